@@ -10,8 +10,9 @@ pub mod eval;
 pub mod limits;
 pub mod schema;
 pub mod sql;
-pub mod synthetic;
+mod suggest;
 pub mod syntax;
+pub mod synthetic;
 pub mod validate;
 
 pub use limits::Limits;
