@@ -28,11 +28,7 @@
 
 use super::ast::{Attribute, Condition, Filter, Op, Span, Value};
 use super::error::{Expected, ParseError, ParseErrorKind};
-use nom::branch::alt;
-use nom::bytes::complete::take_while;
-use nom::character::complete::char;
-use nom::combinator::value;
-use nom::multi::separated_list1;
+use nom::character::complete::{char, one_of};
 use nom::{IResult, Parser};
 use std::str::FromStr;
 
@@ -81,7 +77,9 @@ impl FromStr for Filter {
 struct Fail {
     /// `None` for nom's own recoverable mismatches (never reported: every
     /// path that can end in one turns it into a specific kind first).
-    kind: Option<ParseErrorKind>,
+    /// Boxed: errors are rare, and a small error type keeps every
+    /// `IResult` small on the hot path.
+    kind: Option<Box<ParseErrorKind>>,
     rest: usize,
     len: usize,
 }
@@ -105,7 +103,7 @@ type PResult<'a, T> = IResult<&'a str, T, Fail>;
 /// A committed error of `kind` covering `len` bytes from the start of `at`.
 fn fail<T>(at: &str, len: usize, kind: ParseErrorKind) -> PResult<'_, T> {
     Err(nom::Err::Failure(Fail {
-        kind: Some(kind),
+        kind: Some(Box::new(kind)),
         rest: at.len(),
         len,
     }))
@@ -140,11 +138,50 @@ fn needs_quotes<T>(at: &str, c: char) -> PResult<'_, T> {
 
 /// The characters a bare operand may hold (the vendor's character set).
 pub(crate) fn is_bare_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            ' ' | '@' | '$' | '_' | '*' | '.' | '{' | '}' | '|' | '+' | ':' | '/' | '-'
-        )
+    u8::try_from(c).is_ok_and(is_bare_byte)
+}
+
+/// [`is_bare_char`] for one byte; every bare character is ASCII.
+fn is_bare_byte(b: u8) -> bool {
+    /// Lookup table over all byte values: scanning bytes rather than decoded
+    /// characters is what keeps the parser at hundreds of MB/s.
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b' ' | b'@'
+                        | b'$'
+                        | b'_'
+                        | b'*'
+                        | b'.'
+                        | b'{'
+                        | b'}'
+                        | b'|'
+                        | b'+'
+                        | b':'
+                        | b'/'
+                        | b'-'
+                );
+            b += 1;
+        }
+        t
+    };
+    TABLE[usize::from(b)]
+}
+
+/// Splits `i` after its longest prefix of ASCII bytes satisfying `keep`:
+/// `(rest, prefix)`, in nom's order. The split is on a char boundary because
+/// every byte before it is ASCII.
+fn take_ascii(i: &str, keep: impl Fn(u8) -> bool) -> (&str, &str) {
+    let n = i.bytes().position(|b| !keep(b)).unwrap_or(i.len());
+    match i.split_at_checked(n) {
+        Some((prefix, rest)) => (rest, prefix),
+        None => (i, ""),
+    }
 }
 
 /// True when `path` is `name *( "." name )`, name = 1*( ALPHA / DIGIT / "_" / "-" ).
@@ -158,7 +195,7 @@ pub(crate) fn is_attribute_path(path: &str) -> bool {
 }
 
 fn spaces(i: &str) -> PResult<'_, &str> {
-    take_while(|c| c == ' ').parse(i)
+    Ok(take_ascii(i, |b| b == b' '))
 }
 
 /// An operand before it is classified as attribute or value.
@@ -182,15 +219,22 @@ impl Grammar {
 
     fn to_error(self, e: Fail) -> ParseError {
         let start = self.total.saturating_sub(e.rest);
-        let kind = e.kind.unwrap_or(ParseErrorKind::TrailingInput);
+        let kind = e.kind.map_or(ParseErrorKind::TrailingInput, |k| *k);
         ParseError::new(kind, Span::new(start, start + e.len))
     }
 
     /// `filter = *SP condition *( *SP ":" *SP condition ) *SP`
     fn filter(self, i: &str) -> PResult<'_, Filter> {
         let (i, _) = spaces(i)?;
-        let (i, conditions) =
-            separated_list1((spaces, char(':'), spaces), |i| self.condition(i)).parse(i)?;
+        let (mut i, first) = self.condition(i)?;
+        // Most filters have a handful of conditions: start with room for four.
+        let mut conditions = Vec::with_capacity(4);
+        conditions.push(first);
+        while let Ok((rest, _)) = (spaces, char(':'), spaces).parse(i) {
+            let (rest, next) = self.condition(rest)?;
+            conditions.push(next);
+            i = rest;
+        }
         let (i, _) = spaces(i)?;
         if let Some(c) = i.chars().next() {
             return if c.is_control() {
@@ -229,7 +273,7 @@ impl Grammar {
         let attribute = self.attribute(first)?;
         let (mut i, mut more) = self.after_operand(i, was_bare)?;
 
-        let mut values = Vec::with_capacity(usize::from(!op.takes_many()));
+        let mut values = Vec::with_capacity(if op.takes_many() { 4 } else { 1 });
         while more {
             let (rest, operand) = self.operand(i)?;
             let (rest, next) = self.after_operand(rest, !operand.quoted)?;
@@ -272,7 +316,7 @@ impl Grammar {
     /// An operator name: a run of ASCII letters, digits and `_` that must be
     /// one of the seven operators.
     fn operator(self, i: &str) -> PResult<'_, (Op, Span)> {
-        let (rest, name) = take_while(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(i)?;
+        let (rest, name) = take_ascii(i, |b| b.is_ascii_alphanumeric() || b == b'_');
         if name.is_empty() {
             return unexpected(i, Expected::Operator);
         }
@@ -303,7 +347,7 @@ impl Grammar {
     }
 
     fn bare(self, i: &str) -> PResult<'_, Operand> {
-        let (rest, text) = take_while(is_bare_char).parse(i)?;
+        let (rest, text) = take_ascii(i, is_bare_byte);
         if text.is_empty() {
             return match rest.chars().next() {
                 Some(',' | ')') => fail(rest, 0, ParseErrorKind::EmptyValue),
@@ -387,7 +431,7 @@ impl Grammar {
         }
         if !is_attribute_path(&path) {
             return Err(nom::Err::Failure(Fail {
-                kind: Some(ParseErrorKind::InvalidAttribute { found: path }),
+                kind: Some(Box::new(ParseErrorKind::InvalidAttribute { found: path })),
                 rest: self.total.saturating_sub(span.start),
                 len: span.len(),
             }));
@@ -399,9 +443,9 @@ impl Grammar {
     /// condition ends: `false`). After a bare operand any other character is
     /// one that needed quoting.
     fn after_operand(self, i: &str, was_bare: bool) -> PResult<'_, bool> {
-        let r: PResult<'_, bool> = alt((value(true, char(',')), value(false, char(')')))).parse(i);
+        let r: PResult<'_, char> = one_of(",)").parse(i);
         match (r, i.chars().next()) {
-            (Ok(ok), _) => Ok(ok),
+            (Ok((rest, c)), _) => Ok((rest, c == ',')),
             (Err(_), None) => fail(
                 i,
                 0,
