@@ -60,7 +60,8 @@
 //!   duplicate product ids, products naming unknown categories, and a
 //!   product listing the same category twice.
 //! - Unknown JSON fields of the store, categories and products are kept
-//!   (`other`) and written back, so serialising a store loses nothing. A
+//!   (`other`) and written back (after the known fields, in key order), so
+//!   serialising a store loses nothing. A
 //!   `"parent_id": null` is written back as an absent `parent_id` (same
 //!   meaning).
 //!
