@@ -90,7 +90,8 @@
 //! # Errors
 //!
 //! Checks run in this order: scope ([`authorize`], 403), category (404),
-//! request (400). Each [`EcwidError`] has an HTTP [`status`](EcwidError::status)
+//! request (400); [`unassign_products`] runs the whole sequence on a raw
+//! request body, as a server would. Each [`EcwidError`] has an HTTP [`status`](EcwidError::status)
 //! and an Ecwid body `{"errorMessage":"...","errorCode":"..."}`:
 //!
 //! | status | `errorCode` | when |
@@ -115,6 +116,9 @@ pub type ProductId = u64;
 /// The top-level category, which always exists and needs no entry in a
 /// snapshot.
 pub const TOP_LEVEL_CATEGORY: CategoryId = 0;
+
+/// Category lists up to this long are checked for repeats by a linear scan.
+const SMALL_LIST: usize = 16;
 
 /// The access scope a token needs to unassign products.
 pub const UPDATE_CATALOG_SCOPE: &str = "update_catalog";
@@ -318,18 +322,25 @@ impl Store {
             if *product_index.entry(product.id).or_insert(i) != i && reported.insert(product.id) {
                 problems.push(StoreProblem::DuplicateProductId { id: product.id });
             }
-            let mut seen = HashSet::with_capacity(product.category_ids.len());
+            let ids = &product.category_ids;
+            // A linear scan for the usual few categories, a set for many: no
+            // allocation per product in the common case.
+            let mut seen = (ids.len() > SMALL_LIST).then(|| HashSet::with_capacity(ids.len()));
             let mut repeated = HashSet::new();
-            for &category_id in &product.category_ids {
-                if !seen.insert(category_id) {
-                    if repeated.insert(category_id) {
-                        problems.push(StoreProblem::RepeatedCategory {
+            for (j, &category_id) in ids.iter().enumerate() {
+                let first = match &mut seen {
+                    Some(seen) => seen.insert(category_id),
+                    None => !ids.get(..j).unwrap_or_default().contains(&category_id),
+                };
+                if first {
+                    if !known(category_id) {
+                        problems.push(StoreProblem::UnknownCategory {
                             product_id: product.id,
                             category_id,
                         });
                     }
-                } else if !known(category_id) {
-                    problems.push(StoreProblem::UnknownCategory {
+                } else if repeated.insert(category_id) {
+                    problems.push(StoreProblem::RepeatedCategory {
                         product_id: product.id,
                         category_id,
                     });

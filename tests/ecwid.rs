@@ -315,6 +315,34 @@ fn loading_reports_every_problem_at_once() {
 }
 
 #[test]
+fn repeats_are_found_in_long_category_lists_too() {
+    let categories: Vec<Value> = (1..=40)
+        .map(|id| json!({"id": id, "name": format!("c{id}")}))
+        .collect();
+    let mut ids: Vec<u64> = (1..=40).collect();
+    ids.extend([7, 39, 7, 41]);
+    let text = json!({"categories": categories, "products": [{"id": 1, "name": "p", "category_ids": ids}]});
+    let e = store_error(&text.to_string());
+    assert_eq!(
+        e.problems(),
+        [
+            StoreProblem::RepeatedCategory {
+                product_id: 1,
+                category_id: 7
+            },
+            StoreProblem::RepeatedCategory {
+                product_id: 1,
+                category_id: 39
+            },
+            StoreProblem::UnknownCategory {
+                product_id: 1,
+                category_id: 41
+            },
+        ]
+    );
+}
+
+#[test]
 fn every_cycle_is_reported_once_from_its_smallest_id() {
     // 5 -> 6 -> 7 -> 5 entered from 8 (which is not on the cycle), a self
     // loop on 9, and a healthy chain 1 -> 2.
