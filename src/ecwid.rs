@@ -61,9 +61,8 @@
 //!   product listing the same category twice.
 //! - Unknown JSON fields of the store, categories and products are kept
 //!   (`other`) and written back (after the known fields, in key order), so
-//!   serialising a store loses nothing. A
-//!   `"parent_id": null` is written back as an absent `parent_id` (same
-//!   meaning).
+//!   serialising a store loses nothing. A `"parent_id": null` is written
+//!   back as an absent `parent_id` (same meaning).
 //!
 //! # Semantics
 //!
@@ -80,7 +79,9 @@
 //!   [`UnassignPlan::unchanged`]). A product in 0 and in other categories
 //!   leaves 0 and counts.
 //! - Limits: a request with more than [`Limits::max_product_ids`] entries
-//!   (duplicates included: the limit is on the request's size) is refused.
+//!   (duplicates included: the limit is on the request's size) is refused
+//!   before any product is looked at. (Parsing a body is linear in its size;
+//!   a server should also cap the body's bytes.)
 //! - [`plan`] never mutates; [`apply`] takes `&mut Store` so that applying to
 //!   a large store copies nothing (clone the store first to keep the old
 //!   one). `apply` re-derives each change from the store it is given, so it
@@ -91,8 +92,9 @@
 //!
 //! Checks run in this order: scope ([`authorize`], 403), category (404),
 //! request (400); [`unassign_products`] runs the whole sequence on a raw
-//! request body, as a server would. Each [`EcwidError`] has an HTTP [`status`](EcwidError::status)
-//! and an Ecwid body `{"errorMessage":"...","errorCode":"..."}`:
+//! request body, as a server would. Each [`EcwidError`] has an HTTP
+//! [`status`](EcwidError::status) and an Ecwid body
+//! `{"errorMessage":"...","errorCode":"..."}`:
 //!
 //! | status | `errorCode` | when |
 //! |---|---|---|
@@ -117,11 +119,11 @@ pub type ProductId = u64;
 /// snapshot.
 pub const TOP_LEVEL_CATEGORY: CategoryId = 0;
 
-/// Category lists up to this long are checked for repeats by a linear scan.
-const SMALL_LIST: usize = 16;
-
 /// The access scope a token needs to unassign products.
 pub const UPDATE_CATALOG_SCOPE: &str = "update_catalog";
+
+/// Category lists up to this long are checked for repeats by a linear scan.
+const SMALL_LIST: usize = 16;
 
 /// A category of a store snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
