@@ -10,8 +10,8 @@ pub mod eval;
 pub mod limits;
 pub mod schema;
 pub mod sql;
-pub mod synthetic;
 pub mod syntax;
+pub mod synthetic;
 pub mod validate;
 
 pub use limits::Limits;

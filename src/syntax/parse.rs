@@ -5,7 +5,9 @@ use super::error::{Expected, ParseError, ParseErrorKind};
 /// Parses a filter.
 pub fn parse(input: &str) -> Result<Filter, ParseError> {
     Err(ParseError::new(
-        ParseErrorKind::UnexpectedEnd { expected: Expected::Operator },
+        ParseErrorKind::UnexpectedEnd {
+            expected: Expected::Operator,
+        },
         Span::new(input.len(), input.len()),
     ))
 }
