@@ -10,8 +10,13 @@ pub mod eval;
 pub mod limits;
 pub mod schema;
 pub mod sql;
-pub mod synthetic;
 pub mod syntax;
+pub mod synthetic;
 pub mod validate;
 
+pub use error::{
+    ApiError, ErrorEnvelope, FilterError, ValidationError, ValidationErrorKind, ValidationErrors,
+};
 pub use limits::Limits;
+pub use schema::Field;
+pub use validate::{ValidCondition, ValidFilter, Values, compile, compile_with, validate};
