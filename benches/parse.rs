@@ -1,1 +1,45 @@
-fn main() {}
+//! Parsing speed: one condition, the five-condition filter of the issue, and
+//! an 8 KiB filter (the default size limit). Throughput is reported in bytes
+//! so criterion prints MB/s beside ns/filter.
+
+use catalog_filter::syntax::parse;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+/// The five-condition filter used across the crate's benchmarks.
+const FIVE: &str = "eq(status,live):like(name,*shoe*):in(sku,a-1,b-2,c-3):gt(updated_at,2024-01-01T00:00:00Z):eq(extensions.book.isbn,1765426)";
+
+/// An 8 KiB filter: ten conditions, one a long quoted `in` list.
+fn eight_kib() -> String {
+    let mut s = String::from("eq(status,live):like(name,*shoe*)");
+    s.push_str(":in(sku");
+    let mut n = 0;
+    while s.len() < 8192 - 40 {
+        s.push_str(&format!(",\"sku {n:05}\""));
+        n += 1;
+    }
+    s.push(')');
+    while s.len() < 8192 - 10 {
+        s.push_str(":eq(a,b)");
+    }
+    s.truncate(s.len().min(8192));
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    let big = eight_kib();
+    assert!(parse(&big).is_ok());
+    let mut group = c.benchmark_group("parse");
+    for (name, input) in [
+        ("1 condition", "eq(sku,book)"),
+        ("5 conditions", FIVE),
+        ("8 KiB", big.as_str()),
+    ] {
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function(name, |b| b.iter(|| parse(black_box(input))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod limits;
 pub mod schema;
 pub mod sql;
+mod suggest;
 pub mod syntax;
 pub mod synthetic;
 pub mod validate;

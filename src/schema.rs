@@ -449,10 +449,10 @@ impl<'a> Params<'a> {
 }
 
 /// The nearest known attribute to an unknown `path`, for "did you mean"
-/// messages: compares the first segment with every row's name (ignoring
-/// ASCII case) and suggests the closest within an edit distance of a third
-/// of the name's length (at least 1). The suggestion keeps the path's other
-/// segments when their number fits the row, else it is the row's pattern.
+/// messages: the first segment is compared with every row's name by the
+/// crate's shared typo rule (case-insensitive, at most two edits). The
+/// suggestion keeps the path's other segments when their number fits the
+/// row, else it is the row's pattern (`extensions.<template>.<field>`).
 ///
 /// Only called on error paths.
 pub fn suggest(path: &str) -> Option<String> {
@@ -460,37 +460,14 @@ pub fn suggest(path: &str) -> Option<String> {
         Some((head, rest)) => (head, Some(rest)),
         None => (path, None),
     };
-    let head = head.to_ascii_lowercase();
-    let mut best: Option<(usize, &AttributeSpec)> = None;
-    for spec in ATTRIBUTES {
-        let d = edit_distance(&head, spec.name);
-        if d <= (spec.name.len() / 3).max(1) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, spec));
-        }
-    }
-    let (_, spec) = best?;
+    let name = crate::suggest::nearest(head, ATTRIBUTES.iter().map(|s| s.name))?;
+    let spec = ATTRIBUTES.iter().find(|s| s.name == name)?;
     let rest_count = rest.map_or(0, |r| r.split('.').count());
     match rest {
         _ if rest_count != spec.params.len() => Some(spec.pattern.to_owned()),
         Some(rest) => Some(format!("{}.{rest}", spec.name)),
         None => Some(spec.name.to_owned()),
     }
-}
-
-/// Levenshtein distance over bytes (attribute names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b = b.as_bytes();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.bytes().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

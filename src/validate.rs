@@ -10,15 +10,12 @@
 //! ```
 //! use catalog_filter::validate::{ValidCondition, Values};
 //! use catalog_filter::schema::{Field, Status};
-//! # #[cfg(any())]
-//! # {
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
 //! let c: &ValidCondition = &f.conditions()[0];
 //! assert_eq!(c.field(), &Field::Status);
 //! assert_eq!(c.values(), &Values::Status(vec![Status::Live]));
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
-//! # }
-//! ```
+//! //! ```
 
 use crate::error::{
     FilterError, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors,
@@ -70,7 +67,7 @@ impl ValidFilter {
 
 impl fmt::Display for ValidFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        canonical(&self.filter, f)
+        fmt::Display::fmt(&self.filter, f)
     }
 }
 
@@ -170,14 +167,11 @@ impl Values {
 /// Parses and validates `input` with the default [`Limits`].
 ///
 /// ```
-/// # #[cfg(any())]
-/// # {
 /// let f = catalog_filter::compile("eq(sku,book):gt(updated_at,2024-01-01)").unwrap();
 /// assert_eq!(f.conditions().len(), 2);
 /// let err = catalog_filter::compile("like(id,x)").unwrap_err();
 /// assert_eq!(err.to_string(), "operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le");
-/// # }
-/// ```
+/// /// ```
 pub fn compile(input: &str) -> Result<ValidFilter, FilterError> {
     compile_with(input, &Limits::DEFAULT)
 }
@@ -385,45 +379,6 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
-}
-
-/// Prints the canonical form of a filter (DESIGN.md "The filter language"):
-/// no optional spaces; a value bare when it is non-empty, has no leading or
-/// trailing space and only bare characters, else double-quoted with `\"` and
-/// `\\` escaped.
-fn canonical(filter: &Filter, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for (i, c) in filter.conditions.iter().enumerate() {
-        if i > 0 {
-            f.write_str(":")?;
-        }
-        write!(f, "{}(", c.op)?;
-        operand(&c.attribute.path, f)?;
-        for v in &c.values {
-            f.write_str(",")?;
-            operand(&v.text, f)?;
-        }
-        f.write_str(")")?;
-    }
-    Ok(())
-}
-
-fn operand(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let bare_char = |c: char| c.is_ascii_alphanumeric() || " @$_*.{}|+:/-".contains(c);
-    if !text.is_empty()
-        && !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && text.chars().all(bare_char)
-    {
-        return f.write_str(text);
-    }
-    f.write_str("\"")?;
-    for c in text.chars() {
-        if c == '"' || c == '\\' {
-            f.write_str("\\")?;
-        }
-        write!(f, "{c}")?;
-    }
-    f.write_str("\"")
 }
 
 #[cfg(test)]

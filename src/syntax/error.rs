@@ -209,13 +209,22 @@ impl fmt::Display for ParseErrorKind {
             ),
             ParseErrorKind::WrongArity { op, found } => {
                 if op.takes_many() {
-                    write!(f, "`{op}` takes an attribute and one or more values, found {found}")
+                    write!(
+                        f,
+                        "`{op}` takes an attribute and one or more values, found {found}"
+                    )
                 } else {
-                    write!(f, "`{op}` takes an attribute and exactly one value, found {found}")
+                    write!(
+                        f,
+                        "`{op}` takes an attribute and exactly one value, found {found}"
+                    )
                 }
             }
             ParseErrorKind::TrailingInput => {
-                write!(f, "unexpected text after a condition; join conditions with `:`")
+                write!(
+                    f,
+                    "unexpected text after a condition; join conditions with `:`"
+                )
             }
         }
     }

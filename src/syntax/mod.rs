@@ -1,9 +1,22 @@
 //! The filter language: AST, grammar, canonical printing and parse errors.
+//!
+//! ```
+//! use catalog_filter::syntax::{Filter, Op, Span};
+//!
+//! let filter: Filter = "eq (sku, book) : gt(updated_at,2024-01-01T00:00:00Z)".parse().unwrap();
+//! let first = &filter.conditions[0];
+//! assert_eq!(first.op, Op::Eq);
+//! assert_eq!(first.attribute.path, "sku");
+//! assert_eq!(first.values[0].text, "book");
+//! assert_eq!(first.values[0].span, Span::new(10, 14));
+//! assert_eq!(filter.to_string(), "eq(sku,book):gt(updated_at,2024-01-01T00:00:00Z)");
+//! ```
 
 pub mod ast;
+mod display;
 pub mod error;
-pub mod parse;
+mod parse;
 
 pub use ast::{Attribute, Condition, Filter, Op, Span, Value};
-pub use error::{Expected, ParseError, ParseErrorKind};
+pub use error::{Expected, ParseError, ParseErrorKind, render_diagnostic};
 pub use parse::parse;
