@@ -345,10 +345,7 @@ macro_rules! support_matrix {
         /// Names are matched exactly (case-sensitively); a patterned row needs
         /// exactly its number of segments.
         pub fn resolve(path: &str) -> Result<Field, ResolveError> {
-            let (head, rest) = match path.split_once('.') {
-                Some((head, rest)) => (head, Some(rest)),
-                None => (path, None),
-            };
+            let (head, rest) = split_head(path);
             match head {
                 $( $name => {
                     const SPEC: AttributeSpec = spec!($name, [$($($param),+)?], $ty, [$($op)+]);
@@ -428,6 +425,18 @@ impl Field {
     }
 }
 
+/// Splits a path into its first segment and the rest after the first dot.
+/// (A byte loop: paths are short, and this is on the hot path.)
+fn split_head(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b'.') {
+        Some(i) => match (path.get(..i), path.get(i + 1..)) {
+            (Some(head), Some(rest)) => (head, Some(rest)),
+            _ => (path, None),
+        },
+        None => (path, None),
+    }
+}
+
 /// The parameter segments after a patterned attribute's name.
 struct Params<'a> {
     rest: std::str::Split<'a, char>,
@@ -436,7 +445,7 @@ struct Params<'a> {
 impl<'a> Params<'a> {
     /// `Some` when `rest` has exactly `count` segments (`None` rest = zero).
     fn new(rest: Option<&'a str>, count: usize) -> Option<Params<'a>> {
-        let found = rest.map_or(0, |r| r.split('.').count());
+        let found = rest.map_or(0, |r| 1 + r.bytes().filter(|&b| b == b'.').count());
         (found == count).then(|| Params {
             rest: rest.unwrap_or_default().split('.'),
         })
@@ -456,10 +465,7 @@ impl<'a> Params<'a> {
 ///
 /// Only called on error paths.
 pub fn suggest(path: &str) -> Option<String> {
-    let (head, rest) = match path.split_once('.') {
-        Some((head, rest)) => (head, Some(rest)),
-        None => (path, None),
-    };
+    let (head, rest) = split_head(path);
     let name = crate::suggest::nearest(head, ATTRIBUTES.iter().map(|s| s.name))?;
     let spec = ATTRIBUTES.iter().find(|s| s.name == name)?;
     let rest_count = rest.map_or(0, |r| r.split('.').count());

@@ -7,13 +7,21 @@
 //! (DESIGN.md "Error spans"). [`compile`] is the one entry point most users
 //! need: byte limit, then parse, then validate.
 //!
+//! Per condition: an unknown or malformed attribute, or an operator the
+//! attribute does not support, is that condition's only error (its values
+//! have no type to be checked against); otherwise every bad value is one
+//! error, plus one for a wrong number of values and one for the `in` limit.
+//! The condition limit is one error at the first condition over it; the
+//! conditions beyond it are still checked, so one round trip shows every
+//! problem.
+//!
 //! ```
 //! use catalog_filter::validate::{ValidCondition, Values};
 //! use catalog_filter::schema::{Field, Status};
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
 //! let c: &ValidCondition = &f.conditions()[0];
 //! assert_eq!(c.field(), &Field::Status);
-//! assert_eq!(c.values(), &Values::Status(vec![Status::Live]));
+//! assert_eq!(c.values(), &Values::Status(vec![Status::Live].into()));
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! //! ```
 
@@ -119,28 +127,29 @@ impl ValidCondition {
 /// The typed values of one condition. The variant follows the attribute's
 /// [`ValueType`]: `Uuid` for UUIDs, `Text` for text, `Instant` for
 /// instants, one variant per enumeration, and `Bool` for `has_nodes` (whose
-/// only accepted value is `false`).
+/// only accepted value is `false`). Each holds a [`ValueList`], which derefs
+/// to a slice.
 ///
 /// New variants may be added in minor versions, with new value types.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Values {
     /// UUIDs ([`ValueType::Uuid`]).
-    Uuid(Vec<Uuid>),
+    Uuid(ValueList<Uuid>),
     /// Text, quotes removed and escapes decoded ([`ValueType::Text`]).
-    Text(Vec<String>),
+    Text(ValueList<String>),
     /// Instants, normalised to UTC ([`ValueType::Instant`]).
-    Instant(Vec<DateTime<Utc>>),
+    Instant(ValueList<DateTime<Utc>>),
     /// Publication statuses ([`ValueType::Status`]).
-    Status(Vec<Status>),
+    Status(ValueList<Status>),
     /// Commodity types ([`ValueType::CommodityType`]).
-    CommodityType(Vec<CommodityType>),
+    CommodityType(ValueList<CommodityType>),
     /// Owners ([`ValueType::Owner`]).
-    Owner(Vec<Owner>),
+    Owner(ValueList<Owner>),
     /// Product types ([`ValueType::ProductType`]).
-    ProductType(Vec<ProductType>),
+    ProductType(ValueList<ProductType>),
     /// Booleans ([`ValueType::FalseOnly`]: always `false` today).
-    Bool(Vec<bool>),
+    Bool(ValueList<bool>),
 }
 
 impl Values {
@@ -161,6 +170,91 @@ impl Values {
     /// True when there is no value (never, for a validated condition).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The values of one condition: a list that stores a single value inline
+/// (every operator but `in` has exactly one), so validating a typical filter
+/// allocates no list at all. Derefs to `[T]`; compares, hashes and prints
+/// like a slice.
+///
+/// ```
+/// use catalog_filter::validate::ValueList;
+/// let one: ValueList<u8> = vec![1].into();
+/// let two: ValueList<u8> = [1, 2].into_iter().collect();
+/// assert_eq!(one.as_slice(), &[1]);
+/// assert!(two.contains(&2));
+/// assert_eq!(format!("{two:?}"), "[1, 2]");
+/// ```
+#[derive(Clone)]
+pub struct ValueList<T>(ListRepr<T>);
+
+#[derive(Clone)]
+enum ListRepr<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> ValueList<T> {
+    /// The values as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        match &self.0 {
+            ListRepr::One(v) => std::slice::from_ref(v),
+            ListRepr::Many(v) => v,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for ValueList<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> From<Vec<T>> for ValueList<T> {
+    fn from(mut v: Vec<T>) -> ValueList<T> {
+        match v.len() {
+            1 => match v.pop() {
+                Some(one) => ValueList(ListRepr::One(one)),
+                None => ValueList(ListRepr::Many(v)),
+            },
+            _ => ValueList(ListRepr::Many(v)),
+        }
+    }
+}
+
+impl<T> FromIterator<T> for ValueList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> ValueList<T> {
+        Vec::from_iter(iter).into()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a ValueList<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl<T: PartialEq> PartialEq for ValueList<T> {
+    fn eq(&self, other: &ValueList<T>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for ValueList<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for ValueList<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ValueList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_slice(), f)
     }
 }
 
@@ -325,22 +419,35 @@ struct Typer<'a> {
 }
 
 impl Typer<'_> {
-    fn all<T>(&mut self, values: &[Value], parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    fn all<T>(&mut self, values: &[Value], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
+        if let [one] = values {
+            if let Some(t) = self.one(one, &parse) {
+                return ValueList(ListRepr::One(t));
+            }
+            return ValueList(ListRepr::Many(Vec::new()));
+        }
         let mut out = Vec::with_capacity(values.len());
         for v in values {
-            match parse(&v.text) {
-                Some(t) => out.push(t),
-                None => self.errors.push(ValidationError::new(
-                    ValidationErrorKind::InvalidValue {
-                        attribute: self.attribute.to_owned(),
-                        value: v.text.clone(),
-                        expected: self.expected,
-                    },
-                    v.span,
-                )),
+            if let Some(t) = self.one(v, &parse) {
+                out.push(t);
             }
         }
-        out
+        ValueList(ListRepr::Many(out))
+    }
+
+    fn one<T>(&mut self, v: &Value, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let t = parse(&v.text);
+        if t.is_none() {
+            self.errors.push(ValidationError::new(
+                ValidationErrorKind::InvalidValue {
+                    attribute: self.attribute.to_owned(),
+                    value: v.text.clone(),
+                    expected: self.expected,
+                },
+                v.span,
+            ));
+        }
+        t
     }
 }
 
