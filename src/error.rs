@@ -3,7 +3,7 @@
 //! Each stage has its own error type, in the style of regex-syntax:
 //!
 //! - [`FilterTooLong`]: the byte limit, checked before anything else;
-//! - [`ParseError`](crate::syntax::ParseError): the grammar (in `syntax`);
+//! - [`ParseError`]: the grammar (in [`crate::syntax`]);
 //! - [`ValidationErrors`]: the meaning, every problem at once, each a
 //!   [`ValidationError`] with a [`ValidationErrorKind`] and a [`Span`].
 //!

@@ -20,6 +20,4 @@ pub use error::{
 };
 pub use limits::Limits;
 pub use schema::Field;
-pub use validate::{
-    ValidCondition, ValidFilter, ValueList, Values, compile, compile_with, validate,
-};
+pub use validate::{ValidCondition, ValidFilter, ValueList, Values, compile, compile_with};

@@ -1,7 +1,7 @@
 //! The support matrix: which attributes exist, what type their values have,
 //! and which operators each one supports.
 //!
-//! The matrix is ONE table, the [`support_matrix!`] invocation below, taken
+//! The matrix is ONE table, the `support_matrix!` invocation below, taken
 //! from the vendor's detach-nodes reference (DESIGN.md "Support matrix"). Each
 //! line of it declares a [`Field`] variant, the attribute path, its
 //! [`ValueType`] and its [`OpSet`]; the same line generates the `Field` enum,

@@ -4,8 +4,9 @@
 use catalog_filter::error::{FilterTooLong, WireSpan};
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status, ValueType};
 use catalog_filter::syntax::{Attribute, Condition, Filter, Op, ParseErrorKind, Span, Value};
+use catalog_filter::validate::validate;
 use catalog_filter::{
-    Field, FilterError, Limits, ValidationErrorKind as K, Values, compile, compile_with, validate,
+    Field, FilterError, Limits, ValidationErrorKind as K, Values, compile, compile_with,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
