@@ -9,7 +9,7 @@
 //! Every node derives `PartialEq`, spans included, so tests can assert the
 //! exact tree. To compare two filters by meaning only (for example a filter
 //! and the result of re-parsing its canonical form), compare
-//! [`Filter::to_string`] outputs or use [`Filter::same_shape`].
+//! `Filter::to_string` outputs or use [`Filter::same_shape`].
 
 use std::fmt;
 

@@ -8,7 +8,7 @@
 //! assert_eq!(first.op, Op::Eq);
 //! assert_eq!(first.attribute.path, "sku");
 //! assert_eq!(first.values[0].text, "book");
-//! assert_eq!(first.values[0].span, Span::new(10, 14));
+//! assert_eq!(first.values[0].span, Span::new(9, 13));
 //! assert_eq!(filter.to_string(), "eq(sku,book):gt(updated_at,2024-01-01T00:00:00Z)");
 //! ```
 

@@ -1,0 +1,366 @@
+//! Ecwid `unassignProducts` on a store snapshot.
+//!
+//! ```text
+//! cargo run --example unassign
+//!     the main job on the embedded sample store (examples/data/store.json):
+//!     prints the request, the response and a table of what changed
+//! cargo run --example unassign -- [--store FILE] [--category N] [--product ID...]
+//!     the same on your own store, category or product ids (any option left
+//!     out falls back to the sample's; the token has the update_catalog scope)
+//! cargo run --example unassign -- --json
+//!     reads {"store":{...},"category_id":N,"request":{"productIds":[...]},"scopes":[...]}
+//!     on stdin and prints one line {"status":200,"body":{"deleteCount":1},"store":{...}}
+//! ```
+//!
+//! With `--json`, `body` is exactly what the API would answer (the response,
+//! or Ecwid's `{"errorMessage","errorCode"}` error) and `store` the snapshot
+//! after the request, as loaded: a product stored with no categories shows
+//! as in category 0. On an error `store` is the loaded snapshot unchanged,
+//! or, when the store itself could not be loaded, the input's `store` value
+//! as given (`null` if there is none). Checks run in the API's order: scope
+//! (403), category (404), then the `request` value (400). `scopes` may be
+//! left out (no scopes: 403); `request` may be left out (400). Input that is
+//! not such an object (not JSON, not UTF-8, a missing `store` or
+//! `category_id`, wrong JSON types, a store of the wrong shape) is a 400
+//! `INVALID_REQUEST_BODY`; a store that fails its integrity checks is a 500
+//! `INVALID_STORE`. The program exits 0 whenever it printed an answer; the
+//! status is in the output.
+//!
+//! Without `--json` it exits 1 when the request is refused, 2 on bad
+//! arguments.
+
+use catalog_filter::Limits;
+use catalog_filter::ecwid::{
+    self, CategoryId, EcwidError, ProductId, Store, StoreSnapshot, UnassignPlan,
+    UnassignProductsRequest,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Read;
+use std::process::ExitCode;
+
+/// The embedded sample store.
+pub const SAMPLE_STORE: &str = include_str!("data/store.json");
+/// The sample run's category ("Sale", the seed's category id).
+pub const SAMPLE_CATEGORY: CategoryId = 9691094;
+/// The sample run's product ids: one that keeps another category, one that
+/// is re-homed to the top level, one not in the category, a duplicate and an
+/// unknown id.
+pub const SAMPLE_PRODUCTS: [ProductId; 5] = [37208345, 37208350, 37208347, 37208345, 99999999];
+
+const USAGE: &str = "usage: unassign [--store FILE] [--category N] [--product ID...]\n       unassign --json  < {\"store\":{...},\"category_id\":N,\"request\":{...},\"scopes\":[...]}";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--json") {
+        if args.len() != 1 {
+            eprintln!("--json takes no other arguments\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        let mut input = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut input) {
+            eprintln!("cannot read stdin: {e}");
+            return ExitCode::from(2);
+        }
+        println!("{}", json_mode(&input));
+        return ExitCode::SUCCESS;
+    }
+    let options = match Options::parse(&args) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("{message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let store_text = match &options.store {
+        None => SAMPLE_STORE.to_owned(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("cannot read {path}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let category = options.category.unwrap_or(SAMPLE_CATEGORY);
+    let products = options.products.unwrap_or_else(|| SAMPLE_PRODUCTS.to_vec());
+    let (text, ok) = text_mode(&store_text, category, &products);
+    print!("{text}");
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Command-line options of the readable mode.
+#[derive(Debug, Default, PartialEq)]
+pub struct Options {
+    /// `--store FILE`.
+    pub store: Option<String>,
+    /// `--category N`.
+    pub category: Option<CategoryId>,
+    /// `--product ID...` (repeatable).
+    pub products: Option<Vec<ProductId>>,
+}
+
+impl Options {
+    /// Parses the arguments; `Ok(None)` for `--help`.
+    pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
+        let mut options = Options::default();
+        let mut args = args.iter().peekable();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--store" => {
+                    let path = args.next().ok_or("--store needs a FILE")?;
+                    options.store = Some(path.clone());
+                }
+                "--category" => {
+                    let n = args.next().ok_or("--category needs an id")?;
+                    options.category = Some(parse_id(n)?);
+                }
+                "--product" => {
+                    let ids = options.products.get_or_insert_with(Vec::new);
+                    let before = ids.len();
+                    while let Some(id) = args.next_if(|a| !a.starts_with("--")) {
+                        ids.push(parse_id(id)?);
+                    }
+                    if ids.len() == before {
+                        return Err("--product needs at least one id".to_owned());
+                    }
+                }
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+fn parse_id(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not an id (a non-negative integer)"))
+}
+
+/// The `--json` input.
+#[derive(Deserialize)]
+struct Input {
+    store: Value,
+    category_id: CategoryId,
+    #[serde(default)]
+    request: Value,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// The `--json` output line, fields in this order.
+#[derive(Serialize)]
+struct Output<B, S> {
+    status: u16,
+    body: B,
+    store: S,
+}
+
+fn error_line(error: &EcwidError, store: &impl Serialize) -> String {
+    let output = Output {
+        status: error.status(),
+        body: error.body(),
+        store,
+    };
+    serde_json::to_string(&output).unwrap_or_default()
+}
+
+/// Answers one `--json` input with one line (no trailing newline).
+pub fn json_mode(input: &[u8]) -> String {
+    let input_store = || {
+        serde_json::from_slice::<Value>(input)
+            .ok()
+            .and_then(|v| v.get("store").cloned())
+            .unwrap_or(Value::Null)
+    };
+    let bad_input = |what: &str, e: serde_json::Error| {
+        let error = EcwidError::InvalidRequestBody {
+            reason: format!("{what}: {e}"),
+        };
+        error_line(&error, &input_store())
+    };
+    let parsed: Input = match serde_json::from_slice(input) {
+        Ok(parsed) => parsed,
+        Err(e) => return bad_input("input", e),
+    };
+    let snapshot = match StoreSnapshot::deserialize(&parsed.store) {
+        Ok(snapshot) => snapshot,
+        Err(e) => return bad_input("store", e),
+    };
+    let mut store = match Store::new(snapshot) {
+        Ok(store) => store,
+        Err(e) => return error_line(&EcwidError::from(e), &parsed.store),
+    };
+    let scopes: Vec<&str> = parsed.scopes.iter().map(String::as_str).collect();
+    let body = parsed.request.to_string();
+    match ecwid::unassign_products(
+        &mut store,
+        &scopes,
+        parsed.category_id,
+        &body,
+        &Limits::default(),
+    ) {
+        Ok(plan) => serde_json::to_string(&Output {
+            status: 200,
+            body: plan.response,
+            store: &store,
+        })
+        .unwrap_or_default(),
+        Err(e) => error_line(&e, &store),
+    }
+}
+
+/// Runs one request on `store_text` and renders it for people; the flag is
+/// false when the store or the request was refused.
+pub fn text_mode(store_text: &str, category: CategoryId, products: &[ProductId]) -> (String, bool) {
+    let mut out = String::new();
+    let store = match serde_json::from_str::<StoreSnapshot>(store_text)
+        .map_err(|e| e.to_string())
+        .and_then(|snapshot| Store::new(snapshot).map_err(|e| e.to_string()))
+    {
+        Ok(store) => store,
+        Err(e) => {
+            out.push_str(&format!("cannot load the store: {e}\n"));
+            return (out, false);
+        }
+    };
+    let store_id = store
+        .snapshot()
+        .other
+        .get("store_id")
+        .map_or_else(|| "{storeId}".to_owned(), Value::to_string);
+    let request = UnassignProductsRequest::new(products.iter().copied());
+    out.push_str(&format!(
+        "Request:\n  POST /api/v3/{store_id}/categories/{category}/unassignProducts\n  {}\n\n",
+        serde_json::to_string(&request).unwrap_or_default()
+    ));
+
+    let planned = ecwid::authorize(&[ecwid::UPDATE_CATALOG_SCOPE])
+        .and_then(|()| ecwid::plan(&store, category, &request, &Limits::default()));
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(e) => {
+            out.push_str(&format!(
+                "Response: {}\n  {}\n",
+                e.status(),
+                serde_json::to_string(&e.body()).unwrap_or_default()
+            ));
+            return (out, false);
+        }
+    };
+    let mut after = store.clone();
+    ecwid::apply(&mut after, &plan);
+
+    out.push_str(&format!(
+        "Response: 200\n  {}\n\n",
+        serde_json::to_string(&plan.response).unwrap_or_default()
+    ));
+    out.push_str(&format!(
+        "Unassigning from {}:\n",
+        category_label(&store, category)
+    ));
+    out.push_str(&table(&store, &after, &plan, products));
+    (out, true)
+}
+
+fn category_label(store: &Store, id: CategoryId) -> String {
+    if id == ecwid::TOP_LEVEL_CATEGORY {
+        return "top level (0)".to_owned();
+    }
+    match store.category(id) {
+        Some(category) => format!("{} ({id})", category.name),
+        None => format!("#{id}"),
+    }
+}
+
+fn category_names(store: &Store, ids: &[CategoryId]) -> String {
+    ids.iter()
+        .map(|&id| match store.category(id) {
+            Some(category) => category.name.clone(),
+            None if id == ecwid::TOP_LEVEL_CATEGORY => "(top level)".to_owned(),
+            None => format!("#{id}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One row per distinct listed id, in request order.
+fn table(store: &Store, after: &Store, plan: &UnassignPlan, products: &[ProductId]) -> String {
+    let mut times: HashMap<ProductId, usize> = HashMap::new();
+    let mut order = Vec::new();
+    for &id in products {
+        let n = times.entry(id).or_insert(0);
+        if *n == 0 {
+            order.push(id);
+        }
+        *n += 1;
+    }
+    let category = if plan.category_id == ecwid::TOP_LEVEL_CATEGORY {
+        "the top level".to_owned()
+    } else {
+        category_names(store, &[plan.category_id])
+    };
+    let mut rows = vec![[
+        "product".to_owned(),
+        "name".to_owned(),
+        "before".to_owned(),
+        "after".to_owned(),
+        "outcome".to_owned(),
+    ]];
+    for id in order {
+        let mut outcome = match plan.changes.iter().find(|c| c.product_id == id) {
+            Some(change) if change.rehomed => {
+                format!("left {category}; no category left, re-homed to top level")
+            }
+            Some(_) => format!("left {category}"),
+            None if plan.unknown_product_ids.contains(&id) => "unknown product, ignored".to_owned(),
+            None => format!("unchanged (not in {category})"),
+        };
+        let only_top_level = store
+            .product(id)
+            .is_some_and(|p| p.category_ids == [ecwid::TOP_LEVEL_CATEGORY]);
+        if plan.category_id == ecwid::TOP_LEVEL_CATEGORY && only_top_level {
+            outcome = "unchanged (only in the top level)".to_owned();
+        }
+        if let Some(&n) = times.get(&id).filter(|&&n| n > 1) {
+            outcome.push_str(&format!(" [listed {n} times, counted once]"));
+        }
+        let (name, before_text, after_text) = match (store.product(id), after.product(id)) {
+            (Some(p), Some(q)) => (
+                p.name.clone(),
+                category_names(store, &p.category_ids),
+                category_names(store, &q.category_ids),
+            ),
+            _ => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+        };
+        rows.push([id.to_string(), name, before_text, after_text, outcome]);
+    }
+    let mut widths = [0usize; 5];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in &rows {
+        let mut line = String::from(" ");
+        for (cell, width) in row.iter().zip(widths) {
+            line.push(' ');
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 1));
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
