@@ -709,3 +709,95 @@ fn text_values_keep_their_text() {
         Values::Text(vec!["ABC 1".into()].into())
     );
 }
+
+#[test]
+fn several_errors_display_joined() {
+    let err = compile("eq(skus,a):eq(has_nodes,true)").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown attribute `skus`; did you mean `sku`?; invalid value `true` for `has_nodes`: only `false` is supported"
+    );
+    assert_eq!(
+        err.problems().iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![span(3..7), span(24..28)]
+    );
+}
+
+#[test]
+fn meta_keeps_unknown_members() {
+    let json = r#"{"errors":[{"status":"500","title":"Internal Server Error","detail":"There was an internal server error, you can report with your request id.","request_id":"635da56d-75a1-43cd-b696-7ab119756b3a","meta":{"missing_ids":["a"],"extra":1}}]}"#;
+    let e: catalog_filter::ErrorEnvelope = serde_json::from_str(json).unwrap();
+    assert_eq!(e.http_status(), Some(500));
+    let meta = e.errors[0].meta.as_ref().unwrap();
+    assert_eq!(meta.missing_ids.as_deref(), Some(&["a".to_owned()][..]));
+    assert_eq!(meta.other.get("extra"), Some(&serde_json::json!(1)));
+    assert_eq!(serde_json::to_string(&e).unwrap(), json);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(input: &str) {
+        match compile(input) {
+            Ok(f) => {
+                // The canonical form compiles to the same typed conditions.
+                let again = compile(&f.to_string()).unwrap();
+                let strip = |f: &catalog_filter::ValidFilter| {
+                    f.conditions()
+                        .iter()
+                        .map(|c| (c.field().clone(), c.op(), c.values().clone()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(strip(&again), strip(&f));
+            }
+            Err(e) => {
+                for (sp, msg) in e.problems() {
+                    assert!(
+                        sp.start <= sp.end && sp.end <= input.len(),
+                        "{input:?}: {sp}"
+                    );
+                    assert!(input.is_char_boundary(sp.start) && input.is_char_boundary(sp.end));
+                    assert!(!msg.is_empty());
+                }
+                let _ = e.render(input);
+                assert!(!e.to_api_errors().is_empty());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn compile_never_panics(input in "\\PC{0,60}") {
+            check(&input);
+        }
+
+        #[test]
+        fn filter_shaped_inputs(
+            conds in proptest::collection::vec(
+                (
+                    prop::sample::select(vec!["eq", "like", "in", "gt", "ge", "lt", "le"]),
+                    prop::sample::select(vec![
+                        "id", "sku", "skus", "status", "has_nodes", "created_at", "product_types",
+                        "extensions.book.isbn", "extensions.book", "shopper_attributes.c", "owner",
+                    ]),
+                    proptest::collection::vec(
+                        prop::sample::select(vec![
+                            "live", "false", "true", "2024-01-01", "1704067200000", "bundle",
+                            "3fa85f64-5717-4562-b3fc-2c963f66afa6", "x", "\"a,b\"", "store",
+                        ]),
+                        1..4,
+                    ),
+                ),
+                1..13,
+            )
+        ) {
+            let input = conds
+                .iter()
+                .map(|(op, attr, vals)| format!("{op}({attr},{})", vals.join(",")))
+                .collect::<Vec<_>>()
+                .join(":");
+            check(&input);
+        }
+    }
+}
