@@ -32,7 +32,12 @@ pub mod syntax;
 pub mod synthetic;
 pub mod validate;
 
+pub use error::{
+    ApiError, ErrorEnvelope, FilterError, ValidationError, ValidationErrorKind, ValidationErrors,
+};
 pub use limits::Limits;
+pub use schema::Field;
+pub use validate::{ValidCondition, ValidFilter, ValueList, Values, compile, compile_with};
 
 /// The README's examples run as doc tests, so the README cannot lie.
 #[cfg(doctest)]

@@ -1,0 +1,803 @@
+//! Validation: exact error kinds, exact spans, typed values, limits, and the
+//! exact JSON:API envelope.
+
+use catalog_filter::error::{FilterTooLong, WireSpan};
+use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status, ValueType};
+use catalog_filter::syntax::{Attribute, Condition, Filter, Op, ParseErrorKind, Span, Value};
+use catalog_filter::validate::validate;
+use catalog_filter::{
+    Field, FilterError, Limits, ValidationErrorKind as K, Values, compile, compile_with,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use uuid::Uuid;
+
+const FIVE: &str = "eq(status,live):like(name,*shoe*):in(sku,a-1,b-2,c-3):gt(updated_at,2024-01-01T00:00:00Z):eq(extensions.book.isbn,1765426)";
+const UUID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+
+fn span(r: std::ops::Range<usize>) -> Span {
+    Span::from(r)
+}
+
+/// The validation errors of `input` as (kind, span); panics if it compiles
+/// or fails for another reason.
+fn errors(input: &str) -> Vec<(K, Span)> {
+    match compile(input) {
+        Err(FilterError::Invalid(es)) => es.iter().map(|e| (e.kind().clone(), e.span())).collect(),
+        other => panic!("{input}: expected validation errors, got {other:?}"),
+    }
+}
+
+/// The single validation error of `input`.
+fn error(input: &str) -> (K, Span) {
+    let mut es = errors(input);
+    assert_eq!(es.len(), 1, "{input}: {es:?}");
+    es.remove(0)
+}
+
+/// The typed values of the single condition of `input`.
+fn values(input: &str) -> Values {
+    let f = compile(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+    assert_eq!(f.conditions().len(), 1);
+    f.conditions()[0].values().clone()
+}
+
+fn invalid(attribute: &str, value: &str, expected: ValueType) -> K {
+    K::InvalidValue {
+        attribute: attribute.into(),
+        value: value.into(),
+        expected,
+    }
+}
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+}
+
+#[test]
+fn five_conditions_are_typed() {
+    let f = compile(FIVE).unwrap();
+    let c = f.conditions();
+    assert_eq!(c.len(), 5);
+    assert_eq!((c[0].field(), c[0].op()), (&Field::Status, Op::Eq));
+    assert_eq!(c[0].values(), &Values::Status(vec![Status::Live].into()));
+    assert_eq!((c[1].field(), c[1].op()), (&Field::Name, Op::Like));
+    assert_eq!(c[1].values(), &Values::Text(vec!["*shoe*".into()].into()));
+    assert_eq!((c[2].field(), c[2].op()), (&Field::Sku, Op::In));
+    assert_eq!(
+        c[2].values(),
+        &Values::Text(vec!["a-1".into(), "b-2".into(), "c-3".into()].into())
+    );
+    assert_eq!((c[3].field(), c[3].op()), (&Field::UpdatedAt, Op::Gt));
+    assert_eq!(
+        c[3].values(),
+        &Values::Instant(vec![utc(2024, 1, 1, 0, 0, 0)].into())
+    );
+    assert_eq!(
+        c[4].field(),
+        &Field::Extension {
+            template: "book".into(),
+            field: "isbn".into()
+        }
+    );
+    assert_eq!(c[4].values(), &Values::Text(vec!["1765426".into()].into()));
+    assert_eq!(c[4].span(), span(FIVE.len() - 32..FIVE.len()));
+    assert_eq!(f.to_string(), FIVE);
+    assert_eq!(f.filter().conditions.len(), 5);
+}
+
+#[test]
+fn display_is_canonical_and_from_str_compiles() {
+    let f: catalog_filter::ValidFilter = " eq ( 'sku' , 'book') : eq(name,\"a\\\"b\") "
+        .parse()
+        .unwrap();
+    assert_eq!(f.to_string(), r#"eq(sku,book):eq(name,"a\"b")"#);
+    assert_eq!(f.clone().into_filter(), *f.filter());
+    assert!("eq(skus,x)".parse::<catalog_filter::ValidFilter>().is_err());
+}
+
+#[test]
+fn unknown_attribute_suggests_the_nearest() {
+    assert_eq!(
+        error("eq(skus,book)"),
+        (
+            K::UnknownAttribute {
+                found: "skus".into(),
+                suggestion: Some("sku".into())
+            },
+            span(3..7)
+        )
+    );
+    assert_eq!(
+        error("eq(colour,red)"),
+        (
+            K::UnknownAttribute {
+                found: "colour".into(),
+                suggestion: None
+            },
+            span(3..9)
+        )
+    );
+    // Case matters; the suggestion says which spelling is known.
+    assert_eq!(
+        error("eq(SKU,book)").0,
+        K::UnknownAttribute {
+            found: "SKU".into(),
+            suggestion: Some("sku".into())
+        }
+    );
+    assert_eq!(
+        error("eq(extension.book.isbn,1)").0,
+        K::UnknownAttribute {
+            found: "extension.book.isbn".into(),
+            suggestion: Some("extensions.book.isbn".into())
+        }
+    );
+    // A quoted attribute: the span covers the quotes.
+    assert_eq!(error("eq(\"skus\",book)").1, span(3..9));
+}
+
+#[test]
+fn unsupported_operator_lists_the_supported_ones() {
+    let (kind, sp) = error("like(id,x)");
+    assert_eq!(
+        kind,
+        K::UnsupportedOperator {
+            op: Op::Like,
+            attribute: "id".into(),
+            supported: OpSet::of(&[Op::Eq, Op::In, Op::Gt, Op::Ge, Op::Lt, Op::Le]),
+        }
+    );
+    assert_eq!(sp, span(5..7));
+    assert_eq!(
+        compile("like(id,x)").unwrap_err().to_string(),
+        "operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le"
+    );
+    assert_eq!(
+        error("gt(status,live)").0.to_string(),
+        "operator `gt` is not supported for `status`; supported: eq"
+    );
+}
+
+#[test]
+fn three_bad_conditions_three_errors_three_spans() {
+    let input = "eq(skus,a):like(id,x):eq(status,LIVE)";
+    let es = errors(input);
+    assert_eq!(
+        es,
+        vec![
+            (
+                K::UnknownAttribute {
+                    found: "skus".into(),
+                    suggestion: Some("sku".into())
+                },
+                span(3..7)
+            ),
+            (
+                K::UnsupportedOperator {
+                    op: Op::Like,
+                    attribute: "id".into(),
+                    supported: OpSet::of(&[Op::Eq, Op::In, Op::Gt, Op::Ge, Op::Lt, Op::Le]),
+                },
+                span(16..18)
+            ),
+            (invalid("status", "LIVE", ValueType::Status), span(32..36)),
+        ]
+    );
+    assert_eq!(&input[32..36], "LIVE");
+    let err = compile(input).unwrap_err();
+    assert_eq!(
+        err.render(input),
+        "error: unknown attribute `skus`; did you mean `sku`?\n  eq(skus,a):like(id,x):eq(status,LIVE)\n     ^^^^\n\
+         error: operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le\n  eq(skus,a):like(id,x):eq(status,LIVE)\n                  ^^\n\
+         error: invalid value `LIVE` for `status`: expected one of draft, live\n  eq(skus,a):like(id,x):eq(status,LIVE)\n                                  ^^^^\n"
+    );
+    let json = serde_json::to_string(&err.into_envelope()).unwrap();
+    assert_eq!(
+        json,
+        concat!(
+            r#"{"errors":["#,
+            r#"{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"unknown attribute `skus`; did you mean `sku`?","span":{"start":3,"end":7}}},"#,
+            r#"{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le","span":{"start":16,"end":18}}},"#,
+            r#"{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"invalid value `LIVE` for `status`: expected one of draft, live","span":{"start":32,"end":36}}}"#,
+            r#"]}"#
+        )
+    );
+}
+
+#[test]
+fn one_error_per_bad_value() {
+    assert_eq!(
+        errors("in(id,x,y)"),
+        vec![
+            (invalid("id", "x", ValueType::Uuid), span(6..7)),
+            (invalid("id", "y", ValueType::Uuid), span(8..9)),
+        ]
+    );
+}
+
+#[test]
+fn uuids() {
+    let id = Uuid::parse_str(UUID).unwrap();
+    assert_eq!(
+        values(&format!("eq(id,{UUID})")),
+        Values::Uuid(vec![id].into())
+    );
+    assert_eq!(
+        values(&format!("eq(parent_id,{})", UUID.to_uppercase())),
+        Values::Uuid(vec![id].into())
+    );
+    assert_eq!(
+        values(&format!("in(id,{UUID},'{UUID}')")),
+        Values::Uuid(vec![id, id].into())
+    );
+    for bad in [
+        "3fa85f6457174562b3fc2c963f66afa6",
+        "{3fa85f64-5717-4562-b3fc-2c963f66afa6}",
+        "urn:uuid:3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "3fa85f64-5717-4562-b3fc-2c963f66afaz",
+        "3fa85f64-5717-4562-b3fc-2c963f66afa",
+        "some-id",
+        "\"\"",
+    ] {
+        let input = format!("gt(id,{bad})");
+        let text = bad.trim_matches('"');
+        assert_eq!(
+            error(&input),
+            (invalid("id", text, ValueType::Uuid), span(6..6 + bad.len())),
+            "{input}"
+        );
+    }
+    assert_eq!(
+        error("eq(id,nope)").0.to_string(),
+        "invalid value `nope` for `id`: expected a UUID in hyphenated form, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    );
+}
+
+#[test]
+fn instants() {
+    let midnight = utc(2024, 1, 1, 0, 0, 0);
+    for (text, expected) in [
+        ("2024-01-01T00:00:00Z", midnight),
+        ("2024-01-01T02:00:00+02:00", midnight),
+        ("2023-12-31T19:00:00-05:00", midnight),
+        (
+            "2024-01-01T00:00:00.250Z",
+            midnight + chrono::Duration::milliseconds(250),
+        ),
+        ("2024-01-01", midnight),
+        ("1704067200000", midnight),
+        ("0", utc(1970, 1, 1, 0, 0, 0)),
+    ] {
+        for op in ["eq", "gt", "ge", "lt", "le"] {
+            assert_eq!(
+                values(&format!("{op}(created_at,{text})")),
+                Values::Instant(vec![expected].into()),
+                "{op} {text}"
+            );
+        }
+    }
+    for bad in [
+        "2024-1-01",
+        "2024-01-1",
+        "2024-13-01",
+        "2023-02-29",
+        "2024-01-01T00:00:00",
+        "-1",
+        "1e3",
+        "99999999999999999999",
+        "yesterday",
+        "\"\"",
+    ] {
+        let input = format!("gt(updated_at,{bad})");
+        assert_eq!(
+            error(&input),
+            (
+                invalid("updated_at", bad.trim_matches('"'), ValueType::Instant),
+                span(14..14 + bad.len())
+            ),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn enums() {
+    for s in Status::ALL {
+        assert_eq!(
+            values(&format!("eq(status,{s})")),
+            Values::Status(vec![*s].into())
+        );
+    }
+    for c in CommodityType::ALL {
+        assert_eq!(
+            values(&format!("eq(commodity_type,{c})")),
+            Values::CommodityType(vec![*c].into())
+        );
+    }
+    for o in Owner::ALL {
+        assert_eq!(
+            values(&format!("eq(owner,{o})")),
+            Values::Owner(vec![*o].into())
+        );
+    }
+    for p in ProductType::ALL {
+        assert_eq!(
+            values(&format!("eq(product_types,{p})")),
+            Values::ProductType(vec![*p].into())
+        );
+    }
+    for (attr, bad, ty) in [
+        ("status", "Live", ValueType::Status),
+        ("status", "published", ValueType::Status),
+        ("commodity_type", "PHYSICAL", ValueType::CommodityType),
+        ("commodity_type", "service", ValueType::CommodityType),
+        ("owner", "Store", ValueType::Owner),
+        ("owner", "organisation", ValueType::Owner),
+        ("product_types", "Bundle", ValueType::ProductType),
+        ("product_types", "variant", ValueType::ProductType),
+    ] {
+        let input = format!("eq({attr},{bad})");
+        let start = 4 + attr.len();
+        assert_eq!(
+            error(&input),
+            (invalid(attr, bad, ty), span(start..start + bad.len())),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn has_nodes_is_false_only() {
+    assert_eq!(
+        values("eq(has_nodes,false)"),
+        Values::Bool(vec![false].into())
+    );
+    let (kind, sp) = error("eq(has_nodes,true)");
+    assert_eq!(kind, invalid("has_nodes", "true", ValueType::FalseOnly));
+    assert_eq!(sp, span(13..17));
+    assert_eq!(
+        kind.to_string(),
+        "invalid value `true` for `has_nodes`: only `false` is supported"
+    );
+    assert_eq!(
+        error("eq(has_nodes,False)").0,
+        invalid("has_nodes", "False", ValueType::FalseOnly)
+    );
+    assert_eq!(
+        error("in(has_nodes,false)").0,
+        K::UnsupportedOperator {
+            op: Op::In,
+            attribute: "has_nodes".into(),
+            supported: OpSet::of(&[Op::Eq])
+        }
+    );
+}
+
+#[test]
+fn product_types_eq_one_in_many() {
+    assert_eq!(
+        values("in(product_types,standard,bundle)"),
+        Values::ProductType(vec![ProductType::Standard, ProductType::Bundle].into())
+    );
+    // The grammar already refuses `eq` with two values ...
+    match compile("eq(product_types,standard,bundle)") {
+        Err(FilterError::Parse(e)) => {
+            assert_eq!(
+                e.kind(),
+                &ParseErrorKind::WrongArity {
+                    op: Op::Eq,
+                    found: 2
+                }
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // ... and validation refuses it in a hand-built AST, pointing at the
+    // value too many and suggesting `in`.
+    let f = hand_built(Op::Eq, "product_types", &["standard", "bundle"]);
+    let es = validate(&f, &Limits::DEFAULT).unwrap_err();
+    assert_eq!(es.len(), 1);
+    let e = &es.errors()[0];
+    assert_eq!(
+        e.kind(),
+        &K::WrongArity {
+            op: Op::Eq,
+            attribute: "product_types".into(),
+            found: 2,
+            in_supported: true
+        }
+    );
+    assert_eq!(e.span(), span(26..32));
+    assert_eq!(
+        e.to_string(),
+        "`eq(product_types,...)` takes exactly one value, found 2; use `in(product_types,...)` to match any of several"
+    );
+}
+
+/// `op(attribute,v1,v2,...)` built by hand, with the spans the parser would give.
+fn hand_built(op: Op, attribute: &str, vals: &[&str]) -> Filter {
+    let mut at = op.as_str().len() + 1;
+    let attr = Attribute {
+        path: attribute.into(),
+        span: span(at..at + attribute.len()),
+    };
+    at += attribute.len();
+    let mut values = Vec::new();
+    for v in vals {
+        at += 1;
+        values.push(Value {
+            text: (*v).into(),
+            span: span(at..at + v.len()),
+        });
+        at += v.len();
+    }
+    let cond = Condition {
+        op,
+        op_span: span(0..op.as_str().len()),
+        attribute: attr,
+        values,
+        span: span(0..at + 1),
+    };
+    Filter {
+        span: cond.span,
+        conditions: vec![cond],
+    }
+}
+
+#[test]
+fn hand_built_asts() {
+    let f = hand_built(Op::Eq, "sku", &["book"]);
+    let v = validate(&f, &Limits::DEFAULT).unwrap();
+    assert_eq!(v.filter(), &f);
+    assert_eq!(v.to_string(), "eq(sku,book)");
+    // `in` with no value: the span is the condition.
+    let f = hand_built(Op::In, "sku", &[]);
+    let es = validate(&f, &Limits::DEFAULT).unwrap_err();
+    assert_eq!(
+        es.errors()[0].kind(),
+        &K::WrongArity {
+            op: Op::In,
+            attribute: "sku".into(),
+            found: 0,
+            in_supported: true
+        }
+    );
+    assert_eq!(es.errors()[0].span(), span(0..7));
+    // An attribute the parser would refuse is simply unknown here.
+    let f = hand_built(Op::Eq, "", &["x"]);
+    assert!(matches!(
+        validate(&f, &Limits::DEFAULT).unwrap_err().errors()[0].kind(),
+        K::UnknownAttribute { .. }
+    ));
+}
+
+#[test]
+fn patterned_attributes() {
+    assert_eq!(
+        compile("eq(extensions.book.isbn,1765426)")
+            .unwrap()
+            .conditions()[0]
+            .field(),
+        &Field::Extension {
+            template: "book".into(),
+            field: "isbn".into()
+        }
+    );
+    assert_eq!(
+        compile("eq(shopper_attributes.color,red)")
+            .unwrap()
+            .conditions()[0]
+            .field(),
+        &Field::ShopperAttribute {
+            field: "color".into()
+        }
+    );
+    assert_eq!(
+        compile("eq(admin_attributes.margin,\"\")")
+            .unwrap()
+            .conditions()[0]
+            .values(),
+        &Values::Text(vec![String::new()].into())
+    );
+    for (input, expected, sp) in [
+        (
+            "eq(extensions.book,x)",
+            "extensions.<template>.<field>",
+            3..18,
+        ),
+        ("eq(extensions,x)", "extensions.<template>.<field>", 3..13),
+        (
+            "eq(extensions.a.b.c,x)",
+            "extensions.<template>.<field>",
+            3..19,
+        ),
+        (
+            "eq(shopper_attributes,x)",
+            "shopper_attributes.<field>",
+            3..21,
+        ),
+        (
+            "eq(admin_attributes.a.b,x)",
+            "admin_attributes.<field>",
+            3..23,
+        ),
+        ("eq(sku.x,x)", "sku", 3..8),
+    ] {
+        let found = input[sp.clone()].to_owned();
+        assert_eq!(
+            error(input),
+            (K::MalformedAttribute { found, expected }, span(sp)),
+            "{input}"
+        );
+    }
+    assert_eq!(
+        error("eq(extensions.book,x)").0.to_string(),
+        "`extensions.book` is not a valid attribute; expected `extensions.<template>.<field>`"
+    );
+    for op in ["like", "in", "gt", "ge", "lt", "le"] {
+        let input = format!("{op}(extensions.book.isbn,x)");
+        let start = op.len() + 1;
+        assert_eq!(
+            error(&input),
+            (
+                K::UnsupportedOperator {
+                    op: Op::from_name(op).unwrap(),
+                    attribute: "extensions.book.isbn".into(),
+                    supported: OpSet::of(&[Op::Eq])
+                },
+                span(start..start + 20)
+            )
+        );
+    }
+}
+
+#[test]
+fn condition_limit() {
+    let ten = ["eq(sku,a)"; 10].join(":");
+    assert_eq!(compile(&ten).unwrap().conditions().len(), 10);
+    let twelve = ["eq(sku,a)"; 12].join(":");
+    assert_eq!(
+        errors(&twelve),
+        vec![(
+            K::TooManyConditions {
+                found: 12,
+                limit: 10
+            },
+            span(100..109)
+        )]
+    );
+    // Every other problem is reported too.
+    let input = format!("{ten}:eq(skus,a)");
+    let es = errors(&input);
+    assert_eq!(es.len(), 2);
+    assert_eq!(
+        es[0],
+        (
+            K::TooManyConditions {
+                found: 11,
+                limit: 10
+            },
+            span(100..110)
+        )
+    );
+    assert!(matches!(es[1].0, K::UnknownAttribute { .. }));
+    let limits = Limits {
+        max_conditions: 1,
+        ..Limits::DEFAULT
+    };
+    match compile_with("eq(sku,a):eq(sku,b)", &limits) {
+        Err(FilterError::Invalid(es)) => assert_eq!(
+            es.errors()[0].to_string(),
+            "too many conditions: 2, the limit is 1 conditions per filter"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn in_value_limit() {
+    let limits = Limits {
+        max_in_values: 2,
+        ..Limits::DEFAULT
+    };
+    assert!(compile_with("in(sku,a,b)", &limits).is_ok());
+    match compile_with("in(sku,a,b,c,d)", &limits) {
+        Err(FilterError::Invalid(es)) => {
+            let es: Vec<_> = es.iter().map(|e| (e.kind().clone(), e.span())).collect();
+            assert_eq!(
+                es,
+                vec![(K::TooManyValues { found: 4, limit: 2 }, span(11..12))]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The default: 1,000 values (in a filter under the byte limit).
+    let limits = Limits {
+        max_filter_bytes: 1 << 20,
+        ..Limits::DEFAULT
+    };
+    let many: Vec<String> = (0..1001).map(|n| format!("s{n}")).collect();
+    let input = format!("in(sku,{})", many.join(","));
+    let start = input.find(",s1000").unwrap() + 1;
+    match compile_with(&input, &limits) {
+        Err(FilterError::Invalid(es)) => {
+            assert_eq!(es.len(), 1);
+            assert_eq!(
+                es.errors()[0].kind(),
+                &K::TooManyValues {
+                    found: 1001,
+                    limit: 1000
+                }
+            );
+            assert_eq!(es.errors()[0].span(), span(start..start + 5));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn byte_limit_comes_first() {
+    // 10 MB that would not even parse: refused by size, at offset 0.
+    let huge = "(".repeat(10 << 20);
+    let err = compile(&huge).unwrap_err();
+    assert_eq!(
+        err,
+        FilterError::TooLong(FilterTooLong {
+            len: 10 << 20,
+            limit: 8192
+        })
+    );
+    assert_eq!(err.problems(), vec![(span(0..0), err.to_string())]);
+    assert_eq!(
+        err.to_string(),
+        "the filter is 10485760 bytes long, over the limit of 8192 bytes"
+    );
+    assert_eq!(
+        err.render(&huge),
+        "error: the filter is 10485760 bytes long, over the limit of 8192 bytes\n"
+    );
+    let api = err.to_api_errors();
+    assert_eq!(api.len(), 1);
+    assert_eq!(
+        api[0].meta.as_ref().and_then(|m| m.span),
+        Some(WireSpan { start: 0, end: 0 })
+    );
+    // Exactly at the limit is fine; one byte over is not.
+    let at_limit = format!("eq(name,{})", "a".repeat(8192 - 9));
+    assert_eq!(at_limit.len(), 8192);
+    assert!(compile(&at_limit).is_ok());
+    let over = format!("eq(name,{})", "a".repeat(8192 - 8));
+    assert!(matches!(compile(&over), Err(FilterError::TooLong(_))));
+}
+
+#[test]
+fn parse_errors_use_the_same_envelope() {
+    let err = compile("eq(sku,a#b)").unwrap_err();
+    assert!(matches!(err, FilterError::Parse(_)));
+    let json = serde_json::to_value(err.into_envelope()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"errors":[{
+            "status":"400","title":"Bad Request","detail":"Could not parse the supplied filter",
+            "source":{"pointer":"/data/filter"},
+            "meta":{"message":"`#` is only allowed inside a quoted value; quote the value with \"...\" or '...'","span":{"start":8,"end":9}}
+        }]})
+    );
+}
+
+#[test]
+fn unknown_attribute_envelope_exact() {
+    let err = compile("eq(skus,book)").unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&err.into_envelope()).unwrap(),
+        r#"{"errors":[{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"unknown attribute `skus`; did you mean `sku`?","span":{"start":3,"end":7}}}]}"#
+    );
+}
+
+#[test]
+fn text_values_keep_their_text() {
+    assert_eq!(
+        values("eq(name,' a b ')"),
+        Values::Text(vec![" a b ".into()].into())
+    );
+    assert_eq!(
+        values("like(description,*)"),
+        Values::Text(vec!["*".into()].into())
+    );
+    assert_eq!(
+        values("ge(external_ref,ABC 1)"),
+        Values::Text(vec!["ABC 1".into()].into())
+    );
+}
+
+#[test]
+fn several_errors_display_joined() {
+    let err = compile("eq(skus,a):eq(has_nodes,true)").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown attribute `skus`; did you mean `sku`?; invalid value `true` for `has_nodes`: only `false` is supported"
+    );
+    assert_eq!(
+        err.problems().iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![span(3..7), span(24..28)]
+    );
+}
+
+#[test]
+fn meta_keeps_unknown_members() {
+    let json = r#"{"errors":[{"status":"500","title":"Internal Server Error","detail":"There was an internal server error, you can report with your request id.","request_id":"635da56d-75a1-43cd-b696-7ab119756b3a","meta":{"missing_ids":["a"],"extra":1}}]}"#;
+    let e: catalog_filter::ErrorEnvelope = serde_json::from_str(json).unwrap();
+    assert_eq!(e.http_status(), Some(500));
+    let meta = e.errors[0].meta.as_ref().unwrap();
+    assert_eq!(meta.missing_ids.as_deref(), Some(&["a".to_owned()][..]));
+    assert_eq!(meta.other.get("extra"), Some(&serde_json::json!(1)));
+    assert_eq!(serde_json::to_string(&e).unwrap(), json);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(input: &str) {
+        match compile(input) {
+            Ok(f) => {
+                // The canonical form compiles to the same typed conditions.
+                let again = compile(&f.to_string()).unwrap();
+                let strip = |f: &catalog_filter::ValidFilter| {
+                    f.conditions()
+                        .iter()
+                        .map(|c| (c.field().clone(), c.op(), c.values().clone()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(strip(&again), strip(&f));
+            }
+            Err(e) => {
+                for (sp, msg) in e.problems() {
+                    assert!(
+                        sp.start <= sp.end && sp.end <= input.len(),
+                        "{input:?}: {sp}"
+                    );
+                    assert!(input.is_char_boundary(sp.start) && input.is_char_boundary(sp.end));
+                    assert!(!msg.is_empty());
+                }
+                let _ = e.render(input);
+                assert!(!e.to_api_errors().is_empty());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn compile_never_panics(input in "\\PC{0,60}") {
+            check(&input);
+        }
+
+        #[test]
+        fn filter_shaped_inputs(
+            conds in proptest::collection::vec(
+                (
+                    prop::sample::select(vec!["eq", "like", "in", "gt", "ge", "lt", "le"]),
+                    prop::sample::select(vec![
+                        "id", "sku", "skus", "status", "has_nodes", "created_at", "product_types",
+                        "extensions.book.isbn", "extensions.book", "shopper_attributes.c", "owner",
+                    ]),
+                    proptest::collection::vec(
+                        prop::sample::select(vec![
+                            "live", "false", "true", "2024-01-01", "1704067200000", "bundle",
+                            "3fa85f64-5717-4562-b3fc-2c963f66afa6", "x", "\"a,b\"", "store",
+                        ]),
+                        1..4,
+                    ),
+                ),
+                1..13,
+            )
+        ) {
+            let input = conds
+                .iter()
+                .map(|(op, attr, vals)| format!("{op}({attr},{})", vals.join(",")))
+                .collect::<Vec<_>>()
+                .join(":");
+            check(&input);
+        }
+    }
+}
