@@ -28,6 +28,7 @@
 use crate::error::{
     FilterError, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors,
 };
+use crate::eval::Pattern;
 use crate::limits::Limits;
 use crate::schema::{
     self, CommodityType, Field, Owner, ProductType, ResolveError, Status, ValueType,
@@ -99,6 +100,9 @@ pub struct ValidCondition {
     field: Field,
     op: Op,
     values: Values,
+    /// The compiled pattern of a `like` condition, built once here so that
+    /// evaluation allocates nothing per product.
+    pattern: Option<Pattern>,
     span: Span,
 }
 
@@ -121,6 +125,12 @@ impl ValidCondition {
     /// The condition's span in the filter text.
     pub fn span(&self) -> Span {
         self.span
+    }
+
+    /// The compiled pattern when `op()` is `like` (its single text value);
+    /// `None` for every other operator.
+    pub fn pattern(&self) -> Option<&Pattern> {
+        self.pattern.as_ref()
     }
 }
 
@@ -403,10 +413,15 @@ fn check_condition(
             Values::Bool(typer.all(&cond.values, |s| (s == "false").then_some(false)))
         }
     };
+    let pattern = match (&values, cond.op) {
+        (Values::Text(texts), Op::Like) => texts.first().map(|t| Pattern::new(t)),
+        _ => None,
+    };
     (errors.len() == before).then_some(ValidCondition {
         field,
         op: cond.op,
         values,
+        pattern,
         span: cond.span,
     })
 }

@@ -1,0 +1,49 @@
+//! Evaluation speed: filters over 1,000,000 generated products, and the
+//! adversarial `like` pattern that makes backtracking matchers quadratic.
+
+use catalog_filter::catalog::Product;
+use catalog_filter::compile;
+use catalog_filter::eval::Pattern;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+const ONE: &str = "like(name,*shoe*)";
+const FIVE: &str = "eq(status,live):like(name,*shoe*):in(sku,a-1,b-2,c-3):gt(updated_at,2024-01-01T00:00:00Z):eq(extensions.book.isbn,1765426)";
+/// Five conditions that most products pass, so every condition is evaluated.
+const FIVE_DEEP: &str =
+    "gt(updated_at,2000-01-01):like(name,*):eq(has_nodes,false):eq(status,live):like(sku,*-*)";
+
+fn over_products(c: &mut Criterion) {
+    let catalog = catalog_filter::synthetic::catalog(42, 1_000_000, 1_000);
+    let products: &[Product] = catalog.products();
+    let mut group = c.benchmark_group("eval 1M products");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(products.len() as u64));
+    for (name, f) in [
+        ("1 condition", ONE),
+        ("5 conditions", FIVE),
+        ("5 conditions, deep", FIVE_DEEP),
+    ] {
+        let filter = compile(f).expect("valid benchmark filter");
+        group.bench_function(name, |b| {
+            b.iter(|| products.iter().filter(|p| filter.matches(p)).count())
+        });
+    }
+    group.finish();
+}
+
+fn adversarial_like(c: &mut Criterion) {
+    let pattern = Pattern::new("*aaaaaaaaaaaaaaab*");
+    let mut group = c.benchmark_group("like adversarial");
+    for size in [100_000usize, 1_000_000] {
+        let value = "a".repeat(size);
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &value, |b, v| {
+            b.iter(|| pattern.matches(black_box(v)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, over_products, adversarial_like);
+criterion_main!(benches);
