@@ -256,13 +256,13 @@ pub struct Pattern {
 /// How a [`Pattern`]'s needle must sit in a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PatternKind {
-    /// `*needle*`: the value contains the needle (any present value when the
-    /// needle is empty).
+    /// `*` or `**`: any present value (the needle is empty).
+    Any,
+    /// `*needle*`: the value contains the needle (never empty).
     Contains,
     /// `needle*`: the value starts with the needle.
     StartsWith,
-    /// `*needle`: the value ends with the needle (any present value when the
-    /// needle is empty, as for a lone `*`).
+    /// `*needle`: the value ends with the needle (never empty).
     EndsWith,
     /// `needle`: the value equals the needle.
     Equals,
@@ -280,6 +280,7 @@ impl Pattern {
             None => (false, rest),
         };
         let kind = match (leading, trailing) {
+            (true, _) if needle.is_empty() => PatternKind::Any,
             (true, true) => PatternKind::Contains,
             (false, true) => PatternKind::StartsWith,
             (true, false) => PatternKind::EndsWith,
@@ -307,6 +308,7 @@ impl Pattern {
         let hay = value.as_bytes();
         let needle = self.finder.needle();
         match self.kind {
+            PatternKind::Any => true,
             PatternKind::Contains => self.finder.find(hay).is_some(),
             PatternKind::StartsWith => hay.starts_with(needle),
             PatternKind::EndsWith => hay.ends_with(needle),
