@@ -1,107 +1,96 @@
 //! The crate's main program: Elastic Path `detach_nodes` on a catalog snapshot.
 //!
-//! ```sh
-//! cargo run --example detach                       # the embedded sample catalog
-//! cargo run --example detach -- --catalog catalog.json --filter 'eq(sku,book)' --node 123 --node 456
-//! echo '{"catalog":{...},"request":{"data":{...}}}' | cargo run --example detach -- --json
+//! ```text
+//! cargo run --example detach
+//!     the main job on the embedded sample catalog (examples/data/catalog.json):
+//!     prints the request, the response and a table of what changed
+//! cargo run --example detach -- [--catalog FILE] [--filter FILTER] [--node ID...]
+//!     the same on your own catalog, filter or node ids (`--node` takes one or
+//!     more ids and may be repeated; any option left out falls back to the
+//!     sample's; the caller holds an admin token)
+//! cargo run --example detach -- --json
+//!     reads {"catalog":{...},"request":{"data":{...}},"grant":...} on stdin and
+//!     prints one line {"status":200,"body":{...},"catalog":{...}}
 //! ```
 //!
-//! Without `--json` it prints the request, the response (status and JSON
-//! body) and a table of the memberships removed, and exits 0 on success, 1
-//! when the request is refused, 2 on bad arguments or an unreadable file.
+//! With `--json`, `body` is exactly what the API would answer (the
+//! `{"meta":{...}}` response or a JSON:API error envelope) and `catalog` the
+//! snapshot after the request, as this crate writes it (ids in lower case,
+//! empty fields omitted). The optional `"grant"` member models the caller's
+//! token: `"client_credentials"` (an admin token; the default when the member
+//! is absent, since this is a local tool run by whoever owns the data),
+//! `"implicit"` (a storefront token: 403) or `null` (no token: 401).
 //!
-//! With `--json` it reads `{"catalog":{...},"request":{"data":{...}}}` on
-//! stdin and prints one line `{"status":200,"body":{...},"catalog":{...}}`:
-//! `body` is exactly what the API would answer (success or error envelope)
-//! and `catalog` the snapshot after the request (unchanged on error). An
-//! optional `"grant"` member models the caller's token:
-//! `"client_credentials"` (an admin token, the default when absent, since
-//! this is a local tool), `"implicit"` (a storefront token: 403) or `null`
-//! (no token: 401). A catalog that fails its integrity checks is answered
-//! with the vendor's 500 envelope (`meta.missing_ids`) and echoed as given;
-//! stdin that is not a JSON object is a 400. It always exits 0 once it has
-//! printed an answer.
+//! Checks run in the API's order: the token (401/403), then the catalog, then
+//! the `request` value (422, then 400). A catalog that fails its integrity
+//! checks is the vendor's 500 envelope with `meta.missing_ids`. Input that is
+//! not such an object (not UTF-8, not JSON, a missing `catalog`, a catalog of
+//! the wrong shape, a `grant` that is none of the above) is a 400
+//! `Bad Request` with the reason in `meta.message`; a missing `request` is
+//! the 400 of a body that is not an object. On every error `catalog` is the
+//! snapshot unchanged: the loaded one, or the input's `catalog` value as
+//! given (`null` if there is none) when it could not be loaded. The program
+//! exits 0 whenever it printed an answer; the status is in the output.
+//!
+//! Without `--json` it exits 0 on success, 1 when the request is refused (or
+//! the catalog fails its integrity checks), 2 on bad arguments or an
+//! unreadable file.
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, Answer, DetachNodesRequest, Grant};
+use catalog_filter::detach::{self, Answer, DetachNodesRequest, DetachPlan, Grant};
 use catalog_filter::error::{ApiError, ErrorEnvelope, ErrorMeta};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashSet;
 use std::io::Read;
 use std::process::ExitCode;
 
-/// The embedded sample: two hierarchies with nested nodes, 30 products.
-const SAMPLE: &str = include_str!("data/catalog.json");
+/// The embedded sample: two hierarchies with nested nodes, 30 products
+/// (books with ISBNs, shoes, bundles, a parent with its children).
+pub const SAMPLE: &str = include_str!("data/catalog.json");
 
-/// The sample request: take the live books out of the whole "Seasonal"
-/// hierarchy and out of "Fiction" (and the nodes below it); one id is
-/// unknown and one is repeated.
-const SAMPLE_FILTER: &str = "eq(templates,book):eq(status,live)";
-const SAMPLE_NODES: [&str; 4] = [
+/// The sample run's filter: the live books.
+pub const SAMPLE_FILTER: &str = "eq(templates,book):eq(status,live)";
+
+/// The sample run's node ids: the whole "Seasonal" hierarchy, "Fiction" (and
+/// the nodes below it), an unknown id and a repeat.
+pub const SAMPLE_NODES: [&str; 4] = [
     "a1b2c3d4-0000-4000-8000-00000000a002",
     "node-fiction",
     "node-does-not-exist",
     "node-fiction",
 ];
 
+const USAGE: &str = "usage: detach [--catalog FILE] [--filter FILTER] [--node ID...]...\n       detach --json < {\"catalog\":{...},\"request\":{\"data\":{...}},\"grant\":\"client_credentials\"}";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--json") {
-        let mut input = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        if args.len() != 1 {
+            eprintln!("detach: --json takes no other arguments\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        let mut input = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut input) {
             eprintln!("detach: cannot read stdin: {e}");
             return ExitCode::from(2);
         }
         println!("{}", json_mode(&input));
         return ExitCode::SUCCESS;
     }
-    match Args::parse(&args) {
-        Ok(args) => human_mode(&args),
+    let options = match Options::parse(&args) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("detach: {message}\n{USAGE}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
-    }
-}
-
-const USAGE: &str = "usage: detach [--catalog FILE] [--filter FILTER] [--node ID]...\n       detach --json < input.json";
-
-/// Command-line options of the readable mode.
-#[derive(Debug, PartialEq)]
-struct Args {
-    catalog: Option<String>,
-    filter: Option<String>,
-    nodes: Vec<String>,
-}
-
-impl Args {
-    fn parse(args: &[String]) -> Result<Args, String> {
-        let mut out = Args {
-            catalog: None,
-            filter: None,
-            nodes: Vec::new(),
-        };
-        let mut it = args.iter();
-        while let Some(flag) = it.next() {
-            let mut value = || {
-                it.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
-            match flag.as_str() {
-                "--catalog" => out.catalog = Some(value()?),
-                "--filter" => out.filter = Some(value()?),
-                "--node" => out.nodes.push(value()?),
-                "-h" | "--help" => return Err("help".into()),
-                other => return Err(format!("unknown argument `{other}`")),
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn human_mode(args: &Args) -> ExitCode {
-    let text = match &args.catalog {
+    };
+    let text = match &options.catalog {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
@@ -109,263 +98,305 @@ fn human_mode(args: &Args) -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        None => SAMPLE.to_string(),
+        None => SAMPLE.to_owned(),
     };
-    let mut catalog = match Catalog::from_json(&text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("detach: the catalog cannot be loaded:\n{e}");
-            return ExitCode::from(2);
-        }
+    let filter = options.filter.as_deref().unwrap_or(SAMPLE_FILTER);
+    let nodes: Vec<String> = match options.nodes {
+        Some(nodes) => nodes,
+        None => SAMPLE_NODES.iter().map(|&s| s.to_owned()).collect(),
     };
-    let filter = args.filter.as_deref().unwrap_or(SAMPLE_FILTER);
-    let nodes: Vec<String> = if args.nodes.is_empty() && args.filter.is_none() {
-        SAMPLE_NODES.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.nodes.clone()
-    };
-    let request = DetachNodesRequest::new(filter, nodes);
-    let body = serde_json::to_string(&request).unwrap_or_default();
-    let before = catalog.clone();
-    let (text, status) = report(&before, &mut catalog, &body);
-    print!("{text}");
-    if status == 200 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    let (report, status) = text_mode(&text, filter, &nodes);
+    print!("{report}");
+    match status {
+        200 => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     }
 }
 
-/// Runs the request on `catalog` (a copy of `before`) and renders the
-/// readable report: the request, the answer, and a table of removed
-/// memberships. Also returns the answer's HTTP status.
-fn report(before: &Catalog, catalog: &mut Catalog, body: &str) -> (String, u16) {
-    let mut out = String::new();
-    out.push_str("Request:\n  POST /pcm/products/detach_nodes\n  ");
-    out.push_str(body);
-    out.push('\n');
-    let plan = DetachNodesRequest::from_json(body)
-        .and_then(|r| detach::plan(before, &r, &Limits::default()));
-    let answer = detach::handle(
-        catalog,
-        Some(Grant::ClientCredentials),
+/// Command-line options of the readable mode.
+#[derive(Debug, Default, PartialEq)]
+pub struct Options {
+    /// `--catalog FILE`.
+    pub catalog: Option<String>,
+    /// `--filter FILTER`.
+    pub filter: Option<String>,
+    /// `--node ID...` (each takes one or more ids; repeatable).
+    pub nodes: Option<Vec<String>>,
+}
+
+impl Options {
+    /// Parses the arguments; `Ok(None)` for `--help`.
+    pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
+        let mut options = Options::default();
+        let mut args = args.iter().peekable();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--catalog" => {
+                    let path = args.next().ok_or("--catalog needs a FILE")?;
+                    options.catalog = Some(path.clone());
+                }
+                "--filter" => {
+                    let filter = args.next().ok_or("--filter needs a FILTER")?;
+                    options.filter = Some(filter.clone());
+                }
+                "--node" => {
+                    let ids = options.nodes.get_or_insert_with(Vec::new);
+                    let before = ids.len();
+                    while let Some(id) = args.next_if(|a| !a.starts_with("--")) {
+                        ids.push(id.clone());
+                    }
+                    if ids.len() == before {
+                        return Err("--node needs at least one id".to_owned());
+                    }
+                }
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+/// The `--json` output line, members in this order.
+#[derive(Serialize)]
+struct Output<'a, B: Serialize, C: Serialize> {
+    status: u16,
+    body: &'a B,
+    catalog: &'a C,
+}
+
+fn line(status: u16, body: &impl Serialize, catalog: &impl Serialize) -> String {
+    let output = Output {
+        status,
         body,
+        catalog,
+    };
+    // Values, strings and the catalog always serialize.
+    serde_json::to_string(&output).unwrap_or_default()
+}
+
+fn error_line(envelope: &ErrorEnvelope, catalog: &impl Serialize) -> String {
+    line(envelope.http_status().unwrap_or(500), envelope, catalog)
+}
+
+fn bad_input(message: String) -> ErrorEnvelope {
+    ErrorEnvelope::single(
+        ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
+    )
+}
+
+/// Answers one `--json` input with one line (no trailing newline); see the
+/// module docs. Never panics, whatever the input.
+pub fn json_mode(input: &[u8]) -> String {
+    let text = match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => return error_line(&bad_input(format!("stdin is not UTF-8: {e}")), &Value::Null),
+    };
+    let doc = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(doc)) => doc,
+        Ok(_) => {
+            return error_line(
+                &bad_input("stdin must be a JSON object".to_owned()),
+                &Value::Null,
+            );
+        }
+        Err(e) => {
+            return error_line(
+                &bad_input(format!("stdin is not valid JSON: {e}")),
+                &Value::Null,
+            );
+        }
+    };
+    let given = doc.get("catalog").unwrap_or(&Value::Null);
+    let grant = match doc.get("grant") {
+        None => Some(Grant::ClientCredentials),
+        Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "client_credentials" => Some(Grant::ClientCredentials),
+        Some(Value::String(s)) if s == "implicit" => Some(Grant::Implicit),
+        Some(_) => {
+            let message = "`grant` must be \"client_credentials\", \"implicit\" or null";
+            return error_line(&bad_input(message.to_owned()), given);
+        }
+    };
+    if let Err(envelope) = detach::authorize(grant) {
+        // The catalog plays no part in the answer; it is echoed as every
+        // other error echoes it: as loaded when it loads, else as given.
+        return match Catalog::from_value(given.clone()) {
+            Ok(catalog) => error_line(&envelope, &catalog),
+            Err(_) => error_line(&envelope, given),
+        };
+    }
+    if !given.is_object() {
+        let message = match given {
+            Value::Null => "stdin has no `catalog` object".to_owned(),
+            _ => "`catalog` must be a JSON object".to_owned(),
+        };
+        return error_line(&bad_input(message), given);
+    }
+    let mut catalog = match Catalog::from_value(given.clone()) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            let envelope = match e.integrity() {
+                Some(errors) => detach::integrity_error(errors),
+                None => bad_input(format!("`catalog`: {e}")),
+            };
+            return error_line(&envelope, given);
+        }
+    };
+    let body = doc.get("request").unwrap_or(&Value::Null).to_string();
+    let Answer { status, body } = detach::handle(&mut catalog, grant, &body, &Limits::default());
+    line(status, &body, &catalog)
+}
+
+/// Runs one request on the catalog `text` and renders it for people: the
+/// request, the response, how each requested id resolved, and a table of the
+/// memberships removed. Also returns the response's HTTP status.
+pub fn text_mode(text: &str, filter: &str, nodes: &[String]) -> (String, u16) {
+    let mut out = String::new();
+    let before = match Catalog::from_json(text) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            out.push_str(&format!("The catalog cannot be loaded:\n{e}\n"));
+            let envelope = match e.integrity() {
+                Some(errors) => detach::integrity_error(errors),
+                None => return (out, 400),
+            };
+            let json = serde_json::to_string(&envelope).unwrap_or_default();
+            out.push_str(&format!("\nResponse: 500\n  {json}\n"));
+            return (out, 500);
+        }
+    };
+    let request = DetachNodesRequest::new(filter, nodes.iter().cloned());
+    let body = serde_json::to_string(&request).unwrap_or_default();
+    out.push_str(&format!(
+        "Request:\n  POST /pcm/products/detach_nodes\n  {body}\n"
+    ));
+
+    let mut after = before.clone();
+    let answer = detach::handle(
+        &mut after,
+        Some(Grant::ClientCredentials),
+        &body,
         &Limits::default(),
     );
     out.push_str(&format!(
         "\nResponse: {}\n  {}\n",
         answer.status,
-        serde_json::to_string(&answer.body).unwrap_or_default()
+        answer.body_json()
     ));
-    let Ok(plan) = plan else {
-        return (out, answer.status);
-    };
-    let name_of = |id: &str| {
-        before
-            .node(id)
-            .and_then(|n| n.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let rows: Vec<[String; 3]> = plan
-        .changes()
-        .filter_map(|change| {
-            let product = before.products().get(change.index)?;
-            let removed: Vec<String> = change.removed_node_ids(before).map(name_of).collect();
-            Some([
-                product.sku.clone().unwrap_or_else(|| "-".into()),
-                product.name.clone().unwrap_or_else(|| "-".into()),
-                removed.join(", "),
-            ])
-        })
-        .collect();
-    let matched_untouched = before.products().len() - rows.len();
-    out.push_str(&format!(
-        "\nChanged: {} product(s) lost {} membership(s); {} product(s) untouched.\n",
-        rows.len(),
-        plan.removed_count(),
-        matched_untouched
-    ));
-    if rows.is_empty() {
+    if answer.status != 200 {
         return (out, answer.status);
     }
-    let header = ["sku", "name", "detached from"];
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .chain([header[i].len()])
-            .max()
-            .unwrap_or(0)
+    // The plan `handle` applied (planning is pure: this is the same plan).
+    let Ok(plan) = detach::plan(&before, &request, &Limits::default()) else {
+        return (out, answer.status);
     };
-    let (w0, w1) = (width(0), width(1));
-    out.push_str(&format!(
-        "  {:w0$}  {:w1$}  {}\n",
-        header[0], header[1], header[2]
-    ));
-    for [sku, name, removed] in &rows {
-        out.push_str(&format!("  {sku:w0$}  {name:w1$}  {removed}\n"));
-    }
+    out.push_str("\nRequested ids:\n");
+    out.push_str(&resolutions(&before, nodes));
+    out.push_str(&changes(&before, &after, &plan));
     (out, answer.status)
 }
 
-/// `--json`: one input document in, one answer line out.
-fn json_mode(input: &str) -> Value {
-    let bad_input = |message: String| {
-        let envelope = ErrorEnvelope::single(
-            ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
-        );
-        json!({"status": 400, "body": envelope, "catalog": Value::Null})
-    };
-    let doc: Value = match serde_json::from_str(input) {
-        Ok(doc @ Value::Object(_)) => doc,
-        Ok(_) => return bad_input("stdin must be a JSON object".into()),
-        Err(e) => return bad_input(format!("stdin is not valid JSON: {e}")),
-    };
-    let given_catalog = doc.get("catalog").cloned().unwrap_or(Value::Null);
-    let grant = match doc.get("grant") {
-        None => Some(Grant::ClientCredentials),
-        Some(Value::Null) => None,
-        Some(g) => match serde_json::from_value::<Grant>(g.clone()) {
-            Ok(g) => Some(g),
-            Err(_) => {
-                return bad_input(
-                    "`grant` must be \"client_credentials\", \"implicit\" or null".into(),
-                );
-            }
-        },
-    };
-    let mut catalog = match Catalog::from_value(given_catalog.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            let envelope = match e.integrity() {
-                Some(errors) => detach::integrity_error(errors),
-                None => ErrorEnvelope::single(
-                    ApiError::internal().with_meta(ErrorMeta::message(e.to_string())),
-                ),
-            };
-            return json!({"status": 500, "body": envelope, "catalog": given_catalog});
-        }
-    };
-    let body = doc
-        .get("request")
-        .cloned()
-        .unwrap_or(Value::Null)
-        .to_string();
-    let Answer { status, body } = detach::handle(&mut catalog, grant, &body, &Limits::default());
-    json!({"status": status, "body": body, "catalog": catalog})
+/// A node's name and id, `Novels (node-novels)`.
+fn node_label(catalog: &Catalog, id: &str) -> String {
+    match catalog.node(id).and_then(|n| n.name.as_deref()) {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_owned(),
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run_json(input: Value) -> Value {
-        json_mode(&input.to_string())
+/// One line per requested id: what it names and how many nodes that covers.
+fn resolutions(catalog: &Catalog, nodes: &[String]) -> String {
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for id in nodes {
+        let what = if !seen.insert(id.as_str()) {
+            "repeated: counted once".to_owned()
+        } else {
+            let count = catalog.resolve(id).map_or(0, |r| r.len());
+            if let Some(h) = catalog.hierarchy(id) {
+                let name = h.name.as_deref().unwrap_or("(unnamed)");
+                format!("hierarchy \"{name}\": all its {count} node(s)")
+            } else if let Some(n) = catalog.node(id) {
+                let name = n.name.as_deref().unwrap_or("(unnamed)");
+                match count.saturating_sub(1) {
+                    0 => format!("node \"{name}\""),
+                    below => format!("node \"{name}\" and the {below} node(s) below it"),
+                }
+            } else {
+                "not found".to_owned()
+            }
+        };
+        rows.push([id.clone(), what]);
     }
+    table(&rows)
+}
 
-    fn sample() -> Value {
-        serde_json::from_str(SAMPLE).unwrap()
+/// The summary line and one row per product that lost memberships.
+fn changes(before: &Catalog, after: &Catalog, plan: &DetachPlan) -> String {
+    let mut rows = vec![[
+        "sku".to_owned(),
+        "name".to_owned(),
+        "detached from".to_owned(),
+        "still in".to_owned(),
+    ]];
+    for change in plan.changes() {
+        let (Some(product), Some(now)) = (
+            before.products().get(change.index),
+            after.products().get(change.index),
+        ) else {
+            continue;
+        };
+        let removed: Vec<String> = change
+            .removed_node_ids(before)
+            .map(|id| node_label(before, id))
+            .collect();
+        let kept: Vec<String> = now
+            .node_ids
+            .iter()
+            .map(|id| node_label(after, id))
+            .collect();
+        rows.push([
+            product.sku.clone().unwrap_or_else(|| "-".to_owned()),
+            product.name.clone().unwrap_or_else(|| "-".to_owned()),
+            removed.join(", "),
+            if kept.is_empty() {
+                "(no node)".to_owned()
+            } else {
+                kept.join(", ")
+            },
+        ]);
     }
-
-    #[test]
-    fn sample_loads_and_the_default_run_changes_something() {
-        let before = Catalog::from_json(SAMPLE).unwrap();
-        assert!(before.products().len() >= 30);
-        assert_eq!(before.hierarchies().len(), 2);
-        let mut after = before.clone();
-        let body =
-            serde_json::to_string(&DetachNodesRequest::new(SAMPLE_FILTER, SAMPLE_NODES)).unwrap();
-        let (text, status) = report(&before, &mut after, &body);
-        assert_eq!(status, 200);
-        assert!(
-            text.contains(
-                r#"{"meta":{"nodes_detached":2,"nodes_not_found":["node-does-not-exist"]}}"#
-            ),
-            "{text}"
-        );
-        assert!(text.contains("Response: 200"), "{text}");
-        assert!(text.contains("War and Peace"), "{text}");
-        // Drafts are not matched, bundles are not books.
-        assert!(!text.contains("Neuromancer"), "{text}");
-        assert!(!text.contains("Sci-Fi Starter Bundle"), "{text}");
-        assert_ne!(before, after);
+    let changed = plan.changes().len();
+    let mut out = format!(
+        "\nChanged: {changed} product(s) lost {} membership(s); the other {} product(s) are untouched.\n",
+        plan.removed_count(),
+        before.products().len() - changed,
+    );
+    if changed > 0 {
+        out.push_str(&table(&rows));
     }
+    out
+}
 
-    #[test]
-    fn json_success_applies_and_echoes_the_catalog() {
-        let out = run_json(json!({
-            "catalog": sample(),
-            "request": {"data": {"filter": "eq(sku,book)", "node_ids": ["node-books", "123"]}}
-        }));
-        assert_eq!(out["status"], 200);
-        assert_eq!(
-            out["body"],
-            json!({"meta": {"nodes_detached": 1, "nodes_not_found": ["123"]}})
-        );
-        let products = out["catalog"]["products"].as_array().unwrap();
-        let book = products.iter().find(|p| p["sku"] == "book").unwrap();
-        assert!(book.get("node_ids").is_none_or(|n| n == &json!([])));
+/// Left-aligned columns, two spaces apart, indented by two.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
     }
-
-    #[test]
-    fn json_errors_leave_the_catalog_unchanged() {
-        let catalog = Catalog::from_json(SAMPLE).unwrap();
-        let unchanged = serde_json::to_value(&catalog).unwrap();
-        let out = run_json(json!({
-            "catalog": sample(),
-            "request": {"data": {"filter": "eqq(sku,book)", "node_ids": ["node-books"]}}
-        }));
-        assert_eq!(out["status"], 400);
-        assert_eq!(
-            out["body"]["errors"][0]["meta"]["span"],
-            json!({"start": 0, "end": 3})
-        );
-        assert_eq!(out["catalog"], unchanged);
-
-        let out = run_json(json!({"catalog": sample(), "request": {"data": {}}}));
-        assert_eq!(out["status"], 422);
-        assert_eq!(out["body"]["errors"].as_array().unwrap().len(), 2);
-        assert_eq!(out["catalog"], unchanged);
-
-        let out = run_json(json!({"catalog": sample(), "grant": null, "request": {}}));
-        assert_eq!(out["status"], 401);
-        let out = run_json(json!({"catalog": sample(), "grant": "implicit", "request": {}}));
-        assert_eq!(out["status"], 403);
+    let mut text = String::new();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (cell, width) in row.iter().zip(widths) {
+            line.push(' ');
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 1));
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
     }
-
-    #[test]
-    fn json_integrity_failure_is_the_vendors_500() {
-        let catalog = json!({"hierarchies": [], "nodes": [], "products": [
-            {"id": "e7d50bd5-1833-43c0-9848-f9d325b08be8", "node_ids": ["ghost"]}
-        ]});
-        let out = run_json(json!({"catalog": catalog, "request": {}}));
-        assert_eq!(out["status"], 500);
-        assert_eq!(
-            out["body"]["errors"][0]["meta"]["missing_ids"],
-            json!(["ghost"])
-        );
-        assert_eq!(out["body"]["errors"][0]["title"], "Internal server error");
-        assert_eq!(out["catalog"], catalog);
-    }
-
-    #[test]
-    fn json_bad_stdin() {
-        assert_eq!(json_mode("nope")["status"], 400);
-        assert_eq!(json_mode("[1]")["status"], 400);
-        assert_eq!(json_mode("{\"grant\": 5}")["status"], 400);
-    }
-
-    #[test]
-    fn arguments() {
-        let args = |a: &[&str]| Args::parse(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(
-            args(&["--filter", "eq(sku,x)", "--node", "a", "--node", "b"]),
-            Ok(Args {
-                catalog: None,
-                filter: Some("eq(sku,x)".into()),
-                nodes: vec!["a".into(), "b".into()]
-            })
-        );
-        assert_eq!(args(&["--node"]), Err("--node needs a value".into()));
-        assert_eq!(args(&["--what"]), Err("unknown argument `--what`".into()));
-    }
+    text
 }

@@ -44,8 +44,11 @@
 //!
 //! - Checks run in order: authorization ([`authorize`]: 401, 403), then
 //!   emptiness (422 `filter can not be empty` / `node_ids can not be empty`,
-//!   one response with both when both are missing), then limits and the
-//!   filter (400).
+//!   one response with both when both are missing), then the filter (400
+//!   `Could not parse the supplied filter`, the precise reason and span in
+//!   `meta`), then the limits (400 naming the limit). A request that fails
+//!   an earlier check is never examined further, so its answer does not
+//!   depend on the catalog.
 //! - A node id is an opaque string. An id naming a hierarchy counts as found
 //!   and stands for all its nodes. Detaching node N removes the matched
 //!   products' memberships in N and in every node below N.
@@ -60,7 +63,17 @@
 //!
 //! - A filter that is only spaces is blank (422), like a missing one.
 //! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,
-//!   duplicates included, and is checked before the filter is compiled.
+//!   duplicates included. It is checked after the filter (compiling a filter
+//!   is bounded by its own byte limit) and before any id is looked up.
+//! - An id that is the empty string or only spaces is just an id: it names
+//!   nothing and is reported in `nodes_not_found`. Only an empty *list* is
+//!   the 422.
+//! - A body that is not JSON, not an object with a `data` object, or whose
+//!   `filter` is not a string or whose `node_ids` is not an array of strings
+//!   is a 400 `Bad Request` (detail `Bad Request`), the reason in
+//!   `meta.message`; `null` counts as absent (so it is the 422).
+//! - Access is modelled by the [`Grant`] of the caller's token (see
+//!   [`authorize`]): no token 401, a storefront (`implicit`) token 403.
 //! - A snapshot that fails its integrity checks is answered with the
 //!   vendor's 500 envelope, `request_id`
 //!   `00000000-0000-0000-0000-000000000000` and `meta.missing_ids` (see
@@ -68,21 +81,30 @@
 //! - [`apply`] mutates the catalog in place (`&mut Catalog`): copying a
 //!   million-product snapshot to change a few memberships would dominate the
 //!   cost. It only removes memberships the plan names, so applying a plan
-//!   twice is the same as once.
+//!   twice is the same as once. A plan names memberships by node *position*
+//!   in the catalog it was made from: apply it to that catalog (or one with
+//!   the same hierarchies and nodes). Applied anywhere else it still never
+//!   panics and keeps the catalog's integrity (it only removes memberships),
+//!   but which memberships it removes is then not meaningful.
 //!
 //! # Cost
 //!
 //! Planning is one pass over the products: a product is tested against the
 //! filter only when one of its memberships falls in a named subtree (a
-//! lookup in a bit per node), and nothing is allocated for a product that
-//! loses nothing.
+//! lookup in a flag per node position), and nothing is allocated for a
+//! product that loses nothing. The flags are set from the requested ids'
+//! position ranges, each position once, so overlapping ids (a hierarchy and
+//! nodes inside it) cost nothing extra; when no id names a node the products
+//! are not scanned at all. Over 1,000,000 generated products with 1,000 node
+//! ids a plan takes tens of milliseconds (`cargo bench --bench detach`).
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
-use crate::error::{ApiError, ErrorEnvelope, ErrorMeta};
+use crate::error::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
 use crate::validate::compile_with;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::ops::Range;
 use uuid::Uuid;
 
 /// The request body: `{"data":{"filter":"...","node_ids":[...]}}`.
@@ -274,13 +296,13 @@ impl DetachPlan {
     }
 }
 
-const FILTER_POINTER: &str = "/data/filter";
 const NODE_IDS_POINTER: &str = "/data/node_ids";
 
-/// Plans a detach: validates the request (422 for an empty filter or
-/// node_ids, 400 for a bad filter or a limit exceeded), resolves the node
-/// ids and finds every membership to remove. Never mutates `catalog`;
-/// planning twice gives equal plans.
+/// Plans a detach: validates the request (422 for an empty filter and/or
+/// node_ids, then 400 for a bad filter, then 400 for a limit exceeded),
+/// resolves the node ids and finds every membership to remove. Never
+/// mutates `catalog`; planning twice gives equal plans. Authorization is
+/// [`authorize`], to be called first; [`handle`] runs the whole sequence.
 pub fn plan(
     catalog: &Catalog,
     request: &DetachNodesRequest,
@@ -315,6 +337,9 @@ pub fn plan(
             return Err(ErrorEnvelope::from(errors));
         }
     };
+    // The filter first, then the limits (the filter's own byte limit is part
+    // of compiling it); both before any work on the catalog.
+    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
     if node_ids.len() > limits.max_node_ids {
         return Err(ErrorEnvelope::single(
             ApiError::bad_request("Bad Request")
@@ -326,11 +351,10 @@ pub fn plan(
                 ))),
         ));
     }
-    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
 
-    // Resolve the ids: mark every targeted node position.
-    let mut targeted = vec![false; catalog.nodes().len()];
+    // Resolve the ids, each distinct id once, in request order.
     let mut seen: HashSet<&str> = HashSet::with_capacity(node_ids.len());
+    let mut ranges: Vec<Range<u32>> = Vec::with_capacity(node_ids.len());
     let mut meta = DetachNodesMeta::default();
     for id in node_ids {
         if !seen.insert(id.as_str()) {
@@ -339,15 +363,21 @@ pub fn plan(
         match catalog.resolve(id) {
             Some(range) => {
                 meta.nodes_detached += 1;
-                for pos in range {
-                    if let Some(t) = targeted.get_mut(pos as usize) {
-                        *t = true;
-                    }
-                }
+                ranges.push(range);
             }
             None => meta.nodes_not_found.push(id.clone()),
         }
     }
+    let response = DetachNodesResponse { meta };
+    let targeted = mark_positions(catalog.nodes().len(), ranges);
+    let Some(targeted) = targeted else {
+        // No node is targeted (unknown ids, empty hierarchies): nothing to scan.
+        return Ok(DetachPlan {
+            changes: Vec::new(),
+            removed: Vec::new(),
+            response,
+        });
+    };
     let is_targeted = |pos: u32| targeted.get(pos as usize).copied().unwrap_or(false);
 
     let mut changes = Vec::new();
@@ -369,8 +399,31 @@ pub fn plan(
     Ok(DetachPlan {
         changes,
         removed,
-        response: DetachNodesResponse { meta },
+        response,
     })
+}
+
+/// One flag per node position, set for the positions inside any of
+/// `ranges`; `None` when no position is. Each position is written at most
+/// once (ranges sorted by start, the covered prefix skipped), so 1,000
+/// overlapping hierarchy-sized ranges cost one pass over the nodes, not
+/// 1,000.
+fn mark_positions(node_count: usize, mut ranges: Vec<Range<u32>>) -> Option<Vec<bool>> {
+    ranges.retain(|r| !r.is_empty());
+    if ranges.is_empty() {
+        return None;
+    }
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut targeted = vec![false; node_count];
+    let mut covered = 0u32;
+    for range in ranges {
+        let start = range.start.max(covered);
+        if let Some(flags) = targeted.get_mut(start as usize..range.end as usize) {
+            flags.fill(true);
+        }
+        covered = covered.max(range.end);
+    }
+    Some(targeted)
 }
 
 /// Applies a plan made by [`plan`] from this catalog: removes exactly the
@@ -410,18 +463,79 @@ pub fn integrity_error(errors: &IntegrityErrors) -> ErrorEnvelope {
     )
 }
 
-/// What a server answers: an HTTP status and a JSON body.
+/// What a server answers: an HTTP status and a body.
+///
+/// Serializes as `{"status":200,"body":{...}}`; [`Answer::body_json`] is the
+/// body alone, the bytes to send. Bodies keep the vendor's member order
+/// (`status`, `title`, `detail`, ... in error objects).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Answer {
-    /// The HTTP status (200, 400, 401, 403, 422, 500).
+    /// The HTTP status (200, 400, 401, 403, 422; 500 is [`integrity_error`]'s).
     pub status: u16,
-    /// The body: a [`DetachNodesResponse`] or an [`ErrorEnvelope`].
-    pub body: serde_json::Value,
+    /// The body.
+    pub body: AnswerBody,
+}
+
+/// The body of an [`Answer`]: the response or an error envelope. Serializes
+/// as the one it holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum AnswerBody {
+    /// 200: `{"meta":{"nodes_detached":N,"nodes_not_found":[...]}}`.
+    Response(DetachNodesResponse),
+    /// Any error: `{"errors":[...]}`.
+    Errors(ErrorEnvelope),
+}
+
+impl Answer {
+    /// The 200 answer with `response`.
+    pub fn ok(response: DetachNodesResponse) -> Answer {
+        Answer {
+            status: 200,
+            body: AnswerBody::Response(response),
+        }
+    }
+
+    /// The answer carrying `envelope`, its status taken from the first error
+    /// object (500 if that is not a number).
+    pub fn error(envelope: ErrorEnvelope) -> Answer {
+        Answer {
+            status: envelope.http_status().unwrap_or(500),
+            body: AnswerBody::Errors(envelope),
+        }
+    }
+
+    /// The body as compact JSON text.
+    pub fn body_json(&self) -> String {
+        // Plain structs of strings, numbers and maps with string keys always
+        // serialize.
+        serde_json::to_string(&self.body).unwrap_or_default()
+    }
 }
 
 /// The whole server sequence on a raw request body: authorize, read the
 /// body, plan, and on success apply to `catalog`. On any error `catalog` is
 /// left unchanged and the answer carries the error envelope.
+///
+/// ```
+/// use catalog_filter::Limits;
+/// use catalog_filter::catalog::Catalog;
+/// use catalog_filter::detach::{self, Grant};
+///
+/// let mut catalog = Catalog::from_json(r#"{"products": []}"#)?;
+/// let body = r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#;
+/// let answer = detach::handle(&mut catalog, Some(Grant::ClientCredentials), body, &Limits::default());
+/// assert_eq!(answer.status, 200);
+/// assert_eq!(answer.body_json(), r#"{"meta":{"nodes_detached":0,"nodes_not_found":["123"]}}"#);
+///
+/// let answer = detach::handle(&mut catalog, None, body, &Limits::default());
+/// assert_eq!(answer.status, 401);
+/// assert_eq!(
+///     answer.body_json(),
+///     r#"{"errors":[{"status":"401","title":"Unauthorized","detail":"A bearer token is required"}]}"#
+/// );
+/// # Ok::<(), catalog_filter::catalog::CatalogError>(())
+/// ```
 pub fn handle(catalog: &mut Catalog, token: Option<Grant>, body: &str, limits: &Limits) -> Answer {
     let outcome = authorize(token)
         .and_then(|()| DetachNodesRequest::from_json(body))
@@ -429,15 +543,8 @@ pub fn handle(catalog: &mut Catalog, token: Option<Grant>, body: &str, limits: &
     match outcome {
         Ok(plan) => {
             apply(catalog, &plan);
-            answer(200, &plan.response)
+            Answer::ok(plan.response)
         }
-        Err(envelope) => answer(envelope.http_status().unwrap_or(500), &envelope),
-    }
-}
-
-fn answer(status: u16, body: &impl Serialize) -> Answer {
-    Answer {
-        status,
-        body: serde_json::to_value(body).unwrap_or(serde_json::Value::Null),
+        Err(envelope) => Answer::error(envelope),
     }
 }
