@@ -46,18 +46,16 @@ fn targeted(catalog: &Catalog, ids: &[String]) -> Vec<bool> {
 /// first (the two orders `plan` could use).
 fn count(catalog: &Catalog, filter: &ValidFilter, flags: &[bool], filter_first: bool) -> usize {
     let hit = |i: usize| catalog.memberships(i).iter().any(|&p| flags[p as usize]);
-    catalog
-        .products()
-        .iter()
-        .enumerate()
-        .filter(|&(i, p)| {
-            if filter_first {
-                filter.matches(p) && hit(i)
-            } else {
-                hit(i) && filter.matches(p)
-            }
-        })
-        .count()
+    let products = catalog.products().iter().enumerate();
+    if filter_first {
+        products
+            .filter(|&(i, p)| filter.matches(p) && hit(i))
+            .count()
+    } else {
+        products
+            .filter(|&(i, p)| hit(i) && filter.matches(p))
+            .count()
+    }
 }
 
 fn bench(c: &mut Criterion) {
