@@ -1,0 +1,3 @@
+//! Shared helpers of the PostgreSQL tests.
+
+pub mod pg_server;
