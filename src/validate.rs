@@ -101,8 +101,9 @@ pub struct ValidCondition {
     op: Op,
     values: Values,
     /// The compiled pattern of a `like` condition, built once here so that
-    /// evaluation allocates nothing per product.
-    pattern: Option<Pattern>,
+    /// evaluation allocates nothing per product. Boxed: a searcher is a few
+    /// hundred bytes, and most conditions have none.
+    pattern: Option<Box<Pattern>>,
     span: Span,
 }
 
@@ -130,7 +131,7 @@ impl ValidCondition {
     /// The compiled pattern when `op()` is `like` (its single text value);
     /// `None` for every other operator.
     pub fn pattern(&self) -> Option<&Pattern> {
-        self.pattern.as_ref()
+        self.pattern.as_deref()
     }
 }
 
@@ -414,7 +415,7 @@ fn check_condition(
         }
     };
     let pattern = match (&values, cond.op) {
-        (Values::Text(texts), Op::Like) => texts.first().map(|t| Pattern::new(t)),
+        (Values::Text(texts), Op::Like) => texts.first().map(|t| Box::new(Pattern::new(t))),
         _ => None,
     };
     (errors.len() == before).then_some(ValidCondition {
