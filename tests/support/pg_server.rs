@@ -266,7 +266,8 @@ fn output_text(o: &std::process::Output) -> String {
 }
 
 fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap_or_else(|| panic!("non-UTF-8 path {}", p.display()))
+    p.to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 path {}", p.display()))
 }
 
 fn shell_quote(s: &str) -> String {
@@ -274,16 +275,19 @@ fn shell_quote(s: &str) -> String {
 }
 
 fn has_program(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| dir.join(name).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
 }
 
 /// The directory holding `initdb` and `pg_ctl`.
 fn find_bin() -> PathBuf {
     let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = std::env::var_os("PG_BIN").map(PathBuf::from) {
-        assert!(has_both(&dir), "PG_BIN={} has no initdb and pg_ctl", dir.display());
+        assert!(
+            has_both(&dir),
+            "PG_BIN={} has no initdb and pg_ctl",
+            dir.display()
+        );
         return dir;
     }
     if let Some(path) = std::env::var_os("PATH") {
