@@ -632,10 +632,11 @@ fn expand_exponent(text: &str) -> Option<String> {
         out.extend(std::iter::repeat_n('0', (point - len) as usize));
         out.push_str(".0");
     } else {
-        let (a, b) = digits.split_at(point as usize);
-        out.push_str(a);
+        // `0 <= point < len` here, and the digits are ASCII.
+        let point = usize::try_from(point).ok()?;
+        out.push_str(digits.get(..point)?);
         out.push('.');
-        out.push_str(b);
+        out.push_str(digits.get(point..)?);
     }
     Some(out)
 }

@@ -6,7 +6,8 @@
 //!   copies a [`Catalog`] in (one transaction, `COPY ... FROM STDIN`).
 //! - [`select_ids`] runs a filter: the ids of the matching products.
 //! - [`detach_nodes`] removes the matched products' memberships in the
-//!   named node subtrees in one transaction, with one recursive CTE, and
+//!   named node subtrees in one transaction (a recursive CTE expands the
+//!   ids into subtrees, then one `DELETE`), and
 //!   answers the same counts as the in-memory plan: `nodes_detached` = the
 //!   number of distinct requested ids naming a node or a hierarchy,
 //!   `nodes_not_found` = the other ids, once each, in request order.
@@ -137,11 +138,25 @@ const FOUND_SQL: &str = "SELECT r.id FROM unnest($1::text[]) AS r(id) \
      WHERE EXISTS (SELECT 1 FROM nodes WHERE nodes.id = r.id) \
         OR EXISTS (SELECT 1 FROM hierarchies WHERE hierarchies.id = r.id)";
 
+/// Every node in the subtrees of the requested ids (`$1`, `text[]`): a
+/// node id stands for itself and every node below it, a hierarchy id for
+/// all its nodes. One array, `NULL` when there is none.
+const SUBTREE_SQL: &str = "WITH RECURSIVE roots(id) AS ( \
+         SELECT n.id FROM nodes AS n WHERE n.id = ANY($1::text[]) \
+         UNION SELECT n.id FROM nodes AS n WHERE n.hierarchy_id = ANY($1::text[]) \
+     ), subtree(id) AS ( \
+         SELECT id FROM roots \
+         UNION SELECT c.id FROM nodes AS c JOIN subtree AS s ON c.parent_id = s.id \
+     ) \
+     SELECT array_agg(id) FROM subtree";
+
 /// Removes the memberships of the products matching `filter` in the
 /// subtrees of `node_ids` (a node id: that node and every node below it; a
 /// hierarchy id: all its nodes), in one `REPEATABLE READ` transaction: one
-/// query finds which ids exist, one `DELETE` with a recursive CTE removes
-/// the memberships. Products the filter does not match, and memberships
+/// query finds which ids exist, one expands them into their subtrees' node
+/// ids with a recursive CTE, one `DELETE` removes the matched products'
+/// memberships in those nodes (the filter rendered by
+/// [`super::render_with`], placeholders from `$2`). Products the filter does not match, and memberships
 /// outside the subtrees, are not touched.
 ///
 /// Request checks (emptiness, limits, filter syntax) are the caller's, as
@@ -160,6 +175,12 @@ pub fn detach_nodes(
         .iter()
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()?;
+    // The node ids below the requested ones, expanded in the database. The
+    // DELETE then gets them as one array parameter: with the actual ids in
+    // hand the planner walks memberships by node (index) instead of
+    // scanning every product, which a recursive CTE's row estimate hides.
+    let subtree: Option<Vec<String>> = tx.query_one(SUBTREE_SQL, &[&node_ids])?.try_get(0)?;
+    let subtree = subtree.unwrap_or_default();
     let sql = render_with(
         filter,
         &RenderOptions {
@@ -168,22 +189,19 @@ pub fn detach_nodes(
         },
     );
     let statement = format!(
-        "WITH RECURSIVE roots(id) AS ( \
-             SELECT n.id FROM nodes AS n WHERE n.id = ANY($1::text[]) \
-             UNION SELECT n.id FROM nodes AS n WHERE n.hierarchy_id = ANY($1::text[]) \
-         ), subtree(id) AS ( \
-             SELECT id FROM roots \
-             UNION SELECT c.id FROM nodes AS c JOIN subtree AS s ON c.parent_id = s.id \
-         ) \
-         DELETE FROM product_nodes AS pn USING products \
-         WHERE pn.product_id = products.id \
-           AND pn.node_id IN (SELECT id FROM subtree) \
+        "DELETE FROM product_nodes AS pn USING products \
+         WHERE pn.node_id = ANY($1::text[]) \
+           AND pn.product_id = products.id \
            AND ({})",
         sql.sql_where
     );
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&node_ids];
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&subtree];
     params.extend(bind(&sql.params));
-    let memberships_removed = tx.execute(&statement, &params)?;
+    let memberships_removed = if subtree.is_empty() {
+        0
+    } else {
+        tx.execute(&statement, &params)?
+    };
     tx.commit()?;
 
     let mut seen = HashSet::new();
