@@ -645,7 +645,6 @@ impl Catalog {
     /// once per membership, in order) and removes the others from both
     /// [`Catalog::memberships`] and the product's `node_ids`, preserving
     /// order. Returns how many were removed (0 for an unknown index).
-    #[allow(dead_code, reason = "used by detach's apply (issue 6)")]
     pub(crate) fn retain_memberships(
         &mut self,
         product_index: usize,

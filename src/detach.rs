@@ -1,1 +1,398 @@
-//! Work in progress.
+//! Elastic Path `POST /pcm/products/detach_nodes`, as a pure plan over a
+//! catalog snapshot followed by a separate apply.
+//!
+//! The request `{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}`
+//! detaches the products the filter matches from the named nodes and every
+//! node below them, and answers
+//! `{"meta":{"nodes_detached":1,"nodes_not_found":[]}}`.
+//!
+//! ```
+//! use catalog_filter::Limits;
+//! use catalog_filter::catalog::Catalog;
+//! use catalog_filter::detach::{self, DetachNodesRequest, Grant};
+//!
+//! let mut catalog = Catalog::from_json(r#"{
+//!   "hierarchies": [{"id": "h1", "name": "Shop"}],
+//!   "nodes": [{"id": "123", "hierarchy_id": "h1", "name": "Books"},
+//!             {"id": "124", "hierarchy_id": "h1", "parent_id": "123", "name": "Novels"}],
+//!   "products": [
+//!     {"id": "7d4f6c2a-1b3e-4f5a-9c8d-0e1f2a3b4c5d", "sku": "book", "node_ids": ["124"]},
+//!     {"id": "00000000-0000-4000-8000-000000000001", "sku": "pen", "node_ids": ["124"]}
+//!   ]
+//! }"#)?;
+//!
+//! detach::authorize(Some(Grant::ClientCredentials)).map_err(|e| format!("{e:?}"))?;
+//! let request: DetachNodesRequest =
+//!     serde_json::from_str(r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#)?;
+//! let plan = detach::plan(&catalog, &request, &Limits::default()).map_err(|e| format!("{e:?}"))?;
+//! assert_eq!(
+//!     serde_json::to_string(&plan.response)?,
+//!     r#"{"meta":{"nodes_detached":1,"nodes_not_found":[]}}"#
+//! );
+//! // The book leaves node 124 (below 123); the pen is not matched.
+//! assert_eq!(plan.changes.len(), 1);
+//! assert_eq!(plan.changes[0].removed_node_ids, ["124"]);
+//!
+//! detach::apply(&mut catalog, &plan);
+//! assert!(catalog.products()[0].node_ids.is_empty());
+//! assert_eq!(catalog.products()[1].node_ids, ["124"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Semantics (DESIGN.md "Detach nodes")
+//!
+//! - Checks run in order: authorization ([`authorize`]: 401, 403), then
+//!   emptiness (422 `filter can not be empty` / `node_ids can not be empty`,
+//!   one response with both when both are missing), then limits and the
+//!   filter (400).
+//! - A node id is an opaque string. An id naming a hierarchy counts as found
+//!   and stands for all its nodes. Detaching node N removes the matched
+//!   products' memberships in N and in every node below N.
+//! - `nodes_not_found` lists the requested ids that name no node or
+//!   hierarchy, each once, in request order; `nodes_detached` is the number
+//!   of distinct requested ids that were found, whether or not any product
+//!   lost a membership. So a retried request gets the same answer.
+//! - Products the filter does not match, and memberships outside the named
+//!   subtrees, are never touched.
+//!
+//! Decisions where DESIGN.md is silent:
+//!
+//! - A filter that is only spaces is blank (422), like a missing one.
+//! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,
+//!   duplicates included, and is checked before the filter is compiled.
+//! - A snapshot that fails its integrity checks is answered with the
+//!   vendor's 500 envelope, `request_id`
+//!   `00000000-0000-0000-0000-000000000000` and `meta.missing_ids` (see
+//!   [`integrity_error`]).
+//! - [`apply`] mutates the catalog in place (`&mut Catalog`): copying a
+//!   million-product snapshot to change a few memberships would dominate the
+//!   cost. It only removes memberships the plan names, so applying a plan
+//!   twice is the same as once.
+//!
+//! # Cost
+//!
+//! Planning is one pass over the products: a product is tested against the
+//! filter only when one of its memberships falls in a named subtree (a
+//! lookup in a bit per node), and nothing is allocated for a product that
+//! loses nothing.
+
+use crate::Limits;
+use crate::catalog::{Catalog, IntegrityErrors};
+use crate::error::{ApiError, ErrorEnvelope, ErrorMeta};
+use crate::validate::compile_with;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// The request body: `{"data":{"filter":"...","node_ids":[...]}}`.
+///
+/// Both fields are optional on the wire so that a missing one is answered
+/// with the vendor's 422, not a deserialization error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetachNodesRequest {
+    /// The `data` member.
+    pub data: DetachNodesData,
+}
+
+/// The `data` member of a [`DetachNodesRequest`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetachNodesData {
+    /// The filter selecting the products to detach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The node (or hierarchy) ids to detach the products from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_ids: Option<Vec<String>>,
+}
+
+impl DetachNodesRequest {
+    /// A request for `filter` and `node_ids`.
+    pub fn new(
+        filter: impl Into<String>,
+        node_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> DetachNodesRequest {
+        DetachNodesRequest {
+            data: DetachNodesData {
+                filter: Some(filter.into()),
+                node_ids: Some(node_ids.into_iter().map(Into::into).collect()),
+            },
+        }
+    }
+
+    /// Reads a request body. A body that is not JSON, not an object with a
+    /// `data` object, or whose fields have the wrong JSON types is a 400
+    /// `Bad Request` whose `meta.message` says why.
+    pub fn from_json(body: &str) -> Result<DetachNodesRequest, ErrorEnvelope> {
+        let bad = |message: String| {
+            ErrorEnvelope::single(
+                ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
+            )
+        };
+        let value: serde_json::Value = serde_json::from_str(body)
+            .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
+        let data = match value.get("data") {
+            Some(data @ serde_json::Value::Object(_)) => data,
+            Some(_) => return Err(bad("`data` must be an object".into())),
+            None if value.is_object() => {
+                return Err(bad("the request body has no `data` member".into()));
+            }
+            None => return Err(bad("the request body must be a JSON object".into())),
+        };
+        let filter = match data.get("filter") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(bad("`data.filter` must be a string".into())),
+        };
+        let node_ids = match data.get("node_ids") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| bad("`data.node_ids` must be an array of strings".into()))?,
+            ),
+            Some(_) => return Err(bad("`data.node_ids` must be an array of strings".into())),
+        };
+        Ok(DetachNodesRequest {
+            data: DetachNodesData { filter, node_ids },
+        })
+    }
+}
+
+/// The success body: `{"meta":{"nodes_detached":N,"nodes_not_found":[...]}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetachNodesResponse {
+    /// The `meta` member.
+    pub meta: DetachNodesMeta,
+}
+
+/// The `meta` member of a [`DetachNodesResponse`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetachNodesMeta {
+    /// The number of distinct requested ids that name a node or hierarchy.
+    pub nodes_detached: usize,
+    /// The requested ids that name neither, each once, in request order.
+    pub nodes_not_found: Vec<String>,
+}
+
+/// How the caller's bearer token was obtained. Elastic Path issues admin
+/// tokens by the `client_credentials` grant and storefront (shopper) tokens
+/// by the `implicit` grant; detach_nodes is for administrators only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// An administrator token (`client_credentials` grant).
+    ClientCredentials,
+    /// A storefront token (`implicit` grant): not allowed here.
+    Implicit,
+}
+
+/// The access check a server runs before anything else: no token is 401, a
+/// token that is not an admin (`client_credentials`) token is 403, both as
+/// JSON:API envelopes.
+pub fn authorize(token: Option<Grant>) -> Result<(), ErrorEnvelope> {
+    match token {
+        Some(Grant::ClientCredentials) => Ok(()),
+        Some(Grant::Implicit) => Err(ErrorEnvelope::single(ApiError::forbidden(
+            "This endpoint requires an administrator (client_credentials) token",
+        ))),
+        None => Err(ErrorEnvelope::single(ApiError::unauthorized(
+            "A bearer token is required",
+        ))),
+    }
+}
+
+/// What one product loses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductDetach {
+    /// The product's index in [`Catalog::products`].
+    pub index: usize,
+    /// The product's id.
+    pub product_id: Uuid,
+    /// The node ids it leaves, in the order of its `node_ids`.
+    pub removed_node_ids: Vec<String>,
+    /// The same memberships as node positions (see [`Catalog::memberships`]).
+    #[serde(skip)]
+    removed_positions: Vec<u32>,
+}
+
+/// The outcome of [`plan`]: which product loses which memberships, and the
+/// response to send. Planning never mutates the catalog; [`apply`] does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DetachPlan {
+    /// The products that lose at least one membership, in catalog order.
+    pub changes: Vec<ProductDetach>,
+    /// The response body.
+    pub response: DetachNodesResponse,
+}
+
+const FILTER_POINTER: &str = "/data/filter";
+const NODE_IDS_POINTER: &str = "/data/node_ids";
+
+/// Plans a detach: validates the request (422 for an empty filter or
+/// node_ids, 400 for a bad filter or a limit exceeded), resolves the node
+/// ids and finds every membership to remove. Never mutates `catalog`;
+/// planning twice gives equal plans.
+pub fn plan(
+    catalog: &Catalog,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<DetachPlan, ErrorEnvelope> {
+    let filter = request
+        .data
+        .filter
+        .as_deref()
+        .filter(|f| !f.trim().is_empty());
+    let node_ids = request
+        .data
+        .node_ids
+        .as_deref()
+        .filter(|ids| !ids.is_empty());
+    let (filter, node_ids) = match (filter, node_ids) {
+        (Some(f), Some(n)) => (f, n),
+        (f, n) => {
+            let mut errors = Vec::new();
+            if f.is_none() {
+                errors.push(
+                    ApiError::failed_validation("filter can not be empty")
+                        .with_pointer(FILTER_POINTER),
+                );
+            }
+            if n.is_none() {
+                errors.push(
+                    ApiError::failed_validation("node_ids can not be empty")
+                        .with_pointer(NODE_IDS_POINTER),
+                );
+            }
+            return Err(ErrorEnvelope::from(errors));
+        }
+    };
+    if node_ids.len() > limits.max_node_ids {
+        return Err(ErrorEnvelope::single(
+            ApiError::bad_request("Bad Request")
+                .with_pointer(NODE_IDS_POINTER)
+                .with_meta(ErrorMeta::message(format!(
+                    "node_ids has {} ids; the limit is {} (max_node_ids)",
+                    node_ids.len(),
+                    limits.max_node_ids
+                ))),
+        ));
+    }
+    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
+
+    // Resolve the ids: mark every targeted node position.
+    let mut targeted = vec![false; catalog.nodes().len()];
+    let mut seen: HashSet<&str> = HashSet::with_capacity(node_ids.len());
+    let mut meta = DetachNodesMeta::default();
+    for id in node_ids {
+        if !seen.insert(id.as_str()) {
+            continue;
+        }
+        match catalog.resolve(id) {
+            Some(range) => {
+                meta.nodes_detached += 1;
+                for pos in range {
+                    if let Some(t) = targeted.get_mut(pos as usize) {
+                        *t = true;
+                    }
+                }
+            }
+            None => meta.nodes_not_found.push(id.clone()),
+        }
+    }
+    let is_targeted = |pos: u32| targeted.get(pos as usize).copied().unwrap_or(false);
+
+    let mut changes = Vec::new();
+    for (index, product) in catalog.products().iter().enumerate() {
+        let memberships = catalog.memberships(index);
+        if !memberships.iter().any(|&pos| is_targeted(pos)) || !filter.matches(product) {
+            continue;
+        }
+        let (removed_positions, removed_node_ids) = memberships
+            .iter()
+            .zip(&product.node_ids)
+            .filter(|(pos, _)| is_targeted(**pos))
+            .map(|(pos, id)| (*pos, id.clone()))
+            .unzip();
+        changes.push(ProductDetach {
+            index,
+            product_id: product.id,
+            removed_node_ids,
+            removed_positions,
+        });
+    }
+    Ok(DetachPlan {
+        changes,
+        response: DetachNodesResponse { meta },
+    })
+}
+
+/// Applies a plan made by [`plan`] from this catalog: removes exactly the
+/// memberships it lists. A change whose product is no longer at its index
+/// (a plan from another catalog) is skipped. Returns how many memberships
+/// were removed; applying the same plan again removes none.
+pub fn apply(catalog: &mut Catalog, plan: &DetachPlan) -> usize {
+    let mut removed = 0;
+    for change in &plan.changes {
+        let same_product = catalog
+            .products()
+            .get(change.index)
+            .is_some_and(|p| p.id == change.product_id);
+        if same_product {
+            removed += catalog
+                .retain_memberships(change.index, |pos| !change.removed_positions.contains(&pos));
+        }
+    }
+    removed
+}
+
+/// The vendor's 500 envelope for a snapshot that fails its integrity
+/// checks, with `meta.missing_ids` listing the node ids products name but
+/// the snapshot lacks, and `meta.message` the problems.
+pub fn integrity_error(errors: &IntegrityErrors) -> ErrorEnvelope {
+    let ids = errors
+        .missing_node_ids()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut meta = ErrorMeta::missing_ids(ids);
+    meta.message = Some(errors.to_string());
+    ErrorEnvelope::single(
+        ApiError::internal()
+            .with_request_id("00000000-0000-0000-0000-000000000000")
+            .with_meta(meta),
+    )
+}
+
+/// What a server answers: an HTTP status and a JSON body.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Answer {
+    /// The HTTP status (200, 400, 401, 403, 422, 500).
+    pub status: u16,
+    /// The body: a [`DetachNodesResponse`] or an [`ErrorEnvelope`].
+    pub body: serde_json::Value,
+}
+
+/// The whole server sequence on a raw request body: authorize, read the
+/// body, plan, and on success apply to `catalog`. On any error `catalog` is
+/// left unchanged and the answer carries the error envelope.
+pub fn handle(catalog: &mut Catalog, token: Option<Grant>, body: &str, limits: &Limits) -> Answer {
+    let outcome = authorize(token)
+        .and_then(|()| DetachNodesRequest::from_json(body))
+        .and_then(|request| plan(catalog, &request, limits));
+    match outcome {
+        Ok(plan) => {
+            apply(catalog, &plan);
+            answer(200, &plan.response)
+        }
+        Err(envelope) => answer(envelope.http_status().unwrap_or(500), &envelope),
+    }
+}
+
+fn answer(status: u16, body: &impl Serialize) -> Answer {
+    Answer {
+        status,
+        body: serde_json::to_value(body).unwrap_or(serde_json::Value::Null),
+    }
+}
