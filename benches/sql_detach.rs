@@ -3,8 +3,8 @@
 //! `cargo bench --features postgres --bench sql_detach` (a throwaway server
 //! is started as in the tests: `initdb`/`pg_ctl` must be installed). The
 //! size is `SQL_DETACH_PRODUCTS` products (default 1,000,000) in 1,000
-//! nodes. Loading is timed once; each scenario's SQL detach and in-memory
-//! plan then run `SQL_DETACH_RUNS` times (default 5) and the median and
+//! nodes. Loading is timed once; each scenario's `sql::pg::detach` and
+//! in-memory `detach::plan` then run `SQL_DETACH_RUNS` times (default 5) and the median and
 //! minimum are printed. Between SQL runs the removed memberships are put
 //! back (not timed).
 //!
@@ -15,9 +15,9 @@
 #[allow(dead_code)]
 mod pg_server;
 
-use catalog_filter::catalog::Catalog;
+use catalog_filter::Limits;
+use catalog_filter::detach::{self, DetachNodesRequest};
 use catalog_filter::sql::pg;
-use catalog_filter::{ValidFilter, compile};
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -32,24 +32,6 @@ fn summary(times: &mut [Duration]) -> String {
     let median = times.get(times.len() / 2).copied().unwrap_or_default();
     let min = times.first().copied().unwrap_or_default();
     format!("median {median:>10.2?}  min {min:>10.2?}")
-}
-
-/// The in-memory plan: which memberships (product index, position) go.
-/// Computed from `Catalog::resolve` and `matches`, as `detach::plan` does.
-fn plan_in_memory(catalog: &Catalog, filter: &ValidFilter, node_ids: &[String]) -> usize {
-    let ranges: Vec<_> = node_ids
-        .iter()
-        .filter_map(|id| catalog.resolve(id))
-        .collect();
-    let mut removed = 0;
-    for (i, _) in catalog.select(filter) {
-        removed += catalog
-            .memberships(i)
-            .iter()
-            .filter(|pos| ranges.iter().any(|r| r.contains(pos)))
-            .count();
-    }
-    removed
 }
 
 fn main() {
@@ -114,7 +96,8 @@ fn main() {
     ];
 
     for (name, text, node_ids) in scenarios {
-        let filter = compile(text).expect("filter");
+        let request = DetachNodesRequest::new(text, node_ids.clone());
+        let limits = Limits::default();
         // The nodes whose memberships may go, to put them back between runs.
         let subtree: Vec<String> = node_ids
             .iter()
@@ -124,20 +107,32 @@ fn main() {
             .collect();
 
         let mut memory = Vec::new();
-        let mut planned = 0;
+        let mut plan = None;
         for _ in 0..runs {
             let t = Instant::now();
-            planned = std::hint::black_box(plan_in_memory(&catalog, &filter, &node_ids));
+            plan = Some(std::hint::black_box(
+                detach::plan(&catalog, &request, &limits).expect("plan"),
+            ));
             memory.push(t.elapsed());
         }
+        let plan = plan.expect("at least one run");
+        let planned: usize = plan.changes.iter().map(|c| c.removed_node_ids.len()).sum();
 
+        let count = |client: &mut postgres::Client| -> i64 {
+            client
+                .query_one("SELECT count(*) FROM product_nodes", &[])
+                .expect("count")
+                .get(0)
+        };
         let mut sql = Vec::new();
         let mut removed = 0;
         for _ in 0..runs {
+            let before = count(&mut client);
             let t = Instant::now();
-            let done = pg::detach_nodes(&mut client, &filter, &node_ids).expect("detach");
+            let response = pg::detach(&mut client, &request, &limits).expect("detach");
             sql.push(t.elapsed());
-            removed = done.memberships_removed;
+            assert_eq!(response, plan.response, "{name}: responses differ");
+            removed = before - count(&mut client);
             client
                 .execute(
                     "INSERT INTO product_nodes SELECT * FROM backup \
@@ -151,7 +146,7 @@ fn main() {
             "\n{name}: filter {text}, {} ids -> {removed} memberships removed",
             node_ids.len()
         );
-        println!("  in-memory plan: {}", summary(&mut memory));
-        println!("  SQL detach:     {}", summary(&mut sql));
+        println!("  in-memory detach::plan: {}", summary(&mut memory));
+        println!("  sql::pg::detach:       {}", summary(&mut sql));
     }
 }

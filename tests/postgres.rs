@@ -10,6 +10,7 @@
 mod support;
 
 use catalog_filter::catalog::Catalog;
+use catalog_filter::detach::{self, DetachNodesRequest};
 use catalog_filter::sql::{self, pg};
 use catalog_filter::synthetic::SplitMix64;
 use catalog_filter::{ValidFilter, compile, compile_with};
@@ -240,48 +241,55 @@ fn detach_leaves_the_same_memberships_as_in_memory() {
                 let filter = compile_with(&text, &LIMITS)
                     .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
                 let ids = node_ids(&mut rng, &catalog);
-                let (after, detached, not_found) = reference_detach(&catalog, &filter, &ids);
-                let done = pg::detach_nodes(client, &filter, &ids)
-                    .map_err(|e| TestCaseError::fail(format!("{text} {ids:?}: {e}")))?;
                 let context = format!("seed {seed}: filter {text}, node ids {ids:?}");
-                if (done.nodes_detached, &done.nodes_not_found) != (detached, &not_found) {
+                let request = DetachNodesRequest::new(text.clone(), ids.clone());
+
+                // In memory: the crate's plan + apply ...
+                let plan = detach::plan(&catalog, &request, &LIMITS)
+                    .map_err(|e| TestCaseError::fail(format!("{context}: {e:?}")))?;
+                let mut after = catalog.clone();
+                let removed = detach::apply(&mut after, &plan);
+                // ... which is also what the definition says.
+                let (reference, detached, not_found) = reference_detach(&catalog, &filter, &ids);
+                if memberships(&reference) != memberships(&after)
+                    || (detached, &not_found)
+                        != (
+                            plan.response.meta.nodes_detached,
+                            &plan.response.meta.nodes_not_found,
+                        )
+                {
                     return Err(TestCaseError::fail(format!(
-                        "{context}\nPostgreSQL: {done:?}\nin memory: {detached} {not_found:?}"
+                        "{context}\nplan + apply differ from the definition"
+                    )));
+                }
+
+                // In PostgreSQL.
+                let response = pg::detach(client, &request, &LIMITS)
+                    .map_err(|e| TestCaseError::fail(format!("{context}: {e}")))?;
+                if response != plan.response {
+                    return Err(TestCaseError::fail(format!(
+                        "{context}\nPostgreSQL: {response:?}\nin memory: {:?}",
+                        plan.response
                     )));
                 }
                 let want = memberships(&after);
-                let got = db_memberships(client);
-                if got != want {
+                if db_memberships(client) != want {
                     return Err(TestCaseError::fail(format!(
                         "{context}\nPostgreSQL memberships differ"
                     )));
                 }
-                let removed: usize = catalog
-                    .products()
-                    .iter()
-                    .map(|p| p.node_ids.len())
-                    .sum::<usize>()
-                    - after
-                        .products()
-                        .iter()
-                        .map(|p| p.node_ids.len())
-                        .sum::<usize>();
-                if done.memberships_removed != removed as u64 {
-                    return Err(TestCaseError::fail(format!(
-                        "{context}\nremoved {} in PostgreSQL, {removed} in memory",
-                        done.memberships_removed
-                    )));
-                }
-                removed_total.set(removed_total.get() + done.memberships_removed);
-                // Planning twice gives the same answer: a retried request
-                // reports the same ids and removes nothing more.
+                removed_total.set(removed_total.get() + removed as u64);
+
+                // A retried request gets the same answer and removes nothing
+                // more.
                 let again = pg::detach_nodes(client, &filter, &ids)
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 if (
                     again.nodes_detached,
-                    again.nodes_not_found,
+                    &again.nodes_not_found,
                     again.memberships_removed,
-                ) != (detached, not_found, 0)
+                ) != (detached, &not_found, 0)
+                    || db_memberships(client) != want
                 {
                     return Err(TestCaseError::fail(format!("{context}\nretry differs")));
                 }
@@ -498,5 +506,44 @@ fn a_server_is_stopped_and_removed_when_dropped() {
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "port {port} still open"
+    );
+}
+
+#[test]
+fn detach_refuses_the_same_requests_with_the_same_envelopes() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let catalog = catalog_filter::synthetic::catalog(8, 50, 10);
+    pg::load(&mut client, &catalog).unwrap();
+    let node = catalog.nodes()[0].id.clone();
+    let limits = catalog_filter::Limits {
+        max_node_ids: 3,
+        ..catalog_filter::Limits::DEFAULT
+    };
+    let requests = [
+        DetachNodesRequest::new("", [node.as_str()]),
+        DetachNodesRequest::new("   ", Vec::<String>::new()),
+        DetachNodesRequest::new("eq(sku,a)", Vec::<String>::new()),
+        DetachNodesRequest::new("eqq(sku,a)", [node.as_str()]),
+        DetachNodesRequest::new("eq(status,alive)", [node.as_str()]),
+        DetachNodesRequest::new("eq(sku,a)", ["a", "b", "c", "d"]),
+        DetachNodesRequest {
+            data: detach::DetachNodesData {
+                filter: None,
+                node_ids: None,
+            },
+        },
+    ];
+    for request in &requests {
+        let want = detach::plan(&catalog, request, &limits).unwrap_err();
+        match pg::detach(&mut client, request, &limits) {
+            Err(pg::DetachError::Request(got)) => assert_eq!(got, want, "{request:?}"),
+            other => panic!("{request:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        db_memberships(&mut client),
+        memberships(&catalog),
+        "nothing changed"
     );
 }

@@ -5,6 +5,8 @@
 //! - [`create_schema`] creates the tables, [`clear`] empties them, [`load`]
 //!   copies a [`Catalog`] in (one transaction, `COPY ... FROM STDIN`).
 //! - [`select_ids`] runs a filter: the ids of the matching products.
+//! - [`detach`] answers a [`DetachNodesRequest`] like [`detach::plan`] +
+//!   [`detach::apply`] do in memory, by [`detach_nodes`].
 //! - [`detach_nodes`] removes the matched products' memberships in the
 //!   named node subtrees in one transaction (a recursive CTE expands the
 //!   ids into subtrees, then one `DELETE`), and
@@ -37,8 +39,11 @@
 //! `load` then fails with PostgreSQL's error, and nothing is loaded.
 
 use super::{RenderOptions, SCHEMA, SqlParam, render_with, write_json_object};
-use crate::catalog::{Catalog, Product};
-use crate::validate::ValidFilter;
+use crate::Limits;
+use crate::catalog::{Catalog, Product, Snapshot};
+use crate::detach::{self, DetachNodesMeta, DetachNodesRequest, DetachNodesResponse};
+use crate::error::ErrorEnvelope;
+use crate::validate::{ValidFilter, compile_with};
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Transaction};
@@ -122,6 +127,69 @@ pub fn select_ids(client: &mut Client, filter: &ValidFilter) -> Result<Vec<Uuid>
     rows.iter().map(|row| row.try_get(0)).collect()
 }
 
+/// Why [`detach`] did not detach.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DetachError {
+    /// The request was refused before the database was touched, with exactly
+    /// the envelope [`detach::plan`] answers (422 for an empty filter or
+    /// `node_ids`, 400 for a bad filter or a limit exceeded).
+    #[error("the request was refused: {}", describe(.0))]
+    Request(ErrorEnvelope),
+    /// The database failed; the transaction was rolled back.
+    #[error("database error: {0}")]
+    Database(#[from] Error),
+}
+
+fn describe(envelope: &ErrorEnvelope) -> String {
+    envelope
+        .errors
+        .iter()
+        .map(|e| format!("{} {}: {}", e.status, e.title, e.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `POST /pcm/products/detach_nodes` run in the database: the request
+/// checks of [`detach::plan`] (same order, same error envelopes), then
+/// [`detach_nodes`]. The response is the one the in-memory plan gives for
+/// the same catalog, and the memberships left are the ones
+/// [`detach::apply`] leaves.
+///
+/// ```no_run
+/// use catalog_filter::Limits;
+/// use catalog_filter::detach::DetachNodesRequest;
+/// use catalog_filter::sql::pg;
+///
+/// let mut client = postgres::Client::connect("host=127.0.0.1 user=postgres", postgres::NoTls)?;
+/// let request = DetachNodesRequest::new("eq(sku,book)", ["123"]);
+/// let response = pg::detach(&mut client, &request, &Limits::default())?;
+/// println!("{}", serde_json::to_string(&response)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn detach(
+    client: &mut Client,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<DetachNodesResponse, DetachError> {
+    // The checks are `detach::plan`'s own, run against an empty catalog (no
+    // id resolves, no product is visited), so both back ends refuse the
+    // same requests with the same envelopes.
+    let empty = Catalog::new(Snapshot::default())
+        .map_err(|e| DetachError::Request(detach::integrity_error(&e)))?;
+    detach::plan(&empty, request, limits).map_err(DetachError::Request)?;
+    let text = request.data.filter.as_deref().unwrap_or_default();
+    let filter = compile_with(text, limits).map_err(|e| DetachError::Request(e.into()))?;
+    let node_ids = request.data.node_ids.as_deref().unwrap_or_default();
+    let done = detach_nodes(client, &filter, node_ids)?;
+    Ok(DetachNodesResponse {
+        meta: DetachNodesMeta {
+            nodes_detached: done.nodes_detached,
+            nodes_not_found: done.nodes_not_found,
+        },
+    })
+}
+
 /// What [`detach_nodes`] did, with the in-memory plan's response fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Detached {
@@ -159,8 +227,8 @@ const SUBTREE_SQL: &str = "WITH RECURSIVE roots(id) AS ( \
 /// [`super::render_with`], placeholders from `$2`). Products the filter does not match, and memberships
 /// outside the subtrees, are not touched.
 ///
-/// Request checks (emptiness, limits, filter syntax) are the caller's, as
-/// for the in-memory plan; an empty `node_ids` detaches nothing.
+/// Request checks (emptiness, limits, filter syntax) are [`detach`]'s; here
+/// an empty `node_ids` detaches nothing.
 pub fn detach_nodes(
     client: &mut Client,
     filter: &ValidFilter,
