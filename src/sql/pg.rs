@@ -5,7 +5,7 @@
 //! - [`create_schema`] creates the tables, [`clear`] empties them, [`load`]
 //!   copies a [`Catalog`] in (one transaction, `COPY ... FROM STDIN`).
 //! - [`select_ids`] runs a filter: the ids of the matching products.
-//! - [`detach`] answers a [`DetachNodesRequest`] like [`detach::plan`] +
+//! - [`detach()`] answers a [`DetachNodesRequest`] like [`detach::plan`] +
 //!   [`detach::apply`] do in memory, by [`detach_nodes`].
 //! - [`detach_nodes`] removes the matched products' memberships in the
 //!   named node subtrees in one transaction (a recursive CTE expands the
@@ -127,7 +127,7 @@ pub fn select_ids(client: &mut Client, filter: &ValidFilter) -> Result<Vec<Uuid>
     rows.iter().map(|row| row.try_get(0)).collect()
 }
 
-/// Why [`detach`] did not detach.
+/// Why [`detach()`] did not detach.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DetachError {
@@ -227,7 +227,7 @@ const SUBTREE_SQL: &str = "WITH RECURSIVE roots(id) AS ( \
 /// [`super::render_with`], placeholders from `$2`). Products the filter does not match, and memberships
 /// outside the subtrees, are not touched.
 ///
-/// Request checks (emptiness, limits, filter syntax) are [`detach`]'s; here
+/// Request checks (emptiness, limits, filter syntax) are [`detach()`]'s; here
 /// an empty `node_ids` detaches nothing.
 pub fn detach_nodes(
     client: &mut Client,
