@@ -167,15 +167,10 @@ fn report(before: &Catalog, catalog: &mut Catalog, body: &str) -> (String, u16) 
             .unwrap_or_else(|| id.to_string())
     };
     let rows: Vec<[String; 3]> = plan
-        .changes
-        .iter()
+        .changes()
         .filter_map(|change| {
             let product = before.products().get(change.index)?;
-            let removed: Vec<String> = change
-                .removed_node_ids
-                .iter()
-                .map(|id| name_of(id))
-                .collect();
+            let removed: Vec<String> = change.removed_node_ids(before).map(name_of).collect();
             Some([
                 product.sku.clone().unwrap_or_else(|| "-".into()),
                 product.name.clone().unwrap_or_else(|| "-".into()),
@@ -187,10 +182,7 @@ fn report(before: &Catalog, catalog: &mut Catalog, body: &str) -> (String, u16) 
     out.push_str(&format!(
         "\nChanged: {} product(s) lost {} membership(s); {} product(s) untouched.\n",
         rows.len(),
-        plan.changes
-            .iter()
-            .map(|c| c.removed_node_ids.len())
-            .sum::<usize>(),
+        plan.removed_count(),
         matched_untouched
     ));
     if rows.is_empty() {

@@ -30,8 +30,9 @@
 //!     r#"{"meta":{"nodes_detached":1,"nodes_not_found":[]}}"#
 //! );
 //! // The book leaves node 124 (below 123); the pen is not matched.
-//! assert_eq!(plan.changes.len(), 1);
-//! assert_eq!(plan.changes[0].removed_node_ids, ["124"]);
+//! let changes: Vec<_> = plan.changes().collect();
+//! assert_eq!(changes.len(), 1);
+//! assert_eq!(changes[0].removed_node_ids(&catalog).collect::<Vec<_>>(), ["124"]);
 //!
 //! detach::apply(&mut catalog, &plan);
 //! assert!(catalog.products()[0].node_ids.is_empty());
@@ -203,28 +204,74 @@ pub fn authorize(token: Option<Grant>) -> Result<(), ErrorEnvelope> {
     }
 }
 
-/// What one product loses.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ProductDetach {
+/// What one product loses: a view into a [`DetachPlan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProductDetach<'p> {
     /// The product's index in [`Catalog::products`].
     pub index: usize,
     /// The product's id.
     pub product_id: Uuid,
-    /// The node ids it leaves, in the order of its `node_ids`.
-    pub removed_node_ids: Vec<String>,
-    /// The same memberships as node positions (see [`Catalog::memberships`]).
-    #[serde(skip)]
-    removed_positions: Vec<u32>,
+    /// The memberships it leaves, as node positions (see
+    /// [`Catalog::memberships`]), in the order of its `node_ids`.
+    pub removed_positions: &'p [u32],
+}
+
+impl<'p> ProductDetach<'p> {
+    /// The ids of the nodes the product leaves, in the order of its
+    /// `node_ids`, looked up in the catalog the plan was made from.
+    pub fn removed_node_ids<'c>(
+        &self,
+        catalog: &'c Catalog,
+    ) -> impl Iterator<Item = &'c str> + use<'c, 'p> {
+        self.removed_positions
+            .iter()
+            .filter_map(|&pos| catalog.node_at(pos).map(|n| n.id.as_str()))
+    }
+}
+
+/// One product's entry in the plan; its positions are a run of
+/// [`DetachPlan::removed`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Change {
+    index: usize,
+    product_id: Uuid,
+    start: usize,
+    len: usize,
 }
 
 /// The outcome of [`plan`]: which product loses which memberships, and the
 /// response to send. Planning never mutates the catalog; [`apply`] does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// The removed memberships of all products are stored in one flat list, so
+/// a plan touching half a million products costs two allocations, not a
+/// million; read it through [`DetachPlan::changes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DetachPlan {
-    /// The products that lose at least one membership, in catalog order.
-    pub changes: Vec<ProductDetach>,
+    changes: Vec<Change>,
+    removed: Vec<u32>,
     /// The response body.
     pub response: DetachNodesResponse,
+}
+
+impl DetachPlan {
+    /// The products that lose at least one membership, in catalog order.
+    pub fn changes(&self) -> impl ExactSizeIterator<Item = ProductDetach<'_>> {
+        self.changes.iter().map(|c| ProductDetach {
+            index: c.index,
+            product_id: c.product_id,
+            removed_positions: self.removed.get(c.start..c.start + c.len).unwrap_or(&[]),
+        })
+    }
+
+    /// True when applying the plan changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The number of memberships the plan removes, over all products.
+    pub fn removed_count(&self) -> usize {
+        self.removed.len()
+    }
 }
 
 const FILTER_POINTER: &str = "/data/filter";
@@ -304,26 +351,24 @@ pub fn plan(
     let is_targeted = |pos: u32| targeted.get(pos as usize).copied().unwrap_or(false);
 
     let mut changes = Vec::new();
+    let mut removed = Vec::new();
     for (index, product) in catalog.products().iter().enumerate() {
         let memberships = catalog.memberships(index);
         if !memberships.iter().any(|&pos| is_targeted(pos)) || !filter.matches(product) {
             continue;
         }
-        let (removed_positions, removed_node_ids) = memberships
-            .iter()
-            .zip(&product.node_ids)
-            .filter(|(pos, _)| is_targeted(**pos))
-            .map(|(pos, id)| (*pos, id.clone()))
-            .unzip();
-        changes.push(ProductDetach {
+        let start = removed.len();
+        removed.extend(memberships.iter().copied().filter(|&pos| is_targeted(pos)));
+        changes.push(Change {
             index,
             product_id: product.id,
-            removed_node_ids,
-            removed_positions,
+            start,
+            len: removed.len() - start,
         });
     }
     Ok(DetachPlan {
         changes,
+        removed,
         response: DetachNodesResponse { meta },
     })
 }
@@ -334,7 +379,7 @@ pub fn plan(
 /// were removed; applying the same plan again removes none.
 pub fn apply(catalog: &mut Catalog, plan: &DetachPlan) -> usize {
     let mut removed = 0;
-    for change in &plan.changes {
+    for change in plan.changes() {
         let same_product = catalog
             .products()
             .get(change.index)
