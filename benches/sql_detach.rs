@@ -116,7 +116,7 @@ fn main() {
             memory.push(t.elapsed());
         }
         let plan = plan.expect("at least one run");
-        let planned: usize = plan.changes.iter().map(|c| c.removed_node_ids.len()).sum();
+        let planned = plan.removed_count();
 
         let count = |client: &mut postgres::Client| -> i64 {
             client
