@@ -80,7 +80,7 @@
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
 use crate::error::{ApiError, ErrorEnvelope, ErrorMeta};
-use crate::validate::compile_with;
+use crate::validate::{ValidFilter, compile_with};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -277,15 +277,24 @@ impl DetachPlan {
 const FILTER_POINTER: &str = "/data/filter";
 const NODE_IDS_POINTER: &str = "/data/node_ids";
 
-/// Plans a detach: validates the request (422 for an empty filter or
-/// node_ids, 400 for a bad filter or a limit exceeded), resolves the node
-/// ids and finds every membership to remove. Never mutates `catalog`;
-/// planning twice gives equal plans.
-pub fn plan(
-    catalog: &Catalog,
-    request: &DetachNodesRequest,
+/// A request that passed every check that does not need the catalog.
+#[derive(Clone, Debug)]
+pub struct CheckedRequest<'r> {
+    /// The compiled filter.
+    pub filter: ValidFilter,
+    /// The requested node ids, as sent (non-empty, within the limit).
+    pub node_ids: &'r [String],
+}
+
+/// The checks of a detach request that need no catalog, in the documented
+/// order: emptiness (one 422 with an error object for each empty field),
+/// the `node_ids` limit (400), then the filter (400 with every problem).
+/// Every back end runs these, so all refuse the same requests with the same
+/// envelopes.
+pub fn check_request<'r>(
+    request: &'r DetachNodesRequest,
     limits: &Limits,
-) -> Result<DetachPlan, ErrorEnvelope> {
+) -> Result<CheckedRequest<'r>, ErrorEnvelope> {
     let filter = request
         .data
         .filter
@@ -327,6 +336,20 @@ pub fn plan(
         ));
     }
     let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
+    Ok(CheckedRequest { filter, node_ids })
+}
+
+/// Plans a detach: validates the request (422 for an empty filter or
+/// node_ids, 400 for a bad filter or a limit exceeded), resolves the node
+/// ids and finds every membership to remove. Never mutates `catalog`;
+/// planning twice gives equal plans.
+pub fn plan(
+    catalog: &Catalog,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<DetachPlan, ErrorEnvelope> {
+    let checked = check_request(request, limits)?;
+    let (filter, node_ids) = (&checked.filter, checked.node_ids);
 
     // Resolve the ids: mark every targeted node position.
     let mut targeted = vec![false; catalog.nodes().len()];

@@ -40,10 +40,10 @@
 
 use super::{RenderOptions, SCHEMA, SqlParam, render_with, write_json_object};
 use crate::Limits;
-use crate::catalog::{Catalog, Product, Snapshot};
+use crate::catalog::{Catalog, Product};
 use crate::detach::{self, DetachNodesMeta, DetachNodesRequest, DetachNodesResponse};
 use crate::error::ErrorEnvelope;
-use crate::validate::{ValidFilter, compile_with};
+use crate::validate::ValidFilter;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Transaction};
@@ -172,16 +172,10 @@ pub fn detach(
     request: &DetachNodesRequest,
     limits: &Limits,
 ) -> Result<DetachNodesResponse, DetachError> {
-    // The checks are `detach::plan`'s own, run against an empty catalog (no
-    // id resolves, no product is visited), so both back ends refuse the
+    // The same checks as the in-memory plan, so both back ends refuse the
     // same requests with the same envelopes.
-    let empty = Catalog::new(Snapshot::default())
-        .map_err(|e| DetachError::Request(detach::integrity_error(&e)))?;
-    detach::plan(&empty, request, limits).map_err(DetachError::Request)?;
-    let text = request.data.filter.as_deref().unwrap_or_default();
-    let filter = compile_with(text, limits).map_err(|e| DetachError::Request(e.into()))?;
-    let node_ids = request.data.node_ids.as_deref().unwrap_or_default();
-    let done = detach_nodes(client, &filter, node_ids)?;
+    let checked = detach::check_request(request, limits).map_err(DetachError::Request)?;
+    let done = detach_nodes(client, &checked.filter, checked.node_ids)?;
     Ok(DetachNodesResponse {
         meta: DetachNodesMeta {
             nodes_detached: done.nodes_detached,
