@@ -44,11 +44,12 @@
 //!
 //! - Checks run in order: authorization ([`authorize`]: 401, 403), then
 //!   emptiness (422 `filter can not be empty` / `node_ids can not be empty`,
-//!   one response with both when both are missing), then the filter (400
-//!   `Could not parse the supplied filter`, the precise reason and span in
-//!   `meta`), then the limits (400 naming the limit). A request that fails
-//!   an earlier check is never examined further, so its answer does not
-//!   depend on the catalog.
+//!   one response with both when both are missing), then the `node_ids`
+//!   limit (400 naming it), then the filter (400 `Could not parse the
+//!   supplied filter`, the precise reason and span in `meta`; the filter's
+//!   own byte and condition limits are part of compiling it). These are
+//!   [`check_request`]: none needs the catalog, so a refusal never depends
+//!   on it.
 //! - A node id is an opaque string. An id naming a hierarchy counts as found
 //!   and stands for all its nodes. Detaching node N removes the matched
 //!   products' memberships in N and in every node below N.
@@ -63,8 +64,8 @@
 //!
 //! - A filter that is only spaces is blank (422), like a missing one.
 //! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,
-//!   duplicates included. It is checked after the filter (compiling a filter
-//!   is bounded by its own byte limit) and before any id is looked up.
+//!   duplicates included, and is checked before the filter is compiled and
+//!   before any id is looked up.
 //! - An id that is the empty string or only spaces is just an id: it names
 //!   nothing and is reported in `nodes_not_found`. Only an empty *list* is
 //!   the 422.
@@ -105,7 +106,7 @@
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
 use crate::error::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
-use crate::validate::compile_with;
+use crate::validate::{ValidFilter, compile_with};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -302,16 +303,24 @@ impl DetachPlan {
 
 const NODE_IDS_POINTER: &str = "/data/node_ids";
 
-/// Plans a detach: validates the request (422 for an empty filter and/or
-/// node_ids, then 400 for a bad filter, then 400 for a limit exceeded),
-/// resolves the node ids and finds every membership to remove. Never
-/// mutates `catalog`; planning twice gives equal plans. Authorization is
-/// [`authorize`], to be called first; [`handle`] runs the whole sequence.
-pub fn plan(
-    catalog: &Catalog,
-    request: &DetachNodesRequest,
+/// A request that passed every check that does not need the catalog.
+#[derive(Clone, Debug)]
+pub struct CheckedRequest<'r> {
+    /// The compiled filter.
+    pub filter: ValidFilter,
+    /// The requested node ids, as sent (non-empty, within the limit).
+    pub node_ids: &'r [String],
+}
+
+/// The checks of a detach request that need no catalog, in the documented
+/// order: emptiness (one 422 with an error object for each empty field),
+/// the `node_ids` limit (400), then the filter (400 with every problem).
+/// Every back end runs these, so all refuse the same requests with the same
+/// envelopes.
+pub fn check_request<'r>(
+    request: &'r DetachNodesRequest,
     limits: &Limits,
-) -> Result<DetachPlan, ErrorEnvelope> {
+) -> Result<CheckedRequest<'r>, ErrorEnvelope> {
     let filter = request
         .data
         .filter
@@ -341,9 +350,8 @@ pub fn plan(
             return Err(ErrorEnvelope::from(errors));
         }
     };
-    // The filter first, then the limits (the filter's own byte limit is part
-    // of compiling it); both before any work on the catalog.
-    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
+    // The count limit first (free), then the filter (bounded by its own
+    // byte limit); both before any work on the catalog.
     if node_ids.len() > limits.max_node_ids {
         return Err(ErrorEnvelope::single(
             ApiError::bad_request("Bad Request")
@@ -355,6 +363,22 @@ pub fn plan(
                 ))),
         ));
     }
+    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
+    Ok(CheckedRequest { filter, node_ids })
+}
+
+/// Plans a detach: runs [`check_request`] (422 for an empty filter and/or
+/// node_ids, then 400 for a limit exceeded, then 400 for a bad filter),
+/// resolves the node ids and finds every membership to remove. Never
+/// mutates `catalog`; planning twice gives equal plans. Authorization is
+/// [`authorize`], to be called first; [`handle`] runs the whole sequence.
+pub fn plan(
+    catalog: &Catalog,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<DetachPlan, ErrorEnvelope> {
+    let checked = check_request(request, limits)?;
+    let (filter, node_ids) = (&checked.filter, checked.node_ids);
 
     // Resolve the ids, each distinct id once, in request order.
     let mut seen: HashSet<&str> = HashSet::with_capacity(node_ids.len());

@@ -357,16 +357,15 @@ fn malformed_bodies_are_400_with_the_reason() {
 }
 
 #[test]
-fn the_filter_is_checked_before_the_node_ids_limit() {
+fn the_node_ids_limit_is_checked_before_the_filter() {
     let c = catalog();
     let ids: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
     let err = plan(&c, json!({"data": {"filter": "eq(sku,x", "node_ids": ids}})).unwrap_err();
     assert_eq!(
         err,
-        json!({"errors": [{"status": "400", "title": "Bad Request",
-            "detail": "Could not parse the supplied filter",
-            "source": {"pointer": "/data/filter"},
-            "meta": {"message": "unexpected end of filter; expected `,` or `)`", "span": {"start": 8, "end": 8}}}]})
+        json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+            "source": {"pointer": "/data/node_ids"},
+            "meta": {"message": "node_ids has 1001 ids; the limit is 1000 (max_node_ids)"}}]})
     );
 }
 

@@ -1,0 +1,549 @@
+//! The SQL back end against a real PostgreSQL server that the tests start
+//! themselves (`support/pg_server.rs`): filters select the same products in
+//! PostgreSQL as in memory, detach leaves the same memberships and answers
+//! the same, and hostile values are matched literally, never executed.
+//!
+//! Run with `cargo test --features postgres` (PostgreSQL's server binaries
+//! must be installed; the tests fail, saying so, when they are not).
+#![cfg(feature = "postgres")]
+
+mod support;
+
+use catalog_filter::catalog::Catalog;
+use catalog_filter::detach::{self, DetachNodesRequest};
+use catalog_filter::sql::{self, pg};
+use catalog_filter::synthetic::SplitMix64;
+use catalog_filter::{ValidFilter, compile, compile_with};
+use postgres::Client;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashSet};
+use support::generate::{self, LIMITS};
+use support::pg_server::{self, PgServer};
+use uuid::Uuid;
+
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+fn reload(client: &mut Client, catalog: &Catalog) {
+    pg::clear(client).unwrap();
+    pg::load(client, catalog).unwrap();
+}
+
+/// The ids `filter` selects in memory, sorted like `pg::select_ids`.
+fn in_memory(catalog: &Catalog, filter: &ValidFilter) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = catalog.select(filter).map(|(_, p)| p.id).collect();
+    ids.sort();
+    ids
+}
+
+/// Memberships as stored: product id -> node ids in `ordinal` order.
+fn db_memberships(client: &mut Client) -> BTreeMap<Uuid, Vec<String>> {
+    let mut out: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    let rows = client
+        .query(
+            "SELECT product_id, node_id FROM product_nodes ORDER BY product_id, ordinal",
+            &[],
+        )
+        .unwrap();
+    for row in rows {
+        out.entry(row.get(0)).or_default().push(row.get(1));
+    }
+    out
+}
+
+fn memberships(catalog: &Catalog) -> BTreeMap<Uuid, Vec<String>> {
+    catalog
+        .products()
+        .iter()
+        .filter(|p| !p.node_ids.is_empty())
+        .map(|p| (p.id, p.node_ids.clone()))
+        .collect()
+}
+
+/// The differential property: on random catalogs, random filters select
+/// the same products in PostgreSQL as in memory.
+fn check_filters(client: Client, cases: u32) {
+    // `TestRunner::run` takes an `Fn`: state lives in cells.
+    let client = RefCell::new(client);
+    let checked = Cell::new(0usize);
+    let matched = Cell::new(0usize);
+    runner(cases)
+        .run(
+            &(proptest::num::u64::ANY, 10usize..160, 0usize..30),
+            |(seed, products, nodes)| {
+                let catalog = generate::catalog(seed, products, nodes);
+                let client = &mut *client.borrow_mut();
+                reload(client, &catalog);
+                let mut rng = SplitMix64::new(seed);
+                for _ in 0..40 {
+                    let text = generate::filter(&mut rng, &catalog);
+                    let filter = compile_with(&text, &LIMITS)
+                        .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                    let want = in_memory(&catalog, &filter);
+                    let got = pg::select_ids(client, &filter)
+                        .map_err(|e| TestCaseError::fail(format!("{text}: {e:?}")))?;
+                    if got != want {
+                        return Err(TestCaseError::fail(format!(
+                            "seed {seed}, {products} products, {nodes} nodes: filter {text}\n\
+                             SQL: {:?}\nPostgreSQL: {got:?}\nin memory: {want:?}",
+                            sql::render(&filter)
+                        )));
+                    }
+                    checked.set(checked.get() + 1);
+                    matched.set(matched.get() + usize::from(!want.is_empty()));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    // The generator must produce filters that select something, or the
+    // comparison proves little.
+    let (matched, checked) = (matched.get(), checked.get());
+    assert!(
+        matched * 3 > checked,
+        "only {matched} of {checked} filters matched anything"
+    );
+}
+
+#[test]
+fn filters_select_the_same_products_as_in_memory() {
+    let server = pg_server::shared();
+    check_filters(server.fresh_database(), 64);
+}
+
+/// The SQL does not depend on the database's collation: with every text
+/// column under ICU's root collation (where `B` sorts before `a`, unlike
+/// bytes), the results are the same.
+#[test]
+fn filters_mean_the_same_under_a_non_c_collation() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let icu: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    if icu == 0 {
+        eprintln!("this PostgreSQL has no ICU collations; collation test skipped");
+        return;
+    }
+    let ordered: bool = client
+        .query_one(
+            "SELECT 'B' COLLATE \"und-x-icu\" > 'a' COLLATE \"und-x-icu\"",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        ordered,
+        "ICU root collation orders case-insensitively first"
+    );
+    client
+        .batch_execute(
+            "ALTER TABLE products \
+               ALTER COLUMN sku TYPE text COLLATE \"und-x-icu\", \
+               ALTER COLUMN name TYPE text COLLATE \"und-x-icu\", \
+               ALTER COLUMN description TYPE text COLLATE \"und-x-icu\", \
+               ALTER COLUMN external_ref TYPE text COLLATE \"und-x-icu\", \
+               ALTER COLUMN tags TYPE text[] COLLATE \"und-x-icu\"",
+        )
+        .unwrap();
+    check_filters(client, 16);
+}
+
+/// The in-memory detach, computed straight from its definition
+/// (DESIGN.md "Detach nodes") with `Catalog::resolve` and `matches`.
+fn reference_detach(
+    catalog: &Catalog,
+    filter: &ValidFilter,
+    node_ids: &[String],
+) -> (Catalog, usize, Vec<String>) {
+    let ranges: Vec<_> = node_ids
+        .iter()
+        .filter_map(|id| catalog.resolve(id))
+        .collect();
+    let mut snapshot = catalog.to_snapshot();
+    for (i, p) in snapshot.products.iter_mut().enumerate() {
+        if !filter.matches(&catalog.products()[i]) {
+            continue;
+        }
+        let positions = catalog.memberships(i);
+        let kept: Vec<String> = p
+            .node_ids
+            .iter()
+            .zip(positions)
+            .filter(|(_, pos)| !ranges.iter().any(|r| r.contains(pos)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        p.node_ids = kept;
+    }
+    let mut seen = HashSet::new();
+    let mut detached = 0;
+    let mut not_found = Vec::new();
+    for id in node_ids {
+        if seen.insert(id) {
+            if catalog.resolve(id).is_some() {
+                detached += 1;
+            } else {
+                not_found.push(id.clone());
+            }
+        }
+    }
+    (Catalog::new(snapshot).unwrap(), detached, not_found)
+}
+
+/// Random requested ids: nodes (often near the top, so subtrees are big),
+/// hierarchies, unknown and hostile ids, duplicates.
+fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
+    let n = 1 + rng.below(6);
+    let hostile = generate::hostile_texts();
+    let mut ids: Vec<String> = Vec::new();
+    for _ in 0..n {
+        let id = match rng.below(10) {
+            0..=4 => rng.pick(catalog.nodes()).map(|n| n.id.clone()),
+            5 => catalog.node_at(0).map(|n| n.id.clone()),
+            6 => rng.pick(catalog.hierarchies()).map(|h| h.id.clone()),
+            7 => rng.pick(&hostile).cloned(),
+            8 => ids.last().cloned(),
+            _ => Some(rng.uuid().to_string()),
+        };
+        ids.push(id.unwrap_or_else(|| "missing".into()));
+    }
+    ids
+}
+
+#[test]
+fn detach_leaves_the_same_memberships_as_in_memory() {
+    let server = pg_server::shared();
+    let client = RefCell::new(server.fresh_database());
+    let removed_total = Cell::new(0u64);
+    runner(32)
+        .run(
+            &(proptest::num::u64::ANY, 10usize..160, 1usize..40),
+            |(seed, products, nodes)| {
+                let catalog = generate::catalog(seed, products, nodes);
+                let client = &mut *client.borrow_mut();
+                reload(client, &catalog);
+                let mut rng = SplitMix64::new(seed ^ 0xde7a);
+                let text = if rng.chance(20) {
+                    "like(sku,*)".to_owned()
+                } else {
+                    generate::filter(&mut rng, &catalog)
+                };
+                let filter = compile_with(&text, &LIMITS)
+                    .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                let ids = node_ids(&mut rng, &catalog);
+                let context = format!("seed {seed}: filter {text}, node ids {ids:?}");
+                let request = DetachNodesRequest::new(text.clone(), ids.clone());
+
+                // In memory: the crate's plan + apply ...
+                let plan = detach::plan(&catalog, &request, &LIMITS)
+                    .map_err(|e| TestCaseError::fail(format!("{context}: {e:?}")))?;
+                let mut after = catalog.clone();
+                let removed = detach::apply(&mut after, &plan);
+                // ... which is also what the definition says.
+                let (reference, detached, not_found) = reference_detach(&catalog, &filter, &ids);
+                if memberships(&reference) != memberships(&after)
+                    || (detached, &not_found)
+                        != (
+                            plan.response.meta.nodes_detached,
+                            &plan.response.meta.nodes_not_found,
+                        )
+                {
+                    return Err(TestCaseError::fail(format!(
+                        "{context}\nplan + apply differ from the definition"
+                    )));
+                }
+
+                // In PostgreSQL.
+                let response = pg::detach(client, &request, &LIMITS)
+                    .map_err(|e| TestCaseError::fail(format!("{context}: {e}")))?;
+                if response != plan.response {
+                    return Err(TestCaseError::fail(format!(
+                        "{context}\nPostgreSQL: {response:?}\nin memory: {:?}",
+                        plan.response
+                    )));
+                }
+                let want = memberships(&after);
+                if db_memberships(client) != want {
+                    return Err(TestCaseError::fail(format!(
+                        "{context}\nPostgreSQL memberships differ"
+                    )));
+                }
+                removed_total.set(removed_total.get() + removed as u64);
+
+                // A retried request gets the same answer and removes nothing
+                // more.
+                let again = pg::detach_nodes(client, &filter, &ids)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                if (
+                    again.nodes_detached,
+                    &again.nodes_not_found,
+                    again.memberships_removed,
+                ) != (detached, &not_found, 0)
+                    || db_memberships(client) != want
+                {
+                    return Err(TestCaseError::fail(format!("{context}\nretry differs")));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(removed_total.get() > 0, "no case removed any membership");
+}
+
+/// Counts rows of the four tables.
+fn counts(client: &mut Client) -> [i64; 4] {
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM hierarchies), (SELECT count(*) FROM nodes), \
+                    (SELECT count(*) FROM products), (SELECT count(*) FROM product_nodes)",
+            &[],
+        )
+        .unwrap();
+    [row.get(0), row.get(1), row.get(2), row.get(3)]
+}
+
+#[test]
+fn hostile_values_are_matched_literally_and_the_tables_stay_intact() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let hostile = generate::hostile_texts();
+    // One product per hostile text, in name, tags, external_ref and an
+    // extension; the others hold look-alikes.
+    let mut snapshot = catalog_filter::synthetic::snapshot(3, hostile.len() * 2, 10);
+    for (i, text) in hostile.iter().enumerate() {
+        let p = &mut snapshot.products[i];
+        p.name = Some(text.clone());
+        p.tags = vec![text.clone()];
+        p.external_ref = Some(text.clone());
+        p.extensions
+            .entry("x".into())
+            .or_default()
+            .insert("y".into(), text.clone().into());
+        let q = &mut snapshot.products[hostile.len() + i];
+        q.name = Some(format!("{text}!"));
+        q.tags = vec![format!("!{text}")];
+        q.external_ref = None;
+    }
+    let catalog = Catalog::new(snapshot).unwrap();
+    pg::load(&mut client, &catalog).unwrap();
+    let before = counts(&mut client);
+    for (i, text) in hostile.iter().enumerate() {
+        if text.chars().any(char::is_control) {
+            continue;
+        }
+        let q = generate::quote(text);
+        let id = catalog.products()[i].id;
+        for f in [
+            format!("eq(name,{q})"),
+            format!("eq(tags,{q})"),
+            format!("eq(external_ref,{q})"),
+            format!("eq(extensions.x.y,{q})"),
+            format!("in(name,{q},{q})"),
+            format!("like(name,{q})"),
+            format!("ge(external_ref,{q}):le(external_ref,{q})"),
+        ] {
+            let filter = compile_with(&f, &LIMITS).unwrap();
+            let want = in_memory(&catalog, &filter);
+            let got = pg::select_ids(&mut client, &filter).unwrap();
+            assert_eq!(got, want, "{f}");
+            // Only a like pattern with outer stars may match more.
+            if !(f.starts_with("like") && text.contains('*')) {
+                assert_eq!(got, [id], "{f}");
+            }
+        }
+        // Hostile text inside a like pattern is literal too.
+        let contains = compile_with(
+            &format!("like(name,{})", generate::quote(&format!("*{text}*"))),
+            &LIMITS,
+        )
+        .unwrap();
+        assert_eq!(
+            pg::select_ids(&mut client, &contains).unwrap(),
+            in_memory(&catalog, &contains),
+            "*{text}*"
+        );
+    }
+    // Hostile node ids are just ids that name nothing.
+    let done = pg::detach_nodes(&mut client, &compile("like(sku,*)").unwrap(), &hostile).unwrap();
+    assert_eq!(done.nodes_detached, 0);
+    assert_eq!(done.memberships_removed, 0);
+    let mut unique = hostile.clone();
+    unique.dedup();
+    assert_eq!(done.nodes_not_found, unique);
+
+    assert_eq!(counts(&mut client), before, "the tables are intact");
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' \
+             AND tablename IN ('hierarchies', 'nodes', 'products', 'product_nodes')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 4);
+}
+
+#[test]
+fn nul_never_reaches_the_database() {
+    // The parser refuses control characters, NUL included, quoted or not.
+    for f in [
+        "eq(name,\"a\u{0}b\")",
+        "eq(name,a\u{0}b)",
+        "like(name,'*\u{0}*')",
+    ] {
+        let err = compile(f).unwrap_err();
+        assert!(err.to_string().contains("control"), "{f}: {err}");
+    }
+    // Data holding NUL cannot be stored: the load fails as a whole.
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let mut snapshot = catalog_filter::synthetic::snapshot(4, 5, 3);
+    snapshot.products[2].name = Some("a\u{0}b".into());
+    let err = pg::load(&mut client, &Catalog::new(snapshot).unwrap()).unwrap_err();
+    let message = err.as_db_error().map(|e| e.message().to_owned());
+    assert!(
+        message.as_deref().is_some_and(|m| m.contains("0x00")),
+        "{err:?}"
+    );
+    assert_eq!(counts(&mut client), [0, 0, 0, 0]);
+}
+
+#[test]
+fn json_numbers_compare_by_serde_json_text() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let mut snapshot = catalog_filter::synthetic::snapshot(5, 0, 0);
+    let values = generate::edge_json();
+    let mut rng = SplitMix64::new(5);
+    for v in &values {
+        let mut p = catalog_filter::catalog::Product {
+            id: rng.uuid(),
+            ..Default::default()
+        };
+        p.shopper_attributes.insert("n".into(), v.clone());
+        snapshot.products.push(p);
+    }
+    let catalog = Catalog::new(snapshot).unwrap();
+    pg::load(&mut client, &catalog).unwrap();
+    let probes = [
+        "10",
+        "10.0",
+        "1000.0",
+        "1e3",
+        "1000",
+        "1e+16",
+        "1e16",
+        "10000000000000000",
+        "10000000000000000.0",
+        "1.2345e+20",
+        "1.5e-7",
+        "0.00000015",
+        "0.1",
+        "18446744073709551615",
+        "-9223372036854775808",
+        "-3",
+        "true",
+        "false",
+        "null",
+        "",
+        "[1,2]",
+    ];
+    for probe in probes {
+        let filter = compile_with(
+            &format!("eq(shopper_attributes.n,{})", generate::quote(probe)),
+            &LIMITS,
+        )
+        .unwrap();
+        let want = in_memory(&catalog, &filter);
+        assert_eq!(
+            pg::select_ids(&mut client, &filter).unwrap(),
+            want,
+            "{probe}"
+        );
+    }
+    // And the ones that must match do: a number and a string (or boolean)
+    // with the same text form both match.
+    for (probe, count) in [
+        ("10", 2),
+        ("10.0", 2),
+        ("1000.0", 1),
+        ("1e+16", 1),
+        ("1.2345e+20", 1),
+        ("1.5e-7", 1),
+        ("18446744073709551615", 1),
+        ("true", 2),
+    ] {
+        let filter = compile_with(
+            &format!("eq(shopper_attributes.n,{})", generate::quote(probe)),
+            &LIMITS,
+        )
+        .unwrap();
+        assert_eq!(in_memory(&catalog, &filter).len(), count, "{probe}");
+    }
+}
+
+#[test]
+fn a_server_is_stopped_and_removed_when_dropped() {
+    let server = PgServer::start();
+    let dir = server.dir().to_path_buf();
+    let port = server.port();
+    let mut client = server.connect("postgres");
+    let one: i32 = client.query_one("SELECT 1", &[]).unwrap().get(0);
+    assert_eq!(one, 1);
+    drop(client);
+    drop(server);
+    assert!(!dir.exists(), "{} still exists", dir.display());
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "port {port} still open"
+    );
+}
+
+#[test]
+fn detach_refuses_the_same_requests_with_the_same_envelopes() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let catalog = catalog_filter::synthetic::catalog(8, 50, 10);
+    pg::load(&mut client, &catalog).unwrap();
+    let node = catalog.nodes()[0].id.clone();
+    let limits = catalog_filter::Limits {
+        max_node_ids: 3,
+        ..catalog_filter::Limits::DEFAULT
+    };
+    let requests = [
+        DetachNodesRequest::new("", [node.as_str()]),
+        DetachNodesRequest::new("   ", Vec::<String>::new()),
+        DetachNodesRequest::new("eq(sku,a)", Vec::<String>::new()),
+        DetachNodesRequest::new("eqq(sku,a)", [node.as_str()]),
+        DetachNodesRequest::new("eq(status,alive)", [node.as_str()]),
+        DetachNodesRequest::new("eq(sku,a)", ["a", "b", "c", "d"]),
+        DetachNodesRequest {
+            data: detach::DetachNodesData {
+                filter: None,
+                node_ids: None,
+            },
+        },
+    ];
+    for request in &requests {
+        let want = detach::plan(&catalog, request, &limits).unwrap_err();
+        match pg::detach(&mut client, request, &limits) {
+            Err(pg::DetachError::Request(got)) => assert_eq!(got, want, "{request:?}"),
+            other => panic!("{request:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        db_memberships(&mut client),
+        memberships(&catalog),
+        "nothing changed"
+    );
+}
