@@ -88,6 +88,16 @@
 //!   panics and keeps the catalog's integrity (it only removes memberships),
 //!   but which memberships it removes is then not meaningful.
 //!
+//! # Serving
+//!
+//! [`handle`] is what a server (or `examples/detach.rs`) calls with the
+//! caller's [`Grant`] and the raw request body: [`authorize`], read the body
+//! ([`DetachNodesRequest::from_json`]), [`plan`], and on success [`apply`];
+//! it returns an [`Answer`], the HTTP status and the body to send. A
+//! snapshot that does not load is answered with [`integrity_error`].
+//! [`check_request`] is the catalog-free part of [`plan`], shared with the
+//! PostgreSQL back end.
+//!
 //! # Cost
 //!
 //! Planning is one pass over the products: a product is tested against the
