@@ -109,9 +109,9 @@
 //! are not scanned at all. Over 1,000,000 generated products with 1,000 node
 //! ids a plan takes about 0.1 s on one core, most of it evaluating the
 //! filter on the products in a targeted node (`cargo bench --bench detach`,
-//! which also compares testing the filter first: the same, within noise,
-//! when nine products in ten are in a targeted node, and about a quarter
-//! slower when half are).
+//! which also compares testing the filter first: up to a tenth slower when
+//! nine products in ten are in a targeted node, about 30% slower when half
+//! are).
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
