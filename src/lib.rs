@@ -4,17 +4,63 @@
 //! The filter language is the one of Elastic Path's catalog APIs: conditions
 //! such as `eq(sku,book)`, `like(name,*shoe*)`, `in(id,a,b)` or
 //! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND).
+//! Data flows one way, and each stage is usable alone:
+//!
+//! | stage | module | in -> out |
+//! |---|---|---|
+//! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], an AST with byte spans; `Display` prints the canonical form |
+//! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`] with typed values, or every problem at once |
+//! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
+//! | plan, apply | [`detach`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
+//! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
+//!
+//! A worked example, from a filter string to a detach:
 //!
 //! ```
+//! use catalog_filter::catalog::Catalog;
+//! use catalog_filter::detach::{self, DetachNodesRequest};
 //! use catalog_filter::syntax::{parse, Op};
+//! use catalog_filter::{Limits, compile};
 //!
-//! let filter = parse("eq(status,live):like(name,*shoe*)").unwrap();
+//! // 1. Parse: structure only, with spans.
+//! let filter = parse("eq(status,live) : like(name,*shoe*)").unwrap();
 //! assert_eq!(filter.conditions[1].op, Op::Like);
 //! assert_eq!(filter.to_string(), "eq(status,live):like(name,*shoe*)");
 //!
 //! // Errors say where and what was expected.
 //! let err = parse("eq(name,café)").unwrap_err();
 //! assert_eq!(err.span().range(), 11..13);
+//!
+//! // 2. Validate against the support matrix (parse + validate in one call).
+//! let filter = compile("eq(status,live):like(name,*shoe*)").unwrap();
+//! let err = compile("gt(name,x)").unwrap_err();
+//! assert_eq!(err.to_string(), "operator `gt` is not supported for `name`; supported: eq, like, in");
+//!
+//! // 3. Evaluate against a snapshot.
+//! let mut catalog = Catalog::from_json(r#"{
+//!   "hierarchies": [{"id": "shop"}],
+//!   "nodes": [{"id": "shoes", "hierarchy_id": "shop"},
+//!             {"id": "running", "hierarchy_id": "shop", "parent_id": "shoes"}],
+//!   "products": [
+//!     {"id": "00000000-0000-4000-8000-000000000001", "name": "trail shoe", "status": "live",
+//!      "node_ids": ["running"]},
+//!     {"id": "00000000-0000-4000-8000-000000000002", "name": "shoe polish", "status": "draft",
+//!      "node_ids": ["running"]}
+//!   ]
+//! }"#).unwrap();
+//! let matched: Vec<usize> = catalog.select(&filter).map(|(i, _)| i).collect();
+//! assert_eq!(matched, [0]);
+//!
+//! // 4. Plan a detach from "shoes" (and the nodes below it), then apply it.
+//! let request = DetachNodesRequest::new(filter.to_string(), ["shoes", "404"]);
+//! let plan = detach::plan(&catalog, &request, &Limits::default()).unwrap();
+//! assert_eq!(
+//!     serde_json::to_string(&plan.response).unwrap(),
+//!     r#"{"meta":{"nodes_detached":1,"nodes_not_found":["404"]}}"#
+//! );
+//! detach::apply(&mut catalog, &plan);
+//! assert!(catalog.products()[0].node_ids.is_empty());
+//! assert_eq!(catalog.products()[1].node_ids, ["running"]);
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
