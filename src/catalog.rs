@@ -64,6 +64,7 @@
 //!   unknown fields of nodes, hierarchies and the top-level object are ignored.
 
 use crate::schema::{CommodityType, Owner, ProductType, Status};
+use crate::validate::parse_uuid;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -701,17 +702,6 @@ impl<'de> Deserialize<'de> for Catalog {
         RawSnapshot::deserialize(deserializer)?
             .check()
             .map_err(serde::de::Error::custom)
-    }
-}
-
-/// Reads a hyphenated UUID (any hex case), nothing else.
-fn parse_uuid(text: &str) -> Option<Uuid> {
-    let b = text.as_bytes();
-    let hyphenated = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b.get(i) == Some(&b'-'));
-    if hyphenated {
-        Uuid::try_parse(text).ok()
-    } else {
-        None
     }
 }
 
