@@ -13,7 +13,7 @@
 //! 2.7 GB) and shared by every benchmark of its size.
 
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, DetachNodesRequest};
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
 use catalog_filter::{Limits, ValidFilter};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

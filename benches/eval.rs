@@ -3,7 +3,7 @@
 
 use catalog_filter::catalog::Product;
 use catalog_filter::compile;
-use catalog_filter::eval::Pattern;
+use catalog_filter::pattern::Pattern;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

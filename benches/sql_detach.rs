@@ -16,7 +16,7 @@
 mod pg_server;
 
 use catalog_filter::Limits;
-use catalog_filter::detach::{self, DetachNodesRequest};
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
 use catalog_filter::sql::pg;
 use std::time::{Duration, Instant};
 

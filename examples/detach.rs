@@ -38,8 +38,8 @@
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, Answer, DetachNodesRequest, DetachPlan, Grant};
-use catalog_filter::error::{ApiError, ErrorEnvelope, ErrorMeta};
+use catalog_filter::elasticpath::detach::{self, Answer, DetachNodesRequest, DetachPlan, Grant};
+use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;

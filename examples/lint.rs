@@ -16,8 +16,9 @@
 //! answered, whatever they held; a line that is not UTF-8 is answered as a
 //! filter of its lossy decoding, which then fails on the replacement character.
 
+use catalog_filter::Limits;
 use catalog_filter::compile_with;
-use catalog_filter::{Limits, error::ApiError};
+use catalog_filter::elasticpath::envelope::{ApiError, filter_errors};
 use serde::Serialize;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
@@ -46,7 +47,7 @@ fn lint<'a>(filter: &'a str, limits: &Limits) -> LintResult<'a> {
             filter,
             ok: false,
             canonical: None,
-            errors: Some(err.to_api_errors()),
+            errors: Some(filter_errors(&err)),
         },
     }
 }

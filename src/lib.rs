@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use catalog_filter::catalog::Catalog;
-//! use catalog_filter::detach::{self, DetachNodesRequest};
+//! use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
 //! use catalog_filter::syntax::{parse, Op};
 //! use catalog_filter::{Limits, compile};
 //!
@@ -66,24 +66,28 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
-pub mod detach;
+pub mod diagnostic;
 pub mod ecwid;
+pub mod elasticpath;
 pub mod error;
 pub mod eval;
 pub mod limits;
+pub mod pattern;
 pub mod schema;
 pub mod sql;
 mod suggest;
 pub mod syntax;
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 pub mod validate;
 
-pub use error::{
-    ApiError, ErrorEnvelope, FilterError, ValidationError, ValidationErrorKind, ValidationErrors,
-};
+pub use error::FilterError;
 pub use limits::Limits;
 pub use schema::Field;
-pub use validate::{ValidCondition, ValidFilter, ValueList, Values, compile, compile_with};
+pub use validate::{
+    FilterTooLong, ValidCondition, ValidFilter, ValidationError, ValidationErrorKind,
+    ValidationErrors, ValueList, Values, compile, compile_with,
+};
 
 /// The README's examples run as doc tests, so the README cannot lie.
 #[cfg(doctest)]

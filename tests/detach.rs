@@ -3,7 +3,7 @@
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, DetachNodesRequest, DetachPlan, Grant};
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, DetachPlan, Grant};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};

@@ -1,7 +1,7 @@
 //! Filter evaluation: the meaning of every attribute and operator.
 
 use catalog_filter::catalog::Product;
-use catalog_filter::eval::{Pattern, PatternKind};
+use catalog_filter::pattern::{Pattern, PatternKind};
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
 use catalog_filter::{ValidFilter, compile};
 use chrono::DateTime;

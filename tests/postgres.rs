@@ -10,7 +10,7 @@
 mod support;
 
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, DetachNodesRequest};
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
 use catalog_filter::sql::{self, pg};
 use catalog_filter::synthetic::SplitMix64;
 use catalog_filter::{ValidFilter, compile, compile_with};

@@ -1,7 +1,8 @@
 //! Validation: exact error kinds, exact spans, typed values, limits, and the
 //! exact JSON:API envelope.
 
-use catalog_filter::error::{FilterTooLong, WireSpan};
+use catalog_filter::FilterTooLong;
+use catalog_filter::elasticpath::envelope::{ErrorEnvelope, WireSpan, filter_errors};
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status, ValueType};
 use catalog_filter::syntax::{Attribute, Condition, Filter, Op, ParseErrorKind, Span, Value};
 use catalog_filter::validate::validate;
@@ -191,7 +192,7 @@ fn three_bad_conditions_three_errors_three_spans() {
          error: operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le\n  eq(skus,a):like(id,x):eq(status,LIVE)\n                  ^^\n\
          error: invalid value `LIVE` for `status`: expected one of draft, live\n  eq(skus,a):like(id,x):eq(status,LIVE)\n                                  ^^^^\n"
     );
-    let json = serde_json::to_string(&err.into_envelope()).unwrap();
+    let json = serde_json::to_string(&ErrorEnvelope::from(err)).unwrap();
     assert_eq!(
         json,
         concat!(
@@ -656,7 +657,7 @@ fn byte_limit_comes_first() {
         err.render(&huge),
         "error: the filter is 10485760 bytes long, over the limit of 8192 bytes\n"
     );
-    let api = err.to_api_errors();
+    let api = filter_errors(&err);
     assert_eq!(api.len(), 1);
     assert_eq!(
         api[0].meta.as_ref().and_then(|m| m.span),
@@ -674,7 +675,7 @@ fn byte_limit_comes_first() {
 fn parse_errors_use_the_same_envelope() {
     let err = compile("eq(sku,a#b)").unwrap_err();
     assert!(matches!(err, FilterError::Parse(_)));
-    let json = serde_json::to_value(err.into_envelope()).unwrap();
+    let json = serde_json::to_value(ErrorEnvelope::from(err)).unwrap();
     assert_eq!(
         json,
         serde_json::json!({"errors":[{
@@ -689,7 +690,7 @@ fn parse_errors_use_the_same_envelope() {
 fn unknown_attribute_envelope_exact() {
     let err = compile("eq(skus,book)").unwrap_err();
     assert_eq!(
-        serde_json::to_string(&err.into_envelope()).unwrap(),
+        serde_json::to_string(&ErrorEnvelope::from(err)).unwrap(),
         r#"{"errors":[{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"unknown attribute `skus`; did you mean `sku`?","span":{"start":3,"end":7}}}]}"#
     );
 }
@@ -726,7 +727,7 @@ fn several_errors_display_joined() {
 #[test]
 fn meta_keeps_unknown_members() {
     let json = r#"{"errors":[{"status":"500","title":"Internal Server Error","detail":"There was an internal server error, you can report with your request id.","request_id":"635da56d-75a1-43cd-b696-7ab119756b3a","meta":{"missing_ids":["a"],"extra":1}}]}"#;
-    let e: catalog_filter::ErrorEnvelope = serde_json::from_str(json).unwrap();
+    let e: ErrorEnvelope = serde_json::from_str(json).unwrap();
     assert_eq!(e.http_status(), Some(500));
     let meta = e.errors[0].meta.as_ref().unwrap();
     assert_eq!(meta.missing_ids.as_deref(), Some(&["a".to_owned()][..]));
@@ -761,7 +762,7 @@ mod props {
                     assert!(!msg.is_empty());
                 }
                 let _ = e.render(input);
-                assert!(!e.to_api_errors().is_empty());
+                assert!(!filter_errors(&e).is_empty());
             }
         }
     }

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(err) => {
             let _ = err.render(input);
-            let envelope = err.into_envelope();
+            let envelope = catalog_filter::elasticpath::envelope::ErrorEnvelope::from(err);
             assert!(!envelope.errors.is_empty());
             let _ = serde_json::to_string(&envelope);
         }

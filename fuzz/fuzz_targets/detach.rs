@@ -6,7 +6,7 @@
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::detach::{self, Grant};
+use catalog_filter::elasticpath::detach::{self, Grant};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -11,54 +11,8 @@
 //! and the result of re-parsing its canonical form), compare
 //! `Filter::to_string` outputs or use [`Filter::same_shape`].
 
+pub use crate::diagnostic::Span;
 use std::fmt;
-
-/// A half-open range of byte offsets `start..end` into the filter text.
-///
-/// Spans index the original input, so `&input[span.range()]` is the text an
-/// AST node or an error refers to (for an error at the end of input the span
-/// is empty and equals `len..len`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Span {
-    /// Offset of the first byte.
-    pub start: usize,
-    /// Offset one past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// Creates the span `start..end`.
-    pub const fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-
-    /// The span as a `Range`, for slicing the input.
-    pub const fn range(self) -> std::ops::Range<usize> {
-        self.start..self.end
-    }
-
-    /// Number of bytes covered.
-    pub const fn len(self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-
-    /// True when the span covers no bytes (a position, such as end of input).
-    pub const fn is_empty(self) -> bool {
-        self.end <= self.start
-    }
-}
-
-impl From<std::ops::Range<usize>> for Span {
-    fn from(r: std::ops::Range<usize>) -> Span {
-        Span::new(r.start, r.end)
-    }
-}
-
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
 
 /// A comparison operator. Operators are lower case in the filter text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,6 +1,7 @@
 //! Syntax errors: what went wrong, and where.
 
 use super::ast::{Op, Span};
+use crate::diagnostic::render_diagnostic;
 use std::fmt;
 
 /// A filter that does not follow the grammar.
@@ -44,34 +45,6 @@ impl ParseError {
     pub fn render(&self, input: &str) -> String {
         render_diagnostic(input, self.span, &self.to_string())
     }
-}
-
-/// Renders `message` with `input` and a caret line under `span`. Shared by
-/// every error type of the crate that carries a span.
-pub fn render_diagnostic(input: &str, span: Span, message: &str) -> String {
-    let mut line = String::with_capacity(input.len() + 8);
-    let mut before = 0usize; // display columns before the span
-    let mut under = 0usize; // display columns covered by the span
-    for (i, c) in input.char_indices() {
-        let shown_len = if c.is_control() {
-            let shown = format!("\\u{{{:x}}}", c as u32);
-            line.push_str(&shown);
-            shown.chars().count()
-        } else {
-            line.push(c);
-            1
-        };
-        if i < span.start {
-            before += shown_len;
-        } else if i < span.end {
-            under += shown_len;
-        }
-    }
-    let carets = "^".repeat(under.max(1));
-    format!(
-        "error: {message}\n  {line}\n  {pad}{carets}\n",
-        pad = " ".repeat(before)
-    )
 }
 
 /// The kinds of syntax error. New kinds may be added in minor versions.

@@ -17,6 +17,7 @@ mod display;
 pub mod error;
 mod parse;
 
+pub use crate::diagnostic::render_diagnostic;
 pub use ast::{Attribute, Condition, Filter, Op, Span, Value};
-pub use error::{Expected, ParseError, ParseErrorKind, render_diagnostic};
+pub use error::{Expected, ParseError, ParseErrorKind};
 pub use parse::parse;

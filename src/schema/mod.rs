@@ -28,6 +28,10 @@
 //! assert_eq!(Field::from_path("extensions.book"), None); // wrong shape
 //! ```
 
+mod value;
+
+pub use value::{parse_instant, parse_uuid};
+
 use crate::syntax::Op;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -63,8 +63,8 @@
 //! - Unknown product fields are kept in [`Product::other`] and written back;
 //!   unknown fields of nodes, hierarchies and the top-level object are ignored.
 
+use crate::schema::parse_uuid;
 use crate::schema::{CommodityType, Owner, ProductType, Status};
-use crate::validate::parse_uuid;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};

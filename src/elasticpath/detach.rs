@@ -9,7 +9,7 @@
 //! ```
 //! use catalog_filter::Limits;
 //! use catalog_filter::catalog::Catalog;
-//! use catalog_filter::detach::{self, DetachNodesRequest, Grant};
+//! use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, Grant};
 //!
 //! let mut catalog = Catalog::from_json(r#"{
 //!   "hierarchies": [{"id": "h1", "name": "Shop"}],
@@ -115,7 +115,7 @@
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
-use crate::error::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
+use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
 use crate::validate::{ValidFilter, compile_with};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -558,7 +558,7 @@ impl Answer {
 /// ```
 /// use catalog_filter::Limits;
 /// use catalog_filter::catalog::Catalog;
-/// use catalog_filter::detach::{self, Grant};
+/// use catalog_filter::elasticpath::detach::{self, Grant};
 ///
 /// let mut catalog = Catalog::from_json(r#"{"products": []}"#)?;
 /// let body = r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#;

@@ -1,0 +1,128 @@
+//! `like` patterns: a leading and/or trailing `*` is a wildcard, anything
+//! between is literal text. Needs nothing but `memchr`, so validation can
+//! compile patterns and every back end (in memory, SQL) can read them.
+
+use memchr::memmem;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// A compiled `like` pattern: only a leading and/or trailing `*` is a
+/// wildcard; what is left between them (the needle) is literal text, stars
+/// included.
+///
+/// | pattern | matches a value that |
+/// |---|---|
+/// | `*shoe*` | contains `shoe` |
+/// | `shoe*` | starts with `shoe` |
+/// | `*shoe` | ends with `shoe` |
+/// | `shoe` | equals `shoe` |
+/// | `*`, `**` | is present (any text, even empty) |
+/// | `a*b` | equals `a*b` (the star is literal) |
+///
+/// Matching is case-sensitive and runs in time linear in the value:
+/// "contains" uses a `memchr::memmem::Finder` built once here.
+///
+/// ```
+/// use catalog_filter::pattern::{Pattern, PatternKind};
+///
+/// let p = Pattern::new("*shoe*");
+/// assert_eq!(p.kind(), PatternKind::Contains);
+/// assert_eq!(p.needle(), "shoe");
+/// assert!(p.matches("running shoes"));
+/// assert!(!p.matches("Running Shoes"));
+/// assert!(Pattern::new("a*b").matches("a*b"));
+/// assert!(!Pattern::new("a*b").matches("axb"));
+/// ```
+#[derive(Clone)]
+pub struct Pattern {
+    kind: PatternKind,
+    finder: memmem::Finder<'static>,
+}
+
+/// How a [`Pattern`]'s needle must sit in a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PatternKind {
+    /// `*` or `**`: any present value (the needle is empty).
+    Any,
+    /// `*needle*`: the value contains the needle (never empty).
+    Contains,
+    /// `needle*`: the value starts with the needle.
+    StartsWith,
+    /// `*needle`: the value ends with the needle (never empty).
+    EndsWith,
+    /// `needle`: the value equals the needle.
+    Equals,
+}
+
+impl Pattern {
+    /// Compiles a `like` value. Every text is a valid pattern.
+    pub fn new(pattern: &str) -> Pattern {
+        let (leading, rest) = match pattern.strip_prefix('*') {
+            Some(rest) => (true, rest),
+            None => (false, pattern),
+        };
+        let (trailing, needle) = match rest.strip_suffix('*') {
+            Some(needle) => (true, needle),
+            None => (false, rest),
+        };
+        let kind = match (leading, trailing) {
+            (true, _) if needle.is_empty() => PatternKind::Any,
+            (true, true) => PatternKind::Contains,
+            (false, true) => PatternKind::StartsWith,
+            (true, false) => PatternKind::EndsWith,
+            (false, false) => PatternKind::Equals,
+        };
+        Pattern {
+            kind,
+            finder: memmem::Finder::new(needle.as_bytes()).into_owned(),
+        }
+    }
+
+    /// Where the needle must sit.
+    pub fn kind(&self) -> PatternKind {
+        self.kind
+    }
+
+    /// The literal text between the wildcards.
+    pub fn needle(&self) -> &str {
+        // Built from a `&str` in `new`, so always UTF-8.
+        std::str::from_utf8(self.finder.needle()).unwrap_or_default()
+    }
+
+    /// True when `value` matches the pattern (case-sensitively).
+    pub fn matches(&self, value: &str) -> bool {
+        let hay = value.as_bytes();
+        let needle = self.finder.needle();
+        match self.kind {
+            PatternKind::Any => true,
+            PatternKind::Contains => self.finder.find(hay).is_some(),
+            PatternKind::StartsWith => hay.starts_with(needle),
+            PatternKind::EndsWith => hay.ends_with(needle),
+            PatternKind::Equals => hay == needle,
+        }
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pattern")
+            .field("kind", &self.kind)
+            .field("needle", &self.needle())
+            .finish()
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.kind == other.kind && self.finder.needle() == other.finder.needle()
+    }
+}
+
+impl Eq for Pattern {}
+
+impl Hash for Pattern {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.finder.needle().hash(state);
+    }
+}
