@@ -1,6 +1,6 @@
 -- catalog-filter: reference PostgreSQL schema (PostgreSQL 12 or later).
 --
--- One table per kind of snapshot object (DESIGN.md "Snapshots"), plus
+-- One table per kind of snapshot object (hierarchies, nodes, products), plus
 -- product_nodes for memberships. `catalog_filter::sql::render` writes WHERE
 -- clauses over `products` and `product_nodes`; `sql::pg::load` fills all four
 -- tables from a `Catalog`; `sql::pg::detach` deletes from `product_nodes`.

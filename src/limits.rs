@@ -4,7 +4,7 @@
 /// guards, so an oversized input is refused at once, never slowly.
 ///
 /// The defaults follow Elastic Path's filtering guide (10 conditions, 8 KiB
-/// of filter) and DESIGN.md (1,000 values in one `in`, 1,000 `node_ids`,
+/// of filter) and the crate's own choices (1,000 values in one `in`, 1,000 `node_ids`,
 /// 10,000 Ecwid `productIds`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limits {

@@ -1,7 +1,7 @@
 //! The vendor's support matrix, written down independently of `schema.rs`
 //! from `seeds/elasticpath-detach-nodes-api-reference.txt` ("The following
-//! attributes and operators are supported"), plus the patterned attributes of
-//! DESIGN.md. Every operator is tried with every attribute: a listed pair is
+//! attributes and operators are supported"), plus the patterned attributes
+//! (`extensions.<t>.<f>`, `shopper_attributes.<f>`, `admin_attributes.<f>`). Every operator is tried with every attribute: a listed pair is
 //! accepted with a valid value, every other pair is rejected as unsupported,
 //! with the attribute's span and the seed's operator list. A typo in the
 //! schema table fails this test.
@@ -30,14 +30,14 @@ const SEED: &[(&str, &str)] = &[
     ("ge", "id , created_at , updated_at , external_ref"),
     ("lt", "id , created_at , updated_at , external_ref"),
     ("le", "id , created_at , updated_at , external_ref"),
-    // DESIGN.md: the vendor's current spec also filters these with eq.
+    // The vendor's current spec also filters these with eq.
     (
         "eq",
         "shopper_attributes.color , admin_attributes.margin , extensions.shoe.size",
     ),
 ];
 
-/// A valid value for each attribute, by the seed's and DESIGN.md's types.
+/// A valid value for each attribute, by the reference's types.
 fn valid_value(attribute: &str) -> &'static str {
     match attribute {
         "id" | "parent_id" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",

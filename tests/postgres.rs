@@ -160,7 +160,7 @@ fn filters_mean_the_same_under_a_non_c_collation() {
 }
 
 /// The in-memory detach, computed straight from its definition
-/// (DESIGN.md "Detach nodes") with `Catalog::resolve` and `matches`.
+/// (the subtree rule of detach_nodes) with `Catalog::resolve` and `matches`.
 fn reference_detach(
     catalog: &Catalog,
     filter: &ValidFilter,

@@ -1,7 +1,7 @@
 //! The catalog model: [`Product`], [`Node`], [`Hierarchy`] and the checked,
 //! indexed [`Catalog`] snapshot that evaluation and detach work on.
 //!
-//! A snapshot is JSON in the shape of DESIGN.md "Snapshots":
+//! A snapshot is JSON of this shape:
 //! `{"hierarchies":[...], "nodes":[...], "products":[...]}`. Loading it
 //! ([`Catalog::from_json`], [`Catalog::new`]) checks its integrity and reports
 //! every problem at once as [`IntegrityErrors`].
@@ -47,7 +47,7 @@
 //! # Ok::<(), catalog_filter::catalog::CatalogError>(())
 //! ```
 //!
-//! Decisions where DESIGN.md is silent:
+//! Decisions (also in DECISIONS.md):
 //! - A node id equal to a hierarchy id is refused
 //!   ([`IntegrityError::NodeIdIsHierarchyId`]): detach lets a requested id name
 //!   either, so the two must not collide.

@@ -47,7 +47,8 @@
 //! `{"categories":[{"id","parent_id","name"}],"products":[{"id","name","category_ids":[...]}]}`
 //! with integer (`u64`) ids. [`StoreSnapshot`] is the raw JSON shape;
 //! [`Store`] is a snapshot that passed its integrity checks (and is what
-//! `serde_json::from_str::<Store>` gives). Decisions where DESIGN.md is silent:
+//! `serde_json::from_str::<Store>` gives). Decisions where the vendor's documents are silent
+//! (also in DECISIONS.md):
 //!
 //! - The top-level category 0 always exists implicitly; a stored category
 //!   with id 0 is an integrity problem. A category whose `parent_id` is `0`,

@@ -40,7 +40,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Semantics (DESIGN.md "Detach nodes")
+//! # Semantics
 //!
 //! - Checks run in order: authorization ([`authorize`]: 401, 403), then
 //!   emptiness (422 `filter can not be empty` / `node_ids can not be empty`,
@@ -60,7 +60,7 @@
 //! - Products the filter does not match, and memberships outside the named
 //!   subtrees, are never touched.
 //!
-//! Decisions where DESIGN.md is silent:
+//! Decisions where the vendor's documents are silent (also in DECISIONS.md):
 //!
 //! - A filter that is only spaces is blank (422), like a missing one.
 //! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,

@@ -1,6 +1,6 @@
 //! Evaluating a [`ValidFilter`] against products.
 //!
-//! The meaning is DESIGN.md "Meaning (eval)":
+//! The meaning of each condition:
 //!
 //! - Text `eq`/`in` is exact and case-sensitive.
 //! - `like` is case-sensitive too, and only a leading and/or a trailing `*`

@@ -2,7 +2,7 @@
 //! and which operators each one supports.
 //!
 //! The matrix is ONE table, the `support_matrix!` invocation below, taken
-//! from the vendor's detach-nodes reference (DESIGN.md "Support matrix"). Each
+//! from the vendor's detach-nodes API reference. Each
 //! line of it declares a [`Field`] variant, the attribute path, its
 //! [`ValueType`] and its [`OpSet`]; the same line generates the `Field` enum,
 //! the [`ATTRIBUTES`] table, [`Field::spec`], [`Field::from_path`] and the
@@ -117,7 +117,7 @@ text_enum! {
 }
 
 /// The type a value operand must have for an attribute. Values are typed by
-/// [`crate::validate`]; see DESIGN.md "Support matrix" for the accepted forms.
+/// [`crate::validate`]; each variant's docs give the accepted forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ValueType {
@@ -375,8 +375,7 @@ macro_rules! support_matrix {
     };
 }
 
-// The support matrix (DESIGN.md "Support matrix", from the vendor's
-// detach-nodes reference). One line per attribute:
+// The support matrix (from the vendor's detach-nodes API reference). One line per attribute:
 //     Variant [{ params }] = "first segment" : ValueType [operators]
 // `eq` takes one value and `in` one or more for every attribute, so
 // `product_types` "eq one value, in many" needs nothing special here.

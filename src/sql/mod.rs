@@ -33,7 +33,7 @@
 //! # Meaning
 //!
 //! The SQL selects exactly the products [`ValidFilter::matches`] accepts
-//! (DESIGN.md "Meaning (eval)"), on data loaded the way `pg::load` loads
+//! (the rules of [`crate::eval`]), on data loaded the way `pg::load` loads
 //! it. Per attribute:
 //!
 //! - Text `eq`/`in`: `col = $n::text` / `col = ANY($n::text[])`, exact and

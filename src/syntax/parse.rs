@@ -1,4 +1,4 @@
-//! The grammar of DESIGN.md "The filter language", written with nom.
+//! The grammar of the filter language, written with nom.
 //!
 //! ```text
 //! filter     = *SP condition *( *SP ":" *SP condition ) *SP   ; ":" is AND

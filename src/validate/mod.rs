@@ -4,7 +4,7 @@
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending attribute, value or condition
-//! (DESIGN.md "Error spans"). [`compile`] is the one entry point most users
+//! ([`ValidationErrorKind`] says what each span covers). [`compile`] is the one entry point most users
 //! need: byte limit, then parse, then validate.
 //!
 //! Per condition: an unknown or malformed attribute, or an operator the
