@@ -4,12 +4,14 @@
 use catalog_filter::FilterTooLong;
 use catalog_filter::elasticpath::envelope::{ErrorEnvelope, WireSpan, filter_errors};
 use catalog_filter::pattern::PatternKind;
+use catalog_filter::schema::Matrix;
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status, ValueType};
 use catalog_filter::syntax::{Attribute, Condition, Expr, Filter, Op, ParseErrorKind, Span, Value};
 use catalog_filter::validate::validate;
 use catalog_filter::validate::{Comparison, Members, Predicate, TextTest};
 use catalog_filter::{
-    Field, FilterError, Limits, ValidationErrorKind as K, ValueList, compile, compile_with,
+    Field, FilterError, Limits, ValidationErrorKind as K, ValueList, compile, compile_for,
+    compile_with,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
@@ -871,4 +873,129 @@ mod props {
             check(&input);
         }
     }
+}
+
+/// The detach_nodes matrix against the rest of the language: a group is
+/// refused spanning the group, an operator it never supports spanning the
+/// operator; the conditions inside a group are still checked.
+#[test]
+fn detach_nodes_refuses_groups_and_foreign_operators() {
+    let supported = OpSet::of(&[Op::Eq, Op::Like, Op::In, Op::Gt, Op::Ge, Op::Lt, Op::Le]);
+    let not_supported = |op| K::OperatorNotSupported {
+        op,
+        schema: "detach_nodes",
+        supported,
+    };
+    let or = K::OrNotSupported {
+        schema: "detach_nodes",
+    };
+    assert_eq!(error("(eq(sku,a)|eq(sku,b))"), (or.clone(), span(0..21)));
+    assert_eq!(
+        error("ilike(name,x)"),
+        (not_supported(Op::Ilike), span(0..5))
+    );
+    assert_eq!(error("text(name,x)"), (not_supported(Op::Text), span(0..4)));
+    assert_eq!(
+        error("eq(sku,a):is_null(description)"),
+        (not_supported(Op::IsNull), span(10..17))
+    );
+    assert_eq!(
+        error("contains(tags,x)"),
+        (not_supported(Op::Contains), span(0..8))
+    );
+    assert_eq!(
+        errors("eq(sku,a):(eq(skus,a)|ilike(name,x))"),
+        vec![
+            (or.clone(), span(10..36)),
+            (
+                K::UnknownAttribute {
+                    found: "skus".into(),
+                    suggestion: Some("sku".into())
+                },
+                span(14..18)
+            ),
+            (not_supported(Op::Ilike), span(22..27)),
+        ]
+    );
+    assert_eq!(
+        compile("ilike(name,x)").unwrap_err().to_string(),
+        "operator `ilike` is not supported by detach_nodes; supported: eq, like, in, gt, ge, lt, le"
+    );
+    assert_eq!(
+        compile("(eq(sku,a)|eq(sku,b))").unwrap_err().to_string(),
+        "OR groups are not supported by detach_nodes"
+    );
+    // A group of one alternative is no OR: its parentheses are redundant.
+    assert_eq!(compile("(eq(sku,a))").unwrap().to_string(), "eq(sku,a)");
+}
+
+/// Against a matrix with OR groups: the vendor's complexity (leaf 1, AND
+/// product, OR sum) is capped, and conditions count over the whole tree.
+#[test]
+fn complexity_and_conditions_over_the_tree() {
+    let whole = |input: &str| compile_for(input, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT);
+    // (2 alternatives) x (2 alternatives) = 4: at the cap.
+    assert!(whole("(eq(sku,a)|eq(sku,b)):(eq(name,a)|eq(name,b))").is_ok());
+    assert!(whole("(eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d))").is_ok());
+    // 2 x 3 = 6, 5 alternatives = 5: over it, spanning the filter.
+    for (input, found) in [
+        (
+            "(eq(sku,a)|eq(sku,b)):(eq(name,a)|eq(name,b)|eq(name,c))",
+            6,
+        ),
+        (" (eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d)|eq(sku,e)) ", 5),
+    ] {
+        match whole(input) {
+            Err(FilterError::Invalid(es)) => {
+                assert_eq!(es.len(), 1, "{input}");
+                assert_eq!(
+                    es.errors()[0].kind(),
+                    &K::TooComplex { found, limit: 4 },
+                    "{input}"
+                );
+                let start = input.find('(').unwrap();
+                assert_eq!(es.errors()[0].span(), span(start..input.trim_end().len()));
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    // Eleven conditions, four of them in a group: the eleventh is over.
+    let input = "eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):(eq(sku,a):eq(sku,a)|eq(sku,a):eq(sku,b))";
+    let limits = Limits {
+        max_complexity: 100,
+        ..Limits::DEFAULT
+    };
+    let es = match compile_for(input, &Matrix::EVERY_OPERATOR, &limits) {
+        Err(FilterError::Invalid(es)) => es,
+        other => panic!("{other:?}"),
+    };
+    let eleventh = input.rfind("eq(sku,b)").unwrap();
+    assert_eq!(
+        (es.errors()[0].kind(), es.errors()[0].span()),
+        (
+            &K::TooManyConditions {
+                found: 11,
+                limit: 10
+            },
+            span(eleventh..eleventh + 9)
+        )
+    );
+    // Saturating: a product of many sums does not overflow.
+    let huge = vec!["(eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d))"; 70].join(":");
+    let limits = Limits {
+        max_conditions: 1000,
+        max_filter_bytes: 1 << 20,
+        ..Limits::DEFAULT
+    };
+    let es = match compile_for(&huge, &Matrix::EVERY_OPERATOR, &limits) {
+        Err(FilterError::Invalid(es)) => es,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        es.errors()[0].kind(),
+        &K::TooComplex {
+            found: usize::MAX,
+            limit: 4
+        }
+    );
 }

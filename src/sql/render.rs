@@ -652,6 +652,55 @@ mod tests {
         assert!(s.sql_where.contains("> 0"), "{}", s.sql_where);
     }
 
+    fn whole(filter: &str) -> SqlFilter {
+        let f = crate::validate::compile_for(
+            filter,
+            &crate::schema::Matrix::EVERY_OPERATOR,
+            &crate::Limits::DEFAULT,
+        )
+        .unwrap();
+        render(&f)
+    }
+
+    #[test]
+    fn or_trees_and_the_whole_language() {
+        let s = whole("(eq(sku,a):eq(status,live)|eq(sku,b))");
+        assert_eq!(
+            s.sql_where,
+            r#"((("products".sku = $1::text) AND ("products".status = $2::text)) OR ("products".sku = $3::text))"#
+        );
+        let s = whole("eq(owner,store):(is_null(description)|ilike(name,*ShOe*))");
+        assert_eq!(
+            s.sql_where,
+            r#"("products".owner = $1::text) AND (("products".description IS NULL) OR (lower("products".name) LIKE $2::text ESCAPE E'\\'))"#
+        );
+        assert_eq!(s.params[1], SqlParam::Text("%shoe%".into()));
+        assert_eq!(
+            whole("text(description,running shoes)").sql_where,
+            r#"(to_tsvector('english', "products".description) @@ plainto_tsquery('english', $1::text))"#
+        );
+        assert_eq!(
+            whole("contains_all(tags,a,b)").sql_where,
+            r#"("products".tags @> $1::text[])"#
+        );
+        assert_eq!(
+            whole("contains_any(tags,a,b)").sql_where,
+            r#"("products".tags && $1::text[])"#
+        );
+        assert_eq!(
+            whole("is_null(tags)").sql_where,
+            r#"(coalesce(cardinality("products".tags), 0) = 0)"#
+        );
+        assert_eq!(
+            whole("is_null(extensions.book.isbn)").sql_where,
+            r#"(coalesce(jsonb_typeof(("products".extensions -> $1::text -> $2::text)), 'null') = 'null')"#
+        );
+        assert_eq!(
+            whole("lt(external_ref,b)").sql_where,
+            r#"("products".external_ref COLLATE "C" < $1::text)"#
+        );
+    }
+
     #[test]
     fn instants_below_microseconds() {
         let s = sql("gt(created_at,2024-01-01T00:00:00.0000005Z)");
