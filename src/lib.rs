@@ -3,13 +3,16 @@
 //!
 //! The filter language is the one of Elastic Path's catalog APIs: conditions
 //! such as `eq(sku,book)`, `like(name,*shoe*)`, `in(id,a,b)` or
-//! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND).
+//! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND), and
+//! groups of alternatives joined by `|` (logical OR) in parentheses, such as
+//! `(eq(sku,a):eq(status,live)|eq(sku,b))`. Which operators and groups an
+//! endpoint accepts is its support matrix ([`schema::Matrix`]).
 //! Data flows one way, and each stage is usable alone:
 //!
 //! | stage | module | in -> out |
 //! |---|---|---|
-//! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], an AST with byte spans; `Display` prints the canonical form |
-//! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`] with typed values, or every problem at once |
+//! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], a tree (AND, OR, conditions) borrowing the input, with byte spans; `Display` prints the canonical form |
+//! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`], a tree of typed predicates, or every problem at once |
 //! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
 //! | plan, apply | [`detach`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
@@ -24,7 +27,7 @@
 //!
 //! // 1. Parse: structure only, with spans.
 //! let filter = parse("eq(status,live) : like(name,*shoe*)").unwrap();
-//! assert_eq!(filter.conditions[1].op, Op::Like);
+//! assert_eq!(filter.conditions().nth(1).unwrap().op, Op::Like);
 //! assert_eq!(filter.to_string(), "eq(status,live):like(name,*shoe*)");
 //!
 //! // Errors say where and what was expected.

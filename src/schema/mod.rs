@@ -436,6 +436,11 @@ impl Field {
     /// The attribute with its value type in the type: the form typed
     /// predicates, evaluation and SQL rendering work with.
     pub fn typed(&self) -> TypedField {
+        self.clone().into_typed()
+    }
+
+    /// [`Field::typed`], moving the path segments instead of copying them.
+    pub fn into_typed(self) -> TypedField {
         match self {
             Field::Id => TypedField::Uuid(UuidAttribute::Id),
             Field::ParentId => TypedField::Uuid(UuidAttribute::ParentId),

@@ -15,7 +15,7 @@
 //! parser refuses all three.
 
 use super::ast::{Condition, Expr, Filter, Value};
-use super::parse::is_bare_char;
+use super::parse::is_bare_byte;
 use std::fmt::{self, Write};
 
 impl fmt::Display for Filter<'_> {
@@ -72,7 +72,9 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr<'_>, in_or: bool) -> fmt::Res
 
 impl fmt::Display for Condition<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}({}", self.op, self.attribute.path)?;
+        f.write_str(self.op.as_str())?;
+        f.write_char('(')?;
+        f.write_str(self.attribute.path)?;
         for value in &self.values {
             f.write_char(',')?;
             value.fmt(f)?;
@@ -92,7 +94,7 @@ pub(crate) fn prints_bare(text: &str) -> bool {
     !text.is_empty()
         && !text.starts_with(' ')
         && !text.ends_with(' ')
-        && text.chars().all(is_bare_char)
+        && text.bytes().all(is_bare_byte)
 }
 
 /// Writes `text` as an operand in canonical form.

@@ -155,11 +155,6 @@ fn needs_quotes<T>(at: &str, c: char) -> PResult<'_, T> {
     fail(at, c.len_utf8(), kind)
 }
 
-/// The characters a bare operand may hold (the vendor's character set).
-pub(crate) fn is_bare_char(c: char) -> bool {
-    u8::try_from(c).is_ok_and(is_bare_byte)
-}
-
 /// Lookup table over all byte values: scanning bytes rather than decoded
 /// characters is what keeps the parser fast.
 const BARE: [bool; 256] = {
@@ -205,8 +200,9 @@ const fn quoted_stops(q: u8) -> [bool; 256] {
 const DOUBLE_STOPS: [bool; 256] = quoted_stops(b'"');
 const SINGLE_STOPS: [bool; 256] = quoted_stops(b'\'');
 
-/// [`is_bare_char`] for one byte; every bare character is ASCII.
-fn is_bare_byte(b: u8) -> bool {
+/// True for the bytes a bare operand may hold (the vendor's character set,
+/// all ASCII; a non-ASCII character's bytes are all false).
+pub(crate) fn is_bare_byte(b: u8) -> bool {
     BARE[usize::from(b)]
 }
 

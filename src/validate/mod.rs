@@ -51,7 +51,7 @@ use crate::schema::{
 };
 use crate::syntax::{self, Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -330,6 +330,7 @@ pub fn validate_for(
 ) -> Result<ValidFilter, ValidationErrors> {
     let mut checker = Checker {
         matrix,
+        all_operators: matrix.all_operators(),
         limits,
         errors: Vec::new(),
         conditions: 0,
@@ -362,10 +363,16 @@ pub fn validate_for(
         }
     }
     match (ValidationErrors::new(checker.errors), expr) {
-        (None, Some(expr)) => Ok(ValidFilter {
-            canonical: filter.to_string().into_boxed_str(),
-            expr,
-        }),
+        (None, Some(expr)) => {
+            // The canonical form is at most a few bytes longer than the input
+            // (quotes added); one allocation in the common case.
+            let mut canonical = String::with_capacity(filter.span.len() + 16);
+            let _ = write!(canonical, "{filter}");
+            Ok(ValidFilter {
+                canonical: canonical.into_boxed_str(),
+                expr,
+            })
+        }
         (Some(errors), _) => Err(errors),
         // Every `None` node pushes an error first, so this is not reached;
         // answering with the depth error keeps the function total.
@@ -381,6 +388,8 @@ pub fn validate_for(
 /// Walks the tree, collecting problems.
 struct Checker<'m> {
     matrix: &'m Matrix,
+    /// Every operator the matrix supports, computed once.
+    all_operators: crate::schema::OpSet,
     limits: &'m Limits,
     errors: Vec<ValidationError>,
     conditions: usize,
@@ -445,7 +454,7 @@ impl Checker<'_> {
     /// Validates one condition, pushing its problems; `Some` when it has none.
     fn condition(&mut self, cond: &Condition<'_>) -> Option<ValidCondition> {
         let errors = &mut self.errors;
-        let all = self.matrix.all_operators();
+        let all = self.all_operators;
         if !all.contains(cond.op) {
             errors.push(ValidationError::new(
                 ValidationErrorKind::OperatorNotSupported {
@@ -523,7 +532,7 @@ impl Checker<'_> {
             expected: spec.value_type,
             errors,
         };
-        let predicate = typer.predicate(field.typed(), cond);
+        let predicate = typer.predicate(field.into_typed(), cond);
         (typer.errors.len() == before)
             .then_some(predicate)
             .flatten()
