@@ -405,6 +405,14 @@ fn megabyte_inputs_parse_or_fail_without_recursion() {
     assert_eq!(err.kind(), &K::NeedsQuotes { found: '(' });
     assert_eq!(err.span(), span(3..4));
 
+    // A megabyte of `(`: refused at the first group over the depth limit.
+    let opens = "(".repeat(1 << 20);
+    let err = parse(&opens).unwrap_err();
+    assert_eq!(err.kind(), &K::TooDeep { limit: 8 });
+    assert_eq!(err.span(), span(8..9));
+    let nested = format!("{}eq(a,b){}", "(".repeat(500_000), ")".repeat(500_000));
+    assert_eq!(parse(&nested).unwrap_err().span(), span(8..9));
+
     let unterminated = format!("eq(a,\"{big}");
     let err = parse(&unterminated).unwrap_err();
     assert_eq!(err.kind(), &K::UnterminatedQuote);
