@@ -571,3 +571,212 @@ pub enum SchemaError {
         method: &'static str,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(b: SchemaBuilder) -> String {
+        b.build().unwrap_err().to_string()
+    }
+
+    fn base() -> SchemaBuilder {
+        Schema::builder("t")
+            .attribute("sku", ValueType::Text, &[Op::Eq])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+    }
+
+    #[test]
+    fn defaults() {
+        let s = base().build().unwrap();
+        assert_eq!(s.name(), "t");
+        assert!(!s.allow_or());
+        assert_eq!((s.max_complexity(), s.max_depth()), (4, 8));
+        assert_eq!(s.limits(), &Limits::DEFAULT);
+        let s = base()
+            .allow_or(true)
+            .max_complexity(0)
+            .max_depth(3)
+            .build()
+            .unwrap();
+        assert!(s.allow_or());
+        assert_eq!((s.max_complexity(), s.max_depth()), (0, 3));
+    }
+
+    #[test]
+    fn builder_errors() {
+        let cases: Vec<(SchemaBuilder, &str)> = vec![
+            (Schema::builder(""), "the schema has no name"),
+            (
+                base().attribute("a..b", ValueType::Text, &[Op::Eq]),
+                "invalid pattern `a..b`: bad segment ``: a segment is a name of ASCII letters, digits, `_` and `-`, or a capture `<name>`",
+            ),
+            (
+                base().attribute("sku", ValueType::Text, &[Op::Eq]),
+                "attribute `sku` is defined twice",
+            ),
+            (
+                base().attribute("extensions.<a>.x", ValueType::Text, &[Op::Eq]),
+                "`extensions.<a>.x` overlaps `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("code", "sku").alias("code", "sku"),
+                "alias `code` is defined twice",
+            ),
+            (
+                base().alias("sku", "sku"),
+                "`sku` overlaps `sku`: a path could match both",
+            ),
+            (
+                base().alias("extensions.a.b", "sku"),
+                "`extensions.a.b` overlaps `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("<x>", "sku"),
+                "`<x>` overlaps `sku`: a path could match both",
+            ),
+            (
+                base().alias("code", "skew"),
+                "alias `code` points to `skew`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>.<f>", "extensions.<t>.<g>"),
+                "alias `e.<t>.<f>` -> `extensions.<t>.<g>`: capture `<g>` must appear in both",
+            ),
+            (
+                base().alias("a.<t>", "a.<t>").alias("b.<t>", "x.<t>"),
+                "alias `a.<t>` points to `a.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>", "e.<t>"),
+                "alias `e.<t>` points to `e.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("c.<x>", "sku").alias("c.d", "sku"),
+                "alias `c.<x>` -> `sku`: capture `<x>` must appear in both",
+            ),
+            (
+                base()
+                    .alias("code.<t>.<f>", "extensions.<t>.<f>")
+                    .alias("code.a.<f>", "extensions.a.<f>"),
+                "`code.a.<f>` overlaps `code.<t>.<f>`: a path could match both",
+            ),
+            (
+                base().attribute("status", ValueType::Enum(vec![]), &[Op::Eq]),
+                "attribute `status`: an enum needs at least one value",
+            ),
+            (
+                base().attribute(
+                    "status",
+                    ValueType::Enum(vec!["a".into(), "a".into()]),
+                    &[Op::Eq],
+                ),
+                "attribute `status`: enum value `a` is listed twice",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[]),
+                "attribute `n` allows no operator",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[Op::Eq, Op::Like]),
+                "attribute `n`: operator `like` does not apply to integer values",
+            ),
+            (
+                base().attribute("b", ValueType::Boolean, &[Op::Gt]),
+                "attribute `b`: operator `gt` does not apply to boolean values",
+            ),
+            (
+                base().attribute("l", ValueType::TextList, &[Op::Lt]),
+                "attribute `l`: operator `lt` does not apply to text_list values",
+            ),
+            (
+                base()
+                    .attribute("b", ValueType::Boolean, &[Op::Eq])
+                    .one_of(["no"]),
+                "attribute `b`: `one_of` value `no` is not a valid boolean value",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(["1", "1"]),
+                "attribute `n`: `one_of` lists `1` twice",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(Vec::<String>::new()),
+                "attribute `n`: `one_of` needs at least one value",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Enum(vec!["a".into()]), &[Op::Eq])
+                    .one_of(["a"]),
+                "attribute `s`: `one_of` does not apply to an enum, which lists its values",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .min_len(1),
+                "attribute `n`: `min_len` and `max_len` apply to text values, not integer",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .min_len(3)
+                    .max_len(2),
+                "attribute `s`: `min_len` 3 is greater than `max_len` 2",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Column("a b".into())),
+                "attribute `s`: sql: column `a b` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)",
+            ),
+            (
+                base()
+                    .attribute("s.<x>", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![JsonKey::Capture("y".into())],
+                    }),
+                "attribute `s.<x>`: sql: `$y` names no capture of the attribute",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![],
+                    }),
+                "attribute `s`: sql: a JSON path needs the column and at least one key",
+            ),
+            (
+                Schema::builder("t").max_len(3),
+                "`max_len` was called before any `attribute`",
+            ),
+        ];
+        for (builder, message) in cases {
+            assert_eq!(err(builder), message);
+        }
+    }
+
+    #[test]
+    fn rules_that_fit() {
+        let s = base()
+            .attribute("n", ValueType::Decimal, &[Op::Eq])
+            .one_of(["1.5", "-2", "3e4", "0.1E-2"])
+            .attribute("i", ValueType::Instant, &[Op::Eq])
+            .one_of(["2024-01-01", "0"])
+            .attribute("u", ValueType::Uuid, &[Op::Eq])
+            .one_of(["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+            .attribute("t", ValueType::TextList, &[Op::Eq])
+            .min_len(1)
+            .max_len(1)
+            .build()
+            .unwrap();
+        assert_eq!(s.attribute("t").unwrap().rules().max_len, Some(1));
+        for bad in ["", "-", "1.", ".5", "1e", "1e+", "+1", "1x", "0x10"] {
+            assert!(!is_decimal(bad), "{bad}");
+        }
+    }
+}

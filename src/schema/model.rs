@@ -864,3 +864,234 @@ impl Schema {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        Schema::builder("shop")
+            .attribute("sku", ValueType::Text, &[Op::Eq, Op::Like])
+            .alias("code", "sku")
+            .attribute("contact.email", ValueType::Text, &[Op::Eq])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+            .alias("ext.<template>.<field>", "extensions.<template>.<field>")
+            .alias("isbn", "extensions.book.isbn")
+            .alias("book.<field>", "extensions.book.<field>")
+            .attribute("extensions.book.title", ValueType::Integer, &[Op::Eq])
+            .attribute(
+                "attributes.locales.<locale>.description",
+                ValueType::Text,
+                &[Op::Eq],
+            )
+            .alias(
+                "locales.<locale>.description",
+                "attributes.locales.<locale>.description",
+            )
+            .build()
+            .unwrap()
+    }
+
+    fn resolved(s: &Schema, path: &str) -> (String, String, Vec<(String, String)>, Option<String>) {
+        let r = s.resolve(path).unwrap();
+        (
+            r.attribute().pattern().to_owned(),
+            r.path(),
+            r.captures()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+            r.alias().map(str::to_owned),
+        )
+    }
+
+    fn caps(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn exact_names() {
+        let s = schema();
+        assert_eq!(
+            resolved(&s, "sku"),
+            ("sku".into(), "sku".into(), vec![], None)
+        );
+        assert_eq!(
+            resolved(&s, "contact.email"),
+            ("contact.email".into(), "contact.email".into(), vec![], None)
+        );
+        // An exact name inside a pattern wins over the pattern.
+        assert_eq!(
+            resolved(&s, "extensions.book.title").0,
+            "extensions.book.title"
+        );
+    }
+
+    #[test]
+    fn patterns_with_captures() {
+        let s = schema();
+        assert_eq!(
+            resolved(&s, "extensions.book.isbn"),
+            (
+                "extensions.<template>.<field>".into(),
+                "extensions.book.isbn".into(),
+                caps(&[("template", "book"), ("field", "isbn")]),
+                None
+            )
+        );
+        let r = s.resolve("extensions.shoe-x.size_2").unwrap();
+        assert_eq!(r.capture("template"), Some("shoe-x"));
+        assert_eq!(r.capture("field"), Some("size_2"));
+        assert_eq!(r.capture("nope"), None);
+    }
+
+    #[test]
+    fn aliases_exact_and_patterned() {
+        let s = schema();
+        assert_eq!(
+            resolved(&s, "code"),
+            ("sku".into(), "sku".into(), vec![], Some("code".into()))
+        );
+        assert_eq!(
+            resolved(&s, "ext.book.isbn"),
+            (
+                "extensions.<template>.<field>".into(),
+                "extensions.book.isbn".into(),
+                caps(&[("template", "book"), ("field", "isbn")]),
+                Some("ext.<template>.<field>".into())
+            )
+        );
+        // The Go helper's `^attributes\.locales\.([a-zA-Z0-9_-]+)\.description$`.
+        assert_eq!(
+            resolved(&s, "locales.en-GB.description"),
+            (
+                "attributes.locales.<locale>.description".into(),
+                "attributes.locales.en-GB.description".into(),
+                caps(&[("locale", "en-GB")]),
+                Some("locales.<locale>.description".into())
+            )
+        );
+        // Targets that fix segments of a pattern.
+        assert_eq!(
+            resolved(&s, "isbn"),
+            (
+                "extensions.<template>.<field>".into(),
+                "extensions.book.isbn".into(),
+                caps(&[("template", "book"), ("field", "isbn")]),
+                Some("isbn".into())
+            )
+        );
+        assert_eq!(resolved(&s, "book.title").0, "extensions.book.title");
+        assert_eq!(resolved(&s, "book.pages").1, "extensions.book.pages");
+        assert_eq!(
+            s.attribute("sku").unwrap().aliases().collect::<Vec<_>>(),
+            ["code"]
+        );
+        assert_eq!(s.aliases().len(), 2);
+    }
+
+    #[test]
+    fn wrong_segment_count() {
+        let s = schema();
+        for (path, expected) in [
+            ("extensions.book", "extensions.<template>.<field>"),
+            ("extensions.a.b.c", "extensions.<template>.<field>"),
+            ("sku.x", "sku"),
+            ("ext.book", "ext.<template>.<field>"),
+        ] {
+            assert_eq!(
+                s.resolve(path),
+                Err(ResolveError::Shape {
+                    path: path.into(),
+                    expected: expected.into()
+                }),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            s.resolve("extensions.book").unwrap_err().to_string(),
+            "`extensions.book` does not fit `extensions.<template>.<field>`"
+        );
+    }
+
+    #[test]
+    fn unknown_with_suggestions() {
+        let s = schema();
+        let suggestion = |path: &str| match s.resolve(path) {
+            Err(ResolveError::Unknown { suggestion, .. }) => suggestion,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(suggestion("skus").as_deref(), Some("sku"));
+        assert_eq!(suggestion("SKU").as_deref(), Some("sku"));
+        assert_eq!(suggestion("cod").as_deref(), Some("code"));
+        assert_eq!(
+            suggestion("contact.emial").as_deref(),
+            Some("contact.email")
+        );
+        assert_eq!(
+            suggestion("extension.book.isbn").as_deref(),
+            Some("extensions.book.isbn")
+        );
+        assert_eq!(
+            suggestion("extension.book").as_deref(),
+            Some("extensions.<template>.<field>")
+        );
+        assert_eq!(suggestion("colour"), None);
+        assert_eq!(suggestion(""), None);
+        assert_eq!(suggestion("contact.phone"), None);
+        assert_eq!(
+            s.resolve("skus").unwrap_err().to_string(),
+            "unknown attribute `skus` in shop; did you mean `sku`?"
+        );
+        assert_eq!(
+            s.resolve("colour").unwrap_err().to_string(),
+            "unknown attribute `colour` in shop"
+        );
+        // Characters no path segment has never match a capture.
+        assert!(s.resolve("extensions.bo ok.isbn").is_err());
+        assert!(s.resolve("extensions..isbn").is_err());
+    }
+
+    #[test]
+    fn patterns_parse() {
+        let p = Pattern::parse("extensions.<template>.<field>").unwrap();
+        assert_eq!(p.captures().collect::<Vec<_>>(), ["template", "field"]);
+        assert!(!p.is_exact());
+        assert!(Pattern::parse("contact.email").unwrap().is_exact());
+        for (text, error) in [
+            ("", PatternError::Empty),
+            ("a..b", PatternError::BadSegment(String::new())),
+            ("a.b c", PatternError::BadSegment("b c".into())),
+            ("caf\u{e9}", PatternError::BadSegment("caf\u{e9}".into())),
+            ("a.<>", PatternError::BadCapture("<>".into())),
+            ("a.<1x>", PatternError::BadCapture("<1x>".into())),
+            ("a.<x", PatternError::BadCapture("<x".into())),
+            ("a.<x-y>", PatternError::BadCapture("<x-y>".into())),
+            ("<x>.<x>", PatternError::DuplicateCapture("x".into())),
+            (
+                r"^attributes\.locales\.([a-zA-Z0-9_-]+)$",
+                PatternError::Regex,
+            ),
+        ] {
+            assert_eq!(Pattern::parse(text), Err(error), "{text}");
+        }
+    }
+
+    #[test]
+    fn types_and_operators() {
+        use ValueType::*;
+        assert!(Text.allows(Op::Like) && Text.allows(Op::Gt));
+        assert!(TextList.allows(Op::Like) && !TextList.allows(Op::Gt));
+        assert!(!Integer.allows(Op::Like) && Integer.allows(Op::Le));
+        assert!(!Boolean.allows(Op::Gt) && Boolean.allows(Op::In));
+        assert!(!Enum(vec![]).allows(Op::Lt) && !EnumList(vec![]).allows(Op::Like));
+        assert!(Uuid.allows(Op::Ge) && Instant.allows(Op::Lt) && Decimal.allows(Op::Gt));
+        assert_eq!(
+            Enum(vec!["a".into(), "b".into()]).to_string(),
+            "enum (a, b)"
+        );
+        assert_eq!(TextList.to_string(), "text_list");
+    }
+}
