@@ -79,7 +79,7 @@
 //!   "total": {"type": "integer", "operators": ["eq", "like"]}}}"#).unwrap_err();
 //! assert_eq!(
 //!     err.to_string(),
-//!     "JSON schema, line 2, column 58: attribute `total`: operator `like` does not apply to integer values"
+//!     "JSON schema, line 2, column 59: attribute `total`: operator `like` does not apply to integer values"
 //! );
 //! ```
 
@@ -542,5 +542,406 @@ impl<'de> Deserialize<'de> for SqlTarget {
                 SqlTarget::Json { column, path }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    /// A schema using every feature of the format.
+    fn full() -> Schema {
+        Schema::builder("everything")
+            .allow_or(true)
+            .max_complexity(0)
+            .max_depth(3)
+            .limits(Limits {
+                max_conditions: 20,
+                ..Limits::DEFAULT
+            })
+            .attribute(
+                "status",
+                ValueType::Enum(vec!["a".into(), "b".into()]),
+                &[Op::Eq, Op::In],
+            )
+            .alias("order_status", "status")
+            .alias("state", "status")
+            .attribute("email", ValueType::Text, &[Op::Eq, Op::Like])
+            .min_len(3)
+            .max_len(254)
+            .sql(SqlTarget::Column("t.email".into()))
+            .attribute("flag", ValueType::Boolean, &[Op::Eq])
+            .one_of(["true"])
+            .attribute("total", ValueType::Decimal, &[Op::Gt, Op::Le])
+            .attribute("n", ValueType::Integer, &[Op::Eq])
+            .attribute("id", ValueType::Uuid, &[Op::Eq])
+            .attribute("at", ValueType::Instant, &[Op::Lt])
+            .attribute("tags", ValueType::TextList, &[Op::Like])
+            .attribute("kinds", ValueType::EnumList(vec!["x".into()]), &[Op::In])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+            .sql(SqlTarget::Json {
+                column: "ext".into(),
+                path: vec![
+                    JsonKey::Key("$raw".into()),
+                    JsonKey::Capture("template".into()),
+                    JsonKey::Key("v".into()),
+                    JsonKey::Capture("field".into()),
+                ],
+            })
+            .alias("ext.<template>.<field>", "extensions.<template>.<field>")
+            .alias("isbn", "extensions.book.isbn")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = full();
+        let json = s.to_json();
+        assert_eq!(Schema::from_json(&json).unwrap(), s, "{json}");
+        let toml = s.to_toml();
+        assert_eq!(Schema::from_toml(&toml).unwrap(), s, "{toml}");
+        // Through serde_json::Value too (Schema: Serialize + Deserialize).
+        let value = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            value["attributes"]["status"]["aliases"],
+            serde_json::json!(["order_status", "state"])
+        );
+        assert_eq!(
+            value["aliases"],
+            serde_json::json!({"isbn": "extensions.book.isbn"})
+        );
+        assert_eq!(
+            value["attributes"]["extensions.<template>.<field>"]["sql"],
+            serde_json::json!({"json": ["ext", "$$raw", "$template", "v", "$field"]})
+        );
+        // serde_json's Value sorts keys; equality does not depend on order.
+        assert_eq!(serde_json::from_value::<Schema>(value).unwrap(), s);
+    }
+
+    #[test]
+    fn top_level_alias_to_an_attribute_is_the_attribute_alias() {
+        let a = Schema::from_json(
+            r#"{"name":"x","attributes":{"sku":{"type":"text","operators":["eq"]}},"aliases":{"code":"sku"}}"#,
+        )
+        .unwrap();
+        let b = Schema::from_json(
+            r#"{"name":"x","attributes":{"sku":{"type":"text","operators":["eq"],"aliases":["code"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(a.aliases().is_empty());
+    }
+
+    #[test]
+    fn the_brief_example_loads() {
+        let s = Schema::from_json(
+            r#"{"name":"orders","allow_or":true,"max_complexity":4,"attributes":{"status":{"type":"enum","values":["incomplete","complete","processing","cancelled"],"operators":["eq"],"aliases":["order_status"]}, "with_tax":{"type":"integer","operators":["gt","ge","lt","le"]}, "extensions.<template>.<field>":{"type":"text","operators":["eq"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.resolve("order_status").unwrap().attribute().pattern(),
+            "status"
+        );
+        let toml = r#"
+name = "orders"
+allow_or = true
+
+[limits]
+max_conditions = 5
+
+[attributes.status]
+type = "enum"
+values = ["incomplete", "complete"]
+operators = ["eq"]
+
+[attributes."extensions.<template>.<field>"]
+type = "text"
+operators = ["eq"]
+sql = { json = ["extensions", "$template", "$field"] }
+"#;
+        let s = Schema::from_toml(toml).unwrap();
+        assert_eq!(s.limits().max_conditions, 5);
+        assert_eq!(s.limits().max_filter_bytes, 8192);
+        assert_eq!(
+            s.resolve("extensions.a.b").unwrap().capture("field"),
+            Some("b")
+        );
+    }
+
+    /// `(line, column, message)` of a load error.
+    fn json_err(text: &str) -> (usize, usize, String) {
+        match Schema::from_json(text) {
+            Err(SchemaError::Load {
+                format: Format::Json,
+                line,
+                column,
+                message,
+            }) => (line, column, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn toml_err(text: &str) -> (usize, usize, String) {
+        match Schema::from_toml(text) {
+            Err(SchemaError::Load {
+                format: Format::Toml,
+                line,
+                column,
+                message,
+            }) => (line, column, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn one(attribute: &str) -> String {
+        format!("{{\"name\": \"x\", \"attributes\": {{\n  {attribute}\n}}}}")
+    }
+
+    #[test]
+    fn json_errors_name_line_and_column() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                r#""a": {"type": "int", "operators": ["eq"]}"#,
+                (
+                    2,
+                    21,
+                    "unknown variant `int`, expected one of `text`, `text_list`, `integer`, `decimal`, `boolean`, `uuid`, `instant`, `enum`, `enum_list`",
+                ),
+            ),
+            (
+                r#""a": {"type": "text", "operators": ["eq", "ne"]}"#,
+                (
+                    2,
+                    48,
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le",
+                ),
+            ),
+            (
+                r#""a": {"type": "text", "operators": ["eqq"]}"#,
+                (
+                    2,
+                    43,
+                    "unknown operator `eqq` (did you mean `eq`?); expected one of eq, like, in, gt, ge, lt, le",
+                ),
+            ),
+            (
+                r#""a": {"type": "integer", "operators": ["eq", "like"]}"#,
+                (
+                    2,
+                    55,
+                    "attribute `a`: operator `like` does not apply to integer values",
+                ),
+            ),
+            (
+                r#""s": {"type": "enum", "values": [], "operators": ["eq"]}"#,
+                (2, 58, "attribute `s`: an enum needs at least one value"),
+            ),
+            (
+                r#""s": {"type": "enum", "operators": ["eq"]}"#,
+                (2, 44, "missing field `values`"),
+            ),
+            (
+                r#""s": {"type": "text", "values": ["a"], "operators": ["eq"]}"#,
+                (
+                    2,
+                    61,
+                    "`values` is only for the types `enum` and `enum_list`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text"}"#,
+                (2, 23, "missing field `operators`"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "colour": 1}"#,
+                (
+                    2,
+                    53,
+                    "unknown field `colour`, expected one of `type`, `values`, `operators`, `aliases`, `one_of`, `min_len`, `max_len`, `sql`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "type": "text", "operators": ["eq"]}"#,
+                (2, 30, "duplicate field `type`"),
+            ),
+            (
+                r#""a.<b": {"type": "text", "operators": ["eq"]}"#,
+                (
+                    2,
+                    8,
+                    "invalid pattern `a.<b`: bad capture `<b`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"]}, "s": {"type": "text", "operators": ["eq"]}"#,
+                (2, 49, "attribute `s` is defined twice"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "aliases": ["x.<y"]}"#,
+                (
+                    2,
+                    63,
+                    "invalid pattern `x.<y`: bad capture `<y`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "sql": {"table": "t"}}"#,
+                (
+                    2,
+                    60,
+                    "unknown variant `table`, expected `column` or `json`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "sql": {"column": "1x"}}"#,
+                (
+                    2,
+                    69,
+                    "attribute `s`: sql: column `1x` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "min_len": -1}"#,
+                (2, 58, "invalid value: integer `-1`, expected usize"),
+            ),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(attribute, (line, column, message))| {
+                let got = json_err(&one(attribute));
+                (got != (*line, *column, (*message).to_owned()))
+                    .then(|| format!("{attribute}\n  got {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(json_err("{"), (1, 1, "EOF while parsing an object".into()));
+        assert_eq!(
+            json_err(r#"{"attributes": {}}"#),
+            (1, 18, "missing field `name`".into())
+        );
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "or": true}"#),
+            (1, 36, "unknown field `or`, expected one of `name`, `allow_or`, `max_complexity`, `max_depth`, `limits`, `attributes`, `aliases`".into())
+        );
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "limits": {"max_conditons": 1}}"#),
+            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`".into())
+        );
+        let full = SchemaError::Load {
+            format: Format::Json,
+            line: 2,
+            column: 3,
+            message: "m".into(),
+        };
+        assert_eq!(full.to_string(), "JSON schema, line 2, column 3: m");
+    }
+
+    #[test]
+    fn problems_between_attributes_name_them() {
+        let attrs = r#""sku": {"type": "text", "operators": ["eq"], "aliases": ["code"]}"#;
+        for (extra, message) in [
+            (
+                r#""aliases": {"x": "skew"}"#,
+                "alias `x` points to `skew`, which is no attribute",
+            ),
+            (
+                r#""aliases": {"code": "sku"}"#,
+                "alias `code` is defined twice",
+            ),
+            (
+                r#""aliases": {"sku": "sku"}"#,
+                "`sku` overlaps `sku`: a path could match both",
+            ),
+            (r#""name": """#, "the schema has no name"),
+        ] {
+            let text = format!("{{\"attributes\": {{{attrs}}}, {extra}}}");
+            let text = if extra.starts_with("\"name\"") {
+                text
+            } else {
+                text.replacen('{', "{\"name\": \"x\", ", 1)
+            };
+            assert_eq!(
+                Schema::from_json(&text).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "aliases": {"a": "b", "a": "c"}}"#),
+            (1, 57, "alias `a` is defined twice".into())
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_line_and_column() {
+        let head = "name = \"x\"\n[attributes.a]\n";
+        for (body, (line, column, message)) in [
+            (
+                "type = \"int\"\noperators = [\"eq\"]\n",
+                (
+                    3,
+                    8,
+                    "unknown variant `int`, expected one of `text`, `text_list`, `integer`, `decimal`, `boolean`, `uuid`, `instant`, `enum`, `enum_list`",
+                ),
+            ),
+            (
+                "type = \"text\"\noperators = [\"eq\", \"ne\"]\n",
+                (
+                    4,
+                    20,
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le",
+                ),
+            ),
+            (
+                "type = \"integer\"\noperators = [\"like\"]\n",
+                (
+                    2,
+                    1,
+                    "attribute `a`: operator `like` does not apply to integer values",
+                ),
+            ),
+            (
+                "type = \"enum\"\nvalues = []\noperators = [\"eq\"]\n",
+                (2, 1, "attribute `a`: an enum needs at least one value"),
+            ),
+            ("type = \"text\"\n", (2, 1, "missing field `operators`")),
+            (
+                "type = \"text\"\noperators = [\"eq\"]\ntype = \"text\"\n",
+                (5, 1, "duplicate key"),
+            ),
+        ] {
+            assert_eq!(
+                toml_err(&format!("{head}{body}")),
+                (line, column, message.to_owned()),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            toml_err("name = \"x\"\n[attributes.\"a.<\"]\ntype = \"text\"\noperators = [\"eq\"]\n"),
+            (2, 13, "invalid pattern `a.<`: bad capture `<`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit".into())
+        );
+    }
+
+    #[test]
+    fn operators_parse_and_serialize() {
+        for op in Op::ALL {
+            assert_eq!(op.as_str().parse::<Op>(), Ok(op));
+            assert_eq!(serde_json::to_string(&op).unwrap(), format!("\"{op}\""));
+            assert_eq!(
+                serde_json::from_str::<Op>(&format!("\"{op}\"")).unwrap(),
+                op
+            );
+        }
+        assert_eq!(
+            "EQ".parse::<Op>(),
+            Err(ParseOpError {
+                name: "EQ".into(),
+                suggestion: Some("eq")
+            })
+        );
+        assert_eq!("between".parse::<Op>().unwrap_err().suggestion, None);
+        assert!(serde_json::from_str::<Op>("1").is_err());
     }
 }

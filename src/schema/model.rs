@@ -74,8 +74,9 @@ use std::fmt;
 /// value rules, and the schema-wide switches (OR groups, complexity cap,
 /// group depth, limits). See the [module docs](self).
 ///
-/// Two schemas are equal when they were defined alike (same attributes and
-/// aliases in the same order, same switches); the lookup index is derived.
+/// Two schemas are equal when they define the same switches, attributes and
+/// aliases, in any order (no order among them changes what a path
+/// resolves to); the lookup index is derived and not compared.
 #[derive(Clone)]
 pub struct Schema {
     pub(super) def: Definition,
@@ -99,7 +100,7 @@ impl fmt::Debug for Schema {
 
 /// The data of a schema, as defined; [`Schema`] adds the lookup index.
 /// Its serde form is the schema-file format ([`super::config`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Definition {
     pub(super) name: String,
@@ -120,6 +121,24 @@ pub(super) struct Definition {
         with = "super::config::aliases"
     )]
     pub(super) aliases: Vec<Alias>,
+}
+
+impl PartialEq for Definition {
+    /// Attributes and aliases compare as sets (they are unique).
+    fn eq(&self, other: &Definition) -> bool {
+        self.name == other.name
+            && self.allow_or == other.allow_or
+            && self.max_complexity == other.max_complexity
+            && self.max_depth == other.max_depth
+            && self.limits == other.limits
+            && same_set(&self.attributes, &other.attributes)
+            && same_set(&self.aliases, &other.aliases)
+    }
+}
+
+/// True when two lists of unique items hold the same items, in any order.
+fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
 fn default_max_complexity() -> u32 {
@@ -152,7 +171,9 @@ impl Definition {
 
 /// One attribute of a schema: its pattern, value type, operators, aliases,
 /// value rules and back-end column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Equality compares the aliases in any order.
+#[derive(Clone, Debug, Eq)]
 pub struct Attribute {
     pub(super) pattern: Pattern,
     pub(super) value_type: ValueType,
@@ -160,6 +181,17 @@ pub struct Attribute {
     pub(super) aliases: Vec<Pattern>,
     pub(super) rules: ValueRules,
     pub(super) sql: Option<SqlTarget>,
+}
+
+impl PartialEq for Attribute {
+    fn eq(&self, other: &Attribute) -> bool {
+        self.pattern == other.pattern
+            && self.value_type == other.value_type
+            && self.ops == other.ops
+            && same_set(&self.aliases, &other.aliases)
+            && self.rules == other.rules
+            && self.sql == other.sql
+    }
 }
 
 impl Attribute {
