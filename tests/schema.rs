@@ -134,3 +134,33 @@ fn detach_nodes_preset_equals_the_compiled_in_matrix() {
         assert!(schema.resolve(path).is_err(), "{path}");
     }
 }
+
+/// Every prefix of a schema file (JSON and TOML) loads or is refused with
+/// a position inside the input; none panics. (The fuzz target `schema`
+/// does the same for arbitrary bytes.)
+#[test]
+fn truncated_files_are_errors_with_positions() {
+    use catalog_filter::schema::SchemaError;
+    let json = std::fs::read_to_string(schema_file("detach_nodes.json")).unwrap();
+    let toml = Schema::orders().to_toml();
+    for (text, load) in [
+        (
+            &json,
+            Schema::from_json as fn(&str) -> Result<Schema, SchemaError>,
+        ),
+        (&toml, Schema::from_toml),
+    ] {
+        for end in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            match load(prefix) {
+                Err(SchemaError::Load { line, column, .. }) => {
+                    let lines = prefix.lines().count().max(1);
+                    assert!(line >= 1 && line <= lines + 1, "{prefix:?}: line {line}");
+                    assert!(column >= 1, "{prefix:?}");
+                }
+                Err(e) => panic!("{prefix:?}: {e}"),
+                Ok(s) => assert!(s.attributes().len() <= 21),
+            }
+        }
+    }
+}

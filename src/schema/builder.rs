@@ -184,6 +184,20 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
     if def.name.is_empty() {
         return Err(SchemaError::EmptyName);
     }
+    // TOML integers are i64: keep every schema writable in both formats.
+    let l = &def.limits;
+    for (name, value) in [
+        ("max_depth", def.max_depth),
+        ("max_filter_bytes", l.max_filter_bytes),
+        ("max_conditions", l.max_conditions),
+        ("max_in_values", l.max_in_values),
+        ("max_node_ids", l.max_node_ids),
+        ("max_product_ids", l.max_product_ids),
+    ] {
+        if i64::try_from(value).is_err() {
+            return Err(SchemaError::TooLarge { name });
+        }
+    }
     let mut rest = Vec::new();
     for alias in std::mem::take(&mut def.aliases) {
         match def.attributes.iter_mut().find(|a| a.pattern == alias.to) {
@@ -339,6 +353,13 @@ fn check_rules(a: &Attribute) -> Result<(), String> {
             "`min_len` and `max_len` apply to text values, not {}",
             ty.name()
         ));
+    }
+    for (name, value) in [("min_len", rules.min_len), ("max_len", rules.max_len)] {
+        if value.is_some_and(|v| i64::try_from(v).is_err()) {
+            return Err(format!(
+                "`{name}` is too large (at most 9223372036854775807)"
+            ));
+        }
     }
     if let (Some(min), Some(max)) = (rules.min_len, rules.max_len) {
         if min > max {
@@ -564,6 +585,12 @@ pub enum SchemaError {
         /// What is wrong.
         reason: String,
     },
+    /// A limit over 2^63 - 1 (not writable as a TOML integer).
+    #[error("`{name}` is too large (at most 9223372036854775807)")]
+    TooLarge {
+        /// The limit's name.
+        name: &'static str,
+    },
     /// A builder method for the last attribute called before any attribute.
     #[error("`{method}` was called before any `attribute`")]
     NoAttributeYet {
@@ -749,6 +776,10 @@ mod tests {
                         path: vec![],
                     }),
                 "attribute `s`: sql: a JSON path needs the column and at least one key",
+            ),
+            (
+                base().max_depth(usize::MAX),
+                "`max_depth` is too large (at most 9223372036854775807)",
             ),
             (
                 Schema::builder("t").max_len(3),

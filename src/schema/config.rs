@@ -118,6 +118,8 @@ impl Schema {
     /// Writes the schema as TOML; [`Schema::from_toml`] reads it back to an
     /// equal schema.
     pub fn to_toml(&self) -> String {
+        // Cannot fail either: string keys only, and every integer fits an
+        // i64 (checked when the schema was built).
         toml::to_string(&self.def).unwrap_or_default()
     }
 }
@@ -129,10 +131,12 @@ fn json_error(e: &serde_json::Error) -> SchemaError {
     let text = e.to_string();
     let suffix = format!(" at line {line} column {column}");
     let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+    // serde_json says column 0 (and, for some errors, line 0) before the
+    // first character; positions here are 1-based.
     SchemaError::Load {
         format: Format::Json,
-        line,
-        column,
+        line: line.max(1),
+        column: column.max(1),
         message,
     }
 }
