@@ -74,6 +74,7 @@ pub mod eval;
 pub mod limits;
 pub mod pattern;
 pub mod schema;
+pub mod search;
 pub mod sql;
 mod suggest;
 pub mod syntax;
@@ -85,8 +86,8 @@ pub use error::FilterError;
 pub use limits::Limits;
 pub use schema::Field;
 pub use validate::{
-    FilterTooLong, ValidCondition, ValidFilter, ValidationError, ValidationErrorKind,
-    ValidationErrors, ValueList, Values, compile, compile_with,
+    FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter, ValidationError,
+    ValidationErrorKind, ValidationErrors, ValueList, compile, compile_for, compile_with,
 };
 
 /// The README's examples run as doc tests, so the README cannot lie.

@@ -5,7 +5,8 @@
 ///
 /// The defaults follow Elastic Path's filtering guide (10 conditions, 8 KiB
 /// of filter) and the crate's own choices (1,000 values in one `in`, 1,000 `node_ids`,
-/// 10,000 Ecwid `productIds`).
+/// 10,000 Ecwid `productIds`, group depth 8) and the vendor's filter library
+/// (an OR complexity of 4).
 ///
 /// In serde (schema files) every field is optional and defaults as above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -13,7 +14,8 @@
 pub struct Limits {
     /// Maximum length of a filter in bytes (default 8,192).
     pub max_filter_bytes: usize,
-    /// Maximum number of `:`-joined conditions (default 10).
+    /// Maximum number of conditions in the whole filter tree, in every
+    /// group (default 10).
     pub max_conditions: usize,
     /// Maximum number of values in one `in` (default 1,000).
     pub max_in_values: usize,
@@ -21,6 +23,14 @@ pub struct Limits {
     pub max_node_ids: usize,
     /// Maximum number of `productIds` in one Ecwid unassign request (default 10,000).
     pub max_product_ids: usize,
+    /// Maximum nesting of parenthesised groups (default 8). Checked by the
+    /// parser before it opens a group, so no input drives deep recursion.
+    pub max_depth: usize,
+    /// Maximum "effective index intersection count" of a filter whose
+    /// schema allows OR groups (default 4, the vendor's): a condition counts
+    /// 1, an AND the product of its terms, an OR the sum of its
+    /// alternatives.
+    pub max_complexity: usize,
 }
 
 impl Limits {
@@ -31,6 +41,8 @@ impl Limits {
         max_in_values: 1000,
         max_node_ids: 1000,
         max_product_ids: 10_000,
+        max_depth: 8,
+        max_complexity: 4,
     };
 }
 

@@ -2,8 +2,9 @@
 
 use catalog_filter::catalog::Product;
 use catalog_filter::pattern::{Pattern, PatternKind};
+use catalog_filter::schema::Matrix;
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
-use catalog_filter::{ValidFilter, compile};
+use catalog_filter::{Limits, ValidFilter, compile, compile_for};
 use chrono::DateTime;
 use proptest::prelude::*;
 use serde_json::json;
@@ -46,6 +47,19 @@ fn book() -> Product {
         admin_attributes: obj(json!({"batch": 7})),
         node_ids: vec!["n1".into()],
         ..Product::default()
+    }
+}
+
+/// Compiles against the whole language (OR groups, every operator).
+fn whole(f: &str) -> ValidFilter {
+    compile_for(f, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT)
+        .unwrap_or_else(|e| panic!("{}", e.render(f)))
+}
+
+/// Asserts which of `filters` (whole language) match `product`.
+fn check_whole(product: &Product, cases: &[(&str, bool)]) {
+    for &(f, want) in cases {
+        assert_eq!(whole(f).matches(product), want, "{f}");
     }
 }
 
@@ -113,6 +127,11 @@ fn external_ref_orders_bytewise() {
             ("ge(external_ref,ext-b)", true),
             ("lt(external_ref,ext-c)", true),
             ("le(external_ref,ext-a)", false),
+            // At equality: lt is false, le true.
+            ("lt(external_ref,ext-b)", false),
+            ("le(external_ref,ext-b)", true),
+            ("lt(external_ref,ext-a)", false),
+            ("le(external_ref,ext-c)", true),
             // Bytewise: upper case sorts before lower case.
             ("gt(external_ref,EXT-Z)", true),
         ],
@@ -396,4 +415,69 @@ proptest! {
         let contains = Pattern::new(&format!("*{inner}*"));
         prop_assert!(contains.matches(&value));
     }
+}
+
+#[test]
+fn or_groups() {
+    let p = book();
+    check_whole(
+        &p,
+        &[
+            ("(eq(sku,BOOK-001)|eq(sku,x))", true),
+            ("(eq(sku,x)|eq(sku,y))", false),
+            ("(eq(sku,x):eq(status,live)|eq(sku,BOOK-001))", true),
+            ("(eq(sku,BOOK-001):eq(status,draft)|eq(sku,y))", false),
+            ("eq(status,live):(eq(sku,x)|eq(owner,store))", true),
+            ("eq(status,draft):(eq(sku,x)|eq(owner,store))", false),
+        ],
+    );
+}
+
+#[test]
+fn operators_beyond_detach_nodes() {
+    let p = book(); // name "War and Peace — Édition", tags classic, Sale
+    check_whole(
+        &p,
+        &[
+            ("ilike(name,*war*)", true),
+            ("ilike(name,'*ÉDITION')", true),
+            ("ilike(name,'*édition')", true),
+            ("like(name,*war*)", false),
+            ("ilike(tags,sale)", true),
+            ("contains(tags,Sale)", true),
+            ("contains(tags,sale)", false),
+            ("contains_any(tags,x,classic)", true),
+            ("contains_any(tags,x,y)", false),
+            ("contains_all(tags,classic,Sale)", true),
+            ("contains_all(tags,classic,x)", false),
+            ("contains_all(product_types,standard,child)", true),
+            ("contains_all(product_types,standard,bundle)", false),
+            ("is_null(description)", false),
+            ("is_null(upc_ean)", false),
+            ("is_null(extensions.book.none)", true),
+            ("is_null(extensions.book.missing)", true),
+            ("is_null(extensions.book.isbn)", false),
+            ("is_null(has_nodes)", false),
+            ("text(name,wars)", true),
+            ("text(name,'war and peace')", true),
+            ("text(name,war novel)", false),
+            ("text(description,novels)", true),
+        ],
+    );
+    let empty = Product::default();
+    check_whole(
+        &empty,
+        &[
+            ("is_null(description)", true),
+            ("is_null(tags)", true),
+            ("is_null(product_types)", true),
+            ("is_null(created_at)", true),
+            ("is_null(parent_id)", true),
+            ("is_null(status)", true),
+            ("is_null(shopper_attributes.color)", true),
+            ("ilike(name,*)", false),
+            ("contains_all(tags,a)", false),
+            ("text(name,x)", false),
+        ],
+    );
 }

@@ -91,12 +91,12 @@ fn every_operator_with_every_attribute() {
             let result = compile(&input);
             if ops.contains(op) {
                 let f = result.unwrap_or_else(|e| panic!("{input} must be accepted: {e}"));
-                assert_eq!(f.conditions()[0].field().to_string(), *attr);
+                assert_eq!(f.conditions().next().unwrap().field().to_string(), *attr);
                 // `in` also takes several values.
                 if op == "in" {
                     let input = format!("in({attr},{value},{value})");
                     let f = compile(&input).unwrap_or_else(|e| panic!("{input}: {e}"));
-                    assert_eq!(f.conditions()[0].values().len(), 2);
+                    assert_eq!(f.conditions().next().unwrap().predicate().value_count(), 2);
                 }
             } else {
                 let start = op.len() + 1;

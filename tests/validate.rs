@@ -3,11 +3,15 @@
 
 use catalog_filter::FilterTooLong;
 use catalog_filter::elasticpath::envelope::{ErrorEnvelope, WireSpan, filter_errors};
+use catalog_filter::pattern::PatternKind;
+use catalog_filter::schema::Matrix;
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status, ValueType};
-use catalog_filter::syntax::{Attribute, Condition, Filter, Op, ParseErrorKind, Span, Value};
+use catalog_filter::syntax::{Attribute, Condition, Expr, Filter, Op, ParseErrorKind, Span, Value};
 use catalog_filter::validate::validate;
+use catalog_filter::validate::{Comparison, Members, Predicate, TextTest};
 use catalog_filter::{
-    Field, FilterError, Limits, ValidationErrorKind as K, Values, compile, compile_with,
+    Field, FilterError, Limits, ValidationErrorKind as K, ValueList, compile, compile_for,
+    compile_with,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
@@ -35,11 +39,60 @@ fn error(input: &str) -> (K, Span) {
     es.remove(0)
 }
 
+/// The typed values of one condition, by type (a `like` pattern as written).
+#[derive(Debug, PartialEq)]
+enum Values {
+    Uuid(ValueList<Uuid>),
+    Text(ValueList<String>),
+    Instant(ValueList<DateTime<Utc>>),
+    Status(ValueList<Status>),
+    CommodityType(ValueList<CommodityType>),
+    Owner(ValueList<Owner>),
+    ProductType(ValueList<ProductType>),
+    Bool(ValueList<bool>),
+}
+
+fn compared<T: Clone>(c: &Comparison<T>) -> Vec<T> {
+    match c {
+        Comparison::OneOf(v) | Comparison::All(v) => v.to_vec(),
+        Comparison::Gt(v) | Comparison::Ge(v) | Comparison::Lt(v) | Comparison::Le(v) => {
+            vec![v.clone()]
+        }
+    }
+}
+
+fn typed(p: &Predicate) -> Values {
+    match p {
+        Predicate::Uuid(_, c) => Values::Uuid(compared(c).into()),
+        Predicate::Instant(_, c) => Values::Instant(compared(c).into()),
+        Predicate::Text(_, TextTest::Compare(c)) => {
+            Values::Text(compared(c).into_iter().map(String::from).collect())
+        }
+        Predicate::Text(_, TextTest::Like(p)) => {
+            Values::Text(ValueList::from(vec![match p.kind() {
+                PatternKind::Any => "*".into(),
+                PatternKind::Contains => format!("*{}*", p.needle()),
+                PatternKind::StartsWith => format!("{}*", p.needle()),
+                PatternKind::EndsWith => format!("*{}", p.needle()),
+                PatternKind::Equals => p.needle().into(),
+            }]))
+        }
+        Predicate::Status(v) => Values::Status(v.clone()),
+        Predicate::CommodityType(v) => Values::CommodityType(v.clone()),
+        Predicate::Owner(v) => Values::Owner(v.clone()),
+        Predicate::ProductTypes(Members::Any(v) | Members::All(v)) => {
+            Values::ProductType(v.clone())
+        }
+        Predicate::HasNodes(b) => Values::Bool(vec![*b].into()),
+        other => panic!("no values: {other:?}"),
+    }
+}
+
 /// The typed values of the single condition of `input`.
 fn values(input: &str) -> Values {
     let f = compile(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-    assert_eq!(f.conditions().len(), 1);
-    f.conditions()[0].values().clone()
+    assert_eq!(f.conditions().count(), 1);
+    typed(f.conditions().next().unwrap().predicate())
 }
 
 fn invalid(attribute: &str, value: &str, expected: ValueType) -> K {
@@ -57,33 +110,42 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
 #[test]
 fn five_conditions_are_typed() {
     let f = compile(FIVE).unwrap();
-    let c = f.conditions();
+    let c: Vec<_> = f.conditions().collect();
     assert_eq!(c.len(), 5);
-    assert_eq!((c[0].field(), c[0].op()), (&Field::Status, Op::Eq));
-    assert_eq!(c[0].values(), &Values::Status(vec![Status::Live].into()));
-    assert_eq!((c[1].field(), c[1].op()), (&Field::Name, Op::Like));
-    assert_eq!(c[1].values(), &Values::Text(vec!["*shoe*".into()].into()));
-    assert_eq!((c[2].field(), c[2].op()), (&Field::Sku, Op::In));
+    assert_eq!((c[0].field(), c[0].op()), (Field::Status, Op::Eq));
     assert_eq!(
-        c[2].values(),
-        &Values::Text(vec!["a-1".into(), "b-2".into(), "c-3".into()].into())
+        typed(c[0].predicate()),
+        Values::Status(vec![Status::Live].into())
     );
-    assert_eq!((c[3].field(), c[3].op()), (&Field::UpdatedAt, Op::Gt));
+    assert_eq!((c[1].field(), c[1].op()), (Field::Name, Op::Like));
     assert_eq!(
-        c[3].values(),
-        &Values::Instant(vec![utc(2024, 1, 1, 0, 0, 0)].into())
+        typed(c[1].predicate()),
+        Values::Text(vec!["*shoe*".into()].into())
+    );
+    assert_eq!((c[2].field(), c[2].op()), (Field::Sku, Op::In));
+    assert_eq!(
+        typed(c[2].predicate()),
+        Values::Text(vec!["a-1".into(), "b-2".into(), "c-3".into()].into())
+    );
+    assert_eq!((c[3].field(), c[3].op()), (Field::UpdatedAt, Op::Gt));
+    assert_eq!(
+        typed(c[3].predicate()),
+        Values::Instant(vec![utc(2024, 1, 1, 0, 0, 0)].into())
     );
     assert_eq!(
         c[4].field(),
-        &Field::Extension {
+        Field::Extension {
             template: "book".into(),
             field: "isbn".into()
         }
     );
-    assert_eq!(c[4].values(), &Values::Text(vec!["1765426".into()].into()));
+    assert_eq!(
+        typed(c[4].predicate()),
+        Values::Text(vec!["1765426".into()].into())
+    );
     assert_eq!(c[4].span(), span(FIVE.len() - 32..FIVE.len()));
     assert_eq!(f.to_string(), FIVE);
-    assert_eq!(f.filter().conditions.len(), 5);
+    assert_eq!(f.as_str(), FIVE);
 }
 
 #[test]
@@ -92,7 +154,7 @@ fn display_is_canonical_and_from_str_compiles() {
         .parse()
         .unwrap();
     assert_eq!(f.to_string(), r#"eq(sku,book):eq(name,"a\"b")"#);
-    assert_eq!(f.clone().into_filter(), *f.filter());
+    assert_eq!(f.as_str(), f.to_string());
     assert!("eq(skus,x)".parse::<catalog_filter::ValidFilter>().is_err());
 }
 
@@ -416,14 +478,14 @@ fn product_types_eq_one_in_many() {
 }
 
 /// `op(attribute,v1,v2,...)` built by hand, with the spans the parser would give.
-fn hand_built(op: Op, attribute: &str, vals: &[&str]) -> Filter {
+fn hand_built<'a>(op: Op, attribute: &'a str, vals: &[&'a str]) -> Filter<'a> {
     let mut at = op.as_str().len() + 1;
     let attr = Attribute {
-        path: attribute.into(),
+        path: attribute,
         span: span(at..at + attribute.len()),
     };
     at += attribute.len();
-    let mut values = Vec::new();
+    let mut values = catalog_filter::ValueList::new();
     for v in vals {
         at += 1;
         values.push(Value {
@@ -441,7 +503,7 @@ fn hand_built(op: Op, attribute: &str, vals: &[&str]) -> Filter {
     };
     Filter {
         span: cond.span,
-        conditions: vec![cond],
+        expr: Expr::Condition(cond),
     }
 }
 
@@ -449,7 +511,7 @@ fn hand_built(op: Op, attribute: &str, vals: &[&str]) -> Filter {
 fn hand_built_asts() {
     let f = hand_built(Op::Eq, "sku", &["book"]);
     let v = validate(&f, &Limits::DEFAULT).unwrap();
-    assert_eq!(v.filter(), &f);
+    assert_eq!(v.as_str(), f.to_string());
     assert_eq!(v.to_string(), "eq(sku,book)");
     // `in` with no value: the span is the condition.
     let f = hand_built(Op::In, "sku", &[]);
@@ -477,9 +539,11 @@ fn patterned_attributes() {
     assert_eq!(
         compile("eq(extensions.book.isbn,1765426)")
             .unwrap()
-            .conditions()[0]
+            .conditions()
+            .next()
+            .unwrap()
             .field(),
-        &Field::Extension {
+        Field::Extension {
             template: "book".into(),
             field: "isbn".into()
         }
@@ -487,18 +551,27 @@ fn patterned_attributes() {
     assert_eq!(
         compile("eq(shopper_attributes.color,red)")
             .unwrap()
-            .conditions()[0]
+            .conditions()
+            .next()
+            .unwrap()
             .field(),
-        &Field::ShopperAttribute {
+        Field::ShopperAttribute {
             field: "color".into()
         }
     );
     assert_eq!(
         compile("eq(admin_attributes.margin,\"\")")
             .unwrap()
-            .conditions()[0]
-            .values(),
-        &Values::Text(vec![String::new()].into())
+            .conditions()
+            .next()
+            .unwrap()
+            .predicate(),
+        &Predicate::Text(
+            catalog_filter::schema::TextAttribute::AdminAttribute {
+                field: "margin".into()
+            },
+            TextTest::Compare(Comparison::OneOf(vec![Box::<str>::from("")].into()))
+        )
     );
     for (input, expected, sp) in [
         (
@@ -555,7 +628,7 @@ fn patterned_attributes() {
 #[test]
 fn condition_limit() {
     let ten = ["eq(sku,a)"; 10].join(":");
-    assert_eq!(compile(&ten).unwrap().conditions().len(), 10);
+    assert_eq!(compile(&ten).unwrap().conditions().count(), 10);
     let twelve = ["eq(sku,a)"; 12].join(":");
     assert_eq!(
         errors(&twelve),
@@ -746,8 +819,7 @@ mod props {
                 let again = compile(&f.to_string()).unwrap();
                 let strip = |f: &catalog_filter::ValidFilter| {
                     f.conditions()
-                        .iter()
-                        .map(|c| (c.field().clone(), c.op(), c.values().clone()))
+                        .map(|c| (c.op(), c.predicate().clone()))
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(strip(&again), strip(&f));
@@ -801,4 +873,129 @@ mod props {
             check(&input);
         }
     }
+}
+
+/// The detach_nodes matrix against the rest of the language: a group is
+/// refused spanning the group, an operator it never supports spanning the
+/// operator; the conditions inside a group are still checked.
+#[test]
+fn detach_nodes_refuses_groups_and_foreign_operators() {
+    let supported = OpSet::of(&[Op::Eq, Op::Like, Op::In, Op::Gt, Op::Ge, Op::Lt, Op::Le]);
+    let not_supported = |op| K::OperatorNotSupported {
+        op,
+        schema: "detach_nodes",
+        supported,
+    };
+    let or = K::OrNotSupported {
+        schema: "detach_nodes",
+    };
+    assert_eq!(error("(eq(sku,a)|eq(sku,b))"), (or.clone(), span(0..21)));
+    assert_eq!(
+        error("ilike(name,x)"),
+        (not_supported(Op::Ilike), span(0..5))
+    );
+    assert_eq!(error("text(name,x)"), (not_supported(Op::Text), span(0..4)));
+    assert_eq!(
+        error("eq(sku,a):is_null(description)"),
+        (not_supported(Op::IsNull), span(10..17))
+    );
+    assert_eq!(
+        error("contains(tags,x)"),
+        (not_supported(Op::Contains), span(0..8))
+    );
+    assert_eq!(
+        errors("eq(sku,a):(eq(skus,a)|ilike(name,x))"),
+        vec![
+            (or.clone(), span(10..36)),
+            (
+                K::UnknownAttribute {
+                    found: "skus".into(),
+                    suggestion: Some("sku".into())
+                },
+                span(14..18)
+            ),
+            (not_supported(Op::Ilike), span(22..27)),
+        ]
+    );
+    assert_eq!(
+        compile("ilike(name,x)").unwrap_err().to_string(),
+        "operator `ilike` is not supported by detach_nodes; supported: eq, like, in, gt, ge, lt, le"
+    );
+    assert_eq!(
+        compile("(eq(sku,a)|eq(sku,b))").unwrap_err().to_string(),
+        "OR groups are not supported by detach_nodes"
+    );
+    // A group of one alternative is no OR: its parentheses are redundant.
+    assert_eq!(compile("(eq(sku,a))").unwrap().to_string(), "eq(sku,a)");
+}
+
+/// Against a matrix with OR groups: the vendor's complexity (leaf 1, AND
+/// product, OR sum) is capped, and conditions count over the whole tree.
+#[test]
+fn complexity_and_conditions_over_the_tree() {
+    let whole = |input: &str| compile_for(input, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT);
+    // (2 alternatives) x (2 alternatives) = 4: at the cap.
+    assert!(whole("(eq(sku,a)|eq(sku,b)):(eq(name,a)|eq(name,b))").is_ok());
+    assert!(whole("(eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d))").is_ok());
+    // 2 x 3 = 6, 5 alternatives = 5: over it, spanning the filter.
+    for (input, found) in [
+        (
+            "(eq(sku,a)|eq(sku,b)):(eq(name,a)|eq(name,b)|eq(name,c))",
+            6,
+        ),
+        (" (eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d)|eq(sku,e)) ", 5),
+    ] {
+        match whole(input) {
+            Err(FilterError::Invalid(es)) => {
+                assert_eq!(es.len(), 1, "{input}");
+                assert_eq!(
+                    es.errors()[0].kind(),
+                    &K::TooComplex { found, limit: 4 },
+                    "{input}"
+                );
+                let start = input.find('(').unwrap();
+                assert_eq!(es.errors()[0].span(), span(start..input.trim_end().len()));
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    // Eleven conditions, four of them in a group: the eleventh is over.
+    let input = "eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):eq(sku,a):(eq(sku,a):eq(sku,a)|eq(sku,a):eq(sku,b))";
+    let limits = Limits {
+        max_complexity: 100,
+        ..Limits::DEFAULT
+    };
+    let es = match compile_for(input, &Matrix::EVERY_OPERATOR, &limits) {
+        Err(FilterError::Invalid(es)) => es,
+        other => panic!("{other:?}"),
+    };
+    let eleventh = input.rfind("eq(sku,b)").unwrap();
+    assert_eq!(
+        (es.errors()[0].kind(), es.errors()[0].span()),
+        (
+            &K::TooManyConditions {
+                found: 11,
+                limit: 10
+            },
+            span(eleventh..eleventh + 9)
+        )
+    );
+    // Saturating: a product of many sums does not overflow.
+    let huge = vec!["(eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d))"; 70].join(":");
+    let limits = Limits {
+        max_conditions: 1000,
+        max_filter_bytes: 1 << 20,
+        ..Limits::DEFAULT
+    };
+    let es = match compile_for(&huge, &Matrix::EVERY_OPERATOR, &limits) {
+        Err(FilterError::Invalid(es)) => es,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        es.errors()[0].kind(),
+        &K::TooComplex {
+            found: usize::MAX,
+            limit: 4
+        }
+    );
 }

@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(filter) => {
             let printed = filter.to_string();
             let again = parse(&printed).expect("canonical form must parse");
+            // The parser builds the normal tree, so re-parsing gives the same one.
             assert!(again.same_shape(&filter), "{input:?} -> {printed:?}");
+            assert_eq!(again.conditions().count(), filter.conditions().count());
             assert_eq!(again.to_string(), printed);
         }
         Err(err) => {

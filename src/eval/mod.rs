@@ -13,7 +13,8 @@
 //! - `has_nodes` is true when the product belongs to at least one node.
 //! - Instants compare as instants (whatever their offsets), ids by their
 //!   128-bit value, `external_ref` bytewise.
-//! - A product missing the attribute never matches, whatever the operator:
+//! - A product missing the attribute never matches, whatever the operator
+//!   (but `is_null`):
 //!   an absent text field, an empty list, an absent timestamp, an absent
 //!   extension field.
 //! - `extensions.<t>.<f>`, `shopper_attributes.<f>` and `admin_attributes.<f>`
@@ -22,7 +23,18 @@
 //!   `1000.0` for `1e3`), a boolean as `true`/`false`. `null`, arrays and
 //!   objects have no text form and never match.
 //!
-//! Evaluation allocates nothing per product: `like` patterns are compiled
+//! - OR groups hold when one alternative does, AND when every term does.
+//! - `ilike` is `like` with both sides lower-cased (Unicode's mapping);
+//!   `contains` / `contains_any` hold when an element of a list equals the
+//!   value / one of the values, `contains_all` when every value is an
+//!   element; `text` is full-text search ([`crate::search`]); `is_null`
+//!   holds when the product has no value (absent, JSON `null`, empty list).
+//!
+//! Every access to a product's fields is in one private module, an
+//! exhaustive mapping from attributes to product data.
+//!
+//! Evaluation allocates nothing per product for the detach_nodes operators
+//! (`ilike` on a value with upper-case letters and `text` do): `like` patterns are compiled
 //! once, at validation, into a [`Pattern`](crate::pattern::Pattern) holding a `memchr::memmem::Finder`,
 //! which finds a substring in time linear in the value whatever the pattern
 //! (no regex, no backtracking).
@@ -42,50 +54,122 @@
 //! assert!(!filter.matches(&product));
 //! ```
 
+mod product;
+
 use crate::catalog::{Catalog, Product};
-use crate::schema::Field;
-use crate::syntax::Op;
-use crate::validate::{ValidCondition, ValidFilter, Values};
-use chrono::{DateTime, FixedOffset, Utc};
-use std::fmt::{self, Write as _};
+use crate::validate::{
+    Comparison, Members, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter,
+};
+use std::borrow::Cow;
 
 impl ValidFilter {
-    /// True when `product` satisfies every condition of the filter.
+    /// True when `product` satisfies the filter.
     pub fn matches(&self, product: &Product) -> bool {
-        self.conditions().iter().all(|c| c.matches(product))
+        self.expr().matches(product)
+    }
+}
+
+impl ValidExpr {
+    /// True when `product` satisfies this node: every term of an `And`, one
+    /// alternative of an `Or`. (Recursion follows the tree, whose depth
+    /// validation bounds.)
+    pub fn matches(&self, product: &Product) -> bool {
+        match self {
+            ValidExpr::Condition(c) => c.matches(product),
+            ValidExpr::And(terms) => terms.iter().all(|t| t.matches(product)),
+            ValidExpr::Or(alts) => alts.iter().any(|t| t.matches(product)),
+        }
     }
 }
 
 impl ValidCondition {
     /// True when `product` satisfies this condition. A product without the
-    /// attribute never does.
+    /// attribute never does, except for `is_null`.
     pub fn matches(&self, product: &Product) -> bool {
-        let op = self.op();
-        if op == Op::Like {
-            return match self.pattern() {
-                Some(pattern) => text_attr(self.field(), product, |s| pattern.matches(s)),
-                None => false,
-            };
+        self.predicate().matches(product)
+    }
+}
+
+impl Predicate {
+    /// True when `product` satisfies the predicate.
+    pub fn matches(&self, p: &Product) -> bool {
+        match self {
+            Predicate::Uuid(a, c) => c.holds(product::uuid(*a, p).as_slice()),
+            Predicate::Instant(a, c) => c.holds(product::instant(*a, p).as_slice()),
+            Predicate::Text(a, test) => test.holds(&product::texts(a, p)),
+            Predicate::Status(v) => product::status(p).is_some_and(|s| v.contains(&s)),
+            Predicate::CommodityType(v) => {
+                product::commodity_type(p).is_some_and(|s| v.contains(&s))
+            }
+            Predicate::Owner(v) => product::owner(p).is_some_and(|s| v.contains(&s)),
+            Predicate::ProductTypes(c) => c.holds(product::product_types(p)),
+            Predicate::HasNodes(b) => product::has_nodes(p) == *b,
+            Predicate::IsNull(field) => product::is_null(field, p),
         }
-        match (self.field(), self.values()) {
-            (Field::Id, Values::Uuid(v)) => compare(op, &product.id, v),
-            (Field::ParentId, Values::Uuid(v)) => {
-                product.parent_id.is_some_and(|id| compare(op, &id, v))
-            }
-            (Field::Status, Values::Status(v)) => product.status.is_some_and(|s| v.contains(&s)),
-            (Field::CommodityType, Values::CommodityType(v)) => {
-                product.commodity_type.is_some_and(|s| v.contains(&s))
-            }
-            (Field::Owner, Values::Owner(v)) => product.owner.is_some_and(|s| v.contains(&s)),
-            (Field::ProductTypes, Values::ProductType(v)) => {
-                product.product_types.iter().any(|t| v.contains(t))
-            }
-            (Field::HasNodes, Values::Bool(v)) => v.contains(&!product.node_ids.is_empty()),
-            (Field::CreatedAt, Values::Instant(v)) => instant(op, product.created_at, v),
-            (Field::UpdatedAt, Values::Instant(v)) => instant(op, product.updated_at, v),
-            (field, Values::Text(v)) => text_attr(field, product, |s| compare_text(op, s, v)),
-            _ => false,
+    }
+}
+
+impl<T: Ord> Comparison<T> {
+    /// True when the attribute's values `actual` (none, one, or a list's
+    /// elements) pass: one of them for `OneOf` and the orderings; for
+    /// `All`, every comparison value is among them.
+    fn holds(&self, actual: &[T]) -> bool {
+        match self {
+            Comparison::OneOf(values) => actual.iter().any(|a| values.contains(a)),
+            Comparison::All(values) => values.iter().all(|v| actual.contains(v)),
+            Comparison::Gt(v) => actual.iter().any(|a| a > v),
+            Comparison::Ge(v) => actual.iter().any(|a| a >= v),
+            Comparison::Lt(v) => actual.iter().any(|a| a < v),
+            Comparison::Le(v) => actual.iter().any(|a| a <= v),
         }
+    }
+}
+
+impl<T: Eq> Members<T> {
+    /// True when the list `actual` has one of the values (`Any`) or all of
+    /// them (`All`).
+    fn holds(&self, actual: &[T]) -> bool {
+        match self {
+            Members::Any(values) => actual.iter().any(|a| values.contains(a)),
+            Members::All(values) => values.iter().all(|v| actual.contains(v)),
+        }
+    }
+}
+
+impl TextTest {
+    /// True when the text values pass (any of them; for `All`, every
+    /// comparison value is one of them).
+    fn holds(&self, texts: &product::Texts<'_>) -> bool {
+        match self {
+            TextTest::Compare(Comparison::OneOf(values)) => {
+                texts.any(|s| values.iter().any(|v| **v == *s))
+            }
+            TextTest::Compare(Comparison::All(values)) => {
+                values.iter().all(|v| texts.any(|s| **v == *s))
+            }
+            // `str`'s order is bytewise, which is what text ordering needs.
+            TextTest::Compare(Comparison::Gt(v)) => texts.any(|s| s > &**v),
+            TextTest::Compare(Comparison::Ge(v)) => texts.any(|s| s >= &**v),
+            TextTest::Compare(Comparison::Lt(v)) => texts.any(|s| s < &**v),
+            TextTest::Compare(Comparison::Le(v)) => texts.any(|s| s <= &**v),
+            TextTest::Like(pattern) => texts.any(|s| pattern.matches(s)),
+            TextTest::Ilike(pattern) => texts.any(|s| pattern.matches(&lower(s))),
+            TextTest::Search(query) => texts.any(|s| query.matches(s)),
+        }
+    }
+}
+
+/// `s` with Unicode's lower-case mapping; borrowed when nothing changes in
+/// an ASCII text.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        }
+    } else {
+        Cow::Owned(s.to_lowercase())
     }
 }
 
@@ -101,119 +185,4 @@ impl Catalog {
             .enumerate()
             .filter(move |(_, p)| filter.matches(p))
     }
-}
-
-/// Applies `test` to the text form(s) of a text-valued attribute: true when
-/// any present value passes. Fields that are not text never pass.
-fn text_attr(field: &Field, p: &Product, test: impl Fn(&str) -> bool) -> bool {
-    let one = |v: &Option<String>| v.as_deref().is_some_and(&test);
-    match field {
-        Field::Sku => one(&p.sku),
-        Field::Slug => one(&p.slug),
-        Field::UpcEan => one(&p.upc_ean),
-        Field::ManufacturerPartNum => one(&p.manufacturer_part_num),
-        Field::Name => one(&p.name),
-        Field::ExternalRef => one(&p.external_ref),
-        Field::Description => one(&p.description),
-        Field::Tags => p.tags.iter().any(|t| test(t)),
-        Field::Templates => p.templates.iter().any(|t| test(t)),
-        Field::Extension { template, field } => p
-            .extensions
-            .get(template)
-            .and_then(|fields| fields.get(field))
-            .is_some_and(|v| json_text(v, &test)),
-        Field::ShopperAttribute { field } => p
-            .shopper_attributes
-            .get(field)
-            .is_some_and(|v| json_text(v, &test)),
-        Field::AdminAttribute { field } => p
-            .admin_attributes
-            .get(field)
-            .is_some_and(|v| json_text(v, &test)),
-        _ => false,
-    }
-}
-
-/// Applies `test` to the text form of a JSON value (see the module docs);
-/// `null`, arrays and objects have none.
-fn json_text(value: &serde_json::Value, test: impl Fn(&str) -> bool) -> bool {
-    match value {
-        serde_json::Value::String(s) => test(s),
-        serde_json::Value::Bool(b) => test(if *b { "true" } else { "false" }),
-        serde_json::Value::Number(n) => {
-            let mut buf = StackText::default();
-            match write!(buf, "{n}") {
-                Ok(()) => test(buf.as_str()),
-                // Longer than any number serde_json prints: compare the slow way.
-                Err(_) => test(&n.to_string()),
-            }
-        }
-        serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-            false
-        }
-    }
-}
-
-/// A small on-stack text buffer, so printing a number allocates nothing.
-struct StackText {
-    buf: [u8; 40],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 40],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// `eq`/`in` are membership; the ordering operators compare with the single
-/// value. `like` is handled by [`Pattern`], never here.
-fn compare<T: Ord>(op: Op, actual: &T, values: &[T]) -> bool {
-    match op {
-        Op::Eq | Op::In => values.contains(actual),
-        Op::Gt => values.first().is_some_and(|v| actual > v),
-        Op::Ge => values.first().is_some_and(|v| actual >= v),
-        Op::Lt => values.first().is_some_and(|v| actual < v),
-        Op::Le => values.first().is_some_and(|v| actual <= v),
-        Op::Like => false,
-    }
-}
-
-/// Text comparison: `str`'s `Ord` is bytewise, which is what `external_ref`
-/// ordering needs; `eq`/`in` are exact.
-fn compare_text(op: Op, actual: &str, values: &[String]) -> bool {
-    match op {
-        Op::Eq | Op::In => values.iter().any(|v| v == actual),
-        Op::Gt => values.first().is_some_and(|v| actual > v.as_str()),
-        Op::Ge => values.first().is_some_and(|v| actual >= v.as_str()),
-        Op::Lt => values.first().is_some_and(|v| actual < v.as_str()),
-        Op::Le => values.first().is_some_and(|v| actual <= v.as_str()),
-        Op::Like => false,
-    }
-}
-
-fn instant(op: Op, actual: Option<DateTime<FixedOffset>>, values: &[DateTime<Utc>]) -> bool {
-    actual.is_some_and(|t| compare(op, &t.with_timezone(&Utc), values))
 }

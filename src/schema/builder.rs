@@ -72,19 +72,22 @@ impl SchemaBuilder {
         self
     }
 
-    /// The OR complexity cap (default 4; 0 = unlimited).
-    pub fn max_complexity(mut self, cap: u32) -> SchemaBuilder {
-        self.def.max_complexity = cap;
+    /// The OR complexity cap (default 4; 0 = unlimited): sets
+    /// `Limits::max_complexity`.
+    pub fn max_complexity(mut self, cap: usize) -> SchemaBuilder {
+        self.def.limits.max_complexity = cap;
         self
     }
 
-    /// The maximum nesting of groups (default 8).
+    /// The maximum nesting of groups (default 8): sets `Limits::max_depth`.
     pub fn max_depth(mut self, depth: usize) -> SchemaBuilder {
-        self.def.max_depth = depth;
+        self.def.limits.max_depth = depth;
         self
     }
 
-    /// The size limits (default [`Limits::DEFAULT`]).
+    /// All limits at once (default [`Limits::DEFAULT`]); call before
+    /// [`SchemaBuilder::max_complexity`] / [`SchemaBuilder::max_depth`],
+    /// which set fields of it.
     pub fn limits(mut self, limits: Limits) -> SchemaBuilder {
         self.def.limits = limits;
         self
@@ -187,7 +190,8 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
     // TOML integers are i64: keep every schema writable in both formats.
     let l = &def.limits;
     for (name, value) in [
-        ("max_depth", def.max_depth),
+        ("max_depth", l.max_depth),
+        ("max_complexity", l.max_complexity),
         ("max_filter_bytes", l.max_filter_bytes),
         ("max_conditions", l.max_conditions),
         ("max_in_values", l.max_in_values),

@@ -6,9 +6,8 @@
 //! {
 //!   "name": "orders",
 //!   "allow_or": true,
-//!   "max_complexity": 4,
-//!   "max_depth": 8,
-//!   "limits": {"max_conditions": 10, "max_in_values": 1000, "max_filter_bytes": 8192},
+//!   "limits": {"max_complexity": 4, "max_depth": 8, "max_conditions": 10,
+//!              "max_in_values": 1000, "max_filter_bytes": 8192},
 //!   "attributes": {
 //!     "status": {"type": "enum", "values": ["incomplete", "complete"],
 //!                "operators": ["eq"], "aliases": ["order_status"]},
@@ -23,10 +22,12 @@
 //! ```
 //!
 //! - `name` (required): the schema's name, used in messages.
-//! - `allow_or` (default `false`), `max_complexity` (default 4, 0 =
-//!   unlimited), `max_depth` (default 8): the schema-wide switches.
-//! - `limits` (optional): any of the fields of [`crate::Limits`]; the others
-//!   keep their defaults.
+//! - `allow_or` (default `false`): whether filters may use OR groups.
+//! - `limits` (optional): any of the fields of [`crate::Limits`], the others
+//!   keeping their defaults: `max_complexity` (OR complexity cap, default 4,
+//!   0 = unlimited), `max_depth` (group nesting, default 8),
+//!   `max_conditions` (10), `max_in_values` (1,000), `max_filter_bytes`
+//!   (8,192), and the request limits `max_node_ids`, `max_product_ids`.
 //! - `attributes` (required): pattern -> attribute, in the order given. An
 //!   attribute has
 //!   - `type`: `text`, `text_list`, `integer`, `decimal`, `boolean`,
@@ -558,12 +559,12 @@ mod tests {
     fn full() -> Schema {
         Schema::builder("everything")
             .allow_or(true)
-            .max_complexity(0)
-            .max_depth(3)
             .limits(Limits {
                 max_conditions: 20,
                 ..Limits::DEFAULT
             })
+            .max_complexity(0)
+            .max_depth(3)
             .attribute(
                 "status",
                 ValueType::Enum(vec!["a".into(), "b".into()]),
@@ -641,7 +642,7 @@ mod tests {
     #[test]
     fn the_brief_example_loads() {
         let s = Schema::from_json(
-            r#"{"name":"orders","allow_or":true,"max_complexity":4,"attributes":{"status":{"type":"enum","values":["incomplete","complete","processing","cancelled"],"operators":["eq"],"aliases":["order_status"]}, "with_tax":{"type":"integer","operators":["gt","ge","lt","le"]}, "extensions.<template>.<field>":{"type":"text","operators":["eq"]}}}"#,
+            r#"{"name":"orders","allow_or":true,"limits":{"max_complexity":4},"attributes":{"status":{"type":"enum","values":["incomplete","complete","processing","cancelled"],"operators":["eq"],"aliases":["order_status"]}, "with_tax":{"type":"integer","operators":["gt","ge","lt","le"]}, "extensions.<template>.<field>":{"type":"text","operators":["eq"]}}}"#,
         )
         .unwrap();
         assert_eq!(
@@ -719,7 +720,7 @@ sql = { json = ["extensions", "$template", "$field"] }
                 (
                     2,
                     48,
-                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le",
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
                 ),
             ),
             (
@@ -727,7 +728,7 @@ sql = { json = ["extensions", "$template", "$field"] }
                 (
                     2,
                     43,
-                    "unknown operator `eqq` (did you mean `eq`?); expected one of eq, like, in, gt, ge, lt, le",
+                    "unknown operator `eqq` (did you mean `eq`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
                 ),
             ),
             (
@@ -827,11 +828,11 @@ sql = { json = ["extensions", "$template", "$field"] }
         );
         assert_eq!(
             json_err(r#"{"name": "x", "attributes": {}, "or": true}"#),
-            (1, 36, "unknown field `or`, expected one of `name`, `allow_or`, `max_complexity`, `max_depth`, `limits`, `attributes`, `aliases`".into())
+            (1, 36, "unknown field `or`, expected one of `name`, `allow_or`, `limits`, `attributes`, `aliases`".into())
         );
         assert_eq!(
             json_err(r#"{"name": "x", "attributes": {}, "limits": {"max_conditons": 1}}"#),
-            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`".into())
+            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`, `max_depth`, `max_complexity`".into())
         );
         let full = SchemaError::Load {
             format: Format::Json,
@@ -895,7 +896,7 @@ sql = { json = ["extensions", "$template", "$field"] }
                 (
                     4,
                     20,
-                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le",
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
                 ),
             ),
             (

@@ -178,7 +178,7 @@ impl fmt::Display for ValueType {
 /// `Display` lists the members in the vendor's order, comma separated
 /// (`eq, like, in`).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct OpSet(u8);
+pub struct OpSet(u16);
 
 impl OpSet {
     /// The empty set.
@@ -186,7 +186,7 @@ impl OpSet {
 
     /// The set of the given operators.
     pub const fn of(ops: &[Op]) -> OpSet {
-        let mut bits = 0u8;
+        let mut bits = 0u16;
         let mut i = 0;
         while i < ops.len() {
             bits |= 1 << (ops[i] as u8);
@@ -210,7 +210,13 @@ impl OpSet {
         self.0 == 0
     }
 
-    /// The members, in the vendor's order (`eq like in gt ge lt le`).
+    /// The union of two sets.
+    pub const fn union(self, other: OpSet) -> OpSet {
+        OpSet(self.0 | other.0)
+    }
+
+    /// The members, in the order of [`Op::ALL`] (`eq like in gt ge lt le`
+    /// first).
     pub fn iter(self) -> impl Iterator<Item = Op> {
         Op::ALL.into_iter().filter(move |op| self.contains(*op))
     }
@@ -428,9 +434,273 @@ impl Field {
 
     /// True for attributes whose product value is a list (`tags`,
     /// `templates`, `product_types`): a condition matches when any element
-    /// does.
+    /// does, and the `contains` operators apply.
     pub fn is_list(&self) -> bool {
         matches!(self, Field::Tags | Field::Templates | Field::ProductTypes)
+    }
+
+    /// The attribute with its value type in the type: the form typed
+    /// predicates, evaluation and SQL rendering work with.
+    pub fn typed(&self) -> TypedField {
+        match self {
+            Field::Id => TypedField::Uuid(UuidAttribute::Id),
+            Field::ParentId => TypedField::Uuid(UuidAttribute::ParentId),
+            Field::Sku => TypedField::Text(TextAttribute::Sku),
+            Field::Slug => TypedField::Text(TextAttribute::Slug),
+            Field::UpcEan => TypedField::Text(TextAttribute::UpcEan),
+            Field::ManufacturerPartNum => TypedField::Text(TextAttribute::ManufacturerPartNum),
+            Field::Name => TypedField::Text(TextAttribute::Name),
+            Field::ExternalRef => TypedField::Text(TextAttribute::ExternalRef),
+            Field::Description => TypedField::Text(TextAttribute::Description),
+            Field::Tags => TypedField::Text(TextAttribute::Tags),
+            Field::Templates => TypedField::Text(TextAttribute::Templates),
+            Field::CommodityType => TypedField::CommodityType,
+            Field::Owner => TypedField::Owner,
+            Field::Status => TypedField::Status,
+            Field::ProductTypes => TypedField::ProductTypes,
+            Field::HasNodes => TypedField::HasNodes,
+            Field::CreatedAt => TypedField::Instant(InstantAttribute::CreatedAt),
+            Field::UpdatedAt => TypedField::Instant(InstantAttribute::UpdatedAt),
+            Field::Extension { template, field } => TypedField::Text(TextAttribute::Extension {
+                template: template.as_str().into(),
+                field: field.as_str().into(),
+            }),
+            Field::ShopperAttribute { field } => {
+                TypedField::Text(TextAttribute::ShopperAttribute {
+                    field: field.as_str().into(),
+                })
+            }
+            Field::AdminAttribute { field } => TypedField::Text(TextAttribute::AdminAttribute {
+                field: field.as_str().into(),
+            }),
+        }
+    }
+}
+
+/// An attribute, grouped by its value type, so that a typed predicate can
+/// only pair an attribute with values of its type. Built by
+/// [`Field::typed`]; [`TypedField::field`] goes back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TypedField {
+    /// A UUID attribute.
+    Uuid(UuidAttribute),
+    /// An instant attribute.
+    Instant(InstantAttribute),
+    /// A text or text-list attribute.
+    Text(TextAttribute),
+    /// `status`.
+    Status,
+    /// `commodity_type`.
+    CommodityType,
+    /// `owner`.
+    Owner,
+    /// `product_types` (a list).
+    ProductTypes,
+    /// `has_nodes`.
+    HasNodes,
+}
+
+/// The UUID attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UuidAttribute {
+    /// `id`.
+    Id,
+    /// `parent_id`.
+    ParentId,
+}
+
+/// The instant attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InstantAttribute {
+    /// `created_at`.
+    CreatedAt,
+    /// `updated_at`.
+    UpdatedAt,
+}
+
+/// The text attributes: scalar text, text lists (`tags`, `templates`), and
+/// the text form of JSON fields (`extensions.<t>.<f>` and the shopper and
+/// admin attributes).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TextAttribute {
+    /// `sku`.
+    Sku,
+    /// `slug`.
+    Slug,
+    /// `upc_ean`.
+    UpcEan,
+    /// `manufacturer_part_num`.
+    ManufacturerPartNum,
+    /// `name`.
+    Name,
+    /// `external_ref`.
+    ExternalRef,
+    /// `description`.
+    Description,
+    /// `tags` (a list).
+    Tags,
+    /// `templates` (a list).
+    Templates,
+    /// `extensions.<template>.<field>`.
+    Extension {
+        /// The template segment.
+        template: Box<str>,
+        /// The field segment.
+        field: Box<str>,
+    },
+    /// `shopper_attributes.<field>`.
+    ShopperAttribute {
+        /// The field segment.
+        field: Box<str>,
+    },
+    /// `admin_attributes.<field>`.
+    AdminAttribute {
+        /// The field segment.
+        field: Box<str>,
+    },
+}
+
+impl TypedField {
+    /// The attribute as a [`Field`].
+    pub fn field(&self) -> Field {
+        match self {
+            TypedField::Uuid(UuidAttribute::Id) => Field::Id,
+            TypedField::Uuid(UuidAttribute::ParentId) => Field::ParentId,
+            TypedField::Instant(InstantAttribute::CreatedAt) => Field::CreatedAt,
+            TypedField::Instant(InstantAttribute::UpdatedAt) => Field::UpdatedAt,
+            TypedField::Text(t) => t.field(),
+            TypedField::Status => Field::Status,
+            TypedField::CommodityType => Field::CommodityType,
+            TypedField::Owner => Field::Owner,
+            TypedField::ProductTypes => Field::ProductTypes,
+            TypedField::HasNodes => Field::HasNodes,
+        }
+    }
+}
+
+impl TextAttribute {
+    /// The attribute as a [`Field`].
+    pub fn field(&self) -> Field {
+        match self {
+            TextAttribute::Sku => Field::Sku,
+            TextAttribute::Slug => Field::Slug,
+            TextAttribute::UpcEan => Field::UpcEan,
+            TextAttribute::ManufacturerPartNum => Field::ManufacturerPartNum,
+            TextAttribute::Name => Field::Name,
+            TextAttribute::ExternalRef => Field::ExternalRef,
+            TextAttribute::Description => Field::Description,
+            TextAttribute::Tags => Field::Tags,
+            TextAttribute::Templates => Field::Templates,
+            TextAttribute::Extension { template, field } => Field::Extension {
+                template: template.to_string(),
+                field: field.to_string(),
+            },
+            TextAttribute::ShopperAttribute { field } => Field::ShopperAttribute {
+                field: field.to_string(),
+            },
+            TextAttribute::AdminAttribute { field } => Field::AdminAttribute {
+                field: field.to_string(),
+            },
+        }
+    }
+}
+
+/// Which attributes, operators and groups a filter may use: the support
+/// matrix of one endpoint. Validation asks only this type, so a runtime
+/// schema can replace it without touching the validator's logic.
+///
+/// - [`Matrix::DETACH_NODES`]: the vendor's detach_nodes table above, no OR
+///   groups, only `eq like in gt ge lt le`.
+/// - [`Matrix::EVERY_OPERATOR`]: the same attributes with every operator of
+///   the language that fits their type, and OR groups: for tools and tests
+///   of the whole language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Matrix {
+    name: &'static str,
+    or_groups: bool,
+    every_operator: bool,
+}
+
+impl Matrix {
+    /// The detach_nodes support matrix.
+    pub const DETACH_NODES: Matrix = Matrix {
+        name: "detach_nodes",
+        or_groups: false,
+        every_operator: false,
+    };
+
+    /// Every attribute of the table with every operator that fits its type
+    /// (text: `like ilike text`, ordering on text, UUIDs and instants,
+    /// `contains contains_any contains_all` on lists, `is_null` on all; the
+    /// JSON fields `eq in is_null`), and OR groups.
+    pub const EVERY_OPERATOR: Matrix = Matrix {
+        name: "every_operator",
+        or_groups: true,
+        every_operator: true,
+    };
+
+    /// The matrix's name, for messages (`detach_nodes`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// True when OR groups are allowed.
+    pub const fn allows_or(&self) -> bool {
+        self.or_groups
+    }
+
+    /// Resolves an attribute path (see [`resolve`]).
+    pub fn resolve(&self, path: &str) -> Result<Field, ResolveError> {
+        resolve(path)
+    }
+
+    /// The operators `field` supports.
+    pub fn operators(&self, field: &Field) -> OpSet {
+        let listed = field.spec().ops;
+        if !self.every_operator {
+            return listed;
+        }
+        const ORDERING: OpSet = OpSet::of(&[Op::Gt, Op::Ge, Op::Lt, Op::Le]);
+        const LISTS: OpSet = OpSet::of(&[Op::Contains, Op::ContainsAny, Op::ContainsAll]);
+        let mut ops = listed.union(OpSet::of(&[Op::Eq, Op::In, Op::IsNull]));
+        match field.typed() {
+            TypedField::Uuid(_) | TypedField::Instant(_) => ops = ops.union(ORDERING),
+            TypedField::Text(
+                TextAttribute::Extension { .. }
+                | TextAttribute::ShopperAttribute { .. }
+                | TextAttribute::AdminAttribute { .. },
+            ) => {}
+            TypedField::Text(_) => {
+                ops = ops
+                    .union(ORDERING)
+                    .union(OpSet::of(&[Op::Like, Op::Ilike, Op::Text]));
+            }
+            TypedField::HasNodes => ops = OpSet::of(&[Op::Eq, Op::IsNull]),
+            TypedField::Status
+            | TypedField::CommodityType
+            | TypedField::Owner
+            | TypedField::ProductTypes => {}
+        }
+        if field.is_list() {
+            ops = ops.union(LISTS);
+        }
+        ops
+    }
+
+    /// Every operator some attribute supports: an operator outside this set
+    /// is refused as unsupported by the endpoint, whatever the attribute.
+    pub fn all_operators(&self) -> OpSet {
+        if self.every_operator {
+            OpSet::of(&Op::ALL)
+        } else {
+            ATTRIBUTES
+                .iter()
+                .fold(OpSet::EMPTY, |set, spec| set.union(spec.ops))
+        }
     }
 }
 

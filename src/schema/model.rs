@@ -106,10 +106,6 @@ pub(super) struct Definition {
     pub(super) name: String,
     #[serde(default)]
     pub(super) allow_or: bool,
-    #[serde(default = "default_max_complexity")]
-    pub(super) max_complexity: u32,
-    #[serde(default = "default_max_depth")]
-    pub(super) max_depth: usize,
     #[serde(default, skip_serializing_if = "super::config::is_default")]
     pub(super) limits: Limits,
     #[serde(with = "super::config::attributes")]
@@ -128,8 +124,6 @@ impl PartialEq for Definition {
     fn eq(&self, other: &Definition) -> bool {
         self.name == other.name
             && self.allow_or == other.allow_or
-            && self.max_complexity == other.max_complexity
-            && self.max_depth == other.max_depth
             && self.limits == other.limits
             && same_set(&self.attributes, &other.attributes)
             && same_set(&self.aliases, &other.aliases)
@@ -141,27 +135,11 @@ fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
-fn default_max_complexity() -> u32 {
-    DEFAULT_MAX_COMPLEXITY
-}
-
-fn default_max_depth() -> usize {
-    DEFAULT_MAX_DEPTH
-}
-
-/// The default OR complexity cap (the vendor's).
-pub const DEFAULT_MAX_COMPLEXITY: u32 = 4;
-
-/// The default maximum nesting of parenthesised groups.
-pub const DEFAULT_MAX_DEPTH: usize = 8;
-
 impl Definition {
     pub(super) fn new(name: String) -> Definition {
         Definition {
             name,
             allow_or: false,
-            max_complexity: DEFAULT_MAX_COMPLEXITY,
-            max_depth: DEFAULT_MAX_DEPTH,
             limits: Limits::DEFAULT,
             attributes: Vec::new(),
             aliases: Vec::new(),
@@ -305,16 +283,20 @@ impl ValueType {
     ///
     /// | operator | types |
     /// |---|---|
-    /// | `eq`, `in` | all |
-    /// | `like` | text, text list |
+    /// | `eq`, `in`, `is_null` | all |
+    /// | `like`, `ilike` | text, text list |
     /// | `gt ge lt le` | text (bytewise), integer, decimal, UUID (128-bit value), instant |
+    /// | `contains`, `contains_any`, `contains_all` | text list, enum list |
+    /// | `text` (full-text search) | text |
     ///
     /// Booleans, enums and lists have no order. A schema giving an attribute
     /// an operator its type does not support is refused.
     pub fn allows(&self, op: Op) -> bool {
         match op {
-            Op::Eq | Op::In => true,
-            Op::Like => self.is_text(),
+            Op::Eq | Op::In | Op::IsNull => true,
+            Op::Like | Op::Ilike => self.is_text(),
+            Op::Contains | Op::ContainsAny | Op::ContainsAll => self.is_list(),
+            Op::Text => matches!(self, ValueType::Text),
             Op::Gt | Op::Ge | Op::Lt | Op::Le => matches!(
                 self,
                 ValueType::Text
@@ -732,17 +714,19 @@ impl Schema {
 
     /// The cap on the OR complexity (the vendor's "effective index
     /// intersection count": a condition 1, AND the product, OR the sum);
-    /// 0 means unlimited. Only meaningful when [`Schema::allow_or`].
-    pub fn max_complexity(&self) -> u32 {
-        self.def.max_complexity
+    /// 0 means unlimited (as in the vendor's library). Only meaningful when
+    /// [`Schema::allow_or`]. This is `limits().max_complexity`.
+    pub fn max_complexity(&self) -> usize {
+        self.def.limits.max_complexity
     }
 
-    /// The maximum nesting of parenthesised groups (default 8).
+    /// The maximum nesting of parenthesised groups (default 8); this is
+    /// `limits().max_depth`.
     pub fn max_depth(&self) -> usize {
-        self.def.max_depth
+        self.def.limits.max_depth
     }
 
-    /// The size limits filters are held to.
+    /// The limits filters are held to (sizes, depth, complexity).
     pub fn limits(&self) -> &Limits {
         &self.def.limits
     }
@@ -1120,6 +1104,12 @@ mod tests {
         assert!(!Boolean.allows(Op::Gt) && Boolean.allows(Op::In));
         assert!(!Enum(vec![]).allows(Op::Lt) && !EnumList(vec![]).allows(Op::Like));
         assert!(Uuid.allows(Op::Ge) && Instant.allows(Op::Lt) && Decimal.allows(Op::Gt));
+        assert!(TextList.allows(Op::Ilike) && !Integer.allows(Op::Ilike));
+        assert!(TextList.allows(Op::ContainsAll) && EnumList(vec![]).allows(Op::Contains));
+        assert!(
+            !Text.allows(Op::ContainsAny) && Text.allows(Op::Text) && !TextList.allows(Op::Text)
+        );
+        assert!(Boolean.allows(Op::IsNull) && Uuid.allows(Op::IsNull));
         assert_eq!(
             Enum(vec!["a".into(), "b".into()]).to_string(),
             "enum (a, b)"

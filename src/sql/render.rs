@@ -1,10 +1,12 @@
 //! Rendering a [`ValidFilter`] as a PostgreSQL `WHERE` clause (see the
 //! [module docs](crate::sql)).
 
-use crate::pattern::PatternKind;
-use crate::schema::Field;
-use crate::syntax::Op;
-use crate::validate::{ValidCondition, ValidFilter, Values};
+use crate::pattern::{Pattern, PatternKind};
+use crate::schema::{
+    CommodityType, InstantAttribute, Owner, ProductType, Status, TextAttribute, TypedField,
+    UuidAttribute,
+};
+use crate::validate::{Comparison, Members, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -17,8 +19,7 @@ pub const SCHEMA: &str = include_str!("../../sql/schema.sql");
 /// A rendered filter: a boolean SQL expression and the values to bind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlFilter {
-    /// The condition, to put after `WHERE` (or `AND`). `TRUE` for a filter
-    /// without conditions.
+    /// The condition, to put after `WHERE` (or `AND`).
     pub sql_where: String,
     /// The values, in placeholder order: `params[i]` binds
     /// `$(first_param + i)`.
@@ -94,19 +95,7 @@ pub fn render_with(filter: &ValidFilter, options: &RenderOptions) -> SqlFilter {
         products: quote_ident(&options.products),
         product_nodes: quote_ident(&options.product_nodes),
     };
-    let mut sql = String::new();
-    for (i, c) in filter.conditions().iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" AND ");
-        }
-        let part = r.condition(c);
-        sql.push('(');
-        sql.push_str(&part);
-        sql.push(')');
-    }
-    if sql.is_empty() {
-        sql.push_str("TRUE");
-    }
+    let sql = r.node(filter.expr());
     SqlFilter {
         sql_where: sql,
         params: r.params,
@@ -144,77 +133,72 @@ fn quote_ident(name: &str) -> String {
     out
 }
 
-/// Where an attribute lives in the reference schema.
-enum Column<'f> {
-    /// A `text` column (enumerations included).
-    Text(&'static str),
+/// Where a text attribute lives in the reference schema.
+enum TextColumn<'f> {
+    /// A `text` column.
+    Scalar(&'static str),
     /// A `text[]` column.
-    TextList(&'static str),
-    /// A `uuid` column.
-    Uuid(&'static str),
-    /// A `timestamptz` column.
-    Instant(&'static str),
+    List(&'static str),
     /// A key path into a `jsonb` column.
-    Json(&'static str, Vec<&'f str>),
-    /// Membership in `product_nodes`.
-    HasNodes,
+    Json(&'static str, [Option<&'f str>; 2]),
 }
 
-fn column(field: &Field) -> Column<'_> {
-    match field {
-        Field::Id => Column::Uuid("id"),
-        Field::ParentId => Column::Uuid("parent_id"),
-        Field::Sku => Column::Text("sku"),
-        Field::Slug => Column::Text("slug"),
-        Field::UpcEan => Column::Text("upc_ean"),
-        Field::ManufacturerPartNum => Column::Text("manufacturer_part_num"),
-        Field::Name => Column::Text("name"),
-        Field::ExternalRef => Column::Text("external_ref"),
-        Field::Description => Column::Text("description"),
-        Field::Tags => Column::TextList("tags"),
-        Field::Templates => Column::TextList("templates"),
-        Field::CommodityType => Column::Text("commodity_type"),
-        Field::Owner => Column::Text("owner"),
-        Field::Status => Column::Text("status"),
-        Field::ProductTypes => Column::TextList("product_types"),
-        Field::HasNodes => Column::HasNodes,
-        Field::CreatedAt => Column::Instant("created_at"),
-        Field::UpdatedAt => Column::Instant("updated_at"),
-        Field::Extension { template, field } => Column::Json("extensions", vec![template, field]),
-        Field::ShopperAttribute { field } => Column::Json("shopper_attributes", vec![field]),
-        Field::AdminAttribute { field } => Column::Json("admin_attributes", vec![field]),
+/// The column of each attribute: the one place that maps attributes to the
+/// reference schema (exhaustive, no wildcard).
+fn text_column(attribute: &TextAttribute) -> TextColumn<'_> {
+    match attribute {
+        TextAttribute::Sku => TextColumn::Scalar("sku"),
+        TextAttribute::Slug => TextColumn::Scalar("slug"),
+        TextAttribute::UpcEan => TextColumn::Scalar("upc_ean"),
+        TextAttribute::ManufacturerPartNum => TextColumn::Scalar("manufacturer_part_num"),
+        TextAttribute::Name => TextColumn::Scalar("name"),
+        TextAttribute::ExternalRef => TextColumn::Scalar("external_ref"),
+        TextAttribute::Description => TextColumn::Scalar("description"),
+        TextAttribute::Tags => TextColumn::List("tags"),
+        TextAttribute::Templates => TextColumn::List("templates"),
+        TextAttribute::Extension { template, field } => {
+            TextColumn::Json("extensions", [Some(template), Some(field)])
+        }
+        TextAttribute::ShopperAttribute { field } => {
+            TextColumn::Json("shopper_attributes", [Some(field), None])
+        }
+        TextAttribute::AdminAttribute { field } => {
+            TextColumn::Json("admin_attributes", [Some(field), None])
+        }
     }
 }
 
-/// The values of a text-typed condition (enumerations by their names).
-fn texts(values: &Values) -> Option<Vec<String>> {
-    fn names<T: Copy>(v: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
-        v.iter().map(|&x| name(x).to_owned()).collect()
-    }
-    Some(match values {
-        Values::Text(v) => v.to_vec(),
-        Values::Status(v) => names(v, |x| x.as_str()),
-        Values::CommodityType(v) => names(v, |x| x.as_str()),
-        Values::Owner(v) => names(v, |x| x.as_str()),
-        Values::ProductType(v) => names(v, |x| x.as_str()),
-        Values::Uuid(_) | Values::Instant(_) | Values::Bool(_) => return None,
-    })
-}
-
-/// The SQL comparison operator of an ordering [`Op`].
-fn ordering(op: Op) -> Option<&'static str> {
-    match op {
-        Op::Gt => Some(">"),
-        Op::Ge => Some(">="),
-        Op::Lt => Some("<"),
-        Op::Le => Some("<="),
-        Op::Eq | Op::In | Op::Like => None,
+/// The `uuid` column of a UUID attribute.
+fn uuid_column(attribute: UuidAttribute) -> &'static str {
+    match attribute {
+        UuidAttribute::Id => "id",
+        UuidAttribute::ParentId => "parent_id",
     }
 }
 
-/// Rendered for combinations the support matrix refuses (a [`ValidFilter`]
-/// never holds one).
-const NEVER: &str = "FALSE";
+/// The `timestamptz` column of an instant attribute.
+fn instant_column(attribute: InstantAttribute) -> &'static str {
+    match attribute {
+        InstantAttribute::CreatedAt => "created_at",
+        InstantAttribute::UpdatedAt => "updated_at",
+    }
+}
+
+/// The SQL comparison operator and the single value of an ordering.
+fn ordering<T>(c: &Comparison<T>) -> Option<(&'static str, &T)> {
+    match c {
+        Comparison::Gt(v) => Some((">", v)),
+        Comparison::Ge(v) => Some((">=", v)),
+        Comparison::Lt(v) => Some(("<", v)),
+        Comparison::Le(v) => Some(("<=", v)),
+        Comparison::OneOf(_) | Comparison::All(_) => None,
+    }
+}
+
+/// Names of enumerated values, as text parameters.
+fn names<T: Copy>(v: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
+    v.iter().map(|&x| name(x).to_owned()).collect()
+}
 
 struct Renderer {
     params: Vec<SqlParam>,
@@ -235,164 +219,273 @@ impl Renderer {
         format!("{}.{name}", self.products)
     }
 
-    fn condition(&mut self, c: &ValidCondition) -> String {
-        let op = c.op();
-        match column(c.field()) {
-            Column::HasNodes => match c.values() {
-                Values::Bool(v) => self.has_nodes(v),
-                _ => NEVER.into(),
-            },
-            Column::Uuid(name) => match c.values() {
-                Values::Uuid(v) => self.uuid(&self.col(name), op, v),
-                _ => NEVER.into(),
-            },
-            Column::Instant(name) => match c.values() {
-                Values::Instant(v) => self.instant(&self.col(name), op, v),
-                _ => NEVER.into(),
-            },
-            Column::Text(name) => {
-                let expr = self.col(name);
-                if op == Op::Like {
-                    return self.like_scalar(&expr, c);
-                }
-                match texts(c.values()) {
-                    Some(v) => self.text(&expr, op, v),
-                    None => NEVER.into(),
-                }
+    /// A node of the tree: a condition in parentheses, an AND of such, or
+    /// an OR in parentheses. (Recursion follows the tree, whose depth
+    /// validation bounds.)
+    fn node(&mut self, e: &ValidExpr) -> String {
+        match e {
+            ValidExpr::Condition(c) => format!("({})", self.predicate(c.predicate())),
+            ValidExpr::And(terms) => {
+                let parts: Vec<String> = terms.iter().map(|t| self.node(t)).collect();
+                parts.join(" AND ")
             }
-            Column::TextList(name) => {
-                let expr = self.col(name);
-                if op == Op::Like {
-                    return match c.pattern() {
-                        Some(p) if p.kind() == PatternKind::Any => {
-                            format!("cardinality({expr}) > 0")
-                        }
-                        Some(_) => {
-                            let test = self.like_scalar("cf_elem.v", c);
-                            exists_element(&expr, &test)
-                        }
-                        None => NEVER.into(),
-                    };
+            ValidExpr::Or(alts) => {
+                let parts: Vec<String> = alts
+                    .iter()
+                    .map(|a| match a {
+                        ValidExpr::And(_) => format!("({})", self.node(a)),
+                        _ => self.node(a),
+                    })
+                    .collect();
+                format!("({})", parts.join(" OR "))
+            }
+        }
+    }
+
+    fn predicate(&mut self, p: &Predicate) -> String {
+        match p {
+            Predicate::Uuid(a, c) => {
+                let expr = self.col(uuid_column(*a));
+                self.uuid(&expr, c)
+            }
+            Predicate::Instant(a, c) => {
+                let expr = self.col(instant_column(*a));
+                self.instant(&expr, c)
+            }
+            Predicate::Text(a, test) => self.text_attribute(a, test),
+            Predicate::Status(v) => {
+                let expr = self.col("status");
+                self.text_one_of(&expr, names(v, Status::as_str))
+            }
+            Predicate::CommodityType(v) => {
+                let expr = self.col("commodity_type");
+                self.text_one_of(&expr, names(v, CommodityType::as_str))
+            }
+            Predicate::Owner(v) => {
+                let expr = self.col("owner");
+                self.text_one_of(&expr, names(v, Owner::as_str))
+            }
+            Predicate::ProductTypes(m) => {
+                let expr = self.col("product_types");
+                let (op, values) = match m {
+                    Members::Any(v) => ("&&", v),
+                    Members::All(v) => ("@>", v),
+                };
+                let p = self.bind(
+                    SqlParam::TextArray(names(values, ProductType::as_str)),
+                    "text[]",
+                );
+                format!("{expr} {op} {p}")
+            }
+            Predicate::HasNodes(b) => {
+                let exists = format!(
+                    "EXISTS (SELECT 1 FROM {} AS cf_pn WHERE cf_pn.product_id = {}.id)",
+                    self.product_nodes, self.products
+                );
+                if *b { exists } else { format!("NOT {exists}") }
+            }
+            Predicate::IsNull(field) => self.is_null(field),
+        }
+    }
+
+    fn is_null(&mut self, field: &TypedField) -> String {
+        let scalar = |r: &Self, name: &str| format!("{} IS NULL", r.col(name));
+        match field {
+            TypedField::Uuid(a) => scalar(self, uuid_column(*a)),
+            TypedField::Instant(a) => scalar(self, instant_column(*a)),
+            TypedField::Text(a) => match text_column(a) {
+                TextColumn::Scalar(name) => scalar(self, name),
+                TextColumn::List(name) => {
+                    format!("coalesce(cardinality({}), 0) = 0", self.col(name))
                 }
-                match (texts(c.values()), op) {
-                    (Some(v), Op::Eq | Op::In) => {
-                        let p = self.bind(SqlParam::TextArray(v), "text[]");
+                TextColumn::Json(name, keys) => {
+                    let expr = self.json_path(name, keys);
+                    format!("coalesce(jsonb_typeof({expr}), 'null') = 'null'")
+                }
+            },
+            TypedField::Status => scalar(self, "status"),
+            TypedField::CommodityType => scalar(self, "commodity_type"),
+            TypedField::Owner => scalar(self, "owner"),
+            TypedField::ProductTypes => {
+                format!(
+                    "coalesce(cardinality({}), 0) = 0",
+                    self.col("product_types")
+                )
+            }
+            TypedField::HasNodes => "FALSE".into(),
+        }
+    }
+
+    /// `col -> $k1 -> $k2`, in parentheses, keys bound as parameters.
+    fn json_path(&mut self, name: &str, keys: [Option<&str>; 2]) -> String {
+        let mut expr = format!("({}", self.col(name));
+        for key in keys.into_iter().flatten() {
+            let p = self.bind(SqlParam::Text(key.to_owned()), "text");
+            let _ = write!(expr, " -> {p}");
+        }
+        expr.push(')');
+        expr
+    }
+
+    fn text_attribute(&mut self, a: &TextAttribute, test: &TextTest) -> String {
+        match text_column(a) {
+            TextColumn::Scalar(name) => {
+                let expr = self.col(name);
+                self.text(&expr, test)
+            }
+            TextColumn::List(name) => {
+                let expr = self.col(name);
+                match test {
+                    TextTest::Compare(Comparison::OneOf(v)) => {
+                        let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
                         format!("{expr} && {p}")
                     }
-                    (Some(v), _) => {
-                        let test = self.text("cf_elem.v", op, v);
-                        exists_element(&expr, &test)
+                    TextTest::Compare(Comparison::All(v)) => {
+                        let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
+                        format!("{expr} @> {p}")
                     }
-                    (None, _) => NEVER.into(),
+                    TextTest::Like(p) if p.kind() == PatternKind::Any => {
+                        format!("cardinality({expr}) > 0")
+                    }
+                    _ => {
+                        let inner = self.text("cf_elem.v", test);
+                        exists_element(&expr, &inner)
+                    }
                 }
             }
-            Column::Json(name, keys) => match (op, texts(c.values())) {
-                (Op::Eq | Op::In, Some(v)) => {
-                    let mut expr = format!("({}", self.col(name));
-                    for key in keys {
-                        let p = self.bind(SqlParam::Text(key.to_owned()), "text");
-                        let _ = write!(expr, " -> {p}");
+            TextColumn::Json(name, keys) => {
+                let expr = self.json_path(name, keys);
+                match test {
+                    TextTest::Compare(Comparison::OneOf(v)) => {
+                        let tests: Vec<String> = v
+                            .iter()
+                            .map(|t| self.json_eq(&expr, t.to_string()))
+                            .collect();
+                        any_of(tests, " OR ")
                     }
-                    expr.push(')');
-                    let tests: Vec<String> =
-                        v.into_iter().map(|t| self.json_eq(&expr, t)).collect();
-                    any_of(tests)
+                    TextTest::Compare(Comparison::All(v)) => {
+                        let tests: Vec<String> = v
+                            .iter()
+                            .map(|t| self.json_eq(&expr, t.to_string()))
+                            .collect();
+                        any_of(tests, " AND ")
+                    }
+                    _ => {
+                        let text = format!(
+                            "(CASE WHEN jsonb_typeof({expr}) IN ('string', 'number', 'boolean') THEN {expr} #>> '{{}}' END)"
+                        );
+                        self.text(&text, test)
+                    }
                 }
-                _ => NEVER.into(),
+            }
+        }
+    }
+
+    /// A text test on one text expression.
+    fn text(&mut self, expr: &str, test: &TextTest) -> String {
+        match test {
+            TextTest::Compare(Comparison::OneOf(v)) => self.text_one_of(expr, strings(v)),
+            TextTest::Compare(Comparison::All(v)) => {
+                let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
+                format!("{expr} = ALL({p})")
+            }
+            TextTest::Compare(c) => match ordering(c) {
+                Some((cmp, v)) => {
+                    let p = self.bind(SqlParam::Text(v.to_string()), "text");
+                    format!("{expr} COLLATE \"C\" {cmp} {p}")
+                }
+                None => "FALSE".into(),
+            },
+            TextTest::Like(pattern) => self.like(expr, pattern),
+            TextTest::Ilike(pattern) => self.like(&format!("lower({expr})"), pattern),
+            TextTest::Search(query) => {
+                let p = self.bind(SqlParam::Text(query.query().to_owned()), "text");
+                format!("to_tsvector('english', {expr}) @@ plainto_tsquery('english', {p})")
+            }
+        }
+    }
+
+    /// `expr` is one of `values`.
+    fn text_one_of(&mut self, expr: &str, mut values: Vec<String>) -> String {
+        if values.len() == 1 {
+            if let Some(one) = values.pop() {
+                let p = self.bind(SqlParam::Text(one), "text");
+                return format!("{expr} = {p}");
+            }
+        }
+        let p = self.bind(SqlParam::TextArray(values), "text[]");
+        format!("{expr} = ANY({p})")
+    }
+
+    fn uuid(&mut self, expr: &str, c: &Comparison<Uuid>) -> String {
+        match c {
+            Comparison::OneOf(v) => match v.as_slice() {
+                [one] => format!("{expr} = {}", self.bind(SqlParam::Uuid(*one), "uuid")),
+                many => {
+                    let p = self.bind(SqlParam::UuidArray(many.to_vec()), "uuid[]");
+                    format!("{expr} = ANY({p})")
+                }
+            },
+            Comparison::All(v) => {
+                let p = self.bind(SqlParam::UuidArray(v.to_vec()), "uuid[]");
+                format!("{expr} = ALL({p})")
+            }
+            ordered => match ordering(ordered) {
+                Some((cmp, v)) => format!("{expr} {cmp} {}", self.bind(SqlParam::Uuid(*v), "uuid")),
+                None => "FALSE".into(),
             },
         }
     }
 
-    fn has_nodes(&mut self, values: &[bool]) -> String {
-        let exists = format!(
-            "EXISTS (SELECT 1 FROM {} AS cf_pn WHERE cf_pn.product_id = {}.id)",
-            self.product_nodes, self.products
-        );
-        match (values.contains(&true), values.contains(&false)) {
-            (true, true) => "TRUE".into(),
-            (true, false) => exists,
-            (false, true) => format!("NOT {exists}"),
-            (false, false) => NEVER.into(),
-        }
-    }
-
-    fn uuid(&mut self, expr: &str, op: Op, values: &[Uuid]) -> String {
-        match (ordering(op), values) {
-            (Some(cmp), [one]) => {
-                format!("{expr} {cmp} {}", self.bind(SqlParam::Uuid(*one), "uuid"))
-            }
-            (None, [one]) if op != Op::Like => {
-                format!("{expr} = {}", self.bind(SqlParam::Uuid(*one), "uuid"))
-            }
-            (None, many) if op != Op::Like => {
-                let p = self.bind(SqlParam::UuidArray(many.to_vec()), "uuid[]");
-                format!("{expr} = ANY({p})")
-            }
-            _ => NEVER.into(),
-        }
-    }
-
-    /// Instants against microsecond data (see the module docs).
-    fn instant(&mut self, expr: &str, op: Op, values: &[DateTime<Utc>]) -> String {
-        match (op, values) {
-            (Op::Eq | Op::In, _) => {
-                let exact: Vec<DateTime<Utc>> = values
-                    .iter()
-                    .filter(|t| t.nanosecond() % 1000 == 0)
-                    .copied()
-                    .collect();
-                match exact.as_slice() {
-                    [] => NEVER.into(),
-                    [one] => format!(
-                        "{expr} = {}",
-                        self.bind(SqlParam::Instant(*one), "timestamptz")
-                    ),
-                    _ => {
-                        let p = self.bind(SqlParam::InstantArray(exact), "timestamptz[]");
-                        format!("{expr} = ANY({p})")
-                    }
-                }
-            }
-            (Op::Gt | Op::Ge | Op::Lt | Op::Le, [one]) => {
-                let floor = floor_micros(*one);
-                let cmp = if floor == *one {
-                    ordering(op).unwrap_or("=")
-                } else if matches!(op, Op::Gt | Op::Ge) {
-                    ">"
-                } else {
-                    "<="
-                };
-                let p = self.bind(SqlParam::Instant(floor), "timestamptz");
-                format!("{expr} {cmp} {p}")
-            }
-            _ => NEVER.into(),
-        }
-    }
-
-    /// Text `eq`/`in`/ordering on one text expression.
-    fn text(&mut self, expr: &str, op: Op, mut values: Vec<String>) -> String {
-        match (ordering(op), values.len()) {
-            (Some(cmp), 1) => {
-                let p = self.bind(SqlParam::Text(values.remove(0)), "text");
-                format!("{expr} COLLATE \"C\" {cmp} {p}")
-            }
-            (None, 1) if op != Op::Like => {
-                let p = self.bind(SqlParam::Text(values.remove(0)), "text");
-                format!("{expr} = {p}")
-            }
-            (None, n) if n > 1 && op != Op::Like => {
-                let p = self.bind(SqlParam::TextArray(values), "text[]");
-                format!("{expr} = ANY({p})")
-            }
-            _ => NEVER.into(),
-        }
-    }
-
-    /// A `like` test of one text expression (the condition's pattern).
-    fn like_scalar(&mut self, expr: &str, c: &ValidCondition) -> String {
-        let Some(pattern) = c.pattern() else {
-            return NEVER.into();
+    /// Instants against microsecond data (see the module docs): a value
+    /// with a sub-microsecond part equals no stored instant.
+    fn instant(&mut self, expr: &str, c: &Comparison<DateTime<Utc>>) -> String {
+        let exact = |v: &[DateTime<Utc>]| -> Vec<DateTime<Utc>> {
+            v.iter()
+                .filter(|t| t.nanosecond() % 1000 == 0)
+                .copied()
+                .collect()
         };
+        match c {
+            Comparison::OneOf(v) => match exact(v).as_slice() {
+                [] => "FALSE".into(),
+                [one] => format!(
+                    "{expr} = {}",
+                    self.bind(SqlParam::Instant(*one), "timestamptz")
+                ),
+                many => {
+                    let p = self.bind(SqlParam::InstantArray(many.to_vec()), "timestamptz[]");
+                    format!("{expr} = ANY({p})")
+                }
+            },
+            Comparison::All(v) => {
+                let all = exact(v);
+                if all.len() < v.len() {
+                    return "FALSE".into();
+                }
+                let p = self.bind(SqlParam::InstantArray(all), "timestamptz[]");
+                format!("{expr} = ALL({p})")
+            }
+            ordered => match ordering(ordered) {
+                Some((cmp, one)) => {
+                    let floor = floor_micros(*one);
+                    let cmp = if floor == *one {
+                        cmp
+                    } else if matches!(ordered, Comparison::Gt(_) | Comparison::Ge(_)) {
+                        ">"
+                    } else {
+                        "<="
+                    };
+                    let p = self.bind(SqlParam::Instant(floor), "timestamptz");
+                    format!("{expr} {cmp} {p}")
+                }
+                None => "FALSE".into(),
+            },
+        }
+    }
+
+    /// A `like` test of one text expression.
+    fn like(&mut self, expr: &str, pattern: &Pattern) -> String {
         let needle = pattern.needle();
         let like = match pattern.kind() {
             PatternKind::Any => return format!("{expr} IS NOT NULL"),
@@ -432,15 +525,21 @@ impl Renderer {
     }
 }
 
+/// Owned copies of text values.
+fn strings(v: &[Box<str>]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
 fn exists_element(array: &str, test: &str) -> String {
     format!("EXISTS (SELECT 1 FROM unnest({array}) AS cf_elem(v) WHERE {test})")
 }
 
-fn any_of(tests: Vec<String>) -> String {
+/// The tests joined by `join` (` OR ` / ` AND `), each in parentheses.
+fn any_of(tests: Vec<String>, join: &str) -> String {
     match tests.len() {
-        0 => NEVER.into(),
-        1 => tests.into_iter().next().unwrap_or_else(|| NEVER.into()),
-        _ => format!("({})", tests.join(") OR (")),
+        0 => "FALSE".into(),
+        1 => tests.into_iter().next().unwrap_or_else(|| "FALSE".into()),
+        _ => format!("({})", tests.join(&format!("){join}("))),
     }
 }
 
@@ -551,6 +650,55 @@ mod tests {
         );
         let s = sql("eq(shopper_attributes.size,1e+16)");
         assert!(s.sql_where.contains("> 0"), "{}", s.sql_where);
+    }
+
+    fn whole(filter: &str) -> SqlFilter {
+        let f = crate::validate::compile_for(
+            filter,
+            &crate::schema::Matrix::EVERY_OPERATOR,
+            &crate::Limits::DEFAULT,
+        )
+        .unwrap();
+        render(&f)
+    }
+
+    #[test]
+    fn or_trees_and_the_whole_language() {
+        let s = whole("(eq(sku,a):eq(status,live)|eq(sku,b))");
+        assert_eq!(
+            s.sql_where,
+            r#"((("products".sku = $1::text) AND ("products".status = $2::text)) OR ("products".sku = $3::text))"#
+        );
+        let s = whole("eq(owner,store):(is_null(description)|ilike(name,*ShOe*))");
+        assert_eq!(
+            s.sql_where,
+            r#"("products".owner = $1::text) AND (("products".description IS NULL) OR (lower("products".name) LIKE $2::text ESCAPE E'\\'))"#
+        );
+        assert_eq!(s.params[1], SqlParam::Text("%shoe%".into()));
+        assert_eq!(
+            whole("text(description,running shoes)").sql_where,
+            r#"(to_tsvector('english', "products".description) @@ plainto_tsquery('english', $1::text))"#
+        );
+        assert_eq!(
+            whole("contains_all(tags,a,b)").sql_where,
+            r#"("products".tags @> $1::text[])"#
+        );
+        assert_eq!(
+            whole("contains_any(tags,a,b)").sql_where,
+            r#"("products".tags && $1::text[])"#
+        );
+        assert_eq!(
+            whole("is_null(tags)").sql_where,
+            r#"(coalesce(cardinality("products".tags), 0) = 0)"#
+        );
+        assert_eq!(
+            whole("is_null(extensions.book.isbn)").sql_where,
+            r#"(coalesce(jsonb_typeof(("products".extensions -> $1::text -> $2::text)), 'null') = 'null')"#
+        );
+        assert_eq!(
+            whole("lt(external_ref,b)").sql_where,
+            r#"("products".external_ref COLLATE "C" < $1::text)"#
+        );
     }
 
     #[test]

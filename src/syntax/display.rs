@@ -1,31 +1,76 @@
 //! The canonical printed form of a filter.
 //!
-//! No optional spaces; the attribute path bare; a value bare when it is
+//! No optional spaces; no redundant parentheses (a group of one
+//! alternative prints as that alternative, a group directly inside a group
+//! of the same kind is spliced into it, an `Or` is parenthesised only where
+//! it is a term of an `And` or the whole filter); the attribute path bare; a value bare when it is
 //! non-empty, has no leading or trailing space and only bare characters,
 //! otherwise double-quoted with `"` and `\` escaped. Parsing the printed form
 //! gives the same filter back (`parse(f.to_string())` has the same shape as
-//! `f`), for every filter the parser can produce.
+//! `f`), for every filter the parser can produce; for a hand-built tree it
+//! gives the tree's normal form, which prints the same.
 //!
 //! A hand-built AST holding control characters or an attribute that is not a
-//! path still prints, but the result does not parse: the parser refuses both.
+//! path, or an empty group, still prints, but the result does not parse: the
+//! parser refuses all three.
 
-use super::ast::{Condition, Filter, Value};
+use super::ast::{Condition, Expr, Filter, Value};
 use super::parse::is_bare_char;
 use std::fmt::{self, Write};
 
-impl fmt::Display for Filter {
+impl fmt::Display for Filter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (n, condition) in self.conditions.iter().enumerate() {
-            if n > 0 {
-                f.write_char(':')?;
-            }
-            condition.fmt(f)?;
-        }
-        Ok(())
+        self.expr.fmt(f)
     }
 }
 
-impl fmt::Display for Condition {
+impl fmt::Display for Expr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_expr(f, self, false)
+    }
+}
+
+/// Writes `e` in canonical form; `in_or` is true for an alternative of an
+/// `Or` being printed (where no parentheses are needed). Recursion follows
+/// the tree: the parser bounds its depth, and a hand-built tree is as deep
+/// as its builder made it.
+fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr<'_>, in_or: bool) -> fmt::Result {
+    match e {
+        Expr::Condition(c) => fmt::Display::fmt(c, f),
+        Expr::And(g) => match g.terms.as_slice() {
+            [one] => write_expr(f, one, in_or),
+            terms => {
+                for (n, term) in terms.iter().enumerate() {
+                    if n > 0 {
+                        f.write_char(':')?;
+                    }
+                    write_expr(f, term, false)?;
+                }
+                Ok(())
+            }
+        },
+        Expr::Or(g) => match g.terms.as_slice() {
+            [one] => write_expr(f, one, in_or),
+            alts => {
+                if !in_or {
+                    f.write_char('(')?;
+                }
+                for (n, alt) in alts.iter().enumerate() {
+                    if n > 0 {
+                        f.write_char('|')?;
+                    }
+                    write_expr(f, alt, true)?;
+                }
+                if !in_or {
+                    f.write_char(')')?;
+                }
+                Ok(())
+            }
+        },
+    }
+}
+
+impl fmt::Display for Condition<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}({}", self.op, self.attribute.path)?;
         for value in &self.values {
@@ -36,7 +81,7 @@ impl fmt::Display for Condition {
     }
 }
 
-impl fmt::Display for Value {
+impl fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_operand(f, &self.text)
     }

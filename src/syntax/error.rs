@@ -1,6 +1,6 @@
 //! Syntax errors: what went wrong, and where.
 
-use super::ast::{Op, Span};
+use super::ast::{Arity, Op, Span};
 use crate::diagnostic::render_diagnostic;
 use std::fmt;
 
@@ -94,16 +94,35 @@ pub enum ParseErrorKind {
         /// The attribute text, quotes removed.
         found: String,
     },
-    /// An operator given the wrong number of values. Span: the whole condition.
+    /// An operator given the wrong number of values ([`Op::arity`]). Span:
+    /// the whole condition.
     WrongArity {
         /// The operator.
         op: Op,
         /// How many values were given.
         found: usize,
     },
-    /// A complete condition followed by text that is not `:` and another
-    /// condition. Span: the first byte of the extra text.
+    /// A complete term followed by text that is not `:`, `|` or `)`.
+    /// Span: the first character of the extra text.
     TrailingInput,
+    /// A `|` outside parentheses: OR alternatives must be grouped, as in
+    /// `(eq(sku,a)|eq(sku,b))`. Span: the `|`.
+    OrOutsideGroup,
+    /// `()`: a group with nothing inside. Span: from `(` to `)`.
+    EmptyGroup,
+    /// A `|` with no term on one side, as in `(eq(a,b)|)` or `(|eq(a,b))`.
+    /// Span: that `|`.
+    EmptyAlternative,
+    /// A `(` that is never closed. Span: the `(`.
+    UnclosedParen,
+    /// A `)` with no `(` to close. Span: the `)`.
+    UnmatchedParen,
+    /// A group nested deeper than the depth limit, refused before it is
+    /// read. Span: the `(` that opens the group one level too deep.
+    TooDeep {
+        /// The limit ([`Limits::max_depth`](crate::Limits)).
+        limit: usize,
+    },
 }
 
 /// What the grammar expected at the point of an error.
@@ -112,6 +131,8 @@ pub enum ParseErrorKind {
 pub enum Expected {
     /// An operator name such as `eq`.
     Operator,
+    /// A term: a condition such as `eq(sku,x)`, or a `(` group.
+    Term,
     /// `(` after the operator.
     OpenParen,
     /// `,` between operands.
@@ -129,7 +150,10 @@ pub enum Expected {
 impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Expected::Operator => "an operator (eq, like, in, gt, ge, lt, le)",
+            Expected::Operator => {
+                "an operator (eq, like, ilike, in, gt, ge, lt, le, contains, contains_any, contains_all, text, is_null)"
+            }
+            Expected::Term => "a condition such as `eq(sku,x)`, or `(`",
             Expected::OpenParen => "`(`",
             Expected::Comma => "`,`",
             Expected::CommaOrCloseParen => "`,` or `)`",
@@ -150,7 +174,10 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "unknown operator `{}`", found.escape_debug())?;
                 match suggestion {
                     Some(op) => write!(f, "; did you mean `{op}`?"),
-                    None => write!(f, "; expected one of eq, like, in, gt, ge, lt, le"),
+                    None => write!(
+                        f,
+                        "; expected one of eq, like, ilike, in, gt, ge, lt, le, contains, contains_any, contains_all, text, is_null"
+                    ),
                 }
             }
             ParseErrorKind::Unexpected { expected, found } => {
@@ -180,25 +207,35 @@ impl fmt::Display for ParseErrorKind {
                 "`{}` is not an attribute path; expected names of letters, digits, `_` or `-` joined by `.`",
                 found.escape_debug()
             ),
-            ParseErrorKind::WrongArity { op, found } => {
-                if op.takes_many() {
-                    write!(
-                        f,
-                        "`{op}` takes an attribute and one or more values, found {found}"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "`{op}` takes an attribute and exactly one value, found {found}"
-                    )
-                }
-            }
-            ParseErrorKind::TrailingInput => {
-                write!(
+            ParseErrorKind::WrongArity { op, found } => match op.arity() {
+                Arity::None => write!(f, "`{op}` takes only an attribute, no value; found {found}"),
+                Arity::One => write!(
                     f,
-                    "unexpected text after a condition; join conditions with `:`"
-                )
+                    "`{op}` takes an attribute and exactly one value, found {found}"
+                ),
+                Arity::OneOrMore => write!(
+                    f,
+                    "`{op}` takes an attribute and one or more values, found {found}"
+                ),
+            },
+            ParseErrorKind::TrailingInput => write!(
+                f,
+                "unexpected text after a condition; join conditions with `:` (AND), or alternatives inside parentheses with `|` (OR)"
+            ),
+            ParseErrorKind::OrOutsideGroup => write!(
+                f,
+                "`|` (OR) is only allowed inside parentheses; wrap the alternatives in parentheses, e.g. `(eq(sku,a)|eq(sku,b))`"
+            ),
+            ParseErrorKind::EmptyGroup => write!(f, "empty group `()`; a group needs a condition"),
+            ParseErrorKind::EmptyAlternative => {
+                write!(f, "`|` needs a condition (or group) on each side")
             }
+            ParseErrorKind::UnclosedParen => write!(f, "this `(` is never closed; add a `)`"),
+            ParseErrorKind::UnmatchedParen => write!(f, "this `)` closes no `(`"),
+            ParseErrorKind::TooDeep { limit } => write!(
+                f,
+                "groups nested too deeply: the limit is {limit} levels of parentheses"
+            ),
         }
     }
 }

@@ -1,10 +1,12 @@
-//! The filter language: AST, grammar, canonical printing and parse errors.
+//! The filter language: the tree (AND, OR, conditions), grammar, canonical
+//! printing and parse errors.
 //!
 //! ```
-//! use catalog_filter::syntax::{Filter, Op, Span};
+//! use catalog_filter::syntax::{parse, Expr, Op, Span};
 //!
-//! let filter: Filter = "eq (sku, book) : gt(updated_at,2024-01-01T00:00:00Z)".parse().unwrap();
-//! let first = &filter.conditions[0];
+//! let filter = parse("eq (sku, book) : gt(updated_at,2024-01-01T00:00:00Z)").unwrap();
+//! let Expr::And(and) = &filter.expr else { panic!("two conditions") };
+//! let Expr::Condition(first) = &and.terms[0] else { panic!("a condition") };
 //! assert_eq!(first.op, Op::Eq);
 //! assert_eq!(first.attribute.path, "sku");
 //! assert_eq!(first.values[0].text, "book");
@@ -18,6 +20,8 @@ pub mod error;
 mod parse;
 
 pub use crate::diagnostic::render_diagnostic;
-pub use ast::{Attribute, Condition, Filter, Op, Span, Value};
+pub use ast::{
+    Arity, Attribute, Condition, Conditions, Expr, Filter, Group, Op, Span, Value, ValueList,
+};
 pub use error::{Expected, ParseError, ParseErrorKind};
-pub use parse::parse;
+pub use parse::{parse, parse_with};

@@ -1,9 +1,14 @@
-//! The grammar of the filter language, written with nom.
+//! The grammar of the filter language, written with nom over the input's
+//! bytes.
 //!
 //! ```text
-//! filter     = *SP condition *( *SP ":" *SP condition ) *SP   ; ":" is AND
-//! condition  = op *SP "(" operand 1*( "," operand ) ")"
-//! op         = "eq" / "like" / "in" / "gt" / "ge" / "lt" / "le"
+//! filter     = *SP conj *SP
+//! conj       = term *( *SP ":" *SP term )                 ; ":" is AND
+//! term       = condition / group
+//! group      = "(" *SP conj *( *SP "|" *SP conj ) *SP ")" ; "|" is OR; ":" binds tighter
+//! condition  = op *SP "(" operand *( "," operand ) ")"
+//! op         = "eq" / "like" / "ilike" / "in" / "gt" / "ge" / "lt" / "le"
+//!            / "contains" / "contains_any" / "contains_all" / "text" / "is_null"
 //! operand    = *SP ( quoted *SP / bare )                   ; leading spaces dropped
 //! bare       = 1*( ALPHA / DIGIT / SP / "@" / "$" / "_" / "*" / "." / "{" / "}"
 //!                  / "|" / "+" / ":" / "/" / "-" )
@@ -13,6 +18,10 @@
 //!
 //! Decisions beyond the grammar:
 //!
+//! - A `:` or `|` separates terms only after a condition's or a group's
+//!   `)`: inside a bare value both are ordinary characters, so timestamps
+//!   need no quoting. A `|` outside any group is an error that says to wrap
+//!   the alternatives in parentheses.
 //! - A bare operand keeps its inner and trailing spaces (`eq(name,a b )` has
 //!   the value `"a b "`), except the attribute: attribute paths cannot hold
 //!   spaces, so spaces after a bare attribute are dropped, which makes
@@ -20,53 +29,63 @@
 //! - The first operand must be an attribute path (`name *( "." name )`, name =
 //!   ASCII letters, digits, `_`, `-`), quoted or not.
 //! - Control characters are refused anywhere, even quoted.
+//! - The tree is normalised as it is built (see [`crate::syntax::ast`]).
 //!
-//! The parser never recurses and never backtracks more than one token, so
-//! it runs in time linear in the input and in constant stack: a 1 MB filter
-//! parses (or fails) in a few milliseconds. Limits on filter size belong to
+//! The parser never recurses: groups are kept on an explicit stack whose
+//! depth is checked against [`Limits::max_depth`] before a group is opened.
+//! It never backtracks more than one token, so it runs in time linear in the
+//! input: a 1 MB filter parses (or fails) in a few milliseconds. Scanning is
+//! by bytes through lookup tables, and operands borrow from the input
+//! (only a decoded escape allocates). Limits on filter size belong to
 //! [`crate::Limits`], checked by [`crate::validate`].
 
-use super::ast::{Attribute, Condition, Filter, Op, Span, Value};
+use super::ast::{Attribute, Condition, Expr, Filter, Group, Op, Span, Value, ValueList};
 use super::error::{Expected, ParseError, ParseErrorKind};
-use nom::character::complete::{char, one_of};
+use crate::limits::Limits;
+use nom::character::complete::one_of;
 use nom::{IResult, Parser};
-use std::str::FromStr;
+use std::borrow::Cow;
 
-/// Parses a filter into its [`Filter`] AST.
+/// Parses a filter into its [`Filter`] tree, with the default group depth
+/// limit ([`Limits::DEFAULT`]).
 ///
 /// Errors carry the exact byte span of the problem; see [`ParseErrorKind`]
 /// for the kinds. Never panics, whatever the input.
 ///
 /// ```
-/// use catalog_filter::syntax::{parse, Op};
+/// use catalog_filter::syntax::{parse, Expr, Op};
 ///
 /// let filter = parse("eq(sku,book):like(name,'*Food \\'n*')").unwrap();
-/// assert_eq!(filter.conditions.len(), 2);
-/// assert_eq!(filter.conditions[1].op, Op::Like);
-/// assert_eq!(filter.conditions[1].values[0].text, "*Food 'n*");
+/// let conditions: Vec<_> = filter.conditions().collect();
+/// assert_eq!(conditions[1].op, Op::Like);
+/// assert_eq!(conditions[1].values[0].text, "*Food 'n*");
 /// assert_eq!(filter.to_string(), r#"eq(sku,book):like(name,"*Food 'n*")"#);
+///
+/// let filter = parse("( eq(sku,a) : eq(status,live) | eq(sku,b) )").unwrap();
+/// assert!(matches!(filter.expr, Expr::Or(_)));
+/// assert_eq!(filter.to_string(), "(eq(sku,a):eq(status,live)|eq(sku,b))");
 /// ```
-pub fn parse(input: &str) -> Result<Filter, ParseError> {
-    let p = Grammar { total: input.len() };
+pub fn parse(input: &str) -> Result<Filter<'_>, ParseError> {
+    parse_with(input, &Limits::DEFAULT)
+}
+
+/// Parses a filter with the group depth limit of `limits`
+/// ([`Limits::max_depth`]); the other limits are validation's.
+pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Filter<'a>, ParseError> {
+    let p = Grammar {
+        total: input.len(),
+        max_depth: limits.max_depth,
+    };
     match p.filter(input) {
         Ok((_, filter)) => Ok(filter),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(p.to_error(e)),
         // Only streaming parsers report Incomplete; all parsers here are complete.
         Err(nom::Err::Incomplete(_)) => Err(ParseError::new(
             ParseErrorKind::UnexpectedEnd {
-                expected: Expected::Operator,
+                expected: Expected::Term,
             },
             Span::new(input.len(), input.len()),
         )),
-    }
-}
-
-impl FromStr for Filter {
-    type Err = ParseError;
-
-    /// Same as [`parse`].
-    fn from_str(s: &str) -> Result<Filter, ParseError> {
-        parse(s)
     }
 }
 
@@ -141,36 +160,54 @@ pub(crate) fn is_bare_char(c: char) -> bool {
     u8::try_from(c).is_ok_and(is_bare_byte)
 }
 
+/// Lookup table over all byte values: scanning bytes rather than decoded
+/// characters is what keeps the parser fast.
+const BARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b' ' | b'@'
+                    | b'$'
+                    | b'_'
+                    | b'*'
+                    | b'.'
+                    | b'{'
+                    | b'}'
+                    | b'|'
+                    | b'+'
+                    | b':'
+                    | b'/'
+                    | b'-'
+            );
+        b += 1;
+    }
+    t
+};
+
+/// The bytes that end a run of ordinary text inside quotes `q`: the quote,
+/// a backslash, an ASCII control character, and `0xC2` (the first byte of
+/// the C1 control characters U+0080..U+009F, checked precisely when seen).
+const fn quoted_stops(q: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c == q || c == b'\\' || c < 0x20 || c == 0x7f || c == 0xc2;
+        b += 1;
+    }
+    t
+}
+
+const DOUBLE_STOPS: [bool; 256] = quoted_stops(b'"');
+const SINGLE_STOPS: [bool; 256] = quoted_stops(b'\'');
+
 /// [`is_bare_char`] for one byte; every bare character is ASCII.
 fn is_bare_byte(b: u8) -> bool {
-    /// Lookup table over all byte values: scanning bytes rather than decoded
-    /// characters is what keeps the parser at hundreds of MB/s.
-    const TABLE: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            t[b] = c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    b' ' | b'@'
-                        | b'$'
-                        | b'_'
-                        | b'*'
-                        | b'.'
-                        | b'{'
-                        | b'}'
-                        | b'|'
-                        | b'+'
-                        | b':'
-                        | b'/'
-                        | b'-'
-                );
-            b += 1;
-        }
-        t
-    };
-    TABLE[usize::from(b)]
+    BARE[usize::from(b)]
 }
 
 /// Splits `i` after its longest prefix of ASCII bytes satisfying `keep`:
@@ -184,6 +221,11 @@ fn take_ascii(i: &str, keep: impl Fn(u8) -> bool) -> (&str, &str) {
     }
 }
 
+/// `i` without its first byte, which the caller knows is ASCII.
+fn skip1(i: &str) -> &str {
+    i.get(1..).unwrap_or_default()
+}
+
 /// True when `path` is `name *( "." name )`, name = 1*( ALPHA / DIGIT / "_" / "-" ).
 pub(crate) fn is_attribute_path(path: &str) -> bool {
     path.split('.').all(|name| {
@@ -194,15 +236,39 @@ pub(crate) fn is_attribute_path(path: &str) -> bool {
     })
 }
 
-fn spaces(i: &str) -> PResult<'_, &str> {
-    Ok(take_ascii(i, |b| b == b' '))
+fn spaces(i: &str) -> &str {
+    take_ascii(i, |b| b == b' ').0
 }
 
 /// An operand before it is classified as attribute or value.
-struct Operand {
-    text: String,
+struct Operand<'a> {
+    text: Cow<'a, str>,
     span: Span,
     quoted: bool,
+}
+
+/// What came before the term the parser now expects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// The start of the filter or of a group.
+    Start,
+    /// A `:`.
+    Colon,
+    /// A `|`, at this offset.
+    Bar(usize),
+}
+
+/// An open group on the parser's stack: what the enclosing conjunction had
+/// so far, and the alternatives of this group so far.
+struct Frame<'a> {
+    /// Offset of the `(`.
+    open: usize,
+    /// The enclosing conjunction's terms.
+    outer_terms: Vec<Expr<'a>>,
+    /// Where the enclosing conjunction started.
+    outer_start: usize,
+    /// The completed alternatives of this group.
+    alts: Vec<Expr<'a>>,
 }
 
 /// The parser proper. `total` is the length of the whole input, so that
@@ -210,6 +276,33 @@ struct Operand {
 #[derive(Clone, Copy)]
 struct Grammar {
     total: usize,
+    max_depth: usize,
+}
+
+/// Adds a term to a conjunction, splicing an `And` into it.
+fn push_term<'a>(terms: &mut Vec<Expr<'a>>, term: Expr<'a>) {
+    match term {
+        Expr::And(g) => terms.extend(g.terms),
+        other => terms.push(other),
+    }
+}
+
+/// Adds an alternative to a group, splicing an `Or` into it.
+fn push_alt<'a>(alts: &mut Vec<Expr<'a>>, alt: Expr<'a>) {
+    match alt {
+        Expr::Or(g) => alts.extend(g.terms),
+        other => alts.push(other),
+    }
+}
+
+/// A conjunction of one or more terms as one node.
+fn conj<'a>(mut terms: Vec<Expr<'a>>, span: Span) -> Expr<'a> {
+    if terms.len() == 1 {
+        if let Some(one) = terms.pop() {
+            return one;
+        }
+    }
+    Expr::And(Group { terms, span })
 }
 
 impl Grammar {
@@ -223,49 +316,158 @@ impl Grammar {
         ParseError::new(kind, Span::new(start, start + e.len))
     }
 
-    /// `filter = *SP condition *( *SP ":" *SP condition ) *SP`
-    fn filter(self, i: &str) -> PResult<'_, Filter> {
-        let (i, _) = spaces(i)?;
-        let (mut i, first) = self.condition(i)?;
-        // Most filters have a handful of conditions: start with room for four.
-        let mut conditions = Vec::with_capacity(4);
-        conditions.push(first);
-        while let Ok((rest, _)) = (spaces, char(':'), spaces).parse(i) {
-            let (rest, next) = self.condition(rest)?;
-            conditions.push(next);
-            i = rest;
+    /// `filter = *SP conj *SP`, with groups on an explicit stack.
+    fn filter<'a>(self, input: &'a str) -> PResult<'a, Filter<'a>> {
+        let mut i = spaces(input);
+        let filter_start = self.pos(i);
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        // The conjunction being read: its terms, where it started, where
+        // its last term ended.
+        let mut terms: Vec<Expr<'a>> = Vec::with_capacity(4);
+        let mut start = filter_start;
+        let mut end;
+        let mut before = Before::Start;
+        loop {
+            // A term is expected at `i`.
+            match i.as_bytes().first() {
+                Some(b'(') => {
+                    if stack.len() >= self.max_depth {
+                        return fail(
+                            i,
+                            1,
+                            ParseErrorKind::TooDeep {
+                                limit: self.max_depth,
+                            },
+                        );
+                    }
+                    let open = self.pos(i);
+                    stack.push(Frame {
+                        open,
+                        outer_terms: std::mem::take(&mut terms),
+                        outer_start: start,
+                        alts: Vec::new(),
+                    });
+                    i = spaces(skip1(i));
+                    start = self.pos(i);
+                    before = Before::Start;
+                    continue;
+                }
+                Some(b')') => {
+                    return match (stack.last(), before) {
+                        (None, _) => fail(i, 1, ParseErrorKind::UnmatchedParen),
+                        (Some(frame), Before::Start) => {
+                            let len = self.pos(i) + 1 - frame.open;
+                            let at = input.get(frame.open..).unwrap_or_default();
+                            fail(at, len, ParseErrorKind::EmptyGroup)
+                        }
+                        (Some(_), Before::Bar(at)) => {
+                            let at = input.get(at..).unwrap_or_default();
+                            fail(at, 1, ParseErrorKind::EmptyAlternative)
+                        }
+                        (Some(_), Before::Colon) => unexpected(i, Expected::Term),
+                    };
+                }
+                Some(b'|') => {
+                    return match (stack.is_empty(), before) {
+                        (true, _) => fail(i, 1, ParseErrorKind::OrOutsideGroup),
+                        (false, Before::Colon) => unexpected(i, Expected::Term),
+                        (false, _) => fail(i, 1, ParseErrorKind::EmptyAlternative),
+                    };
+                }
+                Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => {
+                    let (rest, c) = self.condition(i)?;
+                    if terms.is_empty() {
+                        start = c.span.start;
+                    }
+                    end = c.span.end;
+                    terms.push(Expr::Condition(c));
+                    i = rest;
+                }
+                _ => return unexpected(i, Expected::Term),
+            }
+
+            // After a term: `:`, `|`, `)` (maybe several), or the end.
+            loop {
+                i = spaces(i);
+                match i.as_bytes().first() {
+                    Some(b':') => {
+                        i = spaces(skip1(i));
+                        before = Before::Colon;
+                        break;
+                    }
+                    Some(b'|') => {
+                        let Some(frame) = stack.last_mut() else {
+                            return fail(i, 1, ParseErrorKind::OrOutsideGroup);
+                        };
+                        let conjunction = conj(std::mem::take(&mut terms), Span::new(start, end));
+                        push_alt(&mut frame.alts, conjunction);
+                        before = Before::Bar(self.pos(i));
+                        i = spaces(skip1(i));
+                        start = self.pos(i);
+                        break;
+                    }
+                    Some(b')') => {
+                        let Some(mut frame) = stack.pop() else {
+                            return fail(i, 1, ParseErrorKind::UnmatchedParen);
+                        };
+                        let close = self.pos(i) + 1;
+                        let span = Span::new(frame.open, close);
+                        let last = conj(std::mem::take(&mut terms), Span::new(start, end));
+                        let group = if frame.alts.is_empty() {
+                            match last {
+                                Expr::And(g) => Expr::And(Group { span, ..g }),
+                                other => other,
+                            }
+                        } else {
+                            push_alt(&mut frame.alts, last);
+                            Expr::Or(Group {
+                                terms: frame.alts,
+                                span,
+                            })
+                        };
+                        terms = frame.outer_terms;
+                        start = if terms.is_empty() {
+                            frame.open
+                        } else {
+                            frame.outer_start
+                        };
+                        end = close;
+                        push_term(&mut terms, group);
+                        i = skip1(i);
+                    }
+                    None => {
+                        if let Some(frame) = stack.last() {
+                            let at = input.get(frame.open..).unwrap_or_default();
+                            return fail(at, 1, ParseErrorKind::UnclosedParen);
+                        }
+                        let expr = conj(terms, Span::new(start, end));
+                        let span = Span::new(filter_start, end);
+                        return Ok((i, Filter { expr, span }));
+                    }
+                    Some(_) => {
+                        return match i.chars().next() {
+                            Some(c) if c.is_control() => fail(
+                                i,
+                                c.len_utf8(),
+                                ParseErrorKind::ControlCharacter { found: c },
+                            ),
+                            Some(c) => fail(i, c.len_utf8(), ParseErrorKind::TrailingInput),
+                            None => fail(i, 0, ParseErrorKind::TrailingInput),
+                        };
+                    }
+                }
+            }
         }
-        let (i, _) = spaces(i)?;
-        if let Some(c) = i.chars().next() {
-            return if c.is_control() {
-                fail(
-                    i,
-                    c.len_utf8(),
-                    ParseErrorKind::ControlCharacter { found: c },
-                )
-            } else {
-                fail(i, c.len_utf8(), ParseErrorKind::TrailingInput)
-            };
-        }
-        let start = conditions.first().map_or(0, |c| c.span.start);
-        let end = conditions.last().map_or(0, |c| c.span.end);
-        Ok((
-            i,
-            Filter {
-                conditions,
-                span: Span::new(start, end),
-            },
-        ))
     }
 
-    /// `condition = op *SP "(" operand 1*( "," operand ) ")"`
-    fn condition(self, input: &str) -> PResult<'_, Condition> {
+    /// `condition = op *SP "(" operand *( "," operand ) ")"`
+    fn condition<'a>(self, input: &'a str) -> PResult<'a, Condition<'a>> {
         let start = self.pos(input);
         let (i, (op, op_span)) = self.operator(input)?;
-        let (i, _) = spaces(i)?;
-        let (i, _) = match char::<_, Fail>('(').parse(i) {
-            Ok(ok) => ok,
-            Err(_) => return unexpected(i, Expected::OpenParen),
+        let i = spaces(i);
+        let i = match i.as_bytes().first() {
+            Some(b'(') => skip1(i),
+            _ => return unexpected(i, Expected::OpenParen),
         };
 
         let (i, first) = self.operand(i)?;
@@ -273,7 +475,7 @@ impl Grammar {
         let attribute = self.attribute(first)?;
         let (mut i, mut more) = self.after_operand(i, was_bare)?;
 
-        let mut values = Vec::with_capacity(if op.takes_many() { 4 } else { 1 });
+        let mut values = ValueList::new();
         while more {
             let (rest, operand) = self.operand(i)?;
             let (rest, next) = self.after_operand(rest, !operand.quoted)?;
@@ -286,12 +488,7 @@ impl Grammar {
         }
 
         let span = Span::new(start, self.pos(i));
-        let arity_ok = if op.takes_many() {
-            !values.is_empty()
-        } else {
-            values.len() == 1
-        };
-        if !arity_ok {
+        if !op.arity().allows(values.len()) {
             return fail(
                 input,
                 span.len(),
@@ -314,7 +511,7 @@ impl Grammar {
     }
 
     /// An operator name: a run of ASCII letters, digits and `_` that must be
-    /// one of the seven operators.
+    /// one of the operators.
     fn operator(self, i: &str) -> PResult<'_, (Op, Span)> {
         let (rest, name) = take_ascii(i, |b| b.is_ascii_alphanumeric() || b == b'_');
         if name.is_empty() {
@@ -338,15 +535,16 @@ impl Grammar {
     }
 
     /// `operand = *SP ( quoted / bare )`
-    fn operand(self, i: &str) -> PResult<'_, Operand> {
-        let (i, _) = spaces(i)?;
-        match i.chars().next() {
-            Some(q @ ('"' | '\'')) => self.quoted(i, q),
+    fn operand<'a>(self, i: &'a str) -> PResult<'a, Operand<'a>> {
+        let i = spaces(i);
+        match i.as_bytes().first() {
+            Some(b'"') => self.quoted(i, b'"', &DOUBLE_STOPS),
+            Some(b'\'') => self.quoted(i, b'\'', &SINGLE_STOPS),
             _ => self.bare(i),
         }
     }
 
-    fn bare(self, i: &str) -> PResult<'_, Operand> {
+    fn bare<'a>(self, i: &'a str) -> PResult<'a, Operand<'a>> {
         let (rest, text) = take_ascii(i, is_bare_byte);
         if text.is_empty() {
             return match rest.chars().next() {
@@ -364,53 +562,77 @@ impl Grammar {
         Ok((
             rest,
             Operand {
-                text: text.to_owned(),
+                text: Cow::Borrowed(text),
                 span: Span::new(self.pos(i), self.pos(rest)),
                 quoted: false,
             },
         ))
     }
 
-    /// A quoted operand starting with the quote character `q` at `i`.
-    fn quoted(self, i: &str, q: char) -> PResult<'_, Operand> {
-        let body = i.strip_prefix(q).unwrap_or(i);
-        let mut text = String::new();
-        let mut chars = body.char_indices();
-        // Start of the run of ordinary characters not yet copied into `text`.
+    /// A quoted operand starting with the quote byte `q` at `i`; `stops`
+    /// are the bytes that end a run of ordinary text.
+    fn quoted<'a>(self, i: &'a str, q: u8, stops: &[bool; 256]) -> PResult<'a, Operand<'a>> {
+        let body = skip1(i);
+        let bytes = body.as_bytes();
+        // The decoded text, once an escape has been seen.
+        let mut owned: Option<String> = None;
+        // Start of the run of ordinary text not yet copied into `owned`.
         let mut run = 0;
-        let rest = loop {
-            let Some((k, c)) = chars.next() else {
+        let mut k = 0;
+        let (text, rest) = loop {
+            let tail = bytes.get(k..).unwrap_or_default();
+            k += tail
+                .iter()
+                .position(|&b| stops[usize::from(b)])
+                .unwrap_or(tail.len());
+            let Some(&b) = bytes.get(k) else {
                 return fail(i, i.len(), ParseErrorKind::UnterminatedQuote);
             };
-            if c == q {
-                text.push_str(body.get(run..k).unwrap_or_default());
-                break body.get(k + c.len_utf8()..).unwrap_or_default();
-            } else if c == '\\' {
-                text.push_str(body.get(run..k).unwrap_or_default());
-                match chars.next() {
-                    Some((_, e)) if e == q || e == '\\' => {
-                        text.push(e);
-                        run = k + 1 + e.len_utf8();
+            if b == q {
+                let last = body.get(run..k).unwrap_or_default();
+                let text = match owned {
+                    None => Cow::Borrowed(last),
+                    Some(mut s) => {
+                        s.push_str(last);
+                        Cow::Owned(s)
                     }
-                    Some((_, e)) => {
-                        let at = body.get(k..).unwrap_or_default();
+                };
+                break (text, body.get(k + 1..).unwrap_or_default());
+            }
+            let at = body.get(k..).unwrap_or_default();
+            if b == b'\\' {
+                match bytes.get(k + 1) {
+                    Some(&e) if e == q || e == b'\\' => {
+                        let s = owned.get_or_insert_with(String::new);
+                        s.push_str(body.get(run..k).unwrap_or_default());
+                        s.push(char::from(e));
+                        k += 2;
+                        run = k;
+                    }
+                    Some(_) => {
+                        let e = at.chars().nth(1).unwrap_or('\\');
                         return fail(at, 1 + e.len_utf8(), ParseErrorKind::BadEscape { found: e });
                     }
                     None => return fail(i, i.len(), ParseErrorKind::UnterminatedQuote),
                 }
-            } else if c.is_control() {
-                let at = body.get(k..).unwrap_or_default();
-                return fail(
-                    at,
-                    c.len_utf8(),
-                    ParseErrorKind::ControlCharacter { found: c },
-                );
+            } else {
+                // A control character, or 0xC2 that may start a C1 control.
+                match at.chars().next() {
+                    Some(c) if c.is_control() => {
+                        return fail(
+                            at,
+                            c.len_utf8(),
+                            ParseErrorKind::ControlCharacter { found: c },
+                        );
+                    }
+                    Some(c) => k += c.len_utf8(),
+                    None => return fail(i, i.len(), ParseErrorKind::UnterminatedQuote),
+                }
             }
         };
         let span = Span::new(self.pos(i), self.pos(rest));
-        let (rest, _) = spaces(rest)?;
         Ok((
-            rest,
+            spaces(rest),
             Operand {
                 text,
                 span,
@@ -421,22 +643,28 @@ impl Grammar {
 
     /// Turns the first operand into an [`Attribute`], or fails with
     /// [`ParseErrorKind::InvalidAttribute`] spanning the operand.
-    fn attribute(self, operand: Operand) -> Result<Attribute, nom::Err<Fail>> {
+    fn attribute<'a>(self, operand: Operand<'a>) -> Result<Attribute<'a>, nom::Err<Fail>> {
         let mut span = operand.span;
-        let mut path = operand.text;
-        if !operand.quoted {
-            let trimmed = path.trim_end_matches(' ').len();
-            span.end -= path.len() - trimmed;
-            path.truncate(trimmed);
-        }
-        if !is_attribute_path(&path) {
-            return Err(nom::Err::Failure(Fail {
-                kind: Some(Box::new(ParseErrorKind::InvalidAttribute { found: path })),
+        let path: Result<&'a str, String> = match operand.text {
+            Cow::Borrowed(text) if !operand.quoted => {
+                let trimmed = text.trim_end_matches(' ');
+                span.end -= text.len() - trimmed.len();
+                Ok(trimmed)
+            }
+            Cow::Borrowed(text) => Ok(text),
+            // An escape was decoded: a quote or backslash, never in a path.
+            Cow::Owned(text) => Err(text),
+        };
+        match path {
+            Ok(path) if is_attribute_path(path) => Ok(Attribute { path, span }),
+            bad => Err(nom::Err::Failure(Fail {
+                kind: Some(Box::new(ParseErrorKind::InvalidAttribute {
+                    found: bad.map_or_else(|owned| owned, str::to_owned),
+                })),
                 rest: self.total.saturating_sub(span.start),
                 len: span.len(),
-            }));
+            })),
         }
-        Ok(Attribute { path, span })
     }
 
     /// After an operand: `,` (another operand follows: `true`) or `)` (the

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::render_diagnostic;
 use crate::schema::{OpSet, ValueType};
-use crate::syntax::{Op, Span};
+use crate::syntax::{Arity, Op, Span};
 use std::fmt;
 
 /// A filter longer than [`Limits::max_filter_bytes`](crate::Limits), refused
@@ -105,11 +105,45 @@ pub enum ValidationErrorKind {
         /// True when the attribute supports `in`, to suggest it.
         in_supported: bool,
     },
-    /// More conditions than [`Limits::max_conditions`](crate::Limits).
-    /// Span: the first condition over the limit.
+    /// More conditions (in the whole tree) than
+    /// [`Limits::max_conditions`](crate::Limits). Span: the first condition
+    /// over the limit, left to right.
     TooManyConditions {
         /// The number of conditions.
         found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An OR group, against a matrix that has none. Span: the group, from
+    /// `(` to `)`.
+    OrNotSupported {
+        /// The matrix's name (`detach_nodes`).
+        schema: &'static str,
+    },
+    /// An operator the matrix supports for no attribute at all. Span: the
+    /// operator.
+    OperatorNotSupported {
+        /// The operator.
+        op: Op,
+        /// The matrix's name (`detach_nodes`).
+        schema: &'static str,
+        /// Every operator the matrix supports.
+        supported: OpSet,
+    },
+    /// A filter whose "effective index intersection count" (a condition 1,
+    /// an AND the product of its terms, an OR the sum of its alternatives)
+    /// is over [`Limits::max_complexity`](crate::Limits). Only for matrices
+    /// with OR groups. Span: the whole filter.
+    TooComplex {
+        /// The filter's complexity (saturating).
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A hand-built tree nested deeper than
+    /// [`Limits::max_depth`](crate::Limits) (the parser refuses such input
+    /// itself). Span: the first node too deep.
+    TooDeep {
         /// The limit.
         limit: usize,
     },
@@ -171,7 +205,9 @@ impl fmt::Display for ValidationErrorKind {
                 found,
                 in_supported,
             } => {
-                if op.takes_many() {
+                if op.arity() == Arity::None {
+                    write!(f, "`{op}({attribute})` takes no value, found {found}")
+                } else if op.takes_many() {
                     write!(
                         f,
                         "`{op}({attribute},...)` takes one or more values, found {found}"
@@ -191,6 +227,24 @@ impl fmt::Display for ValidationErrorKind {
                 f,
                 "too many conditions: {found}, the limit is {limit} conditions per filter"
             ),
+            ValidationErrorKind::OrNotSupported { schema } => {
+                write!(f, "OR groups are not supported by {schema}")
+            }
+            ValidationErrorKind::OperatorNotSupported {
+                op,
+                schema,
+                supported,
+            } => write!(
+                f,
+                "operator `{op}` is not supported by {schema}; supported: {supported}"
+            ),
+            ValidationErrorKind::TooComplex { found, limit } => write!(
+                f,
+                "the filter is too complex: {found} index intersections (a condition counts 1, `:` multiplies, `|` adds), the limit is {limit}"
+            ),
+            ValidationErrorKind::TooDeep { limit } => {
+                write!(f, "groups nested too deeply: the limit is {limit} levels")
+            }
             ValidationErrorKind::TooManyValues { found, limit } => write!(
                 f,
                 "too many values: {found}, the limit is {limit} values per condition"
@@ -209,6 +263,13 @@ pub struct ValidationErrors {
 }
 
 impl ValidationErrors {
+    /// A list of one error.
+    pub fn one(error: ValidationError) -> ValidationErrors {
+        ValidationErrors {
+            errors: vec![error],
+        }
+    }
+
     /// Wraps a list of errors; `None` when it is empty.
     pub fn new(errors: Vec<ValidationError>) -> Option<ValidationErrors> {
         (!errors.is_empty()).then_some(ValidationErrors { errors })

@@ -1,85 +1,110 @@
 //! The second stage: a parsed [`Filter`] becomes a [`ValidFilter`] only if
 //! every operator/attribute pair is in the support matrix
-//! ([`crate::schema`]) and every value has the attribute's type.
+//! ([`crate::schema::Matrix`]) and every value has the attribute's type.
+//!
+//! A [`ValidFilter`] is a tree of typed predicates ([`ValidExpr`],
+//! [`Predicate`]): each pairs an attribute of one value type with a test on
+//! values of that type (`like` holds a compiled [`Pattern`], comparisons
+//! typed values), so evaluation and SQL rendering have no impossible cases.
+//! It owns what evaluation needs and the canonical text for `Display`; it
+//! borrows nothing from the input.
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
-//! with a kind and the span of the offending attribute, value or condition
-//! ([`ValidationErrorKind`] says what each span covers). [`compile`] is the one entry point most users
-//! need: byte limit, then parse, then validate.
+//! with a kind and the span of the offending operator, attribute, value,
+//! group or condition ([`ValidationErrorKind`] says what each span covers).
+//! [`compile`] is the one entry point most users need: byte limit, then
+//! parse, then validate.
 //!
-//! Per condition: an unknown or malformed attribute, or an operator the
-//! attribute does not support, is that condition's only error (its values
-//! have no type to be checked against); otherwise every bad value is one
-//! error, plus one for a wrong number of values and one for the `in` limit.
-//! The condition limit is one error at the first condition over it; the
+//! Per condition: an operator the matrix never supports, an unknown or
+//! malformed attribute, or an operator the attribute does not support, is
+//! that condition's only error (its values have no type to be checked
+//! against); otherwise every bad value is one error, plus one for a wrong
+//! number of values and one for the `in` limit. The condition limit (over
+//! the whole tree) is one error at the first condition over it; the
 //! conditions beyond it are still checked, so one round trip shows every
-//! problem.
+//! problem. A matrix without OR groups refuses each `Or` node (and still
+//! checks the conditions inside it); one with them caps the filter's
+//! complexity.
 //!
 //! ```
-//! use catalog_filter::validate::{ValidCondition, Values};
+//! use catalog_filter::validate::{Comparison, Predicate};
 //! use catalog_filter::schema::{Field, Status};
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
-//! let c: &ValidCondition = &f.conditions()[0];
-//! assert_eq!(c.field(), &Field::Status);
-//! assert_eq!(c.values(), &Values::Status(vec![Status::Live].into()));
+//! let c = f.conditions().next().unwrap();
+//! assert_eq!(c.field(), Field::Status);
+//! assert_eq!(c.predicate(), &Predicate::Status(vec![Status::Live].into()));
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
 use crate::error::FilterError;
 use crate::limits::Limits;
 use crate::pattern::Pattern;
+use crate::search::TextQuery;
 mod error;
 
+pub use crate::syntax::ValueList;
 pub use error::{FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
 
 use crate::schema::{
-    self, CommodityType, Field, Owner, ProductType, ResolveError, Status, ValueType, parse_instant,
-    parse_uuid,
+    CommodityType, Field, InstantAttribute, Matrix, Owner, ProductType, ResolveError, Status,
+    TextAttribute, TypedField, UuidAttribute, ValueType, parse_instant, parse_uuid,
 };
-use crate::syntax::{self, Condition, Filter, Op, Span, Value};
+use crate::syntax::{self, Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
 
-/// A filter that passed validation: typed conditions, plus the [`Filter`] it
-/// came from.
+/// A filter that passed validation: a tree of typed predicates, and the
+/// canonical text of the filter it came from.
 ///
-/// Build one with [`compile`], [`compile_with`], [`validate`],
-/// [`ValidFilter::new`] or `str::parse`. `Display` prints the canonical form
-/// of the filter (the original value texts, not the typed values).
+/// Build one with [`compile`], [`compile_with`], [`compile_for`],
+/// [`validate`], [`ValidFilter::new`] or `str::parse`. `Display` prints the
+/// canonical form of the filter (the original value texts, not the typed
+/// values).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValidFilter {
-    filter: Filter,
-    conditions: Vec<ValidCondition>,
+    canonical: Box<str>,
+    expr: ValidExpr,
 }
 
 impl ValidFilter {
-    /// Validates an owned filter against `limits`, keeping it without a copy.
-    pub fn new(filter: Filter, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-        let conditions = check(&filter, limits)?;
-        Ok(ValidFilter { filter, conditions })
+    /// Validates a parsed filter against the detach_nodes matrix and
+    /// `limits`.
+    pub fn new(filter: Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
+        validate(&filter, limits)
     }
 
-    /// The typed conditions, in source order (all must hold: `:` is AND).
-    pub fn conditions(&self) -> &[ValidCondition] {
-        &self.conditions
+    /// The tree of typed predicates.
+    pub fn expr(&self) -> &ValidExpr {
+        &self.expr
     }
 
-    /// The parsed filter this was validated from.
-    pub fn filter(&self) -> &Filter {
-        &self.filter
+    /// The conditions of the tree, left to right (depth first).
+    pub fn conditions(&self) -> impl Iterator<Item = &ValidCondition> {
+        let mut stack = vec![&self.expr];
+        std::iter::from_fn(move || {
+            while let Some(e) = stack.pop() {
+                match e {
+                    ValidExpr::Condition(c) => return Some(c),
+                    ValidExpr::And(terms) | ValidExpr::Or(terms) => {
+                        stack.extend(terms.iter().rev())
+                    }
+                }
+            }
+            None
+        })
     }
 
-    /// Gives back the parsed filter.
-    pub fn into_filter(self) -> Filter {
-        self.filter
+    /// The canonical form of the filter (what `Display` prints).
+    pub fn as_str(&self) -> &str {
+        &self.canonical
     }
 }
 
 impl fmt::Display for ValidFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.filter, f)
+        f.write_str(&self.canonical)
     }
 }
 
@@ -92,202 +117,193 @@ impl FromStr for ValidFilter {
     }
 }
 
-/// One validated condition: a known [`Field`], an operator it supports, and
-/// values of its type.
-///
-/// Invariants: `field().supports(op())`; `values()` has exactly one value
-/// unless `op()` is `in` (then one or more, at most the `in` limit), of the
-/// variant matching `field().value_type()`.
+/// A node of a validated filter tree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ValidExpr {
+    /// One condition.
+    Condition(ValidCondition),
+    /// All terms hold (two or more).
+    And(Vec<ValidExpr>),
+    /// One of the alternatives holds (two or more).
+    Or(Vec<ValidExpr>),
+}
+
+/// One validated condition: an operator and a typed predicate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValidCondition {
-    field: Field,
     op: Op,
-    values: Values,
-    /// The compiled pattern of a `like` condition, built once here so that
-    /// evaluation allocates nothing per product. Boxed: a searcher is a few
-    /// hundred bytes, and most conditions have none.
-    pattern: Option<Box<Pattern>>,
+    predicate: Predicate,
     span: Span,
 }
 
 impl ValidCondition {
     /// The attribute.
-    pub fn field(&self) -> &Field {
-        &self.field
+    pub fn field(&self) -> Field {
+        self.predicate.field()
     }
 
-    /// The operator.
+    /// The operator as written.
     pub fn op(&self) -> Op {
         self.op
     }
 
-    /// The typed values.
-    pub fn values(&self) -> &Values {
-        &self.values
+    /// What the condition tests.
+    pub fn predicate(&self) -> &Predicate {
+        &self.predicate
     }
 
     /// The condition's span in the filter text.
     pub fn span(&self) -> Span {
         self.span
     }
-
-    /// The compiled pattern when `op()` is `like` (its single text value);
-    /// `None` for every other operator.
-    pub fn pattern(&self) -> Option<&Pattern> {
-        self.pattern.as_deref()
-    }
 }
 
-/// The typed values of one condition. The variant follows the attribute's
-/// [`ValueType`]: `Uuid` for UUIDs, `Text` for text, `Instant` for
-/// instants, one variant per enumeration, and `Bool` for `has_nodes` (whose
-/// only accepted value is `false`). Each holds a [`ValueList`], which derefs
-/// to a slice.
+/// What one condition tests: an attribute of one value type and a test on
+/// values of that type. A list attribute passes when any of its elements
+/// does (`All` tests: when every value is an element).
 ///
 /// New variants may be added in minor versions, with new value types.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Values {
-    /// UUIDs ([`ValueType::Uuid`]).
-    Uuid(ValueList<Uuid>),
-    /// Text, quotes removed and escapes decoded ([`ValueType::Text`]).
-    Text(ValueList<String>),
-    /// Instants, normalised to UTC ([`ValueType::Instant`]).
-    Instant(ValueList<DateTime<Utc>>),
-    /// Publication statuses ([`ValueType::Status`]).
+pub enum Predicate {
+    /// A UUID attribute compared with UUIDs.
+    Uuid(UuidAttribute, Comparison<Uuid>),
+    /// An instant attribute compared with instants (normalised to UTC).
+    Instant(InstantAttribute, Comparison<DateTime<Utc>>),
+    /// A text attribute (scalar, list or JSON text form) and a text test.
+    Text(TextAttribute, TextTest),
+    /// `status` is one of the values.
     Status(ValueList<Status>),
-    /// Commodity types ([`ValueType::CommodityType`]).
+    /// `commodity_type` is one of the values.
     CommodityType(ValueList<CommodityType>),
-    /// Owners ([`ValueType::Owner`]).
+    /// `owner` is one of the values.
     Owner(ValueList<Owner>),
-    /// Product types ([`ValueType::ProductType`]).
-    ProductType(ValueList<ProductType>),
-    /// Booleans ([`ValueType::FalseOnly`]: always `false` today).
-    Bool(ValueList<bool>),
+    /// `product_types` has any of / all of the values.
+    ProductTypes(Members<ProductType>),
+    /// `has_nodes` equals the value (only `false` is accepted today).
+    HasNodes(bool),
+    /// `is_null`: the attribute has no value (absent, JSON null, or an
+    /// empty list).
+    IsNull(TypedField),
 }
 
-impl Values {
-    /// Number of values.
-    pub fn len(&self) -> usize {
+impl Predicate {
+    /// How many values the predicate compares with: 0 for `is_null`, 1 for
+    /// `like`, `ilike`, `text`, `has_nodes` and the orderings.
+    pub fn value_count(&self) -> usize {
+        fn count<T>(c: &Comparison<T>) -> usize {
+            match c {
+                Comparison::OneOf(v) | Comparison::All(v) => v.len(),
+                Comparison::Gt(_) | Comparison::Ge(_) | Comparison::Lt(_) | Comparison::Le(_) => 1,
+            }
+        }
         match self {
-            Values::Uuid(v) => v.len(),
-            Values::Text(v) => v.len(),
-            Values::Instant(v) => v.len(),
-            Values::Status(v) => v.len(),
-            Values::CommodityType(v) => v.len(),
-            Values::Owner(v) => v.len(),
-            Values::ProductType(v) => v.len(),
-            Values::Bool(v) => v.len(),
+            Predicate::Uuid(_, c) => count(c),
+            Predicate::Instant(_, c) => count(c),
+            Predicate::Text(_, TextTest::Compare(c)) => count(c),
+            Predicate::Text(_, TextTest::Like(_) | TextTest::Ilike(_) | TextTest::Search(_)) => 1,
+            Predicate::Status(v) => v.len(),
+            Predicate::CommodityType(v) => v.len(),
+            Predicate::Owner(v) => v.len(),
+            Predicate::ProductTypes(Members::Any(v) | Members::All(v)) => v.len(),
+            Predicate::HasNodes(_) => 1,
+            Predicate::IsNull(_) => 0,
         }
     }
 
-    /// True when there is no value (never, for a validated condition).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// The values of one condition: a list that stores a single value inline
-/// (every operator but `in` has exactly one), so validating a typical filter
-/// allocates no list at all. Derefs to `[T]`; compares, hashes and prints
-/// like a slice.
-///
-/// ```
-/// use catalog_filter::validate::ValueList;
-/// let one: ValueList<u8> = vec![1].into();
-/// let two: ValueList<u8> = [1, 2].into_iter().collect();
-/// assert_eq!(one.as_slice(), &[1]);
-/// assert!(two.contains(&2));
-/// assert_eq!(format!("{two:?}"), "[1, 2]");
-/// ```
-#[derive(Clone)]
-pub struct ValueList<T>(ListRepr<T>);
-
-#[derive(Clone)]
-enum ListRepr<T> {
-    One(T),
-    Many(Vec<T>),
-}
-
-impl<T> ValueList<T> {
-    /// The values as a slice.
-    pub fn as_slice(&self) -> &[T] {
-        match &self.0 {
-            ListRepr::One(v) => std::slice::from_ref(v),
-            ListRepr::Many(v) => v,
+    /// The attribute tested.
+    pub fn field(&self) -> Field {
+        match self {
+            Predicate::Uuid(UuidAttribute::Id, _) => Field::Id,
+            Predicate::Uuid(UuidAttribute::ParentId, _) => Field::ParentId,
+            Predicate::Instant(InstantAttribute::CreatedAt, _) => Field::CreatedAt,
+            Predicate::Instant(InstantAttribute::UpdatedAt, _) => Field::UpdatedAt,
+            Predicate::Text(a, _) => a.field(),
+            Predicate::Status(_) => Field::Status,
+            Predicate::CommodityType(_) => Field::CommodityType,
+            Predicate::Owner(_) => Field::Owner,
+            Predicate::ProductTypes(_) => Field::ProductTypes,
+            Predicate::HasNodes(_) => Field::HasNodes,
+            Predicate::IsNull(f) => f.field(),
         }
     }
 }
 
-impl<T> std::ops::Deref for ValueList<T> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        self.as_slice()
-    }
+/// A comparison of an attribute's value(s) with typed values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Comparison<T> {
+    /// Equals one of the values (`eq`, `in`, `contains`, `contains_any`).
+    OneOf(ValueList<T>),
+    /// Every value is among the attribute's values (`contains_all`).
+    All(ValueList<T>),
+    /// Greater than (`gt`).
+    Gt(T),
+    /// Greater than or equal to (`ge`).
+    Ge(T),
+    /// Less than (`lt`).
+    Lt(T),
+    /// Less than or equal to (`le`).
+    Le(T),
 }
 
-impl<T> From<Vec<T>> for ValueList<T> {
-    fn from(mut v: Vec<T>) -> ValueList<T> {
-        match v.len() {
-            1 => match v.pop() {
-                Some(one) => ValueList(ListRepr::One(one)),
-                None => ValueList(ListRepr::Many(v)),
-            },
-            _ => ValueList(ListRepr::Many(v)),
-        }
-    }
+/// Membership tests on a list attribute of enumerated values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Members<T> {
+    /// An element is one of the values (`eq`, `in`, `contains`, `contains_any`).
+    Any(ValueList<T>),
+    /// Every value is an element (`contains_all`).
+    All(ValueList<T>),
 }
 
-impl<T> FromIterator<T> for ValueList<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> ValueList<T> {
-        Vec::from_iter(iter).into()
-    }
+/// A test on a text value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TextTest {
+    /// Exact, bytewise comparisons.
+    Compare(Comparison<Box<str>>),
+    /// `like`: a case-sensitive wildcard pattern. (Boxed: a compiled
+    /// searcher is a few hundred bytes, and most tests are small.)
+    Like(Box<Pattern>),
+    /// `ilike`: the pattern, lower-cased, against the lower-cased value.
+    Ilike(Box<Pattern>),
+    /// `text`: full-text search.
+    Search(TextQuery),
 }
 
-impl<'a, T> IntoIterator for &'a ValueList<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.as_slice().iter()
-    }
-}
-
-impl<T: PartialEq> PartialEq for ValueList<T> {
-    fn eq(&self, other: &ValueList<T>) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-impl<T: Eq> Eq for ValueList<T> {}
-
-impl<T: std::hash::Hash> std::hash::Hash for ValueList<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_slice().hash(state)
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for ValueList<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_slice(), f)
-    }
-}
-
-/// Parses and validates `input` with the default [`Limits`].
+/// Parses and validates `input` with the default [`Limits`] against the
+/// detach_nodes matrix.
 ///
 /// ```
 /// let f = catalog_filter::compile("eq(sku,book):gt(updated_at,2024-01-01)").unwrap();
-/// assert_eq!(f.conditions().len(), 2);
+/// assert_eq!(f.conditions().count(), 2);
 /// let err = catalog_filter::compile("like(id,x)").unwrap_err();
 /// assert_eq!(err.to_string(), "operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le");
-/// /// ```
+/// ```
 pub fn compile(input: &str) -> Result<ValidFilter, FilterError> {
     compile_with(input, &Limits::DEFAULT)
 }
 
-/// Parses and validates `input` under `limits`: the byte limit first (a
-/// filter over it is refused without being read), then the grammar, then the
-/// support matrix and the other limits.
+/// Parses and validates `input` under `limits` against the detach_nodes
+/// matrix; see [`compile_for`].
 pub fn compile_with(input: &str, limits: &Limits) -> Result<ValidFilter, FilterError> {
+    compile_for(input, &Matrix::DETACH_NODES, limits)
+}
+
+/// Parses and validates `input` under `limits` against `matrix`: the byte
+/// limit first (a filter over it is refused without being read), then the
+/// grammar (with the depth limit), then the matrix and the other limits.
+///
+/// ```
+/// use catalog_filter::schema::Matrix;
+/// use catalog_filter::{compile_for, Limits};
+///
+/// let f = compile_for("(ilike(name,*SHOE*)|is_null(tags))", &Matrix::EVERY_OPERATOR, &Limits::DEFAULT);
+/// assert!(f.is_ok());
+/// ```
+pub fn compile_for(
+    input: &str,
+    matrix: &Matrix,
+    limits: &Limits,
+) -> Result<ValidFilter, FilterError> {
     if input.len() > limits.max_filter_bytes {
         return Err(FilterTooLong {
             len: input.len(),
@@ -295,139 +311,251 @@ pub fn compile_with(input: &str, limits: &Limits) -> Result<ValidFilter, FilterE
         }
         .into());
     }
-    let filter = syntax::parse(input)?;
-    Ok(ValidFilter::new(filter, limits)?)
+    let filter = syntax::parse_with(input, limits)?;
+    Ok(validate_for(&filter, matrix, limits)?)
 }
 
-/// Validates a parsed filter against the support matrix and `limits`,
-/// reporting every problem. The filter is copied into the result; use
-/// [`ValidFilter::new`] to move it instead.
-pub fn validate(filter: &Filter, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-    let conditions = check(filter, limits)?;
-    Ok(ValidFilter {
-        filter: filter.clone(),
-        conditions,
-    })
+/// Validates a parsed filter against the detach_nodes matrix and `limits`,
+/// reporting every problem.
+pub fn validate(filter: &Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
+    validate_for(filter, &Matrix::DETACH_NODES, limits)
 }
 
-/// The validation proper: typed conditions, or every problem.
-fn check(filter: &Filter, limits: &Limits) -> Result<Vec<ValidCondition>, ValidationErrors> {
-    let mut errors = Vec::new();
-    let mut conditions = Vec::with_capacity(filter.conditions.len());
-    for (i, cond) in filter.conditions.iter().enumerate() {
-        if i == limits.max_conditions {
-            errors.push(ValidationError::new(
+/// Validates a parsed filter against `matrix` and `limits`, reporting every
+/// problem.
+pub fn validate_for(
+    filter: &Filter<'_>,
+    matrix: &Matrix,
+    limits: &Limits,
+) -> Result<ValidFilter, ValidationErrors> {
+    let mut checker = Checker {
+        matrix,
+        limits,
+        errors: Vec::new(),
+        conditions: 0,
+    };
+    let (expr, complexity) = checker.expr(&filter.expr, 0);
+    if matrix.allows_or() && complexity > limits.max_complexity {
+        checker.errors.push(ValidationError::new(
+            ValidationErrorKind::TooComplex {
+                found: complexity,
+                limit: limits.max_complexity,
+            },
+            filter.span,
+        ));
+    }
+    if checker.conditions > limits.max_conditions {
+        if let Some(over) = filter.conditions().nth(limits.max_conditions) {
+            let error = ValidationError::new(
                 ValidationErrorKind::TooManyConditions {
-                    found: filter.conditions.len(),
+                    found: checker.conditions,
                     limit: limits.max_conditions,
                 },
-                cond.span,
-            ));
-        }
-        if let Some(valid) = check_condition(cond, limits, &mut errors) {
-            conditions.push(valid);
+                over.span,
+            );
+            let at = checker
+                .errors
+                .iter()
+                .position(|e| e.span().start >= over.span.start)
+                .unwrap_or(checker.errors.len());
+            checker.errors.insert(at, error);
         }
     }
-    match ValidationErrors::new(errors) {
-        Some(errors) => Err(errors),
-        None => Ok(conditions),
+    match (ValidationErrors::new(checker.errors), expr) {
+        (None, Some(expr)) => Ok(ValidFilter {
+            canonical: filter.to_string().into_boxed_str(),
+            expr,
+        }),
+        (Some(errors), _) => Err(errors),
+        // Every `None` node pushes an error first, so this is not reached;
+        // answering with the depth error keeps the function total.
+        (None, None) => Err(ValidationErrors::one(ValidationError::new(
+            ValidationErrorKind::TooDeep {
+                limit: limits.max_depth,
+            },
+            filter.span,
+        ))),
     }
 }
 
-/// Validates one condition, pushing its problems; `Some` when it has none.
-fn check_condition(
-    cond: &Condition,
-    limits: &Limits,
-    errors: &mut Vec<ValidationError>,
-) -> Option<ValidCondition> {
-    let attr = &cond.attribute;
-    let field = match schema::resolve(&attr.path) {
-        Ok(field) => field,
-        Err(ResolveError::Unknown) => {
+/// Walks the tree, collecting problems.
+struct Checker<'m> {
+    matrix: &'m Matrix,
+    limits: &'m Limits,
+    errors: Vec<ValidationError>,
+    conditions: usize,
+}
+
+impl Checker<'_> {
+    /// The typed node and its complexity (saturating), or `None` after
+    /// pushing at least one error. Recursion is bounded by the depth limit:
+    /// a node deeper than it is refused without being entered (the parser
+    /// never builds one; a hand-built tree might).
+    fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (Option<ValidExpr>, usize) {
+        match e {
+            Expr::Condition(c) => {
+                self.conditions = self.conditions.saturating_add(1);
+                (self.condition(c).map(ValidExpr::Condition), 1)
+            }
+            Expr::And(g) | Expr::Or(g) => {
+                if depth > self.limits.max_depth {
+                    self.errors.push(ValidationError::new(
+                        ValidationErrorKind::TooDeep {
+                            limit: self.limits.max_depth,
+                        },
+                        g.span,
+                    ));
+                    return (None, usize::MAX);
+                }
+                let is_or = matches!(e, Expr::Or(_));
+                if is_or && !self.matrix.allows_or() {
+                    self.errors.push(ValidationError::new(
+                        ValidationErrorKind::OrNotSupported {
+                            schema: self.matrix.name(),
+                        },
+                        g.span,
+                    ));
+                }
+                let mut ok = true;
+                let mut terms = Vec::with_capacity(g.terms.len());
+                let mut complexity: usize = if is_or { 0 } else { 1 };
+                for term in &g.terms {
+                    let (t, c) = self.expr(term, depth + 1);
+                    complexity = if is_or {
+                        complexity.saturating_add(c)
+                    } else {
+                        complexity.saturating_mul(c)
+                    };
+                    match t {
+                        Some(t) => terms.push(t),
+                        None => ok = false,
+                    }
+                }
+                let node = match (ok, is_or, terms.len()) {
+                    (false, _, _) => None,
+                    (true, _, 1) => terms.pop(),
+                    (true, true, _) => Some(ValidExpr::Or(terms)),
+                    (true, false, _) => Some(ValidExpr::And(terms)),
+                };
+                (node, complexity)
+            }
+        }
+    }
+
+    /// Validates one condition, pushing its problems; `Some` when it has none.
+    fn condition(&mut self, cond: &Condition<'_>) -> Option<ValidCondition> {
+        let errors = &mut self.errors;
+        let all = self.matrix.all_operators();
+        if !all.contains(cond.op) {
             errors.push(ValidationError::new(
-                ValidationErrorKind::UnknownAttribute {
-                    found: attr.path.clone(),
-                    suggestion: schema::suggest(&attr.path),
+                ValidationErrorKind::OperatorNotSupported {
+                    op: cond.op,
+                    schema: self.matrix.name(),
+                    supported: all,
+                },
+                cond.op_span,
+            ));
+            return None;
+        }
+        let attr = &cond.attribute;
+        let field = match self.matrix.resolve(attr.path) {
+            Ok(field) => field,
+            Err(ResolveError::Unknown) => {
+                errors.push(ValidationError::new(
+                    ValidationErrorKind::UnknownAttribute {
+                        found: attr.path.to_owned(),
+                        suggestion: crate::schema::suggest(attr.path),
+                    },
+                    attr.span,
+                ));
+                return None;
+            }
+            Err(ResolveError::Shape(spec)) => {
+                errors.push(ValidationError::new(
+                    ValidationErrorKind::MalformedAttribute {
+                        found: attr.path.to_owned(),
+                        expected: spec.pattern,
+                    },
+                    attr.span,
+                ));
+                return None;
+            }
+        };
+        let ops = self.matrix.operators(&field);
+        if !ops.contains(cond.op) {
+            errors.push(ValidationError::new(
+                ValidationErrorKind::UnsupportedOperator {
+                    op: cond.op,
+                    attribute: attr.path.to_owned(),
+                    supported: ops,
                 },
                 attr.span,
             ));
             return None;
         }
-        Err(ResolveError::Shape(spec)) => {
+        let before = errors.len();
+        let n = cond.values.len();
+        if !cond.op.arity().allows(n) {
             errors.push(ValidationError::new(
-                ValidationErrorKind::MalformedAttribute {
-                    found: attr.path.clone(),
-                    expected: spec.pattern,
+                ValidationErrorKind::WrongArity {
+                    op: cond.op,
+                    attribute: attr.path.to_owned(),
+                    found: n,
+                    in_supported: ops.contains(Op::In),
                 },
-                attr.span,
+                cond.values
+                    .get(usize::from(cond.op != Op::IsNull))
+                    .map_or(cond.span, |v| v.span),
             ));
-            return None;
         }
-    };
-    let spec = field.spec();
-    if !spec.supports(cond.op) {
-        errors.push(ValidationError::new(
-            ValidationErrorKind::UnsupportedOperator {
+        if let Some(first_over) = cond.values.get(self.limits.max_in_values) {
+            errors.push(ValidationError::new(
+                ValidationErrorKind::TooManyValues {
+                    found: n,
+                    limit: self.limits.max_in_values,
+                },
+                first_over.span,
+            ));
+        }
+        let spec = field.spec();
+        let mut typer = Typer {
+            attribute: attr.path,
+            expected: spec.value_type,
+            errors,
+        };
+        let predicate = typer.predicate(field.typed(), cond);
+        (typer.errors.len() == before)
+            .then_some(predicate)
+            .flatten()
+            .map(|predicate| ValidCondition {
                 op: cond.op,
-                attribute: attr.path.clone(),
-                supported: spec.ops,
-            },
-            attr.span,
-        ));
-        return None;
+                predicate,
+                span: cond.span,
+            })
     }
-    let before = errors.len();
-    let n = cond.values.len();
-    if n == 0 || (n > 1 && !cond.op.takes_many()) {
-        errors.push(ValidationError::new(
-            ValidationErrorKind::WrongArity {
-                op: cond.op,
-                attribute: attr.path.clone(),
-                found: n,
-                in_supported: spec.supports(Op::In),
-            },
-            cond.values.get(1).map_or(cond.span, |v| v.span),
-        ));
-    }
-    if let Some(first_over) = cond.values.get(limits.max_in_values) {
-        errors.push(ValidationError::new(
-            ValidationErrorKind::TooManyValues {
-                found: n,
-                limit: limits.max_in_values,
-            },
-            first_over.span,
-        ));
-    }
-    let mut typer = Typer {
-        attribute: &attr.path,
-        expected: spec.value_type,
-        errors,
-    };
-    let values = match spec.value_type {
-        ValueType::Uuid => Values::Uuid(typer.all(&cond.values, parse_uuid)),
-        ValueType::Text => Values::Text(typer.all(&cond.values, |s| Some(s.to_owned()))),
-        ValueType::Instant => Values::Instant(typer.all(&cond.values, parse_instant)),
-        ValueType::Status => Values::Status(typer.all(&cond.values, |s| s.parse().ok())),
-        ValueType::CommodityType => {
-            Values::CommodityType(typer.all(&cond.values, |s| s.parse().ok()))
-        }
-        ValueType::Owner => Values::Owner(typer.all(&cond.values, |s| s.parse().ok())),
-        ValueType::ProductType => Values::ProductType(typer.all(&cond.values, |s| s.parse().ok())),
-        ValueType::FalseOnly => {
-            Values::Bool(typer.all(&cond.values, |s| (s == "false").then_some(false)))
-        }
-    };
-    let pattern = match (&values, cond.op) {
-        (Values::Text(texts), Op::Like) => texts.first().map(|t| Box::new(Pattern::new(t))),
-        _ => None,
-    };
-    (errors.len() == before).then_some(ValidCondition {
-        field,
-        op: cond.op,
-        values,
-        pattern,
-        span: cond.span,
+}
+
+/// The comparison an operator stands for, over typed values; `None` for
+/// the operators that are not comparisons (`like`, `ilike`, `text`,
+/// `is_null`).
+fn comparison<T>(op: Op, values: ValueList<T>) -> Option<Comparison<T>> {
+    Some(match op {
+        Op::Eq | Op::In | Op::Contains | Op::ContainsAny => Comparison::OneOf(values),
+        Op::ContainsAll => Comparison::All(values),
+        Op::Gt => Comparison::Gt(values.into_first()?),
+        Op::Ge => Comparison::Ge(values.into_first()?),
+        Op::Lt => Comparison::Lt(values.into_first()?),
+        Op::Le => Comparison::Le(values.into_first()?),
+        Op::Like | Op::Ilike | Op::Text | Op::IsNull => return None,
     })
+}
+
+/// The values of an operator that only means "one of" on enumerations.
+fn one_of<T>(op: Op, values: ValueList<T>) -> Option<ValueList<T>> {
+    match comparison(op, values)? {
+        Comparison::OneOf(v) => Some(v),
+        _ => None,
+    }
 }
 
 /// Types the values of one condition, recording one error per bad value.
@@ -438,29 +566,87 @@ struct Typer<'a> {
 }
 
 impl Typer<'_> {
-    fn all<T>(&mut self, values: &[Value], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
-        if let [one] = values {
-            if let Some(t) = self.one(one, &parse) {
-                return ValueList(ListRepr::One(t));
+    /// The typed predicate of `cond` on `field`, recording one error per
+    /// bad value; `None` when the operator has no meaning for the field's
+    /// type (a matrix that allows such a pair is refused here, with the
+    /// operator's span).
+    fn predicate(&mut self, field: TypedField, cond: &Condition<'_>) -> Option<Predicate> {
+        let op = cond.op;
+        let values = &cond.values;
+        let before = self.errors.len();
+        let predicate = match field {
+            _ if op == Op::IsNull => Some(Predicate::IsNull(field)),
+            TypedField::Uuid(a) => {
+                comparison(op, self.all(values, parse_uuid)).map(|c| Predicate::Uuid(a, c))
             }
-            return ValueList(ListRepr::Many(Vec::new()));
+            TypedField::Instant(a) => {
+                comparison(op, self.all(values, parse_instant)).map(|c| Predicate::Instant(a, c))
+            }
+            TypedField::Text(a) => {
+                let first = || values.first().map_or("", |v| &v.text);
+                let test = match op {
+                    Op::Like => Some(TextTest::Like(Box::new(Pattern::new(first())))),
+                    Op::Ilike => Some(TextTest::Ilike(Box::new(Pattern::new(
+                        &first().to_lowercase(),
+                    )))),
+                    Op::Text => Some(TextTest::Search(TextQuery::new(first()))),
+                    _ => comparison(op, self.all(values, |s| Some(Box::<str>::from(s))))
+                        .map(TextTest::Compare),
+                };
+                test.map(|t| Predicate::Text(a, t))
+            }
+            TypedField::Status => {
+                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::Status)
+            }
+            TypedField::CommodityType => {
+                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::CommodityType)
+            }
+            TypedField::Owner => {
+                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::Owner)
+            }
+            TypedField::ProductTypes => {
+                match comparison(op, self.all(values, |s| s.parse().ok())) {
+                    Some(Comparison::OneOf(v)) => Some(Predicate::ProductTypes(Members::Any(v))),
+                    Some(Comparison::All(v)) => Some(Predicate::ProductTypes(Members::All(v))),
+                    _ => None,
+                }
+            }
+            TypedField::HasNodes => {
+                one_of(op, self.all(values, |s| (s == "false").then_some(false)))
+                    .and_then(|v| v.first().copied())
+                    .map(Predicate::HasNodes)
+            }
+        };
+        if predicate.is_none() && self.errors.len() == before {
+            self.errors.push(ValidationError::new(
+                ValidationErrorKind::UnsupportedOperator {
+                    op,
+                    attribute: self.attribute.to_owned(),
+                    supported: crate::schema::OpSet::EMPTY,
+                },
+                cond.op_span,
+            ));
         }
-        let mut out = Vec::with_capacity(values.len());
+        predicate
+    }
+
+    fn all<T>(&mut self, values: &[Value<'_>], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
+        let mut out = ValueList::new();
         for v in values {
             if let Some(t) = self.one(v, &parse) {
                 out.push(t);
             }
         }
-        ValueList(ListRepr::Many(out))
+        out
     }
 
-    fn one<T>(&mut self, v: &Value, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
         let t = parse(&v.text);
         if t.is_none() {
             self.errors.push(ValidationError::new(
                 ValidationErrorKind::InvalidValue {
                     attribute: self.attribute.to_owned(),
-                    value: v.text.clone(),
+                    value: v.text.to_string(),
                     expected: self.expected,
                 },
                 v.span,

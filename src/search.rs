@@ -1,0 +1,259 @@
+//! The `text` operator: full-text search with PostgreSQL's meaning of
+//! `to_tsvector('english', attribute) @@ plainto_tsquery('english', query)`.
+//!
+//! Both sides are split into words (runs of letters and digits, lower-cased
+//! by Unicode's mapping), English stop words are dropped (PostgreSQL's
+//! `english.stop` list, the Snowball one), and the rest are stemmed with the
+//! Snowball English (Porter 2) stemmer, the algorithm of PostgreSQL's
+//! `english_stem` dictionary. A value matches when every stemmed query word
+//! is among its stemmed words. A query with no word left (empty, or only
+//! stop words) matches nothing, as in PostgreSQL.
+//!
+//! PostgreSQL's parser also recognises e-mail addresses, URLs, hyphenated
+//! words and numbers with signs or decimals as tokens of their own; here
+//! such text is split at every character that is not a letter or digit, so
+//! a query for one part of a hyphenated word finds it in both.
+//!
+//! ```
+//! use catalog_filter::search::TextQuery;
+//!
+//! let q = TextQuery::new("running shoes");
+//! assert!(q.matches("The shoe for runners who run"));
+//! assert!(!q.matches("a running jacket"));
+//! assert!(!TextQuery::new("the and of").matches("the and of"));
+//! ```
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::fmt;
+
+/// PostgreSQL's `english.stop` (the Snowball English stop word list), sorted.
+const STOP_WORDS: [&str; 127] = [
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "s",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
+/// A compiled `text` query: the query as written and its stemmed words.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct TextQuery {
+    query: Box<str>,
+    stems: Vec<String>,
+}
+
+impl TextQuery {
+    /// Compiles a query. Every text is a valid query.
+    pub fn new(query: &str) -> TextQuery {
+        let mut stems = Vec::new();
+        lexemes(query, |stem| {
+            if !stems.iter().any(|s| s == stem) {
+                stems.push(stem.to_owned());
+            }
+        });
+        TextQuery {
+            query: query.into(),
+            stems,
+        }
+    }
+
+    /// The query as written.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The stemmed, distinct query words that a value must all contain.
+    pub fn stems(&self) -> &[String] {
+        &self.stems
+    }
+
+    /// True when every stemmed query word occurs among the stemmed words of
+    /// `value` (never for a query without words).
+    pub fn matches(&self, value: &str) -> bool {
+        if self.stems.is_empty() {
+            return false;
+        }
+        let mut found = vec![false; self.stems.len()];
+        lexemes(value, |stem| {
+            for (f, s) in found.iter_mut().zip(&self.stems) {
+                if s == stem {
+                    *f = true;
+                }
+            }
+        });
+        found.iter().all(|&f| f)
+    }
+}
+
+impl fmt::Debug for TextQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextQuery")
+            .field("query", &self.query)
+            .field("stems", &self.stems)
+            .finish()
+    }
+}
+
+/// Calls `each` with the stem of every word of `text` that is not a stop
+/// word.
+fn lexemes(text: &str, mut each: impl FnMut(&str)) {
+    let stemmer = Stemmer::create(Algorithm::English);
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        if STOP_WORDS.binary_search(&lower.as_str()).is_ok() {
+            continue;
+        }
+        each(&stemmer.stem(&lower));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn as_postgresql() {
+        // select to_tsvector('english', v) @@ plainto_tsquery('english', q)
+        for (q, v, want) in [
+            ("shoes", "Running Shoe", true),
+            ("run", "running", true),
+            ("the shoe", "shoe", true),
+            ("shoe polish", "shoe", false),
+            ("", "anything", false),
+            ("café", "CAFÉ latte", true),
+            ("trail-shoe", "trail shoe", true),
+        ] {
+            assert_eq!(TextQuery::new(q).matches(v), want, "{q:?} in {v:?}");
+        }
+    }
+}
