@@ -7,7 +7,10 @@
 /// of filter) and the crate's own choices (1,000 values in one `in`, 1,000 `node_ids`,
 /// 10,000 Ecwid `productIds`, group depth 8) and the vendor's filter library
 /// (an OR complexity of 4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// In serde (schema files) every field is optional and defaults as above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Maximum length of a filter in bytes (default 8,192).
     pub max_filter_bytes: usize,

@@ -28,8 +28,14 @@
 //! assert_eq!(Field::from_path("extensions.book"), None); // wrong shape
 //! ```
 
+mod builder;
+pub mod config;
+pub mod model;
+mod presets;
 mod value;
 
+pub use builder::{Format, SchemaBuilder, SchemaError};
+pub use model::Schema;
 pub use value::{parse_instant, parse_uuid};
 
 use crate::syntax::Op;

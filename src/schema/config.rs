@@ -1,0 +1,952 @@
+//! Schema files: loading a [`Schema`] from JSON or TOML, and writing it back.
+//!
+//! # Format
+//!
+//! ```json
+//! {
+//!   "name": "orders",
+//!   "allow_or": true,
+//!   "limits": {"max_complexity": 4, "max_depth": 8, "max_conditions": 10,
+//!              "max_in_values": 1000, "max_filter_bytes": 8192},
+//!   "attributes": {
+//!     "status": {"type": "enum", "values": ["incomplete", "complete"],
+//!                "operators": ["eq"], "aliases": ["order_status"]},
+//!     "email": {"type": "text", "operators": ["eq", "like"], "max_len": 254,
+//!               "sql": {"column": "email"}},
+//!     "with_tax": {"type": "integer", "operators": ["gt", "ge", "lt", "le"]},
+//!     "extensions.<template>.<field>": {"type": "text", "operators": ["eq"],
+//!                "sql": {"json": ["extensions", "$template", "$field"]}}
+//!   },
+//!   "aliases": {"isbn": "extensions.book.isbn"}
+//! }
+//! ```
+//!
+//! - `name` (required): the schema's name, used in messages.
+//! - `allow_or` (default `false`): whether filters may use OR groups.
+//! - `limits` (optional): any of the fields of [`crate::Limits`], the others
+//!   keeping their defaults: `max_complexity` (OR complexity cap, default 4,
+//!   0 = unlimited), `max_depth` (group nesting, default 8),
+//!   `max_conditions` (10), `max_in_values` (1,000), `max_filter_bytes`
+//!   (8,192), and the request limits `max_node_ids`, `max_product_ids`.
+//! - `attributes` (required): pattern -> attribute, in the order given. An
+//!   attribute has
+//!   - `type`: `text`, `text_list`, `integer`, `decimal`, `boolean`,
+//!     `uuid`, `instant`, `enum` or `enum_list` (see
+//!     [`ValueType`](super::model::ValueType)); the enum types take `values`,
+//!     the others must not;
+//!   - `operators`: operator names, at least one, each meaningful for the
+//!     type ([`ValueType::allows`](super::model::ValueType::allows));
+//!   - `aliases` (optional): other names or patterns for the attribute, with
+//!     the same captures;
+//!   - `one_of`, `min_len`, `max_len` (optional): value rules
+//!     ([`ValueRules`](super::model::ValueRules));
+//!   - `sql` (optional): `{"column": "email"}`, or `{"json": [column, key,
+//!     ...]}` where a key `$name` is the capture `<name>` and `$$x` the
+//!     literal key `$x`.
+//! - `aliases` (optional): alias -> target, for targets that are not
+//!   literally an attribute's pattern (`isbn` -> `extensions.book.isbn`).
+//!   An alias written here whose target is an attribute's pattern is the
+//!   same as one listed under that attribute (and is written back there).
+//!
+//! Unknown fields are errors. In TOML the same structure reads:
+//!
+//! ```toml
+//! name = "orders"
+//! allow_or = true
+//!
+//! [attributes.status]
+//! type = "enum"
+//! values = ["incomplete", "complete"]
+//! operators = ["eq"]
+//!
+//! [attributes."extensions.<template>.<field>"]
+//! type = "text"
+//! operators = ["eq"]
+//! ```
+//!
+//! # Errors
+//!
+//! A problem found while reading (bad syntax, an unknown type or operator,
+//! an invalid pattern, an attribute defined twice, or any problem of one
+//! attribute on its own) is a [`SchemaError::Load`] with the line and column
+//! where the reader was. Problems between attributes and aliases (an alias
+//! pointing nowhere, overlapping patterns, ...) are found after reading and
+//! name the alias or attribute.
+//!
+//! ```
+//! use catalog_filter::schema::Schema;
+//!
+//! let err = Schema::from_json(r#"{"name": "x", "attributes": {
+//!   "total": {"type": "integer", "operators": ["eq", "like"]}}}"#).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "JSON schema, line 2, column 59: attribute `total`: operator `like` does not apply to integer values"
+//! );
+//! ```
+
+use super::OpSet;
+use super::builder::{Format, SchemaError, check_attribute, finish, parse_pattern};
+use super::model::{
+    Alias, Attribute, Definition, JsonKey, Pattern, Schema, SqlTarget, ValueRules, ValueType,
+};
+use crate::syntax::Op;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+impl Schema {
+    /// Loads a schema from JSON (see the [module docs](self) for the format).
+    pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
+        let def: Definition = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+        finish(def)
+    }
+
+    /// Loads a schema from TOML (see the [module docs](self) for the format).
+    pub fn from_toml(text: &str) -> Result<Schema, SchemaError> {
+        let def: Definition = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        finish(def)
+    }
+
+    /// Writes the schema as pretty-printed JSON; [`Schema::from_json`] reads
+    /// it back to an equal schema.
+    pub fn to_json(&self) -> String {
+        // Serialising this data to a String cannot fail (string keys only).
+        serde_json::to_string_pretty(&self.def).unwrap_or_default()
+    }
+
+    /// Writes the schema as TOML; [`Schema::from_toml`] reads it back to an
+    /// equal schema.
+    pub fn to_toml(&self) -> String {
+        // Cannot fail either: string keys only, and every integer fits an
+        // i64 (checked when the schema was built).
+        toml::to_string(&self.def).unwrap_or_default()
+    }
+}
+
+/// A serde_json error as a [`SchemaError::Load`], the position taken out
+/// of the message.
+fn json_error(e: &serde_json::Error) -> SchemaError {
+    let (line, column) = (e.line(), e.column());
+    let text = e.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+    // serde_json says column 0 (and, for some errors, line 0) before the
+    // first character; positions here are 1-based.
+    SchemaError::Load {
+        format: Format::Json,
+        line: line.max(1),
+        column: column.max(1),
+        message,
+    }
+}
+
+/// A toml error as a [`SchemaError::Load`], its span turned into a 1-based
+/// line and column (in characters).
+fn toml_error(text: &str, e: &toml::de::Error) -> SchemaError {
+    let start = e.span().map_or(0, |s| s.start);
+    let before = text.get(..start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    SchemaError::Load {
+        format: Format::Toml,
+        line,
+        column,
+        message: e.message().trim_end().to_owned(),
+    }
+}
+
+impl Serialize for Schema {
+    /// The schema-file form (see the [module docs](self)).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.def.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Schema {
+    /// The schema-file form, with every check of [`SchemaBuilder::build`](super::SchemaBuilder::build).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Schema, D::Error> {
+        finish(Definition::deserialize(deserializer)?).map_err(de::Error::custom)
+    }
+}
+
+/// Why a name is no operator; see `Op`'s `FromStr`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown operator `{name}`{}; expected one of {}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), OpSet::of(&Op::ALL))]
+pub struct ParseOpError {
+    /// The name as given.
+    pub name: String,
+    /// The nearest operator name, if one is close.
+    pub suggestion: Option<&'static str>,
+}
+
+impl FromStr for Op {
+    type Err = ParseOpError;
+
+    /// Exactly the lower-case name (`eq`, `like`, ...).
+    fn from_str(s: &str) -> Result<Op, ParseOpError> {
+        Op::from_name(s).ok_or_else(|| ParseOpError {
+            name: s.to_owned(),
+            suggestion: crate::suggest::nearest(s, Op::ALL.iter().map(|op| op.as_str())),
+        })
+    }
+}
+
+impl Serialize for Op {
+    /// The lower-case name.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Op {
+    /// The lower-case name.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Op, D::Error> {
+        struct OpVisitor;
+        impl Visitor<'_> for OpVisitor {
+            type Value = Op;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an operator name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Op, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(OpVisitor)
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Pattern, D::Error> {
+        struct PatternVisitor;
+        impl Visitor<'_> for PatternVisitor {
+            type Value = Pattern;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a pattern such as `sku` or `extensions.<template>.<field>`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Pattern, E> {
+                parse_pattern(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(PatternVisitor)
+    }
+}
+
+/// `attributes`: pattern -> attribute, in document order.
+pub(super) mod attributes {
+    use super::*;
+
+    pub(in crate::schema) fn serialize<S: Serializer>(
+        attributes: &[Attribute],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(attributes.len()))?;
+        for a in attributes {
+            map.serialize_entry(a.pattern(), &AttributeBody(a))?;
+        }
+        map.end()
+    }
+
+    pub(in crate::schema) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Attribute>, D::Error> {
+        struct MapVisitor;
+        impl<'de> Visitor<'de> for MapVisitor {
+            type Value = Vec<Attribute>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map from attribute pattern to attribute")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Attribute>, A::Error> {
+                let mut out: Vec<Attribute> = Vec::new();
+                while let Some(pattern) = map.next_key::<Pattern>()? {
+                    if out.iter().any(|a| a.path_pattern() == &pattern) {
+                        return Err(de::Error::custom(SchemaError::DuplicateAttribute {
+                            pattern: pattern.as_str().to_owned(),
+                        }));
+                    }
+                    out.push(map.next_value_seed(AttributeSeed(pattern))?);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+
+/// `aliases`: alias -> target.
+pub(super) mod aliases {
+    use super::*;
+
+    pub(in crate::schema) fn serialize<S: Serializer>(
+        aliases: &[Alias],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(aliases.len()))?;
+        for a in aliases {
+            map.serialize_entry(a.from(), a.to())?;
+        }
+        map.end()
+    }
+
+    pub(in crate::schema) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Alias>, D::Error> {
+        struct MapVisitor;
+        impl<'de> Visitor<'de> for MapVisitor {
+            type Value = Vec<Alias>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map from alias to attribute")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Alias>, A::Error> {
+                let mut out: Vec<Alias> = Vec::new();
+                while let Some(from) = map.next_key::<Pattern>()? {
+                    if out.iter().any(|a| a.from() == &from) {
+                        return Err(de::Error::custom(SchemaError::DuplicateAlias {
+                            alias: from.as_str().to_owned(),
+                        }));
+                    }
+                    let to = map.next_value::<Pattern>()?;
+                    out.push(Alias { from, to });
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+
+/// True when `v` is the default, for `skip_serializing_if`.
+pub(super) fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// The names of the `type` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TypeName {
+    Text,
+    TextList,
+    Integer,
+    Decimal,
+    Boolean,
+    Uuid,
+    Instant,
+    Enum,
+    EnumList,
+}
+
+/// The fields of an attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    Type,
+    Values,
+    Operators,
+    Aliases,
+    OneOf,
+    MinLen,
+    MaxLen,
+    Sql,
+}
+
+/// An attribute's body in a schema file, written from the attribute.
+struct AttributeBody<'a>(&'a Attribute);
+
+impl Serialize for AttributeBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", a.value_type().name())?;
+        if let Some(values) = a.value_type().enum_values() {
+            map.serialize_entry("values", values)?;
+        }
+        map.serialize_entry("operators", &OpList(a.operators()))?;
+        if !a.aliases.is_empty() {
+            map.serialize_entry("aliases", &a.aliases)?;
+        }
+        let rules = a.rules();
+        if let Some(v) = &rules.one_of {
+            map.serialize_entry("one_of", v)?;
+        }
+        if let Some(v) = &rules.min_len {
+            map.serialize_entry("min_len", v)?;
+        }
+        if let Some(v) = &rules.max_len {
+            map.serialize_entry("max_len", v)?;
+        }
+        if let Some(sql) = a.sql() {
+            map.serialize_entry("sql", sql)?;
+        }
+        map.end()
+    }
+}
+
+/// An operator set as a list of names.
+struct OpList(OpSet);
+
+impl Serialize for OpList {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for op in self.0.iter() {
+            seq.serialize_element(&op)?;
+        }
+        seq.end()
+    }
+}
+
+/// Reads one attribute's body, knowing its pattern, and checks it
+/// ([`check_attribute`]) while the reader is still at its position.
+struct AttributeSeed(Pattern);
+
+impl<'de> DeserializeSeed<'de> for AttributeSeed {
+    type Value = Attribute;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Attribute, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AttributeSeed {
+    type Value = Attribute;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attribute: a map with `type` and `operators`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute, A::Error> {
+        let mut type_name: Option<TypeName> = None;
+        let mut values: Option<Vec<String>> = None;
+        let mut ops: Option<Vec<Op>> = None;
+        let mut aliases: Option<Vec<Pattern>> = None;
+        let mut rules = ValueRules::default();
+        let mut sql: Option<SqlTarget> = None;
+        fn once<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
+            match slot {
+                Some(_) => Err(E::duplicate_field(name)),
+                None => Ok(()),
+            }
+        }
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Type => {
+                    once(&type_name, "type")?;
+                    type_name = Some(map.next_value()?);
+                }
+                Field::Values => {
+                    once(&values, "values")?;
+                    values = Some(map.next_value()?);
+                }
+                Field::Operators => {
+                    once(&ops, "operators")?;
+                    ops = Some(map.next_value()?);
+                }
+                Field::Aliases => {
+                    once(&aliases, "aliases")?;
+                    aliases = Some(map.next_value()?);
+                }
+                Field::OneOf => {
+                    once(&rules.one_of, "one_of")?;
+                    rules.one_of = Some(map.next_value()?);
+                }
+                Field::MinLen => {
+                    once(&rules.min_len, "min_len")?;
+                    rules.min_len = Some(map.next_value()?);
+                }
+                Field::MaxLen => {
+                    once(&rules.max_len, "max_len")?;
+                    rules.max_len = Some(map.next_value()?);
+                }
+                Field::Sql => {
+                    once(&sql, "sql")?;
+                    sql = Some(map.next_value()?);
+                }
+            }
+        }
+        let type_name = type_name.ok_or_else(|| de::Error::missing_field("type"))?;
+        let ops = ops.ok_or_else(|| de::Error::missing_field("operators"))?;
+        let value_type = match (type_name, values) {
+            (TypeName::Enum, Some(v)) => ValueType::Enum(v),
+            (TypeName::EnumList, Some(v)) => ValueType::EnumList(v),
+            (TypeName::Enum | TypeName::EnumList, None) => {
+                return Err(de::Error::missing_field("values"));
+            }
+            (_, Some(_)) => {
+                return Err(de::Error::custom(
+                    "`values` is only for the types `enum` and `enum_list`",
+                ));
+            }
+            (TypeName::Text, None) => ValueType::Text,
+            (TypeName::TextList, None) => ValueType::TextList,
+            (TypeName::Integer, None) => ValueType::Integer,
+            (TypeName::Decimal, None) => ValueType::Decimal,
+            (TypeName::Boolean, None) => ValueType::Boolean,
+            (TypeName::Uuid, None) => ValueType::Uuid,
+            (TypeName::Instant, None) => ValueType::Instant,
+        };
+        let attribute = Attribute {
+            pattern: self.0,
+            value_type,
+            ops: OpSet::of(&ops),
+            aliases: aliases.unwrap_or_default(),
+            rules,
+            sql,
+        };
+        check_attribute(&attribute).map_err(de::Error::custom)?;
+        Ok(attribute)
+    }
+}
+
+/// `sql` in a schema file.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum SqlDoc {
+    Column(String),
+    Json(Vec<String>),
+}
+
+impl Serialize for SqlTarget {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let doc = match self {
+            SqlTarget::Column(c) => SqlDoc::Column(c.clone()),
+            SqlTarget::Json { column, path } => SqlDoc::Json(
+                std::iter::once(column.clone())
+                    .chain(path.iter().map(|k| match k {
+                        JsonKey::Capture(c) => format!("${c}"),
+                        JsonKey::Key(k) if k.starts_with('$') => format!("${k}"),
+                        JsonKey::Key(k) => k.clone(),
+                    }))
+                    .collect(),
+            ),
+        };
+        doc.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SqlTarget {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<SqlTarget, D::Error> {
+        Ok(match SqlDoc::deserialize(deserializer)? {
+            SqlDoc::Column(c) => SqlTarget::Column(c),
+            SqlDoc::Json(parts) => {
+                let mut parts = parts.into_iter();
+                let column = parts.next().unwrap_or_default();
+                let path = parts
+                    .map(|p| match p.strip_prefix('$') {
+                        Some(rest) if rest.starts_with('$') => JsonKey::Key(rest.to_owned()),
+                        Some(capture) => JsonKey::Capture(capture.to_owned()),
+                        None => JsonKey::Key(p),
+                    })
+                    .collect();
+                SqlTarget::Json { column, path }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    /// A schema using every feature of the format.
+    fn full() -> Schema {
+        Schema::builder("everything")
+            .allow_or(true)
+            .limits(Limits {
+                max_conditions: 20,
+                ..Limits::DEFAULT
+            })
+            .max_complexity(0)
+            .max_depth(3)
+            .attribute(
+                "status",
+                ValueType::Enum(vec!["a".into(), "b".into()]),
+                &[Op::Eq, Op::In],
+            )
+            .alias("order_status", "status")
+            .alias("state", "status")
+            .attribute("email", ValueType::Text, &[Op::Eq, Op::Like])
+            .min_len(3)
+            .max_len(254)
+            .sql(SqlTarget::Column("t.email".into()))
+            .attribute("flag", ValueType::Boolean, &[Op::Eq])
+            .one_of(["true"])
+            .attribute("total", ValueType::Decimal, &[Op::Gt, Op::Le])
+            .attribute("n", ValueType::Integer, &[Op::Eq])
+            .attribute("id", ValueType::Uuid, &[Op::Eq])
+            .attribute("at", ValueType::Instant, &[Op::Lt])
+            .attribute("tags", ValueType::TextList, &[Op::Like])
+            .attribute("kinds", ValueType::EnumList(vec!["x".into()]), &[Op::In])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+            .sql(SqlTarget::Json {
+                column: "ext".into(),
+                path: vec![
+                    JsonKey::Key("$raw".into()),
+                    JsonKey::Capture("template".into()),
+                    JsonKey::Key("v".into()),
+                    JsonKey::Capture("field".into()),
+                ],
+            })
+            .alias("ext.<template>.<field>", "extensions.<template>.<field>")
+            .alias("isbn", "extensions.book.isbn")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = full();
+        let json = s.to_json();
+        assert_eq!(Schema::from_json(&json).unwrap(), s, "{json}");
+        let toml = s.to_toml();
+        assert_eq!(Schema::from_toml(&toml).unwrap(), s, "{toml}");
+        // Through serde_json::Value too (Schema: Serialize + Deserialize).
+        let value = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            value["attributes"]["status"]["aliases"],
+            serde_json::json!(["order_status", "state"])
+        );
+        assert_eq!(
+            value["aliases"],
+            serde_json::json!({"isbn": "extensions.book.isbn"})
+        );
+        assert_eq!(
+            value["attributes"]["extensions.<template>.<field>"]["sql"],
+            serde_json::json!({"json": ["ext", "$$raw", "$template", "v", "$field"]})
+        );
+        // serde_json's Value sorts keys; equality does not depend on order.
+        assert_eq!(serde_json::from_value::<Schema>(value).unwrap(), s);
+    }
+
+    #[test]
+    fn top_level_alias_to_an_attribute_is_the_attribute_alias() {
+        let a = Schema::from_json(
+            r#"{"name":"x","attributes":{"sku":{"type":"text","operators":["eq"]}},"aliases":{"code":"sku"}}"#,
+        )
+        .unwrap();
+        let b = Schema::from_json(
+            r#"{"name":"x","attributes":{"sku":{"type":"text","operators":["eq"],"aliases":["code"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(a.aliases().is_empty());
+    }
+
+    #[test]
+    fn the_brief_example_loads() {
+        let s = Schema::from_json(
+            r#"{"name":"orders","allow_or":true,"limits":{"max_complexity":4},"attributes":{"status":{"type":"enum","values":["incomplete","complete","processing","cancelled"],"operators":["eq"],"aliases":["order_status"]}, "with_tax":{"type":"integer","operators":["gt","ge","lt","le"]}, "extensions.<template>.<field>":{"type":"text","operators":["eq"]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.resolve("order_status").unwrap().attribute().pattern(),
+            "status"
+        );
+        let toml = r#"
+name = "orders"
+allow_or = true
+
+[limits]
+max_conditions = 5
+
+[attributes.status]
+type = "enum"
+values = ["incomplete", "complete"]
+operators = ["eq"]
+
+[attributes."extensions.<template>.<field>"]
+type = "text"
+operators = ["eq"]
+sql = { json = ["extensions", "$template", "$field"] }
+"#;
+        let s = Schema::from_toml(toml).unwrap();
+        assert_eq!(s.limits().max_conditions, 5);
+        assert_eq!(s.limits().max_filter_bytes, 8192);
+        assert_eq!(
+            s.resolve("extensions.a.b").unwrap().capture("field"),
+            Some("b")
+        );
+    }
+
+    /// `(line, column, message)` of a load error.
+    fn json_err(text: &str) -> (usize, usize, String) {
+        match Schema::from_json(text) {
+            Err(SchemaError::Load {
+                format: Format::Json,
+                line,
+                column,
+                message,
+            }) => (line, column, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn toml_err(text: &str) -> (usize, usize, String) {
+        match Schema::from_toml(text) {
+            Err(SchemaError::Load {
+                format: Format::Toml,
+                line,
+                column,
+                message,
+            }) => (line, column, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn one(attribute: &str) -> String {
+        format!("{{\"name\": \"x\", \"attributes\": {{\n  {attribute}\n}}}}")
+    }
+
+    #[test]
+    fn json_errors_name_line_and_column() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                r#""a": {"type": "int", "operators": ["eq"]}"#,
+                (
+                    2,
+                    21,
+                    "unknown variant `int`, expected one of `text`, `text_list`, `integer`, `decimal`, `boolean`, `uuid`, `instant`, `enum`, `enum_list`",
+                ),
+            ),
+            (
+                r#""a": {"type": "text", "operators": ["eq", "ne"]}"#,
+                (
+                    2,
+                    48,
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
+                ),
+            ),
+            (
+                r#""a": {"type": "text", "operators": ["eqq"]}"#,
+                (
+                    2,
+                    43,
+                    "unknown operator `eqq` (did you mean `eq`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
+                ),
+            ),
+            (
+                r#""a": {"type": "integer", "operators": ["eq", "like"]}"#,
+                (
+                    2,
+                    55,
+                    "attribute `a`: operator `like` does not apply to integer values",
+                ),
+            ),
+            (
+                r#""s": {"type": "enum", "values": [], "operators": ["eq"]}"#,
+                (2, 58, "attribute `s`: an enum needs at least one value"),
+            ),
+            (
+                r#""s": {"type": "enum", "operators": ["eq"]}"#,
+                (2, 44, "missing field `values`"),
+            ),
+            (
+                r#""s": {"type": "text", "values": ["a"], "operators": ["eq"]}"#,
+                (
+                    2,
+                    61,
+                    "`values` is only for the types `enum` and `enum_list`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text"}"#,
+                (2, 23, "missing field `operators`"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "colour": 1}"#,
+                (
+                    2,
+                    53,
+                    "unknown field `colour`, expected one of `type`, `values`, `operators`, `aliases`, `one_of`, `min_len`, `max_len`, `sql`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "type": "text", "operators": ["eq"]}"#,
+                (2, 30, "duplicate field `type`"),
+            ),
+            (
+                r#""a.<b": {"type": "text", "operators": ["eq"]}"#,
+                (
+                    2,
+                    8,
+                    "invalid pattern `a.<b`: bad capture `<b`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"]}, "s": {"type": "text", "operators": ["eq"]}"#,
+                (2, 49, "attribute `s` is defined twice"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "aliases": ["x.<y"]}"#,
+                (
+                    2,
+                    63,
+                    "invalid pattern `x.<y`: bad capture `<y`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "sql": {"table": "t"}}"#,
+                (
+                    2,
+                    60,
+                    "unknown variant `table`, expected `column` or `json`",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "sql": {"column": "1x"}}"#,
+                (
+                    2,
+                    69,
+                    "attribute `s`: sql: column `1x` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "min_len": -1}"#,
+                (2, 58, "invalid value: integer `-1`, expected usize"),
+            ),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(attribute, (line, column, message))| {
+                let got = json_err(&one(attribute));
+                (got != (*line, *column, (*message).to_owned()))
+                    .then(|| format!("{attribute}\n  got {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(json_err("{"), (1, 1, "EOF while parsing an object".into()));
+        assert_eq!(
+            json_err(r#"{"attributes": {}}"#),
+            (1, 18, "missing field `name`".into())
+        );
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "or": true}"#),
+            (1, 36, "unknown field `or`, expected one of `name`, `allow_or`, `limits`, `attributes`, `aliases`".into())
+        );
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "limits": {"max_conditons": 1}}"#),
+            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`, `max_depth`, `max_complexity`".into())
+        );
+        let full = SchemaError::Load {
+            format: Format::Json,
+            line: 2,
+            column: 3,
+            message: "m".into(),
+        };
+        assert_eq!(full.to_string(), "JSON schema, line 2, column 3: m");
+    }
+
+    #[test]
+    fn problems_between_attributes_name_them() {
+        let attrs = r#""sku": {"type": "text", "operators": ["eq"], "aliases": ["code"]}"#;
+        for (extra, message) in [
+            (
+                r#""aliases": {"x": "skew"}"#,
+                "alias `x` points to `skew`, which is no attribute",
+            ),
+            (
+                r#""aliases": {"code": "sku"}"#,
+                "alias `code` is defined twice",
+            ),
+            (
+                r#""aliases": {"sku": "sku"}"#,
+                "`sku` overlaps `sku`: a path could match both",
+            ),
+            (r#""name": """#, "the schema has no name"),
+        ] {
+            let text = format!("{{\"attributes\": {{{attrs}}}, {extra}}}");
+            let text = if extra.starts_with("\"name\"") {
+                text
+            } else {
+                text.replacen('{', "{\"name\": \"x\", ", 1)
+            };
+            assert_eq!(
+                Schema::from_json(&text).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            json_err(r#"{"name": "x", "attributes": {}, "aliases": {"a": "b", "a": "c"}}"#),
+            (1, 57, "alias `a` is defined twice".into())
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_line_and_column() {
+        let head = "name = \"x\"\n[attributes.a]\n";
+        for (body, (line, column, message)) in [
+            (
+                "type = \"int\"\noperators = [\"eq\"]\n",
+                (
+                    3,
+                    8,
+                    "unknown variant `int`, expected one of `text`, `text_list`, `integer`, `decimal`, `boolean`, `uuid`, `instant`, `enum`, `enum_list`",
+                ),
+            ),
+            (
+                "type = \"text\"\noperators = [\"eq\", \"ne\"]\n",
+                (
+                    4,
+                    20,
+                    "unknown operator `ne` (did you mean `ge`?); expected one of eq, like, in, gt, ge, lt, le, ilike, contains, contains_any, contains_all, text, is_null",
+                ),
+            ),
+            (
+                "type = \"integer\"\noperators = [\"like\"]\n",
+                (
+                    2,
+                    1,
+                    "attribute `a`: operator `like` does not apply to integer values",
+                ),
+            ),
+            (
+                "type = \"enum\"\nvalues = []\noperators = [\"eq\"]\n",
+                (2, 1, "attribute `a`: an enum needs at least one value"),
+            ),
+            ("type = \"text\"\n", (2, 1, "missing field `operators`")),
+            (
+                "type = \"text\"\noperators = [\"eq\"]\ntype = \"text\"\n",
+                (5, 1, "duplicate key"),
+            ),
+        ] {
+            assert_eq!(
+                toml_err(&format!("{head}{body}")),
+                (line, column, message.to_owned()),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            toml_err("name = \"x\"\n[attributes.\"a.<\"]\ntype = \"text\"\noperators = [\"eq\"]\n"),
+            (2, 13, "invalid pattern `a.<`: bad capture `<`: a capture is `<name>`, the name of ASCII letters, digits and `_`, not starting with a digit".into())
+        );
+    }
+
+    #[test]
+    fn operators_parse_and_serialize() {
+        for op in Op::ALL {
+            assert_eq!(op.as_str().parse::<Op>(), Ok(op));
+            assert_eq!(serde_json::to_string(&op).unwrap(), format!("\"{op}\""));
+            assert_eq!(
+                serde_json::from_str::<Op>(&format!("\"{op}\"")).unwrap(),
+                op
+            );
+        }
+        assert_eq!(
+            "EQ".parse::<Op>(),
+            Err(ParseOpError {
+                name: "EQ".into(),
+                suggestion: Some("eq")
+            })
+        );
+        assert_eq!("between".parse::<Op>().unwrap_err().suggestion, None);
+        assert!(serde_json::from_str::<Op>("1").is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! Runtime schemas: the shipped schema files equal the presets, the
+//! detach_nodes preset equals the compiled-in matrix, and schemas survive a
+//! JSON and a TOML round trip.
+
+use catalog_filter::schema::model::ValueType as RuntimeType;
+use catalog_filter::schema::{ATTRIBUTES, Field, Schema, ValueType};
+use catalog_filter::syntax::Op;
+use std::path::PathBuf;
+
+fn schema_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data/schemas")
+        .join(name)
+}
+
+/// Loads a shipped file; on a difference, prints the preset's JSON.
+fn load(name: &str, preset: &Schema) -> Schema {
+    let path = schema_file(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let loaded = Schema::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    if &loaded != preset {
+        eprintln!(
+            "{name} differs from the preset, which writes as:\n{}",
+            preset.to_json()
+        );
+    }
+    loaded
+}
+
+#[test]
+fn detach_nodes_file_equals_the_preset() {
+    let preset = Schema::detach_nodes();
+    assert_eq!(load("detach_nodes.json", &preset), preset);
+}
+
+#[test]
+fn orders_file_equals_the_preset() {
+    let preset = Schema::orders();
+    let loaded = load("orders.json", &preset);
+    assert_eq!(loaded, preset);
+    assert!(loaded.allow_or());
+    assert_eq!(loaded.max_complexity(), 4);
+    let status = loaded.resolve("status").unwrap();
+    assert_eq!(
+        status.attribute().value_type(),
+        &RuntimeType::Enum(vec![
+            "incomplete".into(),
+            "complete".into(),
+            "processing".into(),
+            "cancelled".into()
+        ])
+    );
+}
+
+#[test]
+fn presets_round_trip_through_json_and_toml() {
+    for preset in [Schema::detach_nodes(), Schema::orders()] {
+        let json = preset.to_json();
+        assert_eq!(Schema::from_json(&json).unwrap(), preset, "{json}");
+        let toml = preset.to_toml();
+        assert_eq!(Schema::from_toml(&toml).unwrap(), preset, "{toml}");
+    }
+}
+
+/// A concrete path for a matrix row: its pattern with each `<param>`
+/// replaced by the parameter's name.
+fn example_path(pattern: &str) -> String {
+    pattern
+        .split('.')
+        .map(|s| s.trim_start_matches('<').trim_end_matches('>'))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The runtime type that stands for a compiled-in one (`has_nodes` is a
+/// boolean limited to `false`; the list fields are list types).
+fn runtime_type(field: &Field) -> RuntimeType {
+    let list = field.is_list();
+    let enum_of = |values: &[&str]| {
+        let values = values.iter().map(|s| (*s).to_owned()).collect();
+        if list {
+            RuntimeType::EnumList(values)
+        } else {
+            RuntimeType::Enum(values)
+        }
+    };
+    match field.value_type() {
+        ValueType::Uuid => RuntimeType::Uuid,
+        ValueType::Text if list => RuntimeType::TextList,
+        ValueType::Text => RuntimeType::Text,
+        ValueType::Instant => RuntimeType::Instant,
+        ValueType::Status => enum_of(&["draft", "live"]),
+        ValueType::CommodityType => enum_of(&["physical", "digital"]),
+        ValueType::Owner => enum_of(&["store", "organization"]),
+        ValueType::ProductType => enum_of(&["standard", "parent", "child", "bundle"]),
+        ValueType::FalseOnly => RuntimeType::Boolean,
+        other => panic!("no runtime type for {other:?}"),
+    }
+}
+
+#[test]
+fn detach_nodes_preset_equals_the_compiled_in_matrix() {
+    let schema = Schema::detach_nodes();
+    assert_eq!(schema.name(), "detach_nodes");
+    assert!(!schema.allow_or());
+    assert_eq!(schema.attributes().len(), ATTRIBUTES.len());
+    for (spec, attribute) in ATTRIBUTES.iter().zip(schema.attributes()) {
+        assert_eq!(attribute.pattern(), spec.pattern);
+        let path = example_path(spec.pattern);
+        let field = Field::from_path(&path).unwrap();
+        let resolved = schema.resolve(&path).unwrap();
+        assert_eq!(resolved.attribute().pattern(), spec.pattern);
+        assert_eq!(resolved.path(), path);
+        assert_eq!(attribute.value_type(), &runtime_type(&field), "{path}");
+        for op in Op::ALL {
+            assert_eq!(attribute.supports(op), field.supports(op), "{op}({path})");
+        }
+        let false_only = matches!(field.value_type(), ValueType::FalseOnly);
+        assert_eq!(
+            attribute.rules().one_of.as_deref(),
+            false_only.then_some(&["false".to_owned()][..]),
+            "{path}"
+        );
+    }
+    // Wrong shapes and unknown names are refused by both.
+    for path in [
+        "extensions.book",
+        "sku.x",
+        "admin_attributes",
+        "skus",
+        "SKU",
+    ] {
+        assert!(Field::from_path(path).is_none());
+        assert!(schema.resolve(path).is_err(), "{path}");
+    }
+}
+
+/// Every prefix of a schema file (JSON and TOML) loads or is refused with
+/// a position inside the input; none panics. (The fuzz target `schema`
+/// does the same for arbitrary bytes.)
+#[test]
+fn truncated_files_are_errors_with_positions() {
+    use catalog_filter::schema::SchemaError;
+    let json = std::fs::read_to_string(schema_file("detach_nodes.json")).unwrap();
+    let toml = Schema::orders().to_toml();
+    for (text, load) in [
+        (
+            &json,
+            Schema::from_json as fn(&str) -> Result<Schema, SchemaError>,
+        ),
+        (&toml, Schema::from_toml),
+    ] {
+        for end in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            match load(prefix) {
+                Err(SchemaError::Load { line, column, .. }) => {
+                    let lines = prefix.lines().count().max(1);
+                    assert!(line >= 1 && line <= lines + 1, "{prefix:?}: line {line}");
+                    assert!(column >= 1, "{prefix:?}");
+                }
+                Err(e) => panic!("{prefix:?}: {e}"),
+                Ok(s) => assert!(s.attributes().len() <= 21),
+            }
+        }
+    }
+}
