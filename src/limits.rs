@@ -18,6 +18,9 @@ pub struct Limits {
     pub max_node_ids: usize,
     /// Maximum number of `productIds` in one Ecwid unassign request (default 10,000).
     pub max_product_ids: usize,
+    /// Maximum size in bytes of a snapshot or request body read whole
+    /// (default 1 GiB); checked before parsing.
+    pub max_snapshot_bytes: usize,
 }
 
 impl Limits {
@@ -28,6 +31,7 @@ impl Limits {
         max_in_values: 1000,
         max_node_ids: 1000,
         max_product_ids: 10_000,
+        max_snapshot_bytes: 1 << 30,
     };
 }
 

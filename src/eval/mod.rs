@@ -18,9 +18,10 @@
 //!   extension field.
 //! - `extensions.<t>.<f>`, `shopper_attributes.<f>` and `admin_attributes.<f>`
 //!   compare the text form of the JSON value: a string as itself, a number
-//!   as serde_json prints it (shortest round-trip form: `1765426`, `2.5`,
-//!   `1000.0` for `1e3`), a boolean as `true`/`false`. `null`, arrays and
-//!   objects have no text form and never match.
+//!   as written in the snapshot (`1765426`, `2.5`, `1e3`,
+//!   `0.9455199068242589`: a filter writing the same text matches), a
+//!   boolean as `true`/`false`. `null`, arrays and objects have no text form
+//!   and never match.
 //!
 //! Evaluation allocates nothing per product: `like` patterns are compiled
 //! once, at validation, into a [`Pattern`](crate::pattern::Pattern) holding a `memchr::memmem::Finder`,
@@ -43,11 +44,11 @@
 //! ```
 
 use crate::catalog::{Catalog, Product};
+use crate::json::AttributeValue;
 use crate::schema::Field;
 use crate::syntax::Op;
 use crate::validate::{ValidCondition, ValidFilter, Values};
 use chrono::{DateTime, FixedOffset, Utc};
-use std::fmt::{self, Write as _};
 
 impl ValidFilter {
     /// True when `product` satisfies every condition of the filter.
@@ -134,58 +135,10 @@ fn text_attr(field: &Field, p: &Product, test: impl Fn(&str) -> bool) -> bool {
     }
 }
 
-/// Applies `test` to the text form of a JSON value (see the module docs);
-/// `null`, arrays and objects have none.
-fn json_text(value: &serde_json::Value, test: impl Fn(&str) -> bool) -> bool {
-    match value {
-        serde_json::Value::String(s) => test(s),
-        serde_json::Value::Bool(b) => test(if *b { "true" } else { "false" }),
-        serde_json::Value::Number(n) => {
-            let mut buf = StackText::default();
-            match write!(buf, "{n}") {
-                Ok(()) => test(buf.as_str()),
-                // Longer than any number serde_json prints: compare the slow way.
-                Err(_) => test(&n.to_string()),
-            }
-        }
-        serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-            false
-        }
-    }
-}
-
-/// A small on-stack text buffer, so printing a number allocates nothing.
-struct StackText {
-    buf: [u8; 40],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 40],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
+/// Applies `test` to the text form of a free-form value (see the module
+/// docs); `null`, arrays and objects have none.
+fn json_text(value: &AttributeValue, test: impl Fn(&str) -> bool) -> bool {
+    value.text().is_some_and(test)
 }
 
 /// `eq`/`in` are membership; the ordering operators compare with the single
