@@ -15,8 +15,10 @@
 //!
 //! With `--json`, `body` is exactly what the API would answer (the
 //! `{"meta":{...}}` response or a JSON:API error envelope) and `catalog` the
-//! snapshot after the request, as this crate writes it (ids in lower case,
-//! empty fields omitted). The optional `"grant"` member models the caller's
+//! snapshot after the request: the input's catalog as written (compact),
+//! with only the changed `node_ids` lists spliced in. The work is
+//! [`catalog_filter::elasticpath::json_mode::answer`]; this program reads
+//! stdin and streams the answer to stdout. The optional `"grant"` member models the caller's
 //! token: `"client_credentials"` (an admin token; the default when the member
 //! is absent, since this is a local tool run by whoever owns the data),
 //! `"implicit"` (a storefront token: 403) or `null` (no token: 401).
@@ -38,12 +40,10 @@
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::elasticpath::detach::{self, Answer, DetachNodesRequest, DetachPlan, Grant};
-use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
-use serde::Serialize;
-use serde_json::Value;
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, DetachPlan, Grant};
+use catalog_filter::elasticpath::json_mode;
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// The embedded sample: two hierarchies with nested nodes, 30 products
@@ -76,7 +76,15 @@ fn main() -> ExitCode {
             eprintln!("detach: cannot read stdin: {e}");
             return ExitCode::from(2);
         }
-        println!("{}", json_mode(&input));
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+        let written = json_mode::answer(input, &Limits::default(), &mut out)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            eprintln!("detach: cannot write stdout: {e}");
+            return ExitCode::from(2);
+        }
         return ExitCode::SUCCESS;
     }
     let options = match Options::parse(&args) {
@@ -157,95 +165,11 @@ impl Options {
     }
 }
 
-/// The `--json` output line, members in this order.
-#[derive(Serialize)]
-struct Output<'a, B: Serialize, C: Serialize> {
-    status: u16,
-    body: &'a B,
-    catalog: &'a C,
-}
-
-fn line(status: u16, body: &impl Serialize, catalog: &impl Serialize) -> String {
-    let output = Output {
-        status,
-        body,
-        catalog,
-    };
-    // Values, strings and the catalog always serialize.
-    serde_json::to_string(&output).unwrap_or_default()
-}
-
-fn error_line(envelope: &ErrorEnvelope, catalog: &impl Serialize) -> String {
-    line(envelope.http_status().unwrap_or(500), envelope, catalog)
-}
-
-fn bad_input(message: String) -> ErrorEnvelope {
-    ErrorEnvelope::single(
-        ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
-    )
-}
-
-/// Answers one `--json` input with one line (no trailing newline); see the
-/// module docs. Never panics, whatever the input.
+/// Answers one `--json` input with one line (no trailing newline); see
+/// [`catalog_filter::elasticpath::json_mode`]. Never panics, whatever the
+/// input.
 pub fn json_mode(input: &[u8]) -> String {
-    let text = match std::str::from_utf8(input) {
-        Ok(text) => text,
-        Err(e) => return error_line(&bad_input(format!("stdin is not UTF-8: {e}")), &Value::Null),
-    };
-    let doc = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(doc)) => doc,
-        Ok(_) => {
-            return error_line(
-                &bad_input("stdin must be a JSON object".to_owned()),
-                &Value::Null,
-            );
-        }
-        Err(e) => {
-            return error_line(
-                &bad_input(format!("stdin is not valid JSON: {e}")),
-                &Value::Null,
-            );
-        }
-    };
-    let given = doc.get("catalog").unwrap_or(&Value::Null);
-    let grant = match doc.get("grant") {
-        None => Some(Grant::ClientCredentials),
-        Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "client_credentials" => Some(Grant::ClientCredentials),
-        Some(Value::String(s)) if s == "implicit" => Some(Grant::Implicit),
-        Some(_) => {
-            let message = "`grant` must be \"client_credentials\", \"implicit\" or null";
-            return error_line(&bad_input(message.to_owned()), given);
-        }
-    };
-    if let Err(envelope) = detach::authorize(grant) {
-        // The catalog plays no part in the answer; it is echoed as every
-        // other error echoes it: as loaded when it loads, else as given.
-        return match Catalog::from_value(given.clone()) {
-            Ok(catalog) => error_line(&envelope, &catalog),
-            Err(_) => error_line(&envelope, given),
-        };
-    }
-    if !given.is_object() {
-        let message = match given {
-            Value::Null => "stdin has no `catalog` object".to_owned(),
-            _ => "`catalog` must be a JSON object".to_owned(),
-        };
-        return error_line(&bad_input(message), given);
-    }
-    let mut catalog = match Catalog::from_value(given.clone()) {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            let envelope = match e.integrity() {
-                Some(errors) => detach::integrity_error(errors),
-                None => bad_input(format!("`catalog`: {e}")),
-            };
-            return error_line(&envelope, given);
-        }
-    };
-    let body = doc.get("request").unwrap_or(&Value::Null).to_string();
-    let Answer { status, body } = detach::handle(&mut catalog, grant, &body, &Limits::default());
-    line(status, &body, &catalog)
+    json_mode::answer_string(input.to_vec(), &Limits::default())
 }
 
 /// Runs one request on the catalog `text` and renders it for people: the

@@ -74,6 +74,8 @@ pub mod ecwid;
 pub mod elasticpath;
 pub mod error;
 pub mod eval;
+mod forest;
+pub mod json;
 pub mod limits;
 pub mod pattern;
 pub mod schema;

@@ -31,6 +31,9 @@ pub struct Limits {
     /// 1, an AND the product of its terms, an OR the sum of its
     /// alternatives.
     pub max_complexity: usize,
+    /// Maximum size in bytes of a snapshot or request body read whole
+    /// (default 1 GiB); checked before parsing.
+    pub max_snapshot_bytes: usize,
 }
 
 impl Limits {
@@ -43,6 +46,7 @@ impl Limits {
         max_product_ids: 10_000,
         max_depth: 8,
         max_complexity: 4,
+        max_snapshot_bytes: 1 << 30,
     };
 }
 

@@ -511,7 +511,7 @@ fn item(rng: &mut SplitMix64, kind: &Kind, index: usize, family: Family<'_>) -> 
             }
         }
         p.templates.push(template.to_string());
-        p.extensions.insert(template.to_string(), fields);
+        p.extensions.insert(template.to_string(), fields.into());
     } else {
         let amount = rng.pick(&[10u64, 25, 50, 100]).copied().unwrap_or(25);
         p.shopper_attributes
@@ -522,7 +522,7 @@ fn item(rng: &mut SplitMix64, kind: &Kind, index: usize, family: Family<'_>) -> 
         let title = format!("Buy {} online", p.name.as_deref().unwrap_or(""));
         seo.insert("meta_title".into(), Value::String(title));
         p.templates.push("seo".to_string());
-        p.extensions.insert("seo".to_string(), seo);
+        p.extensions.insert("seo".to_string(), seo.into());
     }
     p
 }

@@ -154,10 +154,8 @@ fn lookups_by_id() {
 fn empty_document_is_an_empty_catalog() {
     let c = load(json!({}));
     assert!(c.products().is_empty() && c.nodes().is_empty() && c.hierarchies().is_empty());
-    assert_eq!(
-        c.to_json(),
-        r#"{"hierarchies":[],"nodes":[],"products":[]}"#
-    );
+    // Written back as read: nothing is added.
+    assert_eq!(c.to_json(), "{}");
     let c = load(json!({"hierarchies": null, "nodes": null, "products": null}));
     assert_eq!(c, load(json!({})));
 }
@@ -588,8 +586,8 @@ fn typed_snapshot_is_checked_too() {
         ..Snapshot::default()
     };
     let e = match Catalog::new(snapshot) {
-        Err(e) => e,
-        Ok(c) => panic!("loaded {c:?}"),
+        Err(CatalogError::Integrity(e)) => e,
+        other => panic!("expected integrity errors, got {other:?}"),
     };
     assert_eq!(
         e.into_errors(),
@@ -751,20 +749,15 @@ fn json_round_trip_is_exact() {
 }
 
 #[test]
-fn round_trip_normalizes_only_spelling() {
-    let c = load(json!({
-        "products": [{
-            "id": "ABCDEF00-0000-4000-8000-000000000001",
-            "created_at": "2021-03-04T05:06:07+00:00",
-            "updated_at": "2021-03-04t05:06:07.500000Z",
-            "tags": null,
-            "sku": null,
-            "extensions": {}
-        }]
-    }));
+fn round_trip_keeps_spelling() {
+    // Ids keep their case, timestamps their spelling, nulls and empty
+    // objects stay, members keep their order.
+    let text = r#"{"products":[{"id":"ABCDEF00-0000-4000-8000-000000000001","created_at":"2021-03-04T05:06:07+00:00","updated_at":"2021-03-04t05:06:07.500000Z","tags":null,"sku":null,"extensions":{}}]}"#;
+    let c = Catalog::from_json(text).unwrap();
+    assert_eq!(c.to_json(), text);
     assert_eq!(
-        c.to_json(),
-        r#"{"hierarchies":[],"nodes":[],"products":[{"id":"abcdef00-0000-4000-8000-000000000001","created_at":"2021-03-04T05:06:07Z","updated_at":"2021-03-04T05:06:07.500Z"}]}"#
+        c.products()[0].updated_at.map(|t| t.timestamp_millis()),
+        Some(1_614_834_367_500)
     );
     assert_eq!(Catalog::from_json(&c.to_json()).ok(), Some(c));
 }
@@ -856,4 +849,71 @@ proptest! {
         all.dedup();
         prop_assert_eq!(all.len(), nodes.len());
     }
+}
+
+#[test]
+fn one_ulp_float_matches_its_own_value_and_round_trips() {
+    let text = r#"{"products":[{"id":"00000000-0000-4000-8000-000000000001","extensions":{"t":{"f":0.9455199068242589}}}]}"#;
+    let c = Catalog::from_json(text).unwrap();
+    assert_eq!(c.to_json(), text);
+    let f = catalog_filter::compile("eq(extensions.t.f,0.9455199068242589)").unwrap();
+    assert!(f.matches(&c.products()[0]));
+    let f = catalog_filter::compile("eq(extensions.t.f,0.9455199068242588)").unwrap();
+    assert!(!f.matches(&c.products()[0]));
+}
+
+#[test]
+fn every_object_comes_back_byte_for_byte() {
+    let text = r#"{"v":1,"hierarchies":[{"id":"h","name":"H","x":[]}],"nodes":[{"id":"a","hierarchy_id":"h","parent_id":null,"n":1E400},{"id":"b","hierarchy_id":"h","parent_id":"a","d":null}],"products":[{"node_ids":["a","b"],"id":"ABCDEF00-0000-4000-8000-000000000001","big":12345678901234567890123,"z":-0,"e":1e2,"created_at":"2021-03-04T05:06:07.123456789123-00:00","tags":[],"description":null,"extensions":{"t":{"f":0.9455199068242589,"s":"caf\u00e9"}}},{"id":"00000000-0000-4000-8000-000000000002","node_ids":["b"]}],"tail":{"k":[1,{"q":2}]}}"#;
+    let mut c = Catalog::from_json(text).unwrap();
+    assert_eq!(c.to_json(), text);
+    // Pretty input: to_json is its compact form; write_json_as_read keeps it.
+    let pretty = text.replace(r#",""#, ",\n  \"").replace(":[", " : [ ");
+    let p = Catalog::from_json(&pretty).unwrap();
+    assert_eq!(p.to_json(), text);
+    let mut as_read = Vec::new();
+    p.write_json_as_read(&mut as_read).unwrap();
+    assert_eq!(String::from_utf8(as_read).unwrap(), pretty);
+
+    // A detach changes only the node_ids lists the plan names.
+    use catalog_filter::Limits;
+    use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
+    let request = DetachNodesRequest::new("eq(id,abcdef00-0000-4000-8000-000000000001)", ["b"]);
+    let plan = detach::plan(&c, &request, &Limits::default()).unwrap();
+    assert!(!plan.is_empty());
+    detach::apply(&mut c, &plan);
+    assert_eq!(
+        c.to_json(),
+        text.replacen(r#""node_ids":["a","b"]"#, r#""node_ids":["a"]"#, 1)
+    );
+}
+
+#[test]
+fn oversized_and_hostile_documents_are_answered() {
+    let deep = format!(
+        r#"{{"products":[{{"id":"00000000-0000-4000-8000-000000000001","x":{}1{}}}]}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(Catalog::from_json(&deep).is_ok());
+    let deep_known = format!(
+        r#"{{"products":[{{"id":"00000000-0000-4000-8000-000000000001","tags":{}]}}"#,
+        "[".repeat(100_000)
+    );
+    assert!(matches!(
+        Catalog::from_json(&deep_known),
+        Err(CatalogError::Json(_))
+    ));
+    let limits = catalog_filter::Limits {
+        max_snapshot_bytes: 10,
+        ..catalog_filter::Limits::default()
+    };
+    let text = std::sync::Arc::new(r#"{"products":[]}"#.to_owned());
+    assert!(matches!(
+        Catalog::load(text, 0..15, &limits),
+        Err(CatalogError::TooLarge {
+            bytes: 15,
+            limit: 10
+        })
+    ));
 }

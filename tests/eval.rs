@@ -18,7 +18,9 @@ fn filter(f: &str) -> ValidFilter {
 }
 
 fn book() -> Product {
-    let obj = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+    let obj = |v: serde_json::Value| -> catalog_filter::json::Attributes {
+        v.as_object().cloned().unwrap_or_default().into()
+    };
     Product {
         id: Uuid::parse_str(ID).unwrap(),
         sku: Some("BOOK-001".into()),

@@ -328,7 +328,7 @@ fn hostile_values_are_matched_literally_and_the_tables_stay_intact() {
         p.extensions
             .entry("x".into())
             .or_default()
-            .insert("y".into(), text.clone().into());
+            .insert("y".into(), text.clone());
         let q = &mut snapshot.products[hostile.len() + i];
         q.name = Some(format!("{text}!"));
         q.tags = vec![format!("!{text}")];

@@ -62,7 +62,10 @@
 //!
 //! Decisions where the vendor's documents are silent (also in DECISIONS.md):
 //!
-//! - A filter that is only spaces is blank (422), like a missing one.
+//! - A filter that is empty or only ASCII spaces is blank (422), like a
+//!   missing one. Any other whitespace (tab, newline, U+0085, U+3000) is
+//!   compiled, and refused like everywhere else (a control character or an
+//!   unquoted non-ASCII character is a 400).
 //! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,
 //!   duplicates included, and is checked before the filter is compiled and
 //!   before any id is looked up.
@@ -335,7 +338,7 @@ pub fn check_request<'r>(
         .data
         .filter
         .as_deref()
-        .filter(|f| !f.trim().is_empty());
+        .filter(|f| !f.bytes().all(|b| b == b' '));
     let node_ids = request
         .data
         .node_ids

@@ -19,9 +19,10 @@
 //!   extension field.
 //! - `extensions.<t>.<f>`, `shopper_attributes.<f>` and `admin_attributes.<f>`
 //!   compare the text form of the JSON value: a string as itself, a number
-//!   as serde_json prints it (shortest round-trip form: `1765426`, `2.5`,
-//!   `1000.0` for `1e3`), a boolean as `true`/`false`. `null`, arrays and
-//!   objects have no text form and never match.
+//!   as written in the snapshot (`1765426`, `2.5`, `1e3`,
+//!   `0.9455199068242589`: a filter writing the same text matches), a
+//!   boolean as `true`/`false`. `null`, arrays and objects have no text form
+//!   and never match.
 //!
 //! - OR groups hold when one alternative does, AND when every term does.
 //! - `ilike` is `like` with both sides lower-cased (Unicode's mapping);

@@ -6,13 +6,12 @@
 //! only this file.
 
 use crate::catalog::Product;
+use crate::json::AttributeValue;
 use crate::schema::{
     CommodityType, InstantAttribute, Owner, ProductType, Status, TextAttribute, TypedField,
     UuidAttribute,
 };
 use chrono::{DateTime, Utc};
-use serde_json::Value as JsonValue;
-use std::fmt::{self, Write as _};
 use uuid::Uuid;
 
 /// The product's value of a UUID attribute.
@@ -64,7 +63,7 @@ pub(super) enum Texts<'p> {
     /// A text list.
     Many(&'p [String]),
     /// A JSON field, compared by its text form.
-    Json(Option<&'p JsonValue>),
+    Json(Option<&'p AttributeValue>),
 }
 
 /// The product's text values of `attribute`.
@@ -97,7 +96,7 @@ impl Texts<'_> {
         match self {
             Texts::One(v) => v.is_some_and(test),
             Texts::Many(list) => list.iter().any(|s| test(s)),
-            Texts::Json(v) => v.is_some_and(|v| json_text(v, test)),
+            Texts::Json(v) => v.and_then(AttributeValue::text).is_some_and(test),
         }
     }
 
@@ -106,7 +105,7 @@ impl Texts<'_> {
         match self {
             Texts::One(v) => v.is_none(),
             Texts::Many(list) => list.is_empty(),
-            Texts::Json(v) => v.is_none_or(JsonValue::is_null),
+            Texts::Json(v) => v.is_none_or(|v| matches!(v, AttributeValue::Null)),
         }
     }
 }
@@ -123,58 +122,5 @@ pub(super) fn is_null(field: &TypedField, p: &Product) -> bool {
         TypedField::Owner => owner(p).is_none(),
         TypedField::ProductTypes => product_types(p).is_empty(),
         TypedField::HasNodes => false,
-    }
-}
-
-/// Applies `test` to the text form of a JSON value: a string as itself, a
-/// number as serde_json prints it, a boolean as `true`/`false`; `null`,
-/// arrays and objects have none.
-fn json_text(value: &JsonValue, mut test: impl FnMut(&str) -> bool) -> bool {
-    match value {
-        JsonValue::String(s) => test(s),
-        JsonValue::Bool(b) => test(if *b { "true" } else { "false" }),
-        JsonValue::Number(n) => {
-            let mut buf = StackText::default();
-            match write!(buf, "{n}") {
-                Ok(()) => test(buf.as_str()),
-                // Longer than any number serde_json prints: compare the slow way.
-                Err(_) => test(&n.to_string()),
-            }
-        }
-        JsonValue::Null | JsonValue::Array(_) | JsonValue::Object(_) => false,
-    }
-}
-
-/// A small on-stack text buffer, so printing a number allocates nothing.
-struct StackText {
-    buf: [u8; 40],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 40],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }

@@ -832,7 +832,7 @@ sql = { json = ["extensions", "$template", "$field"] }
         );
         assert_eq!(
             json_err(r#"{"name": "x", "attributes": {}, "limits": {"max_conditons": 1}}"#),
-            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`, `max_depth`, `max_complexity`".into())
+            (1, 58, "unknown field `max_conditons`, expected one of `max_filter_bytes`, `max_conditions`, `max_in_values`, `max_node_ids`, `max_product_ids`, `max_depth`, `max_complexity`, `max_snapshot_bytes`".into())
         );
         let full = SchemaError::Load {
             format: Format::Json,

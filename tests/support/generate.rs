@@ -6,6 +6,7 @@
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::{Catalog, Product};
+use catalog_filter::json::AttributeValue;
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
 use catalog_filter::synthetic::{self, SplitMix64};
 use chrono::{SecondsFormat, Utc};
@@ -338,8 +339,8 @@ fn condition(rng: &mut SplitMix64, catalog: &Catalog) -> String {
 
 fn json_condition(rng: &mut SplitMix64, catalog: &Catalog, p: &Product) -> String {
     let edges = edge_json();
-    let value_text = |rng: &mut SplitMix64, v: Option<&Value>| -> String {
-        match v.and_then(json_text) {
+    let value_text = |rng: &mut SplitMix64, v: Option<&AttributeValue>| -> String {
+        match v.and_then(|v| v.text().map(str::to_owned)) {
             Some(t) if !rng.chance(15) => t,
             _ => rng
                 .pick(&edges)

@@ -2,6 +2,7 @@
 //! format, and the JSON form of the extension columns.
 
 use crate::catalog::{Catalog, Product};
+use crate::json::Attributes;
 use crate::sql::SCHEMA;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use postgres::{Client, Transaction};
@@ -130,15 +131,15 @@ fn product_line(p: &Product, line: &mut String) {
         }
         json.push_str(&serde_json::Value::String(template.clone()).to_string());
         json.push(':');
-        write_json_object(fields.iter(), &mut json);
+        write_attributes(fields, &mut json);
     }
     json.push('}');
     field(line, &json);
     json.clear();
-    write_json_object(p.shopper_attributes.iter(), &mut json);
+    write_attributes(&p.shopper_attributes, &mut json);
     field(line, &json);
     json.clear();
-    write_json_object(p.admin_attributes.iter(), &mut json);
+    write_attributes(&p.admin_attributes, &mut json);
     field(line, &json);
 }
 
@@ -230,6 +231,21 @@ pub(crate) fn write_json_object<'a>(
         out.push_str(&serde_json::Value::String(key.clone()).to_string());
         out.push(':');
         write_json(value, out);
+    }
+    out.push('}');
+}
+
+/// Writes free-form attributes as a JSON object (see [`write_json`]): each
+/// value as serde_json reads its text.
+fn write_attributes(attributes: &Attributes, out: &mut String) {
+    out.push('{');
+    for (i, (key, value)) in attributes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::String(key.clone()).to_string());
+        out.push(':');
+        write_json(&value.to_json_value(), out);
     }
     out.push('}');
 }

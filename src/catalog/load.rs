@@ -1,0 +1,382 @@
+//! Loading a snapshot straight from its bytes, and writing it back.
+//!
+//! The catalog keeps the document it was read from. Writing copies that
+//! text and splices in only the `node_ids` lists that an operation changed,
+//! so every other byte comes back as it was read: unknown members (of the
+//! top level, hierarchies, nodes and products), member order, numbers with
+//! their exact text, strings and timestamps as written, `null` and empty
+//! lists. A changed list keeps its remaining elements as written.
+
+use super::Catalog;
+use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
+use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
+use crate::Limits;
+use crate::json::{self, Text};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::io;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Why a snapshot could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// The document is larger than [`Limits::max_snapshot_bytes`]; nothing
+    /// was parsed.
+    #[error("catalog snapshot is {bytes} bytes; the limit is {limit} (max_snapshot_bytes)")]
+    TooLarge {
+        /// The document's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document is not UTF-8.
+    #[error("catalog snapshot is not UTF-8: {0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+    /// The document is not JSON of the snapshot's shape (the message says
+    /// which line and column).
+    #[error("catalog snapshot is not valid: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The document is well-formed but fails its integrity checks.
+    #[error(transparent)]
+    Integrity(#[from] IntegrityErrors),
+}
+
+impl CatalogError {
+    /// The integrity problems, if that is what went wrong.
+    pub fn integrity(&self) -> Option<&IntegrityErrors> {
+        match self {
+            CatalogError::Integrity(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The text a catalog was read from, and where its parts are.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Document {
+    /// The whole input (the snapshot may be a part of it).
+    text: Arc<String>,
+    /// The snapshot object's bytes in `text`.
+    root: Range<usize>,
+    /// Each product's `node_ids` value in `text`, if it has that member.
+    node_ids: Vec<Option<Range<usize>>>,
+    /// Products whose `node_ids` changed since loading.
+    changed: Vec<bool>,
+}
+
+impl Document {
+    /// Records that product `index` changed its memberships.
+    pub(crate) fn mark_changed(&mut self, index: usize) {
+        if let Some(flag) = self.changed.get_mut(index) {
+            *flag = true;
+        }
+    }
+}
+
+/// The parts read from a document, before the integrity checks.
+struct Parts {
+    hierarchies: Vec<Hierarchy>,
+    nodes: Vec<Node>,
+    products: Vec<Product>,
+    node_ids: Vec<Option<Range<usize>>>,
+    problems: ReadProblems,
+}
+
+impl Catalog {
+    /// Reads a snapshot from JSON text and checks it. Product ids and parent
+    /// ids that are not UUIDs are integrity problems reported with all
+    /// others, not JSON errors. Copies `json` once (the catalog keeps the
+    /// text it writes back); [`Catalog::from_string`] takes it instead.
+    pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
+        Catalog::from_string(json.to_owned())
+    }
+
+    /// Like [`Catalog::from_json`], from bytes.
+    pub fn from_slice(json: &[u8]) -> Result<Catalog, CatalogError> {
+        Catalog::from_vec(json.to_vec())
+    }
+
+    /// Like [`Catalog::from_json`], taking the bytes (no copy).
+    pub fn from_vec(json: Vec<u8>) -> Result<Catalog, CatalogError> {
+        let len = json.len();
+        let limits = Limits::default();
+        if len > limits.max_snapshot_bytes {
+            return Err(CatalogError::TooLarge {
+                bytes: len,
+                limit: limits.max_snapshot_bytes,
+            });
+        }
+        Catalog::load(Arc::new(String::from_utf8(json)?), 0..len, &limits)
+    }
+
+    /// Like [`Catalog::from_json`], taking the text (no copy).
+    pub fn from_string(json: String) -> Result<Catalog, CatalogError> {
+        let len = json.len();
+        Catalog::load(Arc::new(json), 0..len, &Limits::default())
+    }
+
+    /// Loads the snapshot that is the part `range` of `document` (for a
+    /// snapshot embedded in a larger document, such as a request), sharing
+    /// the document without copying it. A snapshot over
+    /// [`Limits::max_snapshot_bytes`] is refused before anything is parsed.
+    pub fn load(
+        document: Arc<String>,
+        range: Range<usize>,
+        limits: &Limits,
+    ) -> Result<Catalog, CatalogError> {
+        if range.len() > limits.max_snapshot_bytes {
+            return Err(CatalogError::TooLarge {
+                bytes: range.len(),
+                limit: limits.max_snapshot_bytes,
+            });
+        }
+        let parts = read(&document, range.clone())?;
+        let checked = integrity::check(
+            &parts.hierarchies,
+            &parts.nodes,
+            &parts.products,
+            parts.problems,
+        )?;
+        let changed = vec![false; parts.products.len()];
+        let doc = Document {
+            text: document,
+            root: range,
+            node_ids: parts.node_ids,
+            changed,
+        };
+        Ok(Catalog::index(
+            doc,
+            parts.hierarchies,
+            parts.nodes,
+            parts.products,
+            checked,
+        ))
+    }
+
+    /// Like [`Catalog::from_json`], from a parsed JSON value (numbers as
+    /// `serde_json::Value` holds them).
+    pub fn from_value(json: serde_json::Value) -> Result<Catalog, CatalogError> {
+        Catalog::from_string(serde_json::to_string(&json)?)
+    }
+
+    /// Checks `snapshot` and indexes it, or returns every problem. The
+    /// catalog is the snapshot's JSON (as serde writes it) loaded back.
+    pub fn new(snapshot: Snapshot) -> Result<Catalog, CatalogError> {
+        Catalog::from_string(serde_json::to_string(&snapshot)?)
+    }
+
+    /// The snapshot as compact JSON text: the text it was read from with
+    /// the changed `node_ids` lists spliced in, whitespace outside strings
+    /// left out (so a compact input comes back byte for byte).
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(self.doc.root.len());
+        // Writing to a Vec cannot fail.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes [`Catalog::to_json`] to `out`, without building it in memory.
+    pub fn write_json(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        self.write(out, true)
+    }
+
+    /// Writes the snapshot exactly as read (whitespace included), with the
+    /// changed `node_ids` lists spliced in.
+    pub fn write_json_as_read(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        self.write(out, false)
+    }
+
+    fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
+        let doc = &self.doc;
+        let edits = doc
+            .changed
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c)
+            .filter_map(|(i, _)| {
+                let span = doc.node_ids.get(i)?.clone()?;
+                let product = self.products().get(i)?;
+                let text = doc.text.get(span.clone())?;
+                Some((span, kept_list(text, &product.node_ids)))
+            });
+        json::write_spliced(out, &doc.text, doc.root.clone(), edits, compact)
+    }
+}
+
+/// The JSON list of `kept` ids, each element written as it is in the list
+/// `raw` (in which `kept` is a subsequence of distinct ids).
+fn kept_list(raw: &str, kept: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    out.push(b'[');
+    let elements: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();
+    let mut want = kept.iter().peekable();
+    for element in elements {
+        let Some(next) = want.peek() else { break };
+        let id: Result<String, _> = serde_json::from_str(element.get());
+        if id.as_deref().ok() == Some(next.as_str()) {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(element.get().as_bytes());
+            want.next();
+        }
+    }
+    if want.peek().is_some() {
+        // Not a subsequence (cannot happen through the public API): write
+        // the list as serde does.
+        return serde_json::to_vec(kept).unwrap_or_default();
+    }
+    out.push(b']');
+    out
+}
+
+/// Reads the snapshot object at `range` of `text`.
+fn read(text: &str, range: Range<usize>) -> Result<Parts, serde_json::Error> {
+    let part = text.get(range).unwrap_or_default();
+    let mut parts = Parts {
+        hierarchies: Vec::new(),
+        nodes: Vec::new(),
+        products: Vec::new(),
+        node_ids: Vec::new(),
+        problems: ReadProblems::default(),
+    };
+    let mut de = serde_json::Deserializer::from_str(part);
+    DocumentSeed {
+        base: text,
+        parts: &mut parts,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(parts)
+}
+
+struct DocumentSeed<'a> {
+    base: &'a str,
+    parts: &'a mut Parts,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a catalog snapshot object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = [false; 3];
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            let slot = match key.as_ref() {
+                "hierarchies" => 0,
+                "nodes" => 1,
+                "products" => 2,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if std::mem::replace(&mut seen[slot], true) {
+                return Err(de::Error::custom(format!("duplicate member `{key}`")));
+            }
+            match slot {
+                0 => {
+                    self.parts.hierarchies = map
+                        .next_value::<Option<Vec<Hierarchy>>>()?
+                        .unwrap_or_default();
+                }
+                1 => self.parts.nodes = map.next_value::<Option<Vec<Node>>>()?.unwrap_or_default(),
+                _ => map.next_value_seed(ProductsSeed {
+                    base: self.base,
+                    parts: self.parts,
+                })?,
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ProductsSeed<'a> {
+    base: &'a str,
+    parts: &'a mut Parts,
+}
+
+impl<'de> DeserializeSeed<'de> for ProductsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ProductsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of products")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let parts = self.parts;
+        let mut index = 0;
+        while let Some(read) = seq.next_element_seed(ProductSeed { raw_node_ids: true })? {
+            if !read.id_valid {
+                let value = read.id_text.clone().into_owned();
+                parts
+                    .problems
+                    .errors
+                    .push(IntegrityError::InvalidProductId {
+                        index,
+                        value: value.clone(),
+                    });
+                parts.problems.bad_ids.push((index, value));
+            }
+            if let Some(value) = read.bad_parent_id {
+                parts.problems.errors.push(IntegrityError::InvalidParentId {
+                    product: read.id_text.into_owned(),
+                    index,
+                    value,
+                });
+            }
+            let span = read
+                .node_ids_raw
+                .and_then(|raw| json::span_in(self.base, raw.get()));
+            parts.node_ids.push(span);
+            parts.products.push(read.product);
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Serializes as the snapshot's JSON ([`Catalog::to_json`]); with a
+/// serde_json serializer the text is copied as is.
+impl Serialize for Catalog {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw = RawValue::from_string(self.to_json()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+/// Deserializing a `Catalog` runs the integrity checks; a failing snapshot
+/// becomes a custom serde error carrying the [`IntegrityErrors`] text. Use
+/// [`Catalog::from_json`] for typed errors. Needs a serde_json source.
+impl<'de> Deserialize<'de> for Catalog {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Catalog, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text: Box<str> = raw.into();
+        Catalog::from_string(text.into()).map_err(de::Error::custom)
+    }
+}

@@ -1,0 +1,210 @@
+//! `detach --json`: one request on a snapshot, read from one JSON document,
+//! answered with one line. The program `examples/detach.rs` is a thin shell
+//! around [`answer`].
+//!
+//! The input is `{"catalog":{...},"request":{"data":{...}},"grant":...}`;
+//! the output `{"status":200,"body":{...},"catalog":{...}}`: `body` is
+//! exactly what the API would answer, `catalog` the snapshot after the
+//! request, written as read (compact) with only the changed `node_ids`
+//! lists spliced in. The optional `grant` models the caller's token:
+//! `"client_credentials"` (the default when absent), `"implicit"` (403) or
+//! `null` (401).
+//!
+//! Checks run in the API's order: the token (401/403), then the catalog,
+//! then the request (422, then 400). A catalog failing its integrity checks
+//! is the vendor's 500 envelope with `meta.missing_ids`. Input that is not
+//! such an object (over [`Limits::max_snapshot_bytes`], not UTF-8 anywhere,
+//! not JSON, a missing `catalog`, a catalog of the wrong shape, a `grant`
+//! that is none of the above) is a 400 `Bad Request` with the reason in
+//! `meta.message`; a missing `request` is the 400 of a body that is not an
+//! object. On every error `catalog` is the input's catalog unchanged
+//! (compact), or `null` when there is none.
+//!
+//! ```
+//! use catalog_filter::Limits;
+//! use catalog_filter::elasticpath::json_mode;
+//!
+//! let input = br#"{"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],
+//!   "products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":["n"],"w":-0}]},
+//!   "request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#;
+//! let line = json_mode::answer_string(input.to_vec(), &Limits::default());
+//! assert_eq!(line, r#"{"status":200,"body":{"meta":{"nodes_detached":1,"nodes_not_found":[]}},"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],"products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":[],"w":-0}]}}"#);
+//! ```
+
+use super::detach::{self, Answer, Grant};
+use super::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
+use crate::Limits;
+use crate::catalog::Catalog;
+use crate::json;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Answers one input document (see the module docs), writing one line
+/// without a trailing newline to `out`. Never panics, whatever the input;
+/// fails only when `out` does.
+pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
+    if input.len() > limits.max_snapshot_bytes {
+        let message = format!(
+            "the input is {} bytes; the limit is {} (max_snapshot_bytes)",
+            input.len(),
+            limits.max_snapshot_bytes
+        );
+        return error_line(out, &bad_input(message), None);
+    }
+    let text = match String::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => return error_line(out, &bad_input(format!("stdin is not UTF-8: {e}")), None),
+    };
+    let parsed = match read_input(&text) {
+        Ok(parsed) => parsed,
+        Err((message, catalog)) => {
+            let catalog = catalog.and_then(|r| text.get(r));
+            return error_line(out, &bad_input(message), catalog);
+        }
+    };
+    let given = parsed.catalog.clone().and_then(|r| text.get(r));
+    if let Err(envelope) = detach::authorize(parsed.grant) {
+        return error_line(out, &envelope, given);
+    }
+    let Some(range) = parsed
+        .catalog
+        .clone()
+        .filter(|r| text.get(r.clone()).is_some_and(|t| t.starts_with('{')))
+    else {
+        let message = match given {
+            None | Some("null") => "stdin has no `catalog` object",
+            Some(_) => "`catalog` must be a JSON object",
+        };
+        return error_line(out, &bad_input(message.to_owned()), given);
+    };
+    let body = match &parsed.request {
+        Some(r) => text.get(r.clone()).unwrap_or("null").to_owned(),
+        None => "null".to_owned(),
+    };
+    let text = Arc::new(text);
+    let mut catalog = match Catalog::load(Arc::clone(&text), range.clone(), limits) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            let envelope = match e.integrity() {
+                Some(errors) => detach::integrity_error(errors),
+                None => bad_input(format!("`catalog`: {e}")),
+            };
+            return error_line(out, &envelope, text.get(range));
+        }
+    };
+    drop(text);
+    let Answer { status, body } = detach::handle(&mut catalog, parsed.grant, &body, limits);
+    write!(out, "{{\"status\":{status},\"body\":")?;
+    serde_json::to_writer(&mut *out, &body).map_err(io::Error::other)?;
+    out.write_all(b",\"catalog\":")?;
+    catalog.write_json(out)?;
+    out.write_all(b"}")
+}
+
+/// [`answer`] into a string.
+pub fn answer_string(input: Vec<u8>, limits: &Limits) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = answer(input, limits, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Where the parts of the input are.
+struct Input {
+    catalog: Option<Range<usize>>,
+    request: Option<Range<usize>>,
+    grant: Option<Grant>,
+}
+
+/// Reads the input object; an error is the message and the catalog's range
+/// when known.
+fn read_input(text: &str) -> Result<Input, (String, Option<Range<usize>>)> {
+    #[derive(serde::Deserialize)]
+    struct Members<'a> {
+        #[serde(borrow, default)]
+        catalog: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        request: Option<&'a RawValue>,
+        #[serde(borrow, default, deserialize_with = "present")]
+        grant: Option<&'a RawValue>,
+    }
+    /// A member that is present, even as `null`.
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+        <&RawValue as serde::Deserialize>::deserialize(d).map(Some)
+    }
+    let first = text
+        .trim_start_matches([' ', '\n', '\r', '\t'])
+        .as_bytes()
+        .first()
+        .copied();
+    if first != Some(b'{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => ("stdin must be a JSON object".to_owned(), None),
+            Err(e) => (format!("stdin is not valid JSON: {e}"), None),
+        });
+    }
+    let members: Members<'_> = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => return Err((format!("stdin is not valid JSON: {e}"), None)),
+    };
+    let span = |raw: Option<&RawValue>| raw.and_then(|r| json::span_in(text, r.get()));
+    let catalog = span(members.catalog);
+    let grant = match members.grant.map(RawValue::get) {
+        None => Some(Grant::ClientCredentials),
+        Some("null") => None,
+        Some(r#""client_credentials""#) => Some(Grant::ClientCredentials),
+        Some(r#""implicit""#) => Some(Grant::Implicit),
+        Some(_) => {
+            let message = "`grant` must be \"client_credentials\", \"implicit\" or null";
+            return Err((message.to_owned(), catalog));
+        }
+    };
+    Ok(Input {
+        catalog,
+        request: span(members.request),
+        grant,
+    })
+}
+
+fn bad_input(message: String) -> ErrorEnvelope {
+    ErrorEnvelope::single(
+        ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
+    )
+}
+
+fn error_head(out: &mut dyn Write, envelope: &ErrorEnvelope) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        status: u16,
+        body: &'a ErrorEnvelope,
+    }
+    let head = Head {
+        status: envelope.http_status().unwrap_or(500),
+        body: envelope,
+    };
+    let text = serde_json::to_string(&head).map_err(io::Error::other)?;
+    // Drop the closing brace: the catalog member follows.
+    out.write_all(
+        text.get(..text.len().saturating_sub(1))
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    out.write_all(b",\"catalog\":")
+}
+
+/// An error line echoing `catalog` (its text as given, compact).
+fn error_line(
+    out: &mut dyn Write,
+    envelope: &ErrorEnvelope,
+    catalog: Option<&str>,
+) -> io::Result<()> {
+    error_head(out, envelope)?;
+    match catalog {
+        Some(text) => json::write_compact(out, text)?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b"}")
+}
