@@ -174,6 +174,12 @@ impl PgServer {
         self.port
     }
 
+    /// The directory of the server binaries (`initdb`, `pg_ctl`).
+    #[allow(dead_code)]
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
     /// The temporary directory holding the data and the socket.
     #[allow(dead_code)]
     pub fn dir(&self) -> &Path {
