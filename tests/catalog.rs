@@ -1,5 +1,9 @@
 //! Catalog snapshots: integrity errors (one by one and all together), JSON
 //! round trips, node positions and subtree resolution.
+//!
+//! Every snapshot is loaded under a deadline (`support/deadline.rs`):
+//! loading numbers the nodes and walks parent links to find cycles, and a
+//! regression that makes either loop forever must fail here, not hang.
 
 use catalog_filter::catalog::{
     Catalog, CatalogError, Hierarchy, IntegrityError, IntegrityErrors, Node, Product, Snapshot,
@@ -9,19 +13,32 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+#[path = "support/deadline.rs"]
+mod deadline;
+
 const P1: &str = "00000000-0000-4000-8000-000000000001";
 const P2: &str = "00000000-0000-4000-8000-000000000002";
 const P3: &str = "00000000-0000-4000-8000-000000000003";
 
+/// `Catalog::from_value` under the test deadline.
+fn from_value(json: Value) -> Result<Catalog, CatalogError> {
+    deadline::within("Catalog::from_value", move || Catalog::from_value(json))
+}
+
+/// `Catalog::new` under the test deadline.
+fn new(snapshot: Snapshot) -> Result<Catalog, CatalogError> {
+    deadline::within("Catalog::new", move || Catalog::new(snapshot))
+}
+
 fn load(json: Value) -> Catalog {
-    match Catalog::from_value(json) {
+    match from_value(json) {
         Ok(c) => c,
         Err(e) => panic!("expected a valid catalog: {e}"),
     }
 }
 
 fn errors(json: Value) -> Vec<IntegrityError> {
-    match Catalog::from_value(json) {
+    match from_value(json) {
         Ok(c) => panic!("expected integrity errors, loaded {c:?}"),
         Err(CatalogError::Integrity(e)) => e.into_errors(),
         Err(e) => panic!("expected integrity errors, got {e}"),
@@ -29,7 +46,7 @@ fn errors(json: Value) -> Vec<IntegrityError> {
 }
 
 fn integrity(json: Value) -> IntegrityErrors {
-    match Catalog::from_value(json) {
+    match from_value(json) {
         Err(CatalogError::Integrity(e)) => e,
         other => panic!("expected integrity errors, got {other:?}"),
     }
@@ -585,7 +602,7 @@ fn typed_snapshot_is_checked_too() {
         products: vec![product.clone(), product],
         ..Snapshot::default()
     };
-    let e = match Catalog::new(snapshot) {
+    let e = match new(snapshot) {
         Err(CatalogError::Integrity(e)) => e,
         other => panic!("expected integrity errors, got {other:?}"),
     };
@@ -816,7 +833,7 @@ proptest! {
             nodes: nodes.clone(),
             products: Vec::new(),
         };
-        let c = Catalog::new(snapshot).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let c = new(snapshot).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let parent_of = |id: &str| nodes.iter().find(|n| n.id == id).and_then(|n| n.parent_id.clone());
         let is_below = |d: &str, a: &str| {
             let mut at = Some(d.to_string());

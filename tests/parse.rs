@@ -178,7 +178,7 @@ fn dotted_attribute_paths() {
 /// back unchanged.
 #[test]
 fn seed_examples_are_canonical() {
-    let seed = include_str!("../../shared/seeds/elasticpath-detach-nodes-api-reference.txt");
+    let seed = include_str!("data/elasticpath-detach-nodes-api-reference.txt");
     let examples: Vec<&str> = seed
         .split("?filter=")
         .skip(1)

@@ -4,9 +4,20 @@
 //! then the newest `/usr/lib/postgresql/*/bin`), runs `initdb` into a fresh
 //! temporary directory and starts the server on a free port of 127.0.0.1,
 //! its unix socket inside that directory. Dropping the server (also while a
-//! test unwinds from a panic) stops it and removes the directory; a small
-//! watchdog process does the same if the test process dies without
-//! unwinding (killed, aborted).
+//! test unwinds from a panic) stops it and removes the directory.
+//!
+//! [`shared`] starts one server for the whole test binary, on first use,
+//! whether the tests run in parallel or one at a time; it is stopped and
+//! removed when the process exits (an `atexit` hook).
+//!
+//! Whatever ends the test process (Ctrl-C, `kill -INT -$pgid`, SIGKILL, an
+//! abort), a watchdog cleans up: a `sh` started in its own process group
+//! (so signals to the test's group, such as the terminal's Ctrl-C, do not
+//! reach it) that ignores INT, QUIT, HUP and TERM and blocks reading a pipe
+//! whose only writer is the test process. When that process is gone, for any
+//! reason, the read ends; the watchdog stops the server (`pg_ctl stop -m
+//! immediate`: the postmaster runs in its own session, so it would outlive
+//! the test) and removes the directory.
 //!
 //! PostgreSQL refuses to run as root. When the tests run as root (as CI
 //! does), the directory is handed to an unprivileged user (`$PG_TEST_USER`,
@@ -19,10 +30,11 @@
 
 use postgres::{Client, NoTls};
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -33,20 +45,37 @@ pub struct PgServer {
     bin: PathBuf,
     port: u16,
     user: Option<String>,
-    watchdog: Option<Child>,
+    /// The watchdog and the write end of its pipe (see the module docs).
+    watchdog: Option<(Child, ChildStdin)>,
 }
 
-/// One server shared by the tests of a binary that run at the same time;
-/// started by the first, stopped when the last one drops it.
-pub fn shared() -> Arc<PgServer> {
-    static SHARED: Mutex<Weak<PgServer>> = Mutex::new(Weak::new());
-    let mut slot = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(server) = slot.upgrade() {
-        return server;
+static SHARED: OnceLock<PgServer> = OnceLock::new();
+
+/// The one server of this test binary: started by the first test that asks,
+/// stopped and removed at process exit (or by the watchdog, if the process
+/// is killed). Each test takes its own database ([`PgServer::fresh_database`]).
+pub fn shared() -> &'static PgServer {
+    SHARED.get_or_init(|| {
+        let server = PgServer::start();
+        // SAFETY: `atexit` is the C library's; `stop_shared` is an
+        // `extern "C"` function that does not unwind (it catches panics).
+        let registered = unsafe { atexit(stop_shared) } == 0;
+        assert!(registered, "atexit refused the PostgreSQL clean-up hook");
+        server
+    })
+}
+
+unsafe extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+/// Stops the shared server when the test binary exits normally (libtest
+/// returns from `main` or calls `exit`): the cleanup is done when `cargo
+/// test` returns, not a moment later by the watchdog.
+extern "C" fn stop_shared() {
+    if let Some(server) = SHARED.get() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.stop()));
     }
-    let server = Arc::new(PgServer::start());
-    *slot = Arc::downgrade(&server);
-    server
 }
 
 impl PgServer {
@@ -145,6 +174,12 @@ impl PgServer {
         self.port
     }
 
+    /// The directory of the server binaries (`initdb`, `pg_ctl`).
+    #[allow(dead_code)]
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
     /// The temporary directory holding the data and the socket.
     #[allow(dead_code)]
     pub fn dir(&self) -> &Path {
@@ -211,8 +246,20 @@ impl PgServer {
         }
     }
 
-    /// Starts a process that stops the server and deletes the directory if
-    /// this process dies without dropping the server.
+    /// Stops the server (when running) and removes its directory. Idempotent.
+    fn stop(&self) {
+        if self.port != 0 || self.data().join("postmaster.pid").exists() {
+            let data = self.data();
+            let _ = self.run(
+                "pg_ctl",
+                &["-D", path_str(&data), "-m", "immediate", "-w", "stop"],
+            );
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// Starts the watchdog (see the module docs) that stops the server and
+    /// deletes the directory if this process ends without doing so.
     fn spawn_watchdog(&mut self) {
         let pg_ctl = shell_quote(path_str(&self.bin.join("pg_ctl")));
         let data = shell_quote(path_str(&self.data()));
@@ -225,34 +272,43 @@ impl PgServer {
             ),
             None => format!("{pg_ctl} -D {data} -m immediate stop"),
         };
+        // `cat` returns when the last writer of its stdin is gone: the
+        // write end is this process's alone (Rust opens pipes close-on-exec,
+        // so no server process inherits it).
+        // Then, while the directory exists: stop the server if it has a pid
+        // file; if not, look again for a moment (the test may have died just
+        // after `pg_ctl start` forked a postmaster that has not yet written
+        // its pid file). Last, remove the directory.
         let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-             if [ -f {data}/postmaster.pid ]; then {stop}; fi >/dev/null 2>&1; rm -rf {dir}",
-            pid = std::process::id()
+            "trap '' INT QUIT HUP TERM; cat >/dev/null; \
+             for i in 1 2 3 4 5 6 7 8 9 10; do \
+               [ -d {dir} ] || exit 0; \
+               if [ -f {data}/postmaster.pid ]; then {stop}; break; fi; sleep 0.3; \
+             done >/dev/null 2>&1; rm -rf {dir}"
         );
-        self.watchdog = Command::new("sh")
+        let mut child = Command::new("sh")
             .args(["-c", &script])
-            .stdin(Stdio::null())
+            // Its own process group: outside the test's, which Ctrl-C hits.
+            .process_group(0)
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .ok();
+            .unwrap_or_else(|e| panic!("starting the PostgreSQL watchdog (sh): {e}"));
+        let pipe = child.stdin.take().expect("piped stdin");
+        self.watchdog = Some((child, pipe));
     }
 }
 
 impl Drop for PgServer {
     fn drop(&mut self) {
-        if self.port != 0 || self.data().join("postmaster.pid").exists() {
-            let data = self.data();
-            let _ = self.run(
-                "pg_ctl",
-                &["-D", path_str(&data), "-m", "immediate", "-w", "stop"],
-            );
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some(mut watchdog) = self.watchdog.take() {
-            let _ = watchdog.kill();
-            let _ = watchdog.wait();
+        self.stop();
+        if let Some((mut child, pipe)) = self.watchdog.take() {
+            // Nothing is left for the watchdog to do: end it (its `cat` ends
+            // when the pipe closes).
+            let _ = child.kill();
+            let _ = child.wait();
+            drop(pipe);
         }
     }
 }
