@@ -48,14 +48,14 @@ use std::process::ExitCode;
 
 /// The embedded sample: two hierarchies with nested nodes, 30 products
 /// (books with ISBNs, shoes, bundles, a parent with its children).
-pub const SAMPLE: &str = include_str!("data/catalog.json");
+const SAMPLE: &str = include_str!("data/catalog.json");
 
 /// The sample run's filter: the live books.
-pub const SAMPLE_FILTER: &str = "eq(templates,book):eq(status,live)";
+const SAMPLE_FILTER: &str = "eq(templates,book):eq(status,live)";
 
 /// The sample run's node ids: the whole "Seasonal" hierarchy, "Fiction" (and
 /// the nodes below it), an unknown id and a repeat.
-pub const SAMPLE_NODES: [&str; 4] = [
+const SAMPLE_NODES: [&str; 4] = [
     "a1b2c3d4-0000-4000-8000-00000000a002",
     "node-fiction",
     "node-does-not-exist",
@@ -123,18 +123,18 @@ fn main() -> ExitCode {
 
 /// Command-line options of the readable mode.
 #[derive(Debug, Default, PartialEq)]
-pub struct Options {
+struct Options {
     /// `--catalog FILE`.
-    pub catalog: Option<String>,
+    catalog: Option<String>,
     /// `--filter FILTER`.
-    pub filter: Option<String>,
+    filter: Option<String>,
     /// `--node ID...` (each takes one or more ids; repeatable).
-    pub nodes: Option<Vec<String>>,
+    nodes: Option<Vec<String>>,
 }
 
 impl Options {
     /// Parses the arguments; `Ok(None)` for `--help`.
-    pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
+    fn parse(args: &[String]) -> Result<Option<Options>, String> {
         let mut options = Options::default();
         let mut args = args.iter().peekable();
         while let Some(arg) = args.next() {
@@ -165,17 +165,10 @@ impl Options {
     }
 }
 
-/// Answers one `--json` input with one line (no trailing newline); see
-/// [`catalog_filter::elasticpath::json_mode`]. Never panics, whatever the
-/// input.
-pub fn json_mode(input: &[u8]) -> String {
-    json_mode::answer_string(input.to_vec(), &Limits::default())
-}
-
 /// Runs one request on the catalog `text` and renders it for people: the
 /// request, the response, how each requested id resolved, and a table of the
 /// memberships removed. Also returns the response's HTTP status.
-pub fn text_mode(text: &str, filter: &str, nodes: &[String]) -> (String, u16) {
+fn text_mode(text: &str, filter: &str, nodes: &[String]) -> (String, u16) {
     let mut out = String::new();
     let before = match Catalog::from_json(text) {
         Ok(catalog) => catalog,

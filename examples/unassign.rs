@@ -14,40 +14,38 @@
 //!
 //! With `--json`, `body` is exactly what the API would answer (the response,
 //! or Ecwid's `{"errorMessage","errorCode"}` error) and `store` the snapshot
-//! after the request, as loaded: a product stored with no categories shows
-//! as in category 0. On an error `store` is the loaded snapshot unchanged,
-//! or, when the store itself could not be loaded, the input's `store` value
-//! as given (`null` if there is none). Checks run in the API's order: scope
-//! (403), category (404), then the `request` value (400). `scopes` may be
-//! left out (no scopes: 403); `request` may be left out (400). Input that is
-//! not such an object (not JSON, not UTF-8, a missing `store` or
-//! `category_id`, wrong JSON types, a store of the wrong shape) is a 400
-//! `INVALID_REQUEST_BODY`; a store that fails its integrity checks is a 500
-//! `INVALID_STORE`. The program exits 0 whenever it printed an answer; the
-//! status is in the output.
+//! after the request: the input's store as written (compact), with only the
+//! changed `category_ids` lists spliced in. On an error `store` is the
+//! input's `store` value unchanged (`null` if there is none). Checks run in
+//! the API's order: scope (403), the store (400 for a wrong shape, 500
+//! `INVALID_STORE` for failed integrity checks), category (404), then the
+//! `request` value (400). `scopes` may be left out (no scopes: 403);
+//! `request` may be left out (400). Input that is not such an object (not
+//! JSON, not UTF-8, a missing `store` or `category_id`, wrong JSON types) is
+//! a 400 `INVALID_REQUEST_BODY`. The work is
+//! [`catalog_filter::ecwid::json_mode::answer`]; this program reads stdin
+//! and streams the answer to stdout. It exits 0 whenever it printed an
+//! answer; the status is in the output.
 //!
 //! Without `--json` it exits 1 when the request is refused, 2 on bad
 //! arguments.
 
 use catalog_filter::Limits;
 use catalog_filter::ecwid::{
-    self, CategoryId, EcwidError, ProductId, Store, StoreSnapshot, UnassignPlan,
-    UnassignProductsRequest,
+    self, CategoryId, ProductId, Store, UnassignPlan, UnassignProductsRequest, json_mode,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// The embedded sample store.
-pub const SAMPLE_STORE: &str = include_str!("data/store.json");
+const SAMPLE_STORE: &str = include_str!("data/store.json");
 /// The sample run's category ("Sale", the seed's category id).
-pub const SAMPLE_CATEGORY: CategoryId = 9691094;
+const SAMPLE_CATEGORY: CategoryId = 9691094;
 /// The sample run's product ids: one that keeps another category, one that
 /// is re-homed to the top level, one not in the category, a duplicate and an
 /// unknown id.
-pub const SAMPLE_PRODUCTS: [ProductId; 5] = [37208345, 37208350, 37208347, 37208345, 99999999];
+const SAMPLE_PRODUCTS: [ProductId; 5] = [37208345, 37208350, 37208347, 37208345, 99999999];
 
 const USAGE: &str = "usage: unassign [--store FILE] [--category N] [--product ID...]\n       unassign --json  < {\"store\":{...},\"category_id\":N,\"request\":{...},\"scopes\":[...]}";
 
@@ -63,7 +61,15 @@ fn main() -> ExitCode {
             eprintln!("cannot read stdin: {e}");
             return ExitCode::from(2);
         }
-        println!("{}", json_mode(&input));
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+        let written = json_mode::answer(input, &Limits::default(), &mut out)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            eprintln!("cannot write stdout: {e}");
+            return ExitCode::from(2);
+        }
         return ExitCode::SUCCESS;
     }
     let options = match Options::parse(&args) {
@@ -100,18 +106,18 @@ fn main() -> ExitCode {
 
 /// Command-line options of the readable mode.
 #[derive(Debug, Default, PartialEq)]
-pub struct Options {
+struct Options {
     /// `--store FILE`.
-    pub store: Option<String>,
+    store: Option<String>,
     /// `--category N`.
-    pub category: Option<CategoryId>,
+    category: Option<CategoryId>,
     /// `--product ID...` (repeatable).
-    pub products: Option<Vec<ProductId>>,
+    products: Option<Vec<ProductId>>,
 }
 
 impl Options {
     /// Parses the arguments; `Ok(None)` for `--help`.
-    pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
+    fn parse(args: &[String]) -> Result<Option<Options>, String> {
         let mut options = Options::default();
         let mut args = args.iter().peekable();
         while let Some(arg) = args.next() {
@@ -147,87 +153,11 @@ fn parse_id(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{text}` is not an id (a non-negative integer)"))
 }
 
-/// The `--json` input.
-#[derive(Deserialize)]
-struct Input {
-    store: Value,
-    category_id: CategoryId,
-    #[serde(default)]
-    request: Value,
-    #[serde(default)]
-    scopes: Vec<String>,
-}
-
-/// The `--json` output line, fields in this order.
-#[derive(Serialize)]
-struct Output<B, S> {
-    status: u16,
-    body: B,
-    store: S,
-}
-
-fn error_line(error: &EcwidError, store: &impl Serialize) -> String {
-    let output = Output {
-        status: error.status(),
-        body: error.body(),
-        store,
-    };
-    serde_json::to_string(&output).unwrap_or_default()
-}
-
-/// Answers one `--json` input with one line (no trailing newline).
-pub fn json_mode(input: &[u8]) -> String {
-    let input_store = || {
-        serde_json::from_slice::<Value>(input)
-            .ok()
-            .and_then(|v| v.get("store").cloned())
-            .unwrap_or(Value::Null)
-    };
-    let bad_input = |what: &str, e: serde_json::Error| {
-        let error = EcwidError::InvalidRequestBody {
-            reason: format!("{what}: {e}"),
-        };
-        error_line(&error, &input_store())
-    };
-    let parsed: Input = match serde_json::from_slice(input) {
-        Ok(parsed) => parsed,
-        Err(e) => return bad_input("input", e),
-    };
-    let snapshot = match StoreSnapshot::deserialize(&parsed.store) {
-        Ok(snapshot) => snapshot,
-        Err(e) => return bad_input("store", e),
-    };
-    let mut store = match Store::new(snapshot) {
-        Ok(store) => store,
-        Err(e) => return error_line(&EcwidError::from(e), &parsed.store),
-    };
-    let scopes: Vec<&str> = parsed.scopes.iter().map(String::as_str).collect();
-    let body = parsed.request.to_string();
-    match ecwid::unassign_products(
-        &mut store,
-        &scopes,
-        parsed.category_id,
-        &body,
-        &Limits::default(),
-    ) {
-        Ok(plan) => serde_json::to_string(&Output {
-            status: 200,
-            body: plan.response,
-            store: &store,
-        })
-        .unwrap_or_default(),
-        Err(e) => error_line(&e, &store),
-    }
-}
-
 /// Runs one request on `store_text` and renders it for people; the flag is
 /// false when the store or the request was refused.
-pub fn text_mode(store_text: &str, category: CategoryId, products: &[ProductId]) -> (String, bool) {
+fn text_mode(store_text: &str, category: CategoryId, products: &[ProductId]) -> (String, bool) {
     let mut out = String::new();
-    let store = match serde_json::from_str::<StoreSnapshot>(store_text)
-        .map_err(|e| e.to_string())
-        .and_then(|snapshot| Store::new(snapshot).map_err(|e| e.to_string()))
-    {
+    let store = match Store::from_json(store_text) {
         Ok(store) => store,
         Err(e) => {
             out.push_str(&format!("cannot load the store: {e}\n"));
@@ -238,7 +168,7 @@ pub fn text_mode(store_text: &str, category: CategoryId, products: &[ProductId])
         .snapshot()
         .other
         .get("store_id")
-        .map_or_else(|| "{storeId}".to_owned(), Value::to_string);
+        .map_or_else(|| "{storeId}".to_owned(), |id| id.json_text());
     let request = UnassignProductsRequest::new(products.iter().copied());
     out.push_str(&format!(
         "Request:\n  POST /api/v3/{store_id}/categories/{category}/unassignProducts\n  {}\n\n",

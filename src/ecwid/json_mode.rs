@@ -1,0 +1,185 @@
+//! `unassign --json`: one request on a store snapshot, read from one JSON
+//! document, answered with one line. The program `examples/unassign.rs` is
+//! a thin shell around [`answer`].
+//!
+//! The input is
+//! `{"store":{...},"category_id":N,"request":{"productIds":[...]},"scopes":[...]}`;
+//! the output `{"status":200,"body":{"deleteCount":1},"store":{...}}`:
+//! `body` is exactly what the API would answer (the response, or Ecwid's
+//! `{"errorMessage","errorCode"}` error) and `store` the snapshot after the
+//! request, written as read (compact) with only the changed `category_ids`
+//! lists spliced in. A product stored with no categories, or with `[]` or
+//! `null`, comes back as it was given unless the request changed it.
+//!
+//! Checks run in the API's order: the input itself (400), then the scope
+//! (403, before the store is read, so a refusal never depends on it or
+//! shows its details), then the store (a store of the wrong shape 400, one
+//! failing its integrity checks 500 `INVALID_STORE`), then the category
+//! (404), then the `request` value (400). `scopes` may be left out (no
+//! scopes: 403) and so may `request` (400). Input that is not such an
+//! object (over [`Limits::max_snapshot_bytes`]: 400 `LIMIT_EXCEEDED`; not
+//! UTF-8, not JSON, a missing `store` or `category_id`, wrong JSON types:
+//! 400 `INVALID_REQUEST_BODY`) is answered too. On every error `store` is
+//! the input's `store` value unchanged (compact), or `null` when there is
+//! none.
+//!
+//! ```
+//! use catalog_filter::Limits;
+//! use catalog_filter::ecwid::json_mode;
+//!
+//! let input = br#"{"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],
+//!   "products":[{"id":1,"name":"a","category_ids":[20]},{"id":2,"name":"b","category_ids":[]}]},
+//!   "category_id":20,"request":{"productIds":[1]},"scopes":["update_catalog"]}"#;
+//! let line = json_mode::answer_string(input.to_vec(), &Limits::default());
+//! assert_eq!(line, r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#);
+//! ```
+
+use super::store::{CategoryId, Store, StoreLoadError};
+use super::unassign::unassign_products;
+use super::unassign::{UnassignPlan, authorize};
+use super::wire::EcwidError;
+use crate::Limits;
+use crate::json;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Answers one input document (see the module docs), writing one line
+/// without a trailing newline to `out`. Never panics, whatever the input;
+/// fails only when `out` does.
+pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
+    if input.len() > limits.max_snapshot_bytes {
+        let error = EcwidError::TooLarge {
+            bytes: input.len(),
+            limit: limits.max_snapshot_bytes,
+        };
+        return error_line(out, &error, None);
+    }
+    let text = match String::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => {
+            // serde's reason where it has one (where the bad bytes are).
+            let reason = match serde_json::from_slice::<Members<'_>>(e.as_bytes()) {
+                Err(serde) => serde.to_string(),
+                Ok(_) => format!("not UTF-8: {}", e.utf8_error()),
+            };
+            return error_line(out, &bad_input("input", reason), None);
+        }
+    };
+    let members: Members<'_> = match serde_json::from_str(&text) {
+        Ok(members) => members,
+        Err(e) => {
+            let store = given_store(&text);
+            return error_line(out, &bad_input("input", e.to_string()), store);
+        }
+    };
+    let store_text = members.store.get();
+    let scopes: Vec<&str> = members.scopes.iter().map(String::as_str).collect();
+    if let Err(e) = authorize(&scopes) {
+        return error_line(out, &e, Some(store_text));
+    }
+    let range = json::span_in(&text, store_text).unwrap_or(0..0);
+    let category_id = members.category_id;
+    let body = members
+        .request
+        .map_or_else(|| "null".to_owned(), compact_text);
+    drop(members);
+    let text = Arc::new(text);
+    match run(&text, range.clone(), category_id, &body, limits) {
+        Ok((plan, store)) => {
+            out.write_all(b"{\"status\":200,\"body\":")?;
+            serde_json::to_writer(&mut *out, &plan.response).map_err(io::Error::other)?;
+            out.write_all(b",\"store\":")?;
+            store.write_json(out)?;
+            out.write_all(b"}")
+        }
+        Err(e) => error_line(out, &e, text.get(range)),
+    }
+}
+
+/// [`answer`] into a string.
+pub fn answer_string(input: Vec<u8>, limits: &Limits) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = answer(input, limits, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The members of the input (the scope already checked by the caller).
+#[derive(Deserialize)]
+struct Members<'a> {
+    #[serde(borrow)]
+    store: &'a RawValue,
+    category_id: CategoryId,
+    #[serde(borrow, default)]
+    request: Option<&'a RawValue>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// Loads the store at `range` of `text` (400 or 500), then unassigns
+/// (category 404, body 400).
+fn run(
+    text: &Arc<String>,
+    range: Range<usize>,
+    category_id: CategoryId,
+    body: &str,
+    limits: &Limits,
+) -> Result<(UnassignPlan, Store), EcwidError> {
+    let mut store = Store::load(Arc::clone(text), range, limits).map_err(|e| match e {
+        StoreLoadError::Invalid(e) => EcwidError::InvalidStore(e),
+        StoreLoadError::TooLarge { bytes, limit } => EcwidError::TooLarge { bytes, limit },
+        other => bad_input("store", other.to_string()),
+    })?;
+    let plan = unassign_products(
+        &mut store,
+        &[super::UPDATE_CATALOG_SCOPE],
+        category_id,
+        body,
+        limits,
+    )?;
+    Ok((plan, store))
+}
+
+/// The `store` member's text, when the input is an object that has one
+/// (for echoing it on an error found before the store is read).
+fn given_store(text: &str) -> Option<&str> {
+    #[derive(Deserialize)]
+    struct Lenient<'a> {
+        #[serde(borrow, default)]
+        store: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<Lenient<'_>>(text)
+        .ok()
+        .and_then(|l| l.store)
+        .map(RawValue::get)
+}
+
+/// A value's text without whitespace outside strings.
+fn compact_text(raw: &RawValue) -> String {
+    let mut out = Vec::with_capacity(raw.get().len());
+    // Writing to a Vec cannot fail.
+    let _ = json::write_compact(&mut out, raw.get());
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn bad_input(what: &str, reason: String) -> EcwidError {
+    EcwidError::InvalidRequestBody {
+        reason: format!("{what}: {reason}"),
+    }
+}
+
+/// An error line echoing `store` (its text as given, compact; `null` when
+/// there is none).
+fn error_line(out: &mut dyn Write, error: &EcwidError, store: Option<&str>) -> io::Result<()> {
+    write!(out, "{{\"status\":{},\"body\":", error.status())?;
+    serde_json::to_writer(&mut *out, &error.body()).map_err(io::Error::other)?;
+    out.write_all(b",\"store\":")?;
+    match store {
+        Some(text) => json::write_compact(out, text)?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b"}")
+}

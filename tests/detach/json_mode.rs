@@ -1,0 +1,189 @@
+//! `elasticpath::json_mode`: what `detach --json` answers.
+
+use super::*;
+use catalog_filter::elasticpath::json_mode;
+
+// ------------------------------------------------------------ json mode
+
+/// A small catalog as `--json` input: h1: 123 > 124; two products.
+fn json_catalog() -> Value {
+    json!({
+        "hierarchies": [{"id": "h1", "name": "Shop"}],
+        "nodes": [
+            {"id": "123", "hierarchy_id": "h1", "name": "Books"},
+            {"id": "124", "hierarchy_id": "h1", "parent_id": "123", "name": "Novels"}
+        ],
+        "products": [
+            {"id": BOOK, "sku": "book", "node_ids": ["124", "123"]},
+            {"id": PEN, "sku": "pen", "node_ids": ["124"]}
+        ]
+    })
+}
+
+fn json_line(input: Value) -> String {
+    json_mode::answer_string(input.to_string().into_bytes(), &Limits::default())
+}
+
+#[test]
+fn json_mode_success_is_one_line_status_body_catalog() {
+    let out = json_line(json!({
+        "catalog": json_catalog(),
+        "request": {"data": {"filter": "eq(sku,book)", "node_ids": ["123", "404", "123"]}}
+    }));
+    // The catalog comes back as given, with only the book's `node_ids`
+    // changed (emptied, still present).
+    let after =
+        json_catalog()
+            .to_string()
+            .replacen(r#""node_ids":["124","123"]"#, r#""node_ids":[]"#, 1);
+    assert_eq!(
+        out,
+        format!(
+            r#"{{"status":200,"body":{{"meta":{{"nodes_detached":1,"nodes_not_found":["404"]}}}},"catalog":{after}}}"#
+        )
+    );
+    // The seed's request and answer on a catalog without node 123.
+    let out = json_line(json!({
+        "catalog": {"products": [{"id": BOOK, "sku": "book"}]},
+        "request": {"data": {"filter": "eq(sku,book)", "node_ids": ["123"]}},
+        "grant": "client_credentials"
+    }));
+    assert_eq!(
+        out,
+        r#"{"status":200,"body":{"meta":{"nodes_detached":0,"nodes_not_found":["123"]}},"catalog":{"products":[{"id":"7d4f6c2a-1b3e-4f5a-9c8d-0e1f2a3b4c5d","sku":"book"}]}}"#
+    );
+}
+
+#[test]
+fn json_mode_errors_leave_the_catalog_unchanged() {
+    let cases = [
+        (
+            json!({"catalog": json_catalog(), "request": {"data": {"filter": "eqq(sku,book)", "node_ids": ["123"]}}}),
+            r#"{"status":400,"body":{"errors":[{"status":"400","title":"Bad Request","detail":"Could not parse the supplied filter","source":{"pointer":"/data/filter"},"meta":{"message":"unknown operator `eqq`; did you mean `eq`?","span":{"start":0,"end":3}}}]},"catalog":CATALOG}"#,
+        ),
+        (
+            json!({"catalog": json_catalog(), "request": {"data": {"filter": " ", "node_ids": []}}}),
+            r#"{"status":422,"body":{"errors":[{"status":"422","title":"Failed Validation","detail":"filter can not be empty","source":{"pointer":"/data/filter"}},{"status":"422","title":"Failed Validation","detail":"node_ids can not be empty","source":{"pointer":"/data/node_ids"}}]},"catalog":CATALOG}"#,
+        ),
+        (
+            json!({"catalog": json_catalog()}),
+            r#"{"status":400,"body":{"errors":[{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{"message":"the request body must be a JSON object"}}]},"catalog":CATALOG}"#,
+        ),
+        (
+            json!({"catalog": json_catalog(), "grant": null, "request": {"data": {}}}),
+            r#"{"status":401,"body":{"errors":[{"status":"401","title":"Unauthorized","detail":"A bearer token is required"}]},"catalog":CATALOG}"#,
+        ),
+        (
+            json!({"catalog": json_catalog(), "grant": "implicit", "request": {"data": {}}}),
+            r#"{"status":403,"body":{"errors":[{"status":"403","title":"Forbidden","detail":"This endpoint requires an administrator (client_credentials) token"}]},"catalog":CATALOG}"#,
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(
+            json_line(input.clone()),
+            expected.replace("CATALOG", &json_catalog().to_string()),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn json_mode_authorizes_before_looking_at_the_catalog() {
+    assert_eq!(
+        json_line(json!({"grant": null, "catalog": {"products": 5}})),
+        r#"{"status":401,"body":{"errors":[{"status":"401","title":"Unauthorized","detail":"A bearer token is required"}]},"catalog":{"products":5}}"#
+    );
+}
+
+#[test]
+fn json_mode_integrity_failure_is_the_vendors_500_and_echoes_the_catalog() {
+    let catalog = json!({"products": [
+        {"id": "E7D50BD5-1833-43C0-9848-F9D325B08BE8", "node_ids": ["e7d50bd5-1833-43c0-9848-f9d325b08be8"]}
+    ]});
+    let out = json_line(
+        json!({"catalog": catalog, "request": {"data": {"filter": "eq(sku,a)", "node_ids": ["1"]}}}),
+    );
+    assert_eq!(
+        out,
+        r#"{"status":500,"body":{"errors":[{"status":"500","title":"Internal server error","detail":"An internal error has occurred.","request_id":"00000000-0000-0000-0000-000000000000","meta":{"message":"catalog snapshot has 1 integrity problem:\n- products[0] (id \"e7d50bd5-1833-43c0-9848-f9d325b08be8\"): unknown node \"e7d50bd5-1833-43c0-9848-f9d325b08be8\"","missing_ids":["e7d50bd5-1833-43c0-9848-f9d325b08be8"]}}]},"catalog":{"products":[{"id":"E7D50BD5-1833-43C0-9848-F9D325B08BE8","node_ids":["e7d50bd5-1833-43c0-9848-f9d325b08be8"]}]}}"#
+    );
+}
+
+#[test]
+fn json_mode_never_panics_on_bad_stdin() {
+    let bad = |message: &str, catalog: &str| {
+        format!(
+            r#"{{"status":400,"body":{{"errors":[{{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{{"message":{}}}}}]}},"catalog":{catalog}}}"#,
+            serde_json::to_string(message).unwrap()
+        )
+    };
+    let cases: [(&[u8], String); 8] = [
+        (
+            b"nope",
+            bad(
+                "stdin is not valid JSON: expected ident at line 1 column 2",
+                "null",
+            ),
+        ),
+        (
+            b"",
+            bad(
+                "stdin is not valid JSON: EOF while parsing a value at line 1 column 0",
+                "null",
+            ),
+        ),
+        (b"[1]", bad("stdin must be a JSON object", "null")),
+        (
+            b"\xff{}",
+            bad(
+                "stdin is not UTF-8: invalid utf-8 sequence of 1 bytes from index 0",
+                "null",
+            ),
+        ),
+        (
+            br#"{"grant": 5, "catalog": {}}"#,
+            bad(
+                "`grant` must be \"client_credentials\", \"implicit\" or null",
+                "{}",
+            ),
+        ),
+        (
+            br#"{"grant": "admin"}"#,
+            bad(
+                "`grant` must be \"client_credentials\", \"implicit\" or null",
+                "null",
+            ),
+        ),
+        (
+            br#"{"request": {}}"#,
+            bad("stdin has no `catalog` object", "null"),
+        ),
+        (
+            br#"{"catalog": [1]}"#,
+            bad("`catalog` must be a JSON object", "[1]"),
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(
+            json_mode::answer_string(input.to_vec(), &Limits::default()),
+            expected,
+            "{}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    // A catalog of the wrong shape is bad input, with serde's reason.
+    let out: Value = serde_json::from_str(&json_mode::answer_string(
+        br#"{"catalog": {"products": 5}}"#.to_vec(),
+        &Limits::default(),
+    ))
+    .unwrap();
+    assert_eq!(out["status"], 400);
+    assert_eq!(out["catalog"], json!({"products": 5}));
+    let message = out["body"]["errors"][0]["meta"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.starts_with("`catalog`: catalog snapshot is not valid: invalid type: integer `5`"),
+        "{message}"
+    );
+}

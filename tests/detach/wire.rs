@@ -1,0 +1,311 @@
+//! The wire: the seed's responses, the request format, every error body.
+
+use super::*;
+use catalog_filter::elasticpath::detach::Grant;
+
+#[test]
+fn seed_responses() {
+    let c = catalog();
+    assert_eq!(
+        serde_json::to_string(
+            &plan(
+                &c,
+                json!({"data": {"filter": "eq(sku,book)", "node_ids": ["123"]}})
+            )
+            .unwrap()
+            .response
+        )
+        .unwrap(),
+        r#"{"meta":{"nodes_detached":1,"nodes_not_found":[]}}"#
+    );
+    let empty =
+        Catalog::from_value(json!({"hierarchies": [], "nodes": [], "products": []})).unwrap();
+    assert_eq!(
+        serde_json::to_string(
+            &plan(
+                &empty,
+                json!({"data": {"filter": "eq(sku,book)", "node_ids": ["123"]}})
+            )
+            .unwrap()
+            .response
+        )
+        .unwrap(),
+        r#"{"meta":{"nodes_detached":0,"nodes_not_found":["123"]}}"#
+    );
+}
+
+#[test]
+fn request_wire_format() {
+    let r = DetachNodesRequest::new("eq(sku,book)", ["123"]);
+    assert_eq!(
+        serde_json::to_string(&r).unwrap(),
+        r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#
+    );
+    assert_eq!(
+        DetachNodesRequest::from_json(&serde_json::to_string(&r).unwrap()),
+        Ok(r)
+    );
+}
+
+// ------------------------------------------------------------ error bodies
+
+#[test]
+fn empty_fields_are_422() {
+    let c = catalog();
+    let filter_err = json!({"status": "422", "title": "Failed Validation", "detail": "filter can not be empty", "source": {"pointer": "/data/filter"}});
+    let nodes_err = json!({"status": "422", "title": "Failed Validation", "detail": "node_ids can not be empty", "source": {"pointer": "/data/node_ids"}});
+    let cases = [
+        (json!({"data": {"node_ids": ["1"]}}), json!([filter_err])),
+        (
+            json!({"data": {"filter": "", "node_ids": ["1"]}}),
+            json!([filter_err]),
+        ),
+        (
+            json!({"data": {"filter": "   ", "node_ids": ["1"]}}),
+            json!([filter_err]),
+        ),
+        (
+            json!({"data": {"filter": null, "node_ids": ["1"]}}),
+            json!([filter_err]),
+        ),
+        (json!({"data": {"filter": "eq(sku,x)"}}), json!([nodes_err])),
+        (
+            json!({"data": {"filter": "eq(sku,x)", "node_ids": []}}),
+            json!([nodes_err]),
+        ),
+        (json!({"data": {}}), json!([filter_err, nodes_err])),
+        // Emptiness comes before the filter check.
+        (
+            json!({"data": {"filter": "eqq(", "node_ids": []}}),
+            json!([nodes_err]),
+        ),
+    ];
+    for (body, errors) in cases {
+        assert_eq!(
+            plan(&c, body.clone()),
+            Err(json!({"errors": errors})),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_filter_is_the_vendors_400_with_every_reason() {
+    let c = catalog();
+    let err = plan(
+        &c,
+        json!({"data": {"filter": "eq(skus,x):eq(has_nodes,true)", "node_ids": ["123"]}}),
+    )
+    .unwrap_err();
+    let detail = |message: &str, start: usize, end: usize| {
+        json!({"status": "400", "title": "Bad Request", "detail": "Could not parse the supplied filter",
+               "source": {"pointer": "/data/filter"},
+               "meta": {"message": message, "span": {"start": start, "end": end}}})
+    };
+    assert_eq!(
+        err,
+        json!({"errors": [
+            detail("unknown attribute `skus`; did you mean `sku`?", 3, 7),
+            detail("invalid value `true` for `has_nodes`: only `false` is supported", 24, 28),
+        ]})
+    );
+}
+
+#[test]
+fn limits_are_400_naming_the_limit() {
+    let c = catalog();
+    let ids: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
+    let err = plan(
+        &c,
+        json!({"data": {"filter": "eq(sku,x)", "node_ids": ids}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+            "source": {"pointer": "/data/node_ids"},
+            "meta": {"message": "node_ids has 1001 ids; the limit is 1000 (max_node_ids)"}}]})
+    );
+    let long = format!("eq(sku,{})", "a".repeat(9000));
+    let err = plan(&c, json!({"data": {"filter": long, "node_ids": ["1"]}})).unwrap_err();
+    assert_eq!(
+        err,
+        json!({"errors": [{"status": "400", "title": "Bad Request",
+            "detail": "Could not parse the supplied filter",
+            "source": {"pointer": "/data/filter"},
+            "meta": {"message": "the filter is 9008 bytes long, over the limit of 8192 bytes",
+                     "span": {"start": 0, "end": 0}}}]})
+    );
+}
+
+#[test]
+fn malformed_bodies_are_400_with_the_reason() {
+    let c = catalog();
+    let cases = [
+        (
+            "nope",
+            "the request body is not valid JSON: expected ident at line 1 column 2",
+        ),
+        ("[]", "the request body must be a JSON object"),
+        ("{}", "the request body has no `data` member"),
+        (r#"{"data": 1}"#, "`data` must be an object"),
+        (r#"{"data": null}"#, "`data` must be an object"),
+        (
+            r#"{"data": {"filter": 5, "node_ids": ["1"]}}"#,
+            "`data.filter` must be a string",
+        ),
+        (
+            r#"{"data": {"filter": "eq(a,b)", "node_ids": "1"}}"#,
+            "`data.node_ids` must be an array of strings",
+        ),
+        (
+            r#"{"data": {"filter": "eq(a,b)", "node_ids": [1]}}"#,
+            "`data.node_ids` must be an array of strings",
+        ),
+        (
+            r#"{"data": {"filter": "eq(a,b)", "node_ids": ["1", null]}}"#,
+            "`data.node_ids` must be an array of strings",
+        ),
+    ];
+    for (body, message) in cases {
+        let mut after = c.clone();
+        let answer = detach::handle(
+            &mut after,
+            Some(Grant::ClientCredentials),
+            body,
+            &Limits::default(),
+        );
+        assert_eq!(
+            (answer.status, serde_json::to_value(&answer.body).unwrap()),
+            (
+                400,
+                json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+                                   "meta": {"message": message}}]})
+            ),
+            "{body}"
+        );
+        assert_eq!(after, c, "{body}");
+    }
+}
+
+#[test]
+fn the_node_ids_limit_is_checked_before_the_filter() {
+    let c = catalog();
+    let ids: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
+    let err = plan(&c, json!({"data": {"filter": "eq(sku,x", "node_ids": ids}})).unwrap_err();
+    assert_eq!(
+        err,
+        json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+            "source": {"pointer": "/data/node_ids"},
+            "meta": {"message": "node_ids has 1001 ids; the limit is 1000 (max_node_ids)"}}]})
+    );
+}
+
+#[test]
+fn limits_are_configurable_and_exactly_at_the_limit_is_fine() {
+    let c = catalog();
+    let limits = Limits {
+        max_node_ids: 3,
+        ..Limits::default()
+    };
+    let request = DetachNodesRequest::new("eq(sku,book)", ["123", "123", "x"]);
+    assert!(detach::plan(&c, &request, &limits).is_ok());
+    let request = DetachNodesRequest::new("eq(sku,book)", ["123", "123", "x", "x"]);
+    assert_eq!(
+        serde_json::to_value(detach::plan(&c, &request, &limits).unwrap_err()).unwrap(),
+        json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+            "source": {"pointer": "/data/node_ids"},
+            "meta": {"message": "node_ids has 4 ids; the limit is 3 (max_node_ids)"}}]})
+    );
+}
+
+#[test]
+fn authorization_comes_first() {
+    let mut c = catalog();
+    let before = memberships(&c);
+    let body = r#"{"data": {}}"#;
+    let a = detach::handle(&mut c, None, body, &Limits::default());
+    assert_eq!(
+        (a.status, serde_json::to_value(&a.body).unwrap()),
+        (
+            401,
+            json!({"errors": [{"status": "401", "title": "Unauthorized", "detail": "A bearer token is required"}]})
+        )
+    );
+    let a = detach::handle(&mut c, Some(Grant::Implicit), body, &Limits::default());
+    assert_eq!(
+        (a.status, serde_json::to_value(&a.body).unwrap()),
+        (
+            403,
+            json!({"errors": [{"status": "403", "title": "Forbidden", "detail": "This endpoint requires an administrator (client_credentials) token"}]})
+        )
+    );
+    let a = detach::handle(
+        &mut c,
+        Some(Grant::ClientCredentials),
+        body,
+        &Limits::default(),
+    );
+    assert_eq!(a.status, 422);
+    assert_eq!(memberships(&c), before);
+}
+
+#[test]
+fn handle_applies_only_on_success() {
+    let mut c = catalog();
+    let ok = r#"{"data": {"filter": "eq(sku,pen)", "node_ids": ["h1"]}}"#;
+    let a = detach::handle(
+        &mut c,
+        Some(Grant::ClientCredentials),
+        ok,
+        &Limits::default(),
+    );
+    assert_eq!(
+        (a.status, serde_json::to_value(&a.body).unwrap()),
+        (
+            200,
+            json!({"meta": {"nodes_detached": 1, "nodes_not_found": []}})
+        )
+    );
+    assert!(memberships(&c)["pen"].is_empty());
+}
+
+#[test]
+fn integrity_failures_are_the_vendors_500() {
+    let err = Catalog::from_value(json!({"hierarchies": [], "nodes": [], "products": [
+        {"id": "e7d50bd5-1833-43c0-9848-f9d325b08be8", "node_ids": ["e7d50bd5-1833-43c0-9848-f9d325b08be8"]}
+    ]}))
+    .unwrap_err();
+    let envelope = serde_json::to_value(detach::integrity_error(err.integrity().unwrap())).unwrap();
+    assert_eq!(envelope["errors"][0]["status"], "500");
+    assert_eq!(envelope["errors"][0]["title"], "Internal server error");
+    assert_eq!(
+        envelope["errors"][0]["detail"],
+        "An internal error has occurred."
+    );
+    assert_eq!(
+        envelope["errors"][0]["request_id"],
+        "00000000-0000-0000-0000-000000000000"
+    );
+    assert_eq!(
+        envelope["errors"][0]["meta"]["missing_ids"],
+        json!(["e7d50bd5-1833-43c0-9848-f9d325b08be8"])
+    );
+}
+
+#[test]
+fn the_request_type_round_trips_and_reads_null_as_absent() {
+    let r =
+        DetachNodesRequest::from_json(r#"{"data":{"filter":null,"node_ids":null},"x":1}"#).unwrap();
+    assert_eq!(r, DetachNodesRequest::default());
+    assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"data":{}}"#);
+    let r: DetachNodesRequest =
+        serde_json::from_str(r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#).unwrap();
+    assert_eq!(r, DetachNodesRequest::new("eq(sku,book)", ["123"]));
+    let resp: detach::DetachNodesResponse =
+        serde_json::from_str(r#"{"meta":{"nodes_detached":0,"nodes_not_found":["123"]}}"#).unwrap();
+    assert_eq!(
+        serde_json::to_string(&resp).unwrap(),
+        r#"{"meta":{"nodes_detached":0,"nodes_not_found":["123"]}}"#
+    );
+}
