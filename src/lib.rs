@@ -14,7 +14,7 @@
 //! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], a tree (AND, OR, conditions) borrowing the input, with byte spans; `Display` prints the canonical form |
 //! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`], a tree of typed predicates, or every problem at once |
 //! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
-//! | plan, apply | [`detach`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
+//! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
 //!
 //! A worked example, from a filter string to a detach:

@@ -87,7 +87,7 @@
 //!   [`Store::write_json_as_read`] keeps it.
 //! - Loading reads the bytes once, straight into the typed data (no
 //!   intermediate `serde_json::Value`); a document over
-//!   [`Limits::max_snapshot_bytes`] is refused before parsing. A member
+//!   [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) is refused before parsing. A member
 //!   given twice in one object is a JSON error.
 //!
 //! # Semantics
@@ -104,7 +104,7 @@
 //!   is and does not count as having left (it goes to
 //!   [`UnassignPlan::unchanged`]). A product in 0 and in other categories
 //!   leaves 0 and counts.
-//! - Limits: a request with more than [`Limits::max_product_ids`] entries
+//! - Limits: a request with more than [`Limits::max_product_ids`](crate::Limits::max_product_ids) entries
 //!   (duplicates included: the limit is on the request's size) is refused
 //!   before any product is looked at. (Parsing a body is linear in its size;
 //!   a server should also cap the body's bytes.)
@@ -128,7 +128,7 @@
 //! | 403 | `FORBIDDEN` | the token lacks the `update_catalog` scope |
 //! | 404 | `CATEGORY_NOT_FOUND` | `categoryId` names no category (0 always exists) |
 //! | 400 | `INVALID_REQUEST_BODY` | the body is not a `{"productIds":[u64...]}` object, or `productIds` is empty |
-//! | 400 | `LIMIT_EXCEEDED` | more `productIds` than [`Limits::max_product_ids`], or a body over [`Limits::max_snapshot_bytes`] |
+//! | 400 | `LIMIT_EXCEEDED` | more `productIds` than [`Limits::max_product_ids`](crate::Limits::max_product_ids), or a body over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) |
 //! | 500 | `INVALID_STORE` | a store snapshot failed its integrity checks |
 
 mod store;

@@ -2,11 +2,12 @@
 //! synchronous [`postgres`] client, over the reference schema
 //! ([`super::SCHEMA`], `sql/schema.sql`).
 //!
-//! - [`create_schema`] creates the tables, [`clear`] empties them, [`load`]
-//!   copies a [`Catalog`] in (one transaction, `COPY ... FROM STDIN`).
+//! - [`create_schema`] creates the tables, [`clear`] empties them, [`load()`]
+//!   copies a [`Catalog`](crate::catalog::Catalog) in (one transaction, `COPY ... FROM STDIN`).
 //! - [`select_ids`] runs a filter: the ids of the matching products.
-//! - [`detach()`] answers a [`DetachNodesRequest`] like [`detach::plan`] +
-//!   [`detach::apply`] do in memory, by [`detach_nodes`].
+//! - [`detach()`] answers a [`DetachNodesRequest`](crate::elasticpath::detach::DetachNodesRequest) like
+//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) +
+//!   [`apply`](crate::elasticpath::detach::apply) do in memory, by [`detach_nodes`].
 //! - [`detach_nodes`] removes the matched products' memberships in the
 //!   named node subtrees in one transaction (a recursive CTE expands the
 //!   ids into subtrees, then one `DELETE`), and
