@@ -5,7 +5,7 @@
 //! language (OR groups, every operator).
 #![no_main]
 
-use catalog_filter::schema::Matrix;
+use catalog_filter::schema::Schema;
 use catalog_filter::{Limits, compile, compile_for};
 use libfuzzer_sys::fuzz_target;
 
@@ -27,8 +27,8 @@ fuzz_target!(|data: &[u8]| {
         Err(err) => {
             let _ = err.render(input);
             // The whole language (OR groups, every operator) must not panic either.
-            if let Ok(f) = compile_for(input, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT) {
-                let again = compile_for(&f.to_string(), &Matrix::EVERY_OPERATOR, &Limits::DEFAULT)
+            if let Ok(f) = compile_for(input, &Schema::every_operator(), &Limits::DEFAULT) {
+                let again = compile_for(&f.to_string(), &Schema::every_operator(), &Limits::DEFAULT)
                     .expect("canonical form must compile");
                 assert_eq!(again.to_string(), f.to_string());
             }
