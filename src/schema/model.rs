@@ -656,17 +656,42 @@ impl Alias {
     }
 }
 
+/// FNV-1a: attribute names are short and come from the schema's author,
+/// so a fast non-keyed hash fits (SipHash cost a third of validation).
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
+/// The FNV-1a 64-bit hasher.
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// The derived lookup tables of a schema.
 #[derive(Clone, Debug, Default)]
 struct Index {
     /// Exact attribute names -> attribute index.
-    exact: HashMap<String, usize>,
+    exact: HashMap<String, usize, Fnv>,
     /// Attributes with captures, by attribute index.
     patterns: Vec<usize>,
     /// Every alias: (from, to).
     aliases: Vec<(Pattern, Pattern)>,
     /// Exact alias names -> index into `aliases`.
-    exact_aliases: HashMap<String, usize>,
+    exact_aliases: HashMap<String, usize, Fnv>,
     /// Every operator some attribute allows.
     operators: OpSet,
 }
