@@ -523,6 +523,17 @@ fn hand_built<'a>(op: Op, attribute: &'a str, vals: &[&'a str]) -> Filter<'a> {
 
 #[test]
 fn hand_built_asts() {
+    // An empty tree never becomes a `ValidFilter` (which would print `""`
+    // and render `TRUE`).
+    let empty = Filter {
+        expr: Expr::And(catalog_filter::syntax::Group {
+            terms: vec![],
+            span: span(0..0),
+        }),
+        span: span(0..0),
+    };
+    let es = validate(&empty, &Limits::DEFAULT).unwrap_err();
+    assert_eq!(es.errors()[0].kind(), &K::Empty);
     let f = hand_built(Op::Eq, "sku", &["book"]);
     let v = validate(&f, &Limits::DEFAULT).unwrap();
     assert_eq!(v.as_str(), f.to_string());

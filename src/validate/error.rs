@@ -148,6 +148,10 @@ pub enum ValidationErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// A group (or a whole filter) without terms: only possible in a
+    /// hand-built [`Filter`](crate::syntax::Filter), the parser refuses
+    /// `()` and the empty filter itself. Span: the group.
+    Empty,
     /// More values in one condition than
     /// [`Limits::max_in_values`](crate::Limits). Span: the first value over
     /// the limit.
@@ -234,6 +238,9 @@ impl fmt::Display for ValidationErrorKind {
                 f,
                 "the filter is too complex: {found} index intersections (a condition counts 1, `:` multiplies, `|` adds), the limit is {limit}"
             ),
+            ValidationErrorKind::Empty => {
+                f.write_str("a group needs at least one condition; an empty filter matches nothing")
+            }
             ValidationErrorKind::TooDeep { limit } => {
                 write!(f, "groups nested too deeply: the limit is {limit} levels")
             }

@@ -501,6 +501,12 @@ impl Checker<'_> {
                     ));
                     return (None, usize::MAX);
                 }
+                if g.terms.is_empty() {
+                    // Only a hand-built tree: a `ValidFilter` is never empty.
+                    self.errors
+                        .push(ValidationError::new(ValidationErrorKind::Empty, g.span));
+                    return (None, 0);
+                }
                 let is_or = matches!(e, Expr::Or(_));
                 if is_or && !self.schema.allow_or() {
                     self.errors.push(ValidationError::new(
