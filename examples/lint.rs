@@ -3,7 +3,12 @@
 //! ```sh
 //! cargo run --example lint -- 'eq(sku,book):like(name,*shoe*)'
 //! printf 'eq(sku,book)\neqq(sku,x)\n' | cargo run --example lint -- --json
+//! cargo run --example lint -- --schema examples/data/schemas/orders.json '(eq(status,complete)|like(email,*@x.com))'
 //! ```
+//!
+//! `--schema FILE` (first) validates against a schema loaded from JSON, or
+//! TOML when the file name ends in `.toml`, instead of detach_nodes; the
+//! schema's own limits apply.
 //!
 //! With a filter argument: prints the canonical form and exits 0, or prints
 //! every problem with a caret line under it and exits 1.
@@ -16,9 +21,9 @@
 //! answered, whatever they held; a line that is not UTF-8 is answered as a
 //! filter of its lossy decoding, which then fails on the replacement character.
 
-use catalog_filter::Limits;
-use catalog_filter::compile_with;
+use catalog_filter::compile_with_schema;
 use catalog_filter::elasticpath::envelope::{ApiError, filter_errors};
+use catalog_filter::schema::Schema;
 use serde::Serialize;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
@@ -35,8 +40,8 @@ struct LintResult<'a> {
 }
 
 /// Lints one filter into its JSON result.
-fn lint<'a>(filter: &'a str, limits: &Limits) -> LintResult<'a> {
-    match compile_with(filter, limits) {
+fn lint<'a>(filter: &'a str, schema: &Schema) -> LintResult<'a> {
+    match compile_with_schema(filter, schema) {
         Ok(valid) => LintResult {
             filter,
             ok: true,
@@ -53,29 +58,54 @@ fn lint<'a>(filter: &'a str, limits: &Limits) -> LintResult<'a> {
 }
 
 /// `--json`: one filter per input line, one JSON result per output line.
-fn json_mode(input: impl BufRead, mut out: impl Write) -> io::Result<()> {
-    let limits = Limits::default();
+fn json_mode(schema: &Schema, input: impl BufRead, mut out: impl Write) -> io::Result<()> {
     for line in input.split(b'\n') {
         let line = line?;
         let line = line.strip_suffix(b"\r").unwrap_or(&line);
         let text = String::from_utf8_lossy(line);
-        let json = serde_json::to_string(&lint(&text, &limits)).map_err(io::Error::other)?;
+        let json = serde_json::to_string(&lint(&text, schema)).map_err(io::Error::other)?;
         writeln!(out, "{json}")?;
     }
     out.flush()
 }
 
+/// Loads `--schema FILE`: TOML for `.toml`, else JSON.
+fn load_schema(path: &str) -> Result<Schema, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let loaded = if path.ends_with(".toml") {
+        Schema::from_toml(&text)
+    } else {
+        Schema::from_json(&text)
+    };
+    loaded.map_err(|e| format!("{path}: {e}"))
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [flag] if flag == "--json" => match json_mode(io::stdin().lock(), io::stdout().lock()) {
-            Ok(()) => ExitCode::SUCCESS,
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let schema = match args.as_slice() {
+        [flag, file, ..] if flag == "--schema" => match load_schema(file) {
+            Ok(schema) => {
+                args.drain(..2);
+                schema
+            }
             Err(e) => {
                 eprintln!("lint: {e}");
-                ExitCode::from(2)
+                return ExitCode::from(2);
             }
         },
-        [filter] if !filter.starts_with("--") => match compile_with(filter, &Limits::default()) {
+        _ => Schema::detach_nodes(),
+    };
+    match args.as_slice() {
+        [flag] if flag == "--json" => {
+            match json_mode(&schema, io::stdin().lock(), io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("lint: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        [filter] if !filter.starts_with("--") => match compile_with_schema(filter, &schema) {
             Ok(valid) => {
                 println!("{valid}");
                 ExitCode::SUCCESS
@@ -86,7 +116,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: lint 'FILTER'\n       lint --json < filters.txt");
+            eprintln!(
+                "usage: lint [--schema FILE] 'FILTER'\n       lint [--schema FILE] --json < filters.txt"
+            );
             ExitCode::from(2)
         }
     }
@@ -98,7 +130,7 @@ mod tests {
 
     fn run(input: &str) -> String {
         let mut out = Vec::new();
-        json_mode(input.as_bytes(), &mut out).unwrap();
+        json_mode(&Schema::detach_nodes(), input.as_bytes(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -132,9 +164,40 @@ mod tests {
     }
 
     #[test]
+    fn other_schemas_from_files() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/schemas/");
+        let orders = load_schema(&format!("{dir}orders.json")).unwrap();
+        let mut out = Vec::new();
+        json_mode(
+            &orders,
+            &b"(eq(status,complete)|like(email,*@x.com))\neq(sku,x)\n"[..],
+            &mut out,
+        )
+        .unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["ok"], true);
+        assert_eq!(lines[1]["ok"], false);
+        let toml = std::env::temp_dir().join(format!("lint-{}.toml", std::process::id()));
+        std::fs::write(&toml, orders.to_toml()).unwrap();
+        let loaded = load_schema(toml.to_str().unwrap());
+        let _ = std::fs::remove_file(&toml);
+        assert_eq!(loaded.unwrap(), orders);
+        assert!(load_schema("/nonexistent.json").is_err());
+    }
+
+    #[test]
     fn bad_utf8_and_crlf_lines() {
         let mut out = Vec::new();
-        json_mode(&b"eq(a,\xff)\r\neq(sku,x)\r\n"[..], &mut out).unwrap();
+        json_mode(
+            &Schema::detach_nodes(),
+            &b"eq(a,\xff)\r\neq(sku,x)\r\n"[..],
+            &mut out,
+        )
+        .unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(out)
             .unwrap()
             .lines()

@@ -5,8 +5,9 @@
 //! such as `eq(sku,book)`, `like(name,*shoe*)`, `in(id,a,b)` or
 //! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND), and
 //! groups of alternatives joined by `|` (logical OR) in parentheses, such as
-//! `(eq(sku,a):eq(status,live)|eq(sku,b))`. Which operators and groups an
-//! endpoint accepts is its support matrix ([`schema::Matrix`]).
+//! `(eq(sku,a):eq(status,live)|eq(sku,b))`. Which attributes, operators and
+//! groups an endpoint accepts is its [`schema::Schema`], a runtime value
+//! (detach_nodes' by default; any other with [`compile_with_schema`]).
 //! Data flows one way, and each stage is usable alone:
 //!
 //! | stage | module | in -> out |
@@ -89,10 +90,10 @@ pub mod validate;
 
 pub use error::FilterError;
 pub use limits::Limits;
-pub use schema::Field;
 pub use validate::{
-    FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter, ValidationError,
-    ValidationErrorKind, ValidationErrors, ValueList, compile, compile_for, compile_with,
+    ConditionRef, FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter,
+    ValidationError, ValidationErrorKind, ValidationErrors, ValueList, compile, compile_for,
+    compile_with, compile_with_schema,
 };
 
 /// The README's examples run as doc tests, so the README cannot lie.

@@ -2,7 +2,7 @@
 
 use catalog_filter::catalog::Product;
 use catalog_filter::pattern::{Pattern, PatternKind};
-use catalog_filter::schema::Matrix;
+use catalog_filter::schema::Schema;
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
 use catalog_filter::{Limits, ValidFilter, compile, compile_for};
 use chrono::DateTime;
@@ -54,7 +54,7 @@ fn book() -> Product {
 
 /// Compiles against the whole language (OR groups, every operator).
 fn whole(f: &str) -> ValidFilter {
-    compile_for(f, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT)
+    compile_for(f, &Schema::every_operator(), &Limits::DEFAULT)
         .unwrap_or_else(|e| panic!("{}", e.render(f)))
 }
 

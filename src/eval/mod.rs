@@ -1,4 +1,7 @@
-//! Evaluating a [`ValidFilter`] against products.
+//! Evaluating a [`ValidFilter`] against records: anything implementing
+//! [`Record`], such as a catalog [`Product`] or a JSON object
+//! (`serde_json::Map<String, serde_json::Value>`, whose attribute paths walk
+//! nested objects).
 //!
 //! The meaning of each condition:
 //!
@@ -8,35 +11,39 @@
 //!   "ends with", `shoe` equality, and a lone `*` (or `**`) matches any
 //!   present value. A `*` anywhere else is a literal star (`*a*b*` contains
 //!   `a*b`). See [`Pattern`](crate::pattern::Pattern).
-//! - List attributes (`tags`, `templates`, `product_types`) match when any
-//!   element does.
-//! - `has_nodes` is true when the product belongs to at least one node.
-//! - Instants compare as instants (whatever their offsets), ids by their
-//!   128-bit value, `external_ref` bytewise.
-//! - A product missing the attribute never matches, whatever the operator
-//!   (but `is_null`):
-//!   an absent text field, an empty list, an absent timestamp, an absent
-//!   extension field.
-//! - `extensions.<t>.<f>`, `shopper_attributes.<f>` and `admin_attributes.<f>`
-//!   compare the text form of the JSON value: a string as itself, a number
-//!   as written in the snapshot (`1765426`, `2.5`, `1e3`,
-//!   `0.9455199068242589`: a filter writing the same text matches), a
-//!   boolean as `true`/`false`. `null`, arrays and objects have no text form
-//!   and never match.
-//!
+//! - List attributes (`text_list`, `enum_list`) match when any element
+//!   does; `contains` / `contains_any` hold when an element equals the
+//!   value / one of the values, `contains_all` when every value is an
+//!   element.
+//! - Instants compare as instants (whatever their offsets), UUIDs by their
+//!   128-bit value, numbers (`integer`, `decimal`) exactly by value, text
+//!   bytewise.
+//! - A record missing the attribute never matches, whatever the operator,
+//!   except `is_null`, which holds when the record has no value (absent,
+//!   JSON `null`, or an empty list).
+//! - A product's free-form values (`extensions.<t>.<f>`,
+//!   `shopper_attributes.<f>`, `admin_attributes.<f>`) compare by the text
+//!   the snapshot wrote: a string as itself, a number as written
+//!   (`0.9455199068242589`, `1e3`: a filter writing the same text matches),
+//!   a boolean as `true`/`false`; `null`, arrays and objects have none.
+//! - Values of a `serde_json` object record are read by the attribute's
+//!   type: text types compare the text form (a string as itself, a number
+//!   as serde_json prints it: `1765426`, `2.5`, `1000.0` for `1e3`; a
+//!   boolean as `true`/`false`;
+//!   `null`, arrays and objects have none); numbers must be JSON numbers,
+//!   booleans JSON booleans, UUIDs and instants (RFC 3339) JSON strings. A
+//!   list type reads a JSON array (anything else has no values).
 //! - OR groups hold when one alternative does, AND when every term does.
 //! - `ilike` is `like` with both sides lower-cased (Unicode's mapping);
-//!   `contains` / `contains_any` hold when an element of a list equals the
-//!   value / one of the values, `contains_all` when every value is an
-//!   element; `text` is full-text search ([`crate::search`]); `is_null`
-//!   holds when the product has no value (absent, JSON `null`, empty list).
+//!   `text` is full-text search ([`crate::search`]).
 //!
-//! Every access to a product's fields is in one private module, an
-//! exhaustive mapping from attributes to product data.
+//! Every access to a [`Product`]'s fields is in one private module, the
+//! mapping from detach_nodes' attribute patterns to product data.
 //!
-//! Evaluation allocates nothing per product for the detach_nodes operators
-//! (`ilike` on a value with upper-case letters and `text` do): `like` patterns are compiled
-//! once, at validation, into a [`Pattern`](crate::pattern::Pattern) holding a `memchr::memmem::Finder`,
+//! Evaluation allocates nothing per record for the detach_nodes operators
+//! (`ilike` on a value with upper-case letters, `text`, and numbers do):
+//! `like` patterns are compiled once, at validation, into a
+//! [`Pattern`](crate::pattern::Pattern) holding a `memchr::memmem::Finder`,
 //! which finds a substring in time linear in the value whatever the pattern
 //! (no regex, no backtracking).
 //!
@@ -54,109 +61,252 @@
 //! product.name = Some("Running Shoe".into()); // like is case-sensitive
 //! assert!(!filter.matches(&product));
 //! ```
+//!
+//! Over JSON objects, with any schema:
+//!
+//! ```
+//! use catalog_filter::schema::Schema;
+//! use catalog_filter::compile_with_schema;
+//! use serde_json::json;
+//!
+//! let filter = compile_with_schema("(eq(status,complete)|gt(with_tax,1000)):like(contact.email,*@example.com)", &Schema::orders()).unwrap();
+//! let order = json!({"status": "processing", "with_tax": 1500, "contact": {"email": "ann@example.com"}});
+//! assert!(filter.matches(order.as_object().unwrap()));
+//! ```
 
+mod json;
 mod product;
 
 use crate::catalog::{Catalog, Product};
-use crate::validate::{
-    Comparison, Members, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter,
-};
+use crate::schema::model::ValueType;
+use crate::schema::{AttributeRef, Decimal, Schema, parse_uuid};
+use crate::validate::{Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter};
+use chrono::{DateTime, Utc};
+use serde_json::Value as JsonValue;
 use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use uuid::Uuid;
+
+/// One value of a record's attribute, as a [`Record`] hands it to
+/// evaluation. Evaluation reads it by the attribute's type; a value of
+/// another kind never matches.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RecordValue<'r> {
+    /// Text (text and enum attributes).
+    Text(&'r str),
+    /// A boolean.
+    Bool(bool),
+    /// A UUID.
+    Uuid(Uuid),
+    /// An instant.
+    Instant(DateTime<Utc>),
+    /// A JSON value, read by the attribute's type (see the module docs).
+    Json(&'r JsonValue),
+}
+
+/// A record filters can be evaluated over: it hands out the value(s) of a
+/// schema attribute.
+///
+/// The attribute comes resolved ([`AttributeRef`]): its schema pattern
+/// (what to dispatch on, `extensions.<template>.<field>`), its canonical
+/// path and the values of its captures.
+///
+/// ```
+/// use catalog_filter::eval::{Record, RecordValue};
+/// use catalog_filter::schema::{AttributeRef, Schema};
+/// use catalog_filter::schema::model::ValueType;
+/// use catalog_filter::syntax::Op;
+/// use catalog_filter::compile_with_schema;
+///
+/// struct User { name: String, roles: Vec<String> }
+///
+/// impl Record for User {
+///     fn any_value(&self, a: &AttributeRef<'_>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool) -> bool {
+///         match a.pattern() {
+///             "name" => visit(RecordValue::Text(&self.name)),
+///             "roles" => self.roles.iter().any(|r| visit(RecordValue::Text(r))),
+///             _ => false,
+///         }
+///     }
+/// }
+///
+/// let schema = Schema::builder("users")
+///     .attribute("name", ValueType::Text, &[Op::Eq, Op::Ilike])
+///     .attribute("roles", ValueType::TextList, &[Op::Contains, Op::IsNull])
+///     .build()
+///     .unwrap();
+/// let f = compile_with_schema("ilike(name,ann*):contains(roles,admin)", &schema).unwrap();
+/// assert!(f.matches(&User { name: "Anna".into(), roles: vec!["admin".into()] }));
+/// ```
+pub trait Record {
+    /// Calls `visit` with each value of `attribute` (one for a scalar, each
+    /// element of a list; none when the record has no value), stopping at
+    /// the first call that returns `true`; returns whether one did.
+    fn any_value(
+        &self,
+        attribute: &AttributeRef<'_>,
+        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+    ) -> bool;
+
+    /// True when the record has no value for `attribute` (absent, JSON
+    /// `null`, or an empty list). By default: `any_value` visits nothing.
+    fn is_null(&self, attribute: &AttributeRef<'_>) -> bool {
+        !self.any_value(attribute, &mut |_| true)
+    }
+}
+
+impl<R: Record + ?Sized> Record for &R {
+    fn any_value(
+        &self,
+        attribute: &AttributeRef<'_>,
+        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+    ) -> bool {
+        (**self).any_value(attribute, visit)
+    }
+
+    fn is_null(&self, attribute: &AttributeRef<'_>) -> bool {
+        (**self).is_null(attribute)
+    }
+}
 
 impl ValidFilter {
-    /// True when `product` satisfies the filter.
-    pub fn matches(&self, product: &Product) -> bool {
-        self.expr().matches(product)
+    /// True when `record` satisfies the filter.
+    pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        self.expr().matches_in(self.schema(), record)
     }
 }
 
 impl ValidExpr {
-    /// True when `product` satisfies this node: every term of an `And`, one
-    /// alternative of an `Or`. (Recursion follows the tree, whose depth
-    /// validation bounds.)
-    pub fn matches(&self, product: &Product) -> bool {
+    /// True when `record` satisfies this node of a filter validated against
+    /// `schema`: every term of an `And`, one alternative of an `Or`.
+    /// (Recursion follows the tree, whose depth validation bounds.)
+    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
         match self {
-            ValidExpr::Condition(c) => c.matches(product),
-            ValidExpr::And(terms) => terms.iter().all(|t| t.matches(product)),
-            ValidExpr::Or(alts) => alts.iter().any(|t| t.matches(product)),
+            ValidExpr::Condition(c) => c.matches_in(schema, record),
+            ValidExpr::And(terms) => terms.iter().all(|t| t.matches_in(schema, record)),
+            ValidExpr::Or(alts) => alts.iter().any(|t| t.matches_in(schema, record)),
         }
     }
 }
 
 impl ValidCondition {
-    /// True when `product` satisfies this condition. A product without the
-    /// attribute never does, except for `is_null`.
-    pub fn matches(&self, product: &Product) -> bool {
-        self.predicate().matches(product)
+    /// True when `record` satisfies this condition of a filter validated
+    /// against `schema`. A record without the attribute never does, except
+    /// for `is_null`.
+    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
+        match self.attribute_in(schema) {
+            Some(a) => self.predicate().holds(&a, record),
+            None => false,
+        }
     }
 }
 
 impl Predicate {
-    /// True when `product` satisfies the predicate.
-    pub fn matches(&self, p: &Product) -> bool {
+    /// True when the record's values of `attribute` pass.
+    fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
         match self {
-            Predicate::Uuid(a, c) => c.holds(product::uuid(*a, p).as_slice()),
-            Predicate::Instant(a, c) => c.holds(product::instant(*a, p).as_slice()),
-            Predicate::Text(a, test) => test.holds(&product::texts(a, p)),
-            Predicate::Status(v) => product::status(p).is_some_and(|s| v.contains(&s)),
-            Predicate::CommodityType(v) => {
-                product::commodity_type(p).is_some_and(|s| v.contains(&s))
+            Predicate::IsNull => r.is_null(a),
+            Predicate::Text(test) => test.holds(a, r),
+            Predicate::Number(c) => compare(c, a, r, number),
+            Predicate::Bool(c) => compare(c, a, r, |v| match v {
+                RecordValue::Bool(b) | RecordValue::Json(&JsonValue::Bool(b)) => Some(b),
+                _ => None,
+            }),
+            Predicate::Uuid(c) => compare(c, a, r, |v| match v {
+                RecordValue::Uuid(u) => Some(u),
+                RecordValue::Json(JsonValue::String(s)) => parse_uuid(s),
+                _ => None,
+            }),
+            Predicate::Instant(c) => compare(c, a, r, |v| match v {
+                RecordValue::Instant(t) => Some(t),
+                RecordValue::Json(JsonValue::String(s)) => DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc)),
+                _ => None,
+            }),
+        }
+    }
+}
+
+/// A JSON number as an exact decimal (its serde_json text).
+fn number(v: RecordValue<'_>) -> Option<Decimal> {
+    match v {
+        RecordValue::Json(JsonValue::Number(n)) => {
+            let mut buf = StackText::default();
+            match write!(buf, "{n}") {
+                Ok(()) => Decimal::parse(buf.as_str()),
+                Err(_) => Decimal::parse(&n.to_string()),
             }
-            Predicate::Owner(v) => product::owner(p).is_some_and(|s| v.contains(&s)),
-            Predicate::ProductTypes(c) => c.holds(product::product_types(p)),
-            Predicate::HasNodes(b) => product::has_nodes(p) == *b,
-            Predicate::IsNull(field) => product::is_null(field, p),
         }
+        _ => None,
     }
 }
 
-impl<T: Ord> Comparison<T> {
-    /// True when the attribute's values `actual` (none, one, or a list's
-    /// elements) pass: one of them for `OneOf` and the orderings; for
-    /// `All`, every comparison value is among them.
-    fn holds(&self, actual: &[T]) -> bool {
-        match self {
-            Comparison::OneOf(values) => actual.iter().any(|a| values.contains(a)),
-            Comparison::All(values) => values.iter().all(|v| actual.contains(v)),
-            Comparison::Gt(v) => actual.iter().any(|a| a > v),
-            Comparison::Ge(v) => actual.iter().any(|a| a >= v),
-            Comparison::Lt(v) => actual.iter().any(|a| a < v),
-            Comparison::Le(v) => actual.iter().any(|a| a <= v),
-        }
-    }
-}
-
-impl<T: Eq> Members<T> {
-    /// True when the list `actual` has one of the values (`Any`) or all of
-    /// them (`All`).
-    fn holds(&self, actual: &[T]) -> bool {
-        match self {
-            Members::Any(values) => actual.iter().any(|a| values.contains(a)),
-            Members::All(values) => values.iter().all(|v| actual.contains(v)),
-        }
+/// Applies a comparison to the typed values of a record's attribute.
+fn compare<T: Ord, R: Record + ?Sized>(
+    c: &Comparison<T>,
+    a: &AttributeRef<'_>,
+    r: &R,
+    typed: impl Fn(RecordValue<'_>) -> Option<T>,
+) -> bool {
+    let any =
+        |test: &dyn Fn(&T) -> bool| r.any_value(a, &mut |v| typed(v).is_some_and(|t| test(&t)));
+    match c {
+        Comparison::OneOf(values) => any(&|t| values.contains(t)),
+        Comparison::All(values) => values.iter().all(|want| any(&|t| t == want)),
+        Comparison::Gt(v) => any(&|t| t > v),
+        Comparison::Ge(v) => any(&|t| t >= v),
+        Comparison::Lt(v) => any(&|t| t < v),
+        Comparison::Le(v) => any(&|t| t <= v),
     }
 }
 
 impl TextTest {
-    /// True when the text values pass (any of them; for `All`, every
-    /// comparison value is one of them).
-    fn holds(&self, texts: &product::Texts<'_>) -> bool {
+    /// True when the record's text values pass (any of them; for `All`,
+    /// every comparison value is one of them).
+    fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
+        let any =
+            |test: &mut dyn FnMut(&str) -> bool| r.any_value(a, &mut |v| with_text(v, &mut *test));
         match self {
             TextTest::Compare(Comparison::OneOf(values)) => {
-                texts.any(|s| values.iter().any(|v| **v == *s))
+                any(&mut |s| values.iter().any(|v| **v == *s))
             }
             TextTest::Compare(Comparison::All(values)) => {
-                values.iter().all(|v| texts.any(|s| **v == *s))
+                values.iter().all(|v| any(&mut |s| **v == *s))
             }
             // `str`'s order is bytewise, which is what text ordering needs.
-            TextTest::Compare(Comparison::Gt(v)) => texts.any(|s| s > &**v),
-            TextTest::Compare(Comparison::Ge(v)) => texts.any(|s| s >= &**v),
-            TextTest::Compare(Comparison::Lt(v)) => texts.any(|s| s < &**v),
-            TextTest::Compare(Comparison::Le(v)) => texts.any(|s| s <= &**v),
-            TextTest::Like(pattern) => texts.any(|s| pattern.matches(s)),
-            TextTest::Ilike(pattern) => texts.any(|s| pattern.matches(&lower(s))),
-            TextTest::Search(query) => texts.any(|s| query.matches(s)),
+            TextTest::Compare(Comparison::Gt(v)) => any(&mut |s| s > &**v),
+            TextTest::Compare(Comparison::Ge(v)) => any(&mut |s| s >= &**v),
+            TextTest::Compare(Comparison::Lt(v)) => any(&mut |s| s < &**v),
+            TextTest::Compare(Comparison::Le(v)) => any(&mut |s| s <= &**v),
+            TextTest::Like(pattern) => any(&mut |s| pattern.matches(s)),
+            TextTest::Ilike(pattern) => any(&mut |s| pattern.matches(&lower(s))),
+            TextTest::Search(query) => any(&mut |s| query.matches(s)),
         }
+    }
+}
+
+/// Applies `test` to the text form of a value: text as itself; a JSON
+/// string as itself, a number as serde_json prints it, a boolean as
+/// `true`/`false`; other values have none (false).
+fn with_text(v: RecordValue<'_>, test: &mut dyn FnMut(&str) -> bool) -> bool {
+    match v {
+        RecordValue::Text(s) => test(s),
+        RecordValue::Json(JsonValue::String(s)) => test(s),
+        RecordValue::Json(JsonValue::Bool(b)) => test(if *b { "true" } else { "false" }),
+        RecordValue::Json(JsonValue::Number(n)) => {
+            let mut buf = StackText::default();
+            match write!(buf, "{n}") {
+                Ok(()) => test(buf.as_str()),
+                // Longer than any number serde_json prints: the slow way.
+                Err(_) => test(&n.to_string()),
+            }
+        }
+        RecordValue::Json(_)
+        | RecordValue::Bool(_)
+        | RecordValue::Uuid(_)
+        | RecordValue::Instant(_) => false,
     }
 }
 
@@ -174,6 +324,45 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// True when the value type reads lists.
+fn is_list(t: &ValueType) -> bool {
+    t.is_list()
+}
+
+/// A small on-stack text buffer, so printing a number allocates nothing.
+struct StackText {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        self.buf
+            .get(..self.len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 impl Catalog {
     /// The products matching `filter`, in snapshot order, each with its index
     /// in [`Catalog::products`].
@@ -184,6 +373,6 @@ impl Catalog {
         self.products()
             .iter()
             .enumerate()
-            .filter(move |(_, p)| filter.matches(p))
+            .filter(move |(_, p)| filter.matches(*p))
     }
 }

@@ -1,126 +1,79 @@
-//! The one mapping from attributes to a [`Product`]'s data.
-//!
-//! Every access evaluation makes to a product's fields is here, as
-//! exhaustive `match`es without a wildcard: adding an attribute makes the
-//! compiler point at this file, and a change to the `Product` struct touches
-//! only this file.
+//! The one mapping from attributes to a [`Product`]'s data: [`Record`] for
+//! `Product`, dispatching on detach_nodes' attribute patterns (any schema
+//! using the same patterns reads the same fields; other attributes are
+//! absent). A change to the `Product` struct touches only this file.
 
+use super::{Record, RecordValue};
 use crate::catalog::Product;
 use crate::json::AttributeValue;
-use crate::schema::{
-    CommodityType, InstantAttribute, Owner, ProductType, Status, TextAttribute, TypedField,
-    UuidAttribute,
-};
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use crate::schema::AttributeRef;
+use chrono::Utc;
 
-/// The product's value of a UUID attribute.
-pub(super) fn uuid(attribute: UuidAttribute, p: &Product) -> Option<Uuid> {
-    match attribute {
-        UuidAttribute::Id => Some(p.id),
-        UuidAttribute::ParentId => p.parent_id,
-    }
-}
-
-/// The product's value of an instant attribute, in UTC.
-pub(super) fn instant(attribute: InstantAttribute, p: &Product) -> Option<DateTime<Utc>> {
-    let t = match attribute {
-        InstantAttribute::CreatedAt => p.created_at,
-        InstantAttribute::UpdatedAt => p.updated_at,
-    };
-    t.map(|t| t.with_timezone(&Utc))
-}
-
-/// `status`.
-pub(super) fn status(p: &Product) -> Option<Status> {
-    p.status
-}
-
-/// `commodity_type`.
-pub(super) fn commodity_type(p: &Product) -> Option<CommodityType> {
-    p.commodity_type
-}
-
-/// `owner`.
-pub(super) fn owner(p: &Product) -> Option<Owner> {
-    p.owner
-}
-
-/// `product_types`.
-pub(super) fn product_types(p: &Product) -> &[ProductType] {
-    &p.product_types
-}
-
-/// `has_nodes`: the product belongs to at least one node.
-pub(super) fn has_nodes(p: &Product) -> bool {
-    !p.node_ids.is_empty()
-}
-
-/// The text values of a text attribute: none, one, or a list's elements.
-pub(super) enum Texts<'p> {
-    /// A scalar text field.
-    One(Option<&'p str>),
-    /// A text list.
-    Many(&'p [String]),
-    /// A JSON field, compared by its text form.
-    Json(Option<&'p AttributeValue>),
-}
-
-/// The product's text values of `attribute`.
-pub(super) fn texts<'p>(attribute: &TextAttribute, p: &'p Product) -> Texts<'p> {
-    match attribute {
-        TextAttribute::Sku => Texts::One(p.sku.as_deref()),
-        TextAttribute::Slug => Texts::One(p.slug.as_deref()),
-        TextAttribute::UpcEan => Texts::One(p.upc_ean.as_deref()),
-        TextAttribute::ManufacturerPartNum => Texts::One(p.manufacturer_part_num.as_deref()),
-        TextAttribute::Name => Texts::One(p.name.as_deref()),
-        TextAttribute::ExternalRef => Texts::One(p.external_ref.as_deref()),
-        TextAttribute::Description => Texts::One(p.description.as_deref()),
-        TextAttribute::Tags => Texts::Many(&p.tags),
-        TextAttribute::Templates => Texts::Many(&p.templates),
-        TextAttribute::Extension { template, field } => Texts::Json(
-            p.extensions
-                .get(&**template)
-                .and_then(|fields| fields.get(&**field)),
-        ),
-        TextAttribute::ShopperAttribute { field } => {
-            Texts::Json(p.shopper_attributes.get(&**field))
+impl Record for Product {
+    fn any_value(
+        &self,
+        a: &AttributeRef<'_>,
+        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+    ) -> bool {
+        let p = self;
+        let text = |v: &Option<String>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+            v.as_deref().is_some_and(|s| visit(RecordValue::Text(s)))
+        };
+        // A free-form value as the snapshot wrote it: a string as itself, a
+        // number by its text as written, a boolean as `true`/`false`; `null`,
+        // arrays and objects have no value.
+        let json = |v: Option<&AttributeValue>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+            v.and_then(AttributeValue::text)
+                .is_some_and(|s| visit(RecordValue::Text(s)))
+        };
+        match a.pattern() {
+            "id" => visit(RecordValue::Uuid(p.id)),
+            "parent_id" => p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u))),
+            "sku" => text(&p.sku, visit),
+            "slug" => text(&p.slug, visit),
+            "upc_ean" => text(&p.upc_ean, visit),
+            "manufacturer_part_num" => text(&p.manufacturer_part_num, visit),
+            "name" => text(&p.name, visit),
+            "external_ref" => text(&p.external_ref, visit),
+            "description" => text(&p.description, visit),
+            "tags" => p.tags.iter().any(|s| visit(RecordValue::Text(s))),
+            "templates" => p.templates.iter().any(|s| visit(RecordValue::Text(s))),
+            "commodity_type" => p
+                .commodity_type
+                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
+            "owner" => p
+                .owner
+                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
+            "status" => p
+                .status
+                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
+            "product_types" => p
+                .product_types
+                .iter()
+                .any(|v| visit(RecordValue::Text(v.as_str()))),
+            "has_nodes" => visit(RecordValue::Bool(!p.node_ids.is_empty())),
+            "created_at" => p
+                .created_at
+                .is_some_and(|t| visit(RecordValue::Instant(t.with_timezone(&Utc)))),
+            "updated_at" => p
+                .updated_at
+                .is_some_and(|t| visit(RecordValue::Instant(t.with_timezone(&Utc)))),
+            "extensions.<template>.<field>" => json(
+                a.capture("template")
+                    .and_then(|t| p.extensions.get(t))
+                    .zip(a.capture("field"))
+                    .and_then(|(fields, f)| fields.get(f)),
+                visit,
+            ),
+            "shopper_attributes.<field>" => json(
+                a.capture("field").and_then(|f| p.shopper_attributes.get(f)),
+                visit,
+            ),
+            "admin_attributes.<field>" => json(
+                a.capture("field").and_then(|f| p.admin_attributes.get(f)),
+                visit,
+            ),
+            _ => false,
         }
-        TextAttribute::AdminAttribute { field } => Texts::Json(p.admin_attributes.get(&**field)),
-    }
-}
-
-impl Texts<'_> {
-    /// True when some text value passes `test`.
-    pub(super) fn any(&self, mut test: impl FnMut(&str) -> bool) -> bool {
-        match self {
-            Texts::One(v) => v.is_some_and(test),
-            Texts::Many(list) => list.iter().any(|s| test(s)),
-            Texts::Json(v) => v.and_then(AttributeValue::text).is_some_and(test),
-        }
-    }
-
-    /// True when there is no text value (absent, JSON `null`, empty list).
-    pub(super) fn is_null(&self) -> bool {
-        match self {
-            Texts::One(v) => v.is_none(),
-            Texts::Many(list) => list.is_empty(),
-            Texts::Json(v) => v.is_none_or(|v| matches!(v, AttributeValue::Null)),
-        }
-    }
-}
-
-/// True when the product has no value for the attribute: absent, JSON
-/// `null`, or an empty list. `has_nodes` always has one.
-pub(super) fn is_null(field: &TypedField, p: &Product) -> bool {
-    match field {
-        TypedField::Uuid(a) => uuid(*a, p).is_none(),
-        TypedField::Instant(a) => instant(*a, p).is_none(),
-        TypedField::Text(a) => texts(a, p).is_null(),
-        TypedField::Status => status(p).is_none(),
-        TypedField::CommodityType => commodity_type(p).is_none(),
-        TypedField::Owner => owner(p).is_none(),
-        TypedField::ProductTypes => product_types(p).is_empty(),
-        TypedField::HasNodes => false,
     }
 }

@@ -430,6 +430,17 @@ fn check_sql(a: &Attribute, sql: &SqlTarget) -> Result<(), String> {
     let column = match sql {
         SqlTarget::Column(c) => c,
         SqlTarget::Json { column, .. } => column,
+        SqlTarget::Exists { table, column, key } => {
+            if a.value_type != ValueType::Boolean {
+                return Err("an `exists` target is for boolean attributes".into());
+            }
+            if let Some(bad) = [table, column, key].into_iter().find(|c| !is_identifier(c)) {
+                return Err(format!(
+                    "`{bad}` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)"
+                ));
+            }
+            return Ok(());
+        }
     };
     if !is_identifier(column) {
         return Err(format!(

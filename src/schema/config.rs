@@ -42,7 +42,11 @@
 //!     ([`ValueRules`](super::model::ValueRules));
 //!   - `sql` (optional): `{"column": "email"}`, or `{"json": [column, key,
 //!     ...]}` where a key `$name` is the capture `<name>` and `$$x` the
-//!     literal key `$x`.
+//!     literal key `$x`, or (booleans) `{"exists": {"table": t, "column": c,
+//!     "key": k}}`: true when a row of `t` has `c` equal to the record's `k`.
+//!     Without `sql`, a one-segment attribute is the column of its name and
+//!     a longer one a JSON path: the first segment the column, the others
+//!     the keys.
 //! - `aliases` (optional): alias -> target, for targets that are not
 //!   literally an attribute's pattern (`isbn` -> `extensions.book.isbn`).
 //!   An alias written here whose target is an attribute's pattern is the
@@ -113,7 +117,7 @@ impl Schema {
     /// it back to an equal schema.
     pub fn to_json(&self) -> String {
         // Serialising this data to a String cannot fail (string keys only).
-        serde_json::to_string_pretty(&self.def).unwrap_or_default()
+        serde_json::to_string_pretty(&*self.def).unwrap_or_default()
     }
 
     /// Writes the schema as TOML; [`Schema::from_toml`] reads it back to an
@@ -121,7 +125,7 @@ impl Schema {
     pub fn to_toml(&self) -> String {
         // Cannot fail either: string keys only, and every integer fits an
         // i64 (checked when the schema was built).
-        toml::to_string(&self.def).unwrap_or_default()
+        toml::to_string(&*self.def).unwrap_or_default()
     }
 }
 
@@ -161,7 +165,7 @@ fn toml_error(text: &str, e: &toml::de::Error) -> SchemaError {
 impl Serialize for Schema {
     /// The schema-file form (see the [module docs](self)).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.def.serialize(serializer)
+        (*self.def).serialize(serializer)
     }
 }
 
@@ -510,6 +514,16 @@ impl<'de> Visitor<'de> for AttributeSeed {
 enum SqlDoc {
     Column(String),
     Json(Vec<String>),
+    Exists(ExistsDoc),
+}
+
+/// `{"exists": {...}}` in a schema file.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExistsDoc {
+    table: String,
+    column: String,
+    key: String,
 }
 
 impl Serialize for SqlTarget {
@@ -525,6 +539,11 @@ impl Serialize for SqlTarget {
                     }))
                     .collect(),
             ),
+            SqlTarget::Exists { table, column, key } => SqlDoc::Exists(ExistsDoc {
+                table: table.clone(),
+                column: column.clone(),
+                key: key.clone(),
+            }),
         };
         doc.serialize(serializer)
     }
@@ -545,6 +564,9 @@ impl<'de> Deserialize<'de> for SqlTarget {
                     })
                     .collect();
                 SqlTarget::Json { column, path }
+            }
+            SqlDoc::Exists(ExistsDoc { table, column, key }) => {
+                SqlTarget::Exists { table, column, key }
             }
         })
     }
@@ -796,7 +818,7 @@ sql = { json = ["extensions", "$template", "$field"] }
                 (
                     2,
                     60,
-                    "unknown variant `table`, expected `column` or `json`",
+                    "unknown variant `table`, expected one of `column`, `json`, `exists`",
                 ),
             ),
             (

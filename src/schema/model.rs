@@ -69,6 +69,7 @@ use crate::syntax::Op;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A schema: attributes with their value types, operators, aliases and
 /// value rules, and the schema-wide switches (OR groups, complexity cap,
@@ -77,10 +78,13 @@ use std::fmt;
 /// Two schemas are equal when they define the same switches, attributes and
 /// aliases, in any order (no order among them changes what a path
 /// resolves to); the lookup index is derived and not compared.
+///
+/// Cloning is cheap (two reference counts): a [`crate::ValidFilter`] keeps
+/// the schema it was validated against.
 #[derive(Clone)]
 pub struct Schema {
-    pub(super) def: Definition,
-    index: Index,
+    pub(super) def: Arc<Definition>,
+    index: Arc<Index>,
 }
 
 impl PartialEq for Schema {
@@ -173,6 +177,21 @@ impl PartialEq for Attribute {
 }
 
 impl Attribute {
+    /// An empty attribute, standing in where one is missing (never reached).
+    pub(crate) fn placeholder() -> Attribute {
+        Attribute {
+            pattern: Pattern {
+                text: String::new(),
+                segments: Vec::new(),
+            },
+            value_type: ValueType::Text,
+            ops: OpSet::EMPTY,
+            aliases: Vec::new(),
+            rules: ValueRules::default(),
+            sql: None,
+        }
+    }
+
     /// The attribute's pattern as written: `sku`, `extensions.<template>.<field>`.
     pub fn pattern(&self) -> &str {
         &self.pattern.text
@@ -257,6 +276,22 @@ impl ValueType {
             ValueType::Instant => "instant",
             ValueType::Enum(_) => "enum",
             ValueType::EnumList(_) => "enum_list",
+        }
+    }
+
+    /// What a value of this type looks like, for error messages
+    /// (`one of draft, live`, `an integer`).
+    pub fn expected(&self) -> String {
+        match self {
+            ValueType::Text | ValueType::TextList => "text".into(),
+            ValueType::Integer => "an integer".into(),
+            ValueType::Decimal => "a decimal number".into(),
+            ValueType::Boolean => "true or false".into(),
+            ValueType::Uuid => {
+                "a UUID in hyphenated form, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6".into()
+            }
+            ValueType::Instant => "an RFC 3339 timestamp (2024-01-01T00:00:00Z), a date (2024-01-01) or Unix milliseconds".into(),
+            ValueType::Enum(v) | ValueType::EnumList(v) => format!("one of {}", v.join(", ")),
         }
     }
 
@@ -355,6 +390,18 @@ pub enum SqlTarget {
         column: String,
         /// The keys to follow, at least one.
         path: Vec<JsonKey>,
+    },
+    /// `{"exists": {"table": "product_nodes", "column": "product_id", "key": "id"}}`:
+    /// a computed boolean, true when a row of `table` has `column` equal to
+    /// the record's `key` column (a `boolean` attribute only; never null).
+    /// `has_nodes` of detach_nodes is this over the memberships table.
+    Exists {
+        /// The related table (an identifier).
+        table: String,
+        /// Its column referring to the record.
+        column: String,
+        /// The record's column it refers to.
+        key: String,
     },
 }
 
@@ -472,6 +519,44 @@ impl Pattern {
         Some(values)
     }
 
+    /// True when the dotted `path` matches (no allocation).
+    pub(crate) fn matches_str(&self, path: &str) -> bool {
+        let mut parts = path.split('.');
+        for seg in &self.segments {
+            match (seg, parts.next()) {
+                (Segment::Literal(l), Some(p)) if l == p => {}
+                (Segment::Capture(_), Some(p)) if is_path_segment(p) => {}
+                _ => return false,
+            }
+        }
+        parts.next().is_none()
+    }
+
+    /// The value of capture `name` in a `path` this pattern matches.
+    pub(crate) fn capture_in<'p>(&self, name: &str, path: &'p str) -> Option<&'p str> {
+        let at = self
+            .segments
+            .iter()
+            .position(|s| matches!(s, Segment::Capture(c) if c == name))?;
+        path.split('.').nth(at)
+    }
+
+    /// `to` with its captures filled from `path`, which this pattern
+    /// (an alias) matches.
+    fn fill(&self, to: &Pattern, path: &str) -> String {
+        let mut out = String::with_capacity(to.text.len() + path.len());
+        for (i, seg) in to.segments.iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            match seg {
+                Segment::Literal(l) => out.push_str(l),
+                Segment::Capture(c) => out.push_str(self.capture_in(c, path).unwrap_or_default()),
+            }
+        }
+        out
+    }
+
     /// True when some path matches both patterns.
     pub(super) fn overlaps(&self, other: &Pattern) -> bool {
         self.segments.len() == other.segments.len()
@@ -571,23 +656,51 @@ impl Alias {
     }
 }
 
+/// FNV-1a: attribute names are short and come from the schema's author,
+/// so a fast non-keyed hash fits (SipHash cost a third of validation).
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
+/// The FNV-1a 64-bit hasher.
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// The derived lookup tables of a schema.
 #[derive(Clone, Debug, Default)]
 struct Index {
     /// Exact attribute names -> attribute index.
-    exact: HashMap<String, usize>,
+    exact: HashMap<String, usize, Fnv>,
     /// Attributes with captures, by attribute index.
     patterns: Vec<usize>,
     /// Every alias: (from, to).
     aliases: Vec<(Pattern, Pattern)>,
     /// Exact alias names -> index into `aliases`.
-    exact_aliases: HashMap<String, usize>,
+    exact_aliases: HashMap<String, usize, Fnv>,
+    /// Every operator some attribute allows.
+    operators: OpSet,
 }
 
 impl Index {
     fn new(def: &Definition) -> Index {
         let mut index = Index::default();
         for (i, a) in def.attributes.iter().enumerate() {
+            index.operators = index.operators.union(a.ops);
             if a.pattern.is_exact() {
                 index.exact.insert(a.pattern.text.clone(), i);
             } else {
@@ -667,6 +780,64 @@ impl<'a> ResolvedAttribute<'a> {
     }
 }
 
+/// An attribute as a validated condition names it: the schema's attribute
+/// and the canonical path (the pattern with its captures filled in, after
+/// any alias). What a [`crate::eval::Record`] looks values up by, and what
+/// the SQL renderer maps to a column. `Display` prints the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttributeRef<'a> {
+    attribute: &'a Attribute,
+    path: &'a str,
+}
+
+impl<'a> AttributeRef<'a> {
+    /// Pairs an attribute with a canonical path it matches.
+    pub(crate) fn new(attribute: &'a Attribute, path: Option<&'a str>) -> AttributeRef<'a> {
+        AttributeRef {
+            attribute,
+            path: path.unwrap_or(&attribute.pattern.text),
+        }
+    }
+
+    /// The schema's attribute.
+    pub fn attribute(&self) -> &'a Attribute {
+        self.attribute
+    }
+
+    /// The attribute's pattern as written in the schema (`sku`,
+    /// `extensions.<template>.<field>`): what a record implementation
+    /// dispatches on.
+    pub fn pattern(&self) -> &'a str {
+        &self.attribute.pattern.text
+    }
+
+    /// The canonical path (`extensions.book.isbn`).
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The path's segments (`extensions`, `book`, `isbn`).
+    pub fn segments(&self) -> std::str::Split<'a, char> {
+        self.path.split('.')
+    }
+
+    /// The value of the capture `name` (`book` for `template`).
+    pub fn capture(&self, name: &str) -> Option<&'a str> {
+        self.attribute.pattern.capture_in(name, self.path)
+    }
+
+    /// The attribute's value type.
+    pub fn value_type(&self) -> &'a ValueType {
+        &self.attribute.value_type
+    }
+}
+
+impl fmt::Display for AttributeRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path)
+    }
+}
+
 /// Why a path names no attribute of a schema.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -698,7 +869,10 @@ impl Schema {
     /// Builds the schema from a checked definition.
     pub(super) fn from_definition(def: Definition) -> Schema {
         let index = Index::new(&def);
-        Schema { def, index }
+        Schema {
+            def: Arc::new(def),
+            index: Arc::new(index),
+        }
     }
 
     /// The schema's name, used in messages ("OR groups are not supported by
@@ -809,6 +983,62 @@ impl Schema {
             }
         }
         Err(self.resolve_error(path, &parts))
+    }
+
+    /// Resolves `path` for validation without allocating when the path is
+    /// an attribute's exact name or fits an attribute pattern: the
+    /// attribute's index, and the canonical path when it differs from the
+    /// written one (an alias; only then is a `String` built). `None` when
+    /// the path does not resolve ([`Schema::resolve`] says why).
+    pub(crate) fn lookup(&self, path: &str) -> Option<(usize, Option<String>)> {
+        if let Some(&i) = self.index.exact.get(path) {
+            return Some((i, None));
+        }
+        if let Some(i) = self.match_pattern(path) {
+            return Some((i, None));
+        }
+        let (from, to) = match self.index.exact_aliases.get(path) {
+            Some(&i) => self.index.aliases.get(i)?,
+            None => self
+                .index
+                .aliases
+                .iter()
+                .find(|(from, _)| from.matches_str(path))?,
+        };
+        let target = from.fill(to, path);
+        if let Some(&i) = self.index.exact.get(target.as_str()) {
+            let canonical = self.def.attributes.get(i)?;
+            return Some((i, (canonical.pattern.text != target).then_some(target)));
+        }
+        let i = self.match_pattern(&target)?;
+        Some((i, Some(target)))
+    }
+
+    /// The index of the attribute pattern matching `path`.
+    fn match_pattern(&self, path: &str) -> Option<usize> {
+        self.index.patterns.iter().copied().find(|&i| {
+            self.def
+                .attributes
+                .get(i)
+                .is_some_and(|a| a.pattern.matches_str(path))
+        })
+    }
+
+    /// Every operator some attribute allows: a filter using another one is
+    /// refused whatever its attribute.
+    pub fn operators(&self) -> OpSet {
+        self.index.operators
+    }
+
+    /// The attribute at `index` (as returned by lookups).
+    pub(crate) fn attribute_at(&self, index: usize) -> Option<&Attribute> {
+        self.def.attributes.get(index)
+    }
+
+    /// True when both values are the same schema object (clones of one
+    /// another), which is cheaper than comparing them.
+    pub fn same(&self, other: &Schema) -> bool {
+        Arc::ptr_eq(&self.def, &other.def)
     }
 
     /// The pattern attribute matching `parts`.

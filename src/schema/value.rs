@@ -43,3 +43,152 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+/// An exact decimal number, as the `integer` and `decimal` value types
+/// compare: `-?DIGITS(.DIGITS)?([eE][+-]?DIGITS)?`, compared by value
+/// (`1.50 == 1.5 == 15e-1`), never rounded. The exponent is limited to
+/// ±1,000 (PostgreSQL's `numeric` range is wider); `Display` prints a plain
+/// decimal (`-12.5`), which PostgreSQL reads as the same `numeric`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    negative: bool,
+    /// Significant digits, no leading or trailing zero; empty for zero.
+    digits: Box<str>,
+    /// The value is `0.digits × 10^exponent`.
+    exponent: i64,
+}
+
+impl Decimal {
+    /// Parses the text form; `None` when it is not a decimal number.
+    pub fn parse(s: &str) -> Option<Decimal> {
+        let (negative, rest) = match s.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let (mantissa, exp) = match rest.find(['e', 'E']) {
+            Some(i) => (rest.get(..i)?, Some(rest.get(i + 1..)?)),
+            None => (rest, None),
+        };
+        let (int, frac) = match mantissa.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (mantissa, ""),
+        };
+        let digits_ok = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+        if int.is_empty() || !digits_ok(int) || !digits_ok(frac) {
+            return None;
+        }
+        if mantissa.contains('.') && frac.is_empty() {
+            return None;
+        }
+        let exp: i64 = match exp {
+            Some(e) => {
+                let body = e.strip_prefix(['+', '-']).unwrap_or(e);
+                if body.is_empty() || body.len() > 6 || !digits_ok(body) {
+                    return None;
+                }
+                e.parse().ok()?
+            }
+            None => 0,
+        };
+        if exp.abs() > 1000 {
+            return None;
+        }
+        let all: String = int.chars().chain(frac.chars()).collect();
+        let lead = all.len() - all.trim_start_matches('0').len();
+        let trimmed = all.trim_matches('0');
+        let exponent = int.len() as i64 - lead as i64 + exp;
+        Some(Decimal {
+            negative: negative && !trimmed.is_empty(),
+            digits: trimmed.into(),
+            exponent: if trimmed.is_empty() { 0 } else { exponent },
+        })
+    }
+
+    /// The magnitudes compared.
+    fn cmp_abs(&self, other: &Decimal) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        match (self.digits.is_empty(), other.digits.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
+        }
+        self.exponent
+            .cmp(&other.exponent)
+            .then_with(|| self.digits.as_bytes().cmp(other.digits.as_bytes()))
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Decimal) -> std::cmp::Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => std::cmp::Ordering::Greater,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, false) => self.cmp_abs(other),
+            (true, true) => other.cmp_abs(self),
+        }
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Decimal) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.digits.is_empty() {
+            return f.write_str("0");
+        }
+        if self.negative {
+            f.write_str("-")?;
+        }
+        let n = self.digits.len() as i64;
+        if self.exponent <= 0 {
+            f.write_str("0.")?;
+            for _ in 0..-self.exponent {
+                f.write_str("0")?;
+            }
+            f.write_str(&self.digits)
+        } else if self.exponent >= n {
+            f.write_str(&self.digits)?;
+            for _ in 0..self.exponent - n {
+                f.write_str("0")?;
+            }
+            Ok(())
+        } else {
+            let (a, b) = self.digits.split_at(self.exponent as usize);
+            write!(f, "{a}.{b}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Decimal;
+
+    #[test]
+    fn decimals_compare_by_value() {
+        let d = |s: &str| Decimal::parse(s).unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(d("1.50"), d("1.5"));
+        assert_eq!(d("15e-1"), d("1.5"));
+        assert_eq!(d("-0"), d("0.000"));
+        assert!(d("-2") < d("-1.5") && d("-1.5") < d("0") && d("0") < d("0.001"));
+        assert!(d("10") > d("9.99") && d("1e3") == d("1000"));
+        assert!(d("123") < d("124") && d("99") < d("100"));
+        for (s, shown) in [
+            ("1e3", "1000"),
+            ("-12.50", "-12.5"),
+            ("0.0012", "0.0012"),
+            ("0", "0"),
+        ] {
+            assert_eq!(d(s).to_string(), shown);
+        }
+        for bad in [
+            "", "-", "1.", ".5", "1e", "e3", "+1", "1e1001", "a", "1.2.3", " 1",
+        ] {
+            assert_eq!(Decimal::parse(bad), None, "{bad}");
+        }
+    }
+}

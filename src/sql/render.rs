@@ -2,11 +2,9 @@
 //! [module docs](crate::sql)).
 
 use crate::pattern::{Pattern, PatternKind};
-use crate::schema::{
-    CommodityType, InstantAttribute, Owner, ProductType, Status, TextAttribute, TypedField,
-    UuidAttribute,
-};
-use crate::validate::{Comparison, Members, Predicate, TextTest, ValidExpr, ValidFilter};
+use crate::schema::model::{JsonKey, SqlTarget};
+use crate::schema::{AttributeRef, Decimal, Schema};
+use crate::validate::{Comparison, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -44,6 +42,10 @@ pub enum SqlParam {
     Instant(DateTime<Utc>),
     /// `$n::timestamptz[]`, each a whole number of microseconds.
     InstantArray(Vec<DateTime<Utc>>),
+    /// `$n::boolean`.
+    Bool(bool),
+    /// `$n::boolean[]`.
+    BoolArray(Vec<bool>),
 }
 
 /// Where the rendered clause will live: the first placeholder number and the
@@ -90,6 +92,7 @@ pub fn render(filter: &ValidFilter) -> SqlFilter {
 /// ```
 pub fn render_with(filter: &ValidFilter, options: &RenderOptions) -> SqlFilter {
     let mut r = Renderer {
+        schema: filter.schema(),
         params: Vec::new(),
         first: options.first_param.max(1),
         products: quote_ident(&options.products),
@@ -133,56 +136,23 @@ fn quote_ident(name: &str) -> String {
     out
 }
 
-/// Where a text attribute lives in the reference schema.
-enum TextColumn<'f> {
-    /// A `text` column.
-    Scalar(&'static str),
-    /// A `text[]` column.
-    List(&'static str),
-    /// A key path into a `jsonb` column.
-    Json(&'static str, [Option<&'f str>; 2]),
+/// Where an attribute's value is, as SQL.
+enum Target {
+    /// A column (scalar, or an array for list types).
+    Column(String),
+    /// A `jsonb` expression.
+    Json(String),
+    /// A computed boolean (`EXISTS (...)`).
+    Exists(String),
 }
 
-/// The column of each attribute: the one place that maps attributes to the
-/// reference schema (exhaustive, no wildcard).
-fn text_column(attribute: &TextAttribute) -> TextColumn<'_> {
-    match attribute {
-        TextAttribute::Sku => TextColumn::Scalar("sku"),
-        TextAttribute::Slug => TextColumn::Scalar("slug"),
-        TextAttribute::UpcEan => TextColumn::Scalar("upc_ean"),
-        TextAttribute::ManufacturerPartNum => TextColumn::Scalar("manufacturer_part_num"),
-        TextAttribute::Name => TextColumn::Scalar("name"),
-        TextAttribute::ExternalRef => TextColumn::Scalar("external_ref"),
-        TextAttribute::Description => TextColumn::Scalar("description"),
-        TextAttribute::Tags => TextColumn::List("tags"),
-        TextAttribute::Templates => TextColumn::List("templates"),
-        TextAttribute::Extension { template, field } => {
-            TextColumn::Json("extensions", [Some(template), Some(field)])
-        }
-        TextAttribute::ShopperAttribute { field } => {
-            TextColumn::Json("shopper_attributes", [Some(field), None])
-        }
-        TextAttribute::AdminAttribute { field } => {
-            TextColumn::Json("admin_attributes", [Some(field), None])
-        }
-    }
-}
+/// A hyphenated UUID, for guarding casts of JSON strings (a constant).
+const UUID_RE: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
-/// The `uuid` column of a UUID attribute.
-fn uuid_column(attribute: UuidAttribute) -> &'static str {
-    match attribute {
-        UuidAttribute::Id => "id",
-        UuidAttribute::ParentId => "parent_id",
-    }
-}
-
-/// The `timestamptz` column of an instant attribute.
-fn instant_column(attribute: InstantAttribute) -> &'static str {
-    match attribute {
-        InstantAttribute::CreatedAt => "created_at",
-        InstantAttribute::UpdatedAt => "updated_at",
-    }
-}
+/// An RFC 3339 timestamp's shape, for guarding casts of JSON strings (a
+/// constant).
+const RFC3339_RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
 
 /// The SQL comparison operator and the single value of an ordering.
 fn ordering<T>(c: &Comparison<T>) -> Option<(&'static str, &T)> {
@@ -195,19 +165,15 @@ fn ordering<T>(c: &Comparison<T>) -> Option<(&'static str, &T)> {
     }
 }
 
-/// Names of enumerated values, as text parameters.
-fn names<T: Copy>(v: &[T], name: impl Fn(T) -> &'static str) -> Vec<String> {
-    v.iter().map(|&x| name(x).to_owned()).collect()
-}
-
-struct Renderer {
+struct Renderer<'s> {
+    schema: &'s Schema,
     params: Vec<SqlParam>,
     first: usize,
     products: String,
     product_nodes: String,
 }
 
-impl Renderer {
+impl Renderer<'_> {
     /// Adds a parameter; returns its placeholder with `cast` (`$3::text`).
     fn bind(&mut self, value: SqlParam, cast: &str) -> String {
         let n = self.first + self.params.len();
@@ -215,8 +181,13 @@ impl Renderer {
         format!("${n}::{cast}")
     }
 
+    /// A column of the table; a qualified name (`t.email`) as given.
     fn col(&self, name: &str) -> String {
-        format!("{}.{name}", self.products)
+        if name.contains('.') {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.products)
+        }
     }
 
     /// A node of the tree: a condition in parentheses, an AND of such, or
@@ -224,7 +195,10 @@ impl Renderer {
     /// validation bounds.)
     fn node(&mut self, e: &ValidExpr) -> String {
         match e {
-            ValidExpr::Condition(c) => format!("({})", self.predicate(c.predicate())),
+            ValidExpr::Condition(c) => match c.attribute_in(self.schema) {
+                Some(a) => format!("({})", self.predicate(&a, c.predicate())),
+                None => "(FALSE)".into(),
+            },
             ValidExpr::And(terms) => {
                 let parts: Vec<String> = terms.iter().map(|t| self.node(t)).collect();
                 parts.join(" AND ")
@@ -242,142 +216,229 @@ impl Renderer {
         }
     }
 
-    fn predicate(&mut self, p: &Predicate) -> String {
-        match p {
-            Predicate::Uuid(a, c) => {
-                let expr = self.col(uuid_column(*a));
-                self.uuid(&expr, c)
+    /// Where the attribute lives: its SQL target, or by default the
+    /// column of its name (one segment) or a JSON path (the first segment
+    /// the column, the others keys).
+    fn target(&mut self, a: &AttributeRef<'_>) -> Target {
+        match a.attribute().sql() {
+            Some(SqlTarget::Column(c)) => Target::Column(self.col(c)),
+            Some(SqlTarget::Json { column, path }) => {
+                let mut expr = format!("({}", self.col(column));
+                for key in path {
+                    let key = match key {
+                        JsonKey::Key(k) => k.as_str(),
+                        JsonKey::Capture(c) => a.capture(c).unwrap_or_default(),
+                    };
+                    let p = self.bind(SqlParam::Text(key.to_owned()), "text");
+                    let _ = write!(expr, " -> {p}");
+                }
+                expr.push(')');
+                Target::Json(expr)
             }
-            Predicate::Instant(a, c) => {
-                let expr = self.col(instant_column(*a));
-                self.instant(&expr, c)
-            }
-            Predicate::Text(a, test) => self.text_attribute(a, test),
-            Predicate::Status(v) => {
-                let expr = self.col("status");
-                self.text_one_of(&expr, names(v, Status::as_str))
-            }
-            Predicate::CommodityType(v) => {
-                let expr = self.col("commodity_type");
-                self.text_one_of(&expr, names(v, CommodityType::as_str))
-            }
-            Predicate::Owner(v) => {
-                let expr = self.col("owner");
-                self.text_one_of(&expr, names(v, Owner::as_str))
-            }
-            Predicate::ProductTypes(m) => {
-                let expr = self.col("product_types");
-                let (op, values) = match m {
-                    Members::Any(v) => ("&&", v),
-                    Members::All(v) => ("@>", v),
+            Some(SqlTarget::Exists { table, column, key }) => {
+                let table = if table == "product_nodes" {
+                    self.product_nodes.clone()
+                } else {
+                    quote_ident(table)
                 };
-                let p = self.bind(
-                    SqlParam::TextArray(names(values, ProductType::as_str)),
-                    "text[]",
+                Target::Exists(format!(
+                    "EXISTS (SELECT 1 FROM {table} AS cf_pn WHERE cf_pn.{column} = {})",
+                    self.col(key)
+                ))
+            }
+            None => {
+                let mut segments = a.segments();
+                let first = segments.next().unwrap_or_default();
+                let column = format!("{}.{}", self.products, quote_ident(first));
+                let mut keys = segments.peekable();
+                if keys.peek().is_none() {
+                    return Target::Column(column);
+                }
+                let mut expr = format!("({column}");
+                for key in keys {
+                    let p = self.bind(SqlParam::Text(key.to_owned()), "text");
+                    let _ = write!(expr, " -> {p}");
+                }
+                expr.push(')');
+                Target::Json(expr)
+            }
+        }
+    }
+
+    fn predicate(&mut self, a: &AttributeRef<'_>, p: &Predicate) -> String {
+        let list = a.value_type().is_list();
+        let target = self.target(a);
+        match (p, target) {
+            (Predicate::IsNull, Target::Column(e)) if list => {
+                format!("coalesce(cardinality({e}), 0) = 0")
+            }
+            (Predicate::IsNull, Target::Column(e)) => format!("{e} IS NULL"),
+            (Predicate::IsNull, Target::Json(e)) if list => format!(
+                "coalesce(jsonb_array_length(CASE WHEN jsonb_typeof({e}) = 'array' THEN {e} END), 0) = 0"
+            ),
+            (Predicate::IsNull, Target::Json(e)) => {
+                format!("coalesce(jsonb_typeof({e}), 'null') = 'null'")
+            }
+            (Predicate::IsNull, Target::Exists(_)) => "FALSE".into(),
+            (Predicate::Text(test), Target::Column(e)) if list => self.text_list(&e, test),
+            (Predicate::Text(test), Target::Column(e) | Target::Exists(e)) => self.text(&e, test),
+            (Predicate::Text(test), Target::Json(e)) if list => {
+                let elements = format!(
+                    "jsonb_array_elements(CASE WHEN jsonb_typeof({e}) = 'array' THEN {e} ELSE '[]'::jsonb END)"
                 );
-                format!("{expr} {op} {p}")
-            }
-            Predicate::HasNodes(b) => {
-                let exists = format!(
-                    "EXISTS (SELECT 1 FROM {} AS cf_pn WHERE cf_pn.product_id = {}.id)",
-                    self.product_nodes, self.products
-                );
-                if *b { exists } else { format!("NOT {exists}") }
-            }
-            Predicate::IsNull(field) => self.is_null(field),
-        }
-    }
-
-    fn is_null(&mut self, field: &TypedField) -> String {
-        let scalar = |r: &Self, name: &str| format!("{} IS NULL", r.col(name));
-        match field {
-            TypedField::Uuid(a) => scalar(self, uuid_column(*a)),
-            TypedField::Instant(a) => scalar(self, instant_column(*a)),
-            TypedField::Text(a) => match text_column(a) {
-                TextColumn::Scalar(name) => scalar(self, name),
-                TextColumn::List(name) => {
-                    format!("coalesce(cardinality({}), 0) = 0", self.col(name))
-                }
-                TextColumn::Json(name, keys) => {
-                    let expr = self.json_path(name, keys);
-                    format!("coalesce(jsonb_typeof({expr}), 'null') = 'null'")
-                }
-            },
-            TypedField::Status => scalar(self, "status"),
-            TypedField::CommodityType => scalar(self, "commodity_type"),
-            TypedField::Owner => scalar(self, "owner"),
-            TypedField::ProductTypes => {
-                format!(
-                    "coalesce(cardinality({}), 0) = 0",
-                    self.col("product_types")
-                )
-            }
-            TypedField::HasNodes => "FALSE".into(),
-        }
-    }
-
-    /// `col -> $k1 -> $k2`, in parentheses, keys bound as parameters.
-    fn json_path(&mut self, name: &str, keys: [Option<&str>; 2]) -> String {
-        let mut expr = format!("({}", self.col(name));
-        for key in keys.into_iter().flatten() {
-            let p = self.bind(SqlParam::Text(key.to_owned()), "text");
-            let _ = write!(expr, " -> {p}");
-        }
-        expr.push(')');
-        expr
-    }
-
-    fn text_attribute(&mut self, a: &TextAttribute, test: &TextTest) -> String {
-        match text_column(a) {
-            TextColumn::Scalar(name) => {
-                let expr = self.col(name);
-                self.text(&expr, test)
-            }
-            TextColumn::List(name) => {
-                let expr = self.col(name);
                 match test {
-                    TextTest::Compare(Comparison::OneOf(v)) => {
-                        let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
-                        format!("{expr} && {p}")
-                    }
-                    TextTest::Compare(Comparison::All(v)) => {
-                        let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
-                        format!("{expr} @> {p}")
-                    }
-                    TextTest::Like(p) if p.kind() == PatternKind::Any => {
-                        format!("cardinality({expr}) > 0")
-                    }
-                    _ => {
-                        let inner = self.text("cf_elem.v", test);
-                        exists_element(&expr, &inner)
-                    }
-                }
-            }
-            TextColumn::Json(name, keys) => {
-                let expr = self.json_path(name, keys);
-                match test {
-                    TextTest::Compare(Comparison::OneOf(v)) => {
-                        let tests: Vec<String> = v
-                            .iter()
-                            .map(|t| self.json_eq(&expr, t.to_string()))
-                            .collect();
-                        any_of(tests, " OR ")
-                    }
                     TextTest::Compare(Comparison::All(v)) => {
                         let tests: Vec<String> = v
                             .iter()
-                            .map(|t| self.json_eq(&expr, t.to_string()))
+                            .map(|t| {
+                                let one =
+                                    TextTest::Compare(Comparison::OneOf(vec![t.clone()].into()));
+                                let inner = self.json_text("cf_elem.v", &one);
+                                format!(
+                                    "EXISTS (SELECT 1 FROM {elements} AS cf_elem(v) WHERE {inner})"
+                                )
+                            })
                             .collect();
                         any_of(tests, " AND ")
                     }
                     _ => {
-                        let text = format!(
-                            "(CASE WHEN jsonb_typeof({expr}) IN ('string', 'number', 'boolean') THEN {expr} #>> '{{}}' END)"
-                        );
-                        self.text(&text, test)
+                        let inner = self.json_text("cf_elem.v", test);
+                        format!("EXISTS (SELECT 1 FROM {elements} AS cf_elem(v) WHERE {inner})")
                     }
                 }
             }
+            (Predicate::Text(test), Target::Json(e)) => self.json_text(&e, test),
+            (Predicate::Number(c), target) => {
+                let e = match target {
+                    Target::Json(e) => {
+                        format!("(CASE WHEN jsonb_typeof({e}) = 'number' THEN ({e})::numeric END)")
+                    }
+                    Target::Column(e) | Target::Exists(e) => e,
+                };
+                self.number(&e, c)
+            }
+            (Predicate::Bool(Comparison::OneOf(v)), Target::Exists(e)) if v.len() == 1 => {
+                match v.first() {
+                    Some(true) => e,
+                    _ => format!("NOT {e}"),
+                }
+            }
+            (Predicate::Bool(c), target) => {
+                let e = match target {
+                    Target::Json(e) => {
+                        format!("(CASE WHEN jsonb_typeof({e}) = 'boolean' THEN ({e})::boolean END)")
+                    }
+                    Target::Column(e) | Target::Exists(e) => format!("({e})"),
+                };
+                self.boolean(&e, c)
+            }
+            (Predicate::Uuid(c), target) => {
+                let e = match target {
+                    Target::Json(e) => format!(
+                        "(CASE WHEN jsonb_typeof({e}) = 'string' AND ({e} #>> '{{}}') ~ '{UUID_RE}' THEN ({e} #>> '{{}}')::uuid END)"
+                    ),
+                    Target::Column(e) | Target::Exists(e) => e,
+                };
+                self.uuid(&e, c)
+            }
+            (Predicate::Instant(c), target) => {
+                let e = match target {
+                    Target::Json(e) => format!(
+                        "(CASE WHEN jsonb_typeof({e}) = 'string' AND ({e} #>> '{{}}') ~ '{RFC3339_RE}' THEN ({e} #>> '{{}}')::timestamptz END)"
+                    ),
+                    Target::Column(e) | Target::Exists(e) => e,
+                };
+                self.instant(&e, c)
+            }
+        }
+    }
+
+    /// A text test on a `text[]` column: any element passes.
+    fn text_list(&mut self, expr: &str, test: &TextTest) -> String {
+        match test {
+            TextTest::Compare(Comparison::OneOf(v)) => {
+                let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
+                format!("{expr} && {p}")
+            }
+            TextTest::Compare(Comparison::All(v)) => {
+                let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
+                format!("{expr} @> {p}")
+            }
+            TextTest::Like(p) if p.kind() == PatternKind::Any => {
+                format!("cardinality({expr}) > 0")
+            }
+            _ => {
+                let inner = self.text("cf_elem.v", test);
+                exists_element(expr, &inner)
+            }
+        }
+    }
+
+    /// A text test on a `jsonb` value, by its text form (see the module
+    /// docs).
+    fn json_text(&mut self, expr: &str, test: &TextTest) -> String {
+        match test {
+            TextTest::Compare(Comparison::OneOf(v)) => {
+                let tests: Vec<String> = v
+                    .iter()
+                    .map(|t| self.json_eq(expr, t.to_string()))
+                    .collect();
+                any_of(tests, " OR ")
+            }
+            TextTest::Compare(Comparison::All(v)) => {
+                let tests: Vec<String> = v
+                    .iter()
+                    .map(|t| self.json_eq(expr, t.to_string()))
+                    .collect();
+                any_of(tests, " AND ")
+            }
+            _ => {
+                let text = format!(
+                    "(CASE WHEN jsonb_typeof({expr}) IN ('string', 'number', 'boolean') THEN {expr} #>> '{{}}' END)"
+                );
+                self.text(&text, test)
+            }
+        }
+    }
+
+    /// Exact numeric comparisons (parameters are decimal texts cast to
+    /// `numeric`).
+    fn number(&mut self, expr: &str, c: &Comparison<Decimal>) -> String {
+        let texts = |v: &[Decimal]| v.iter().map(Decimal::to_string).collect::<Vec<_>>();
+        match c {
+            Comparison::OneOf(v) => {
+                let p = self.bind(SqlParam::TextArray(texts(v)), "text[]");
+                format!("{expr} = ANY({p}::numeric[])")
+            }
+            Comparison::All(v) => {
+                let p = self.bind(SqlParam::TextArray(texts(v)), "text[]");
+                format!("{expr} = ALL({p}::numeric[])")
+            }
+            ordered => match ordering(ordered) {
+                Some((cmp, v)) => {
+                    let p = self.bind(SqlParam::Text(v.to_string()), "text");
+                    format!("{expr} {cmp} {p}::numeric")
+                }
+                None => "FALSE".into(),
+            },
+        }
+    }
+
+    /// Boolean comparisons (only `OneOf` / `All` exist).
+    fn boolean(&mut self, expr: &str, c: &Comparison<bool>) -> String {
+        match c {
+            Comparison::OneOf(v) => match v.as_slice() {
+                [one] => format!("{expr} = {}", self.bind(SqlParam::Bool(*one), "boolean")),
+                many => {
+                    let p = self.bind(SqlParam::BoolArray(many.to_vec()), "boolean[]");
+                    format!("{expr} = ANY({p})")
+                }
+            },
+            Comparison::All(v) => {
+                let p = self.bind(SqlParam::BoolArray(v.to_vec()), "boolean[]");
+                format!("{expr} = ALL({p})")
+            }
+            _ => "FALSE".into(),
         }
     }
 
@@ -655,7 +716,7 @@ mod tests {
     fn whole(filter: &str) -> SqlFilter {
         let f = crate::validate::compile_for(
             filter,
-            &crate::schema::Matrix::EVERY_OPERATOR,
+            &crate::schema::Schema::every_operator(),
             &crate::Limits::DEFAULT,
         )
         .unwrap();

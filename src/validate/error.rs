@@ -2,7 +2,8 @@
 //! meaning, each with the span it concerns.
 
 use crate::diagnostic::render_diagnostic;
-use crate::schema::{OpSet, ValueType};
+use crate::schema::OpSet;
+use crate::schema::model::ValueType;
 use crate::syntax::{Arity, Op, Span};
 use std::fmt;
 
@@ -58,7 +59,7 @@ impl ValidationError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ValidationErrorKind {
-    /// An attribute that is not in the support matrix. Span: the attribute operand.
+    /// An attribute that is not in the schema. Span: the attribute operand.
     UnknownAttribute {
         /// The attribute path as written (quotes removed).
         found: String,
@@ -71,7 +72,7 @@ pub enum ValidationErrorKind {
         /// The attribute path as written.
         found: String,
         /// The pattern it must follow (`extensions.<template>.<field>`).
-        expected: &'static str,
+        expected: String,
     },
     /// An operator the attribute does not support. Span: the attribute operand.
     UnsupportedOperator {
@@ -88,8 +89,8 @@ pub enum ValidationErrorKind {
         attribute: String,
         /// The value's text.
         value: String,
-        /// The type the attribute's values must have.
-        expected: ValueType,
+        /// What the value must be.
+        expected: Expected,
     },
     /// An operator given the wrong number of values (only possible for a
     /// hand-built [`Filter`](crate::syntax::Filter): the parser refuses these
@@ -114,26 +115,26 @@ pub enum ValidationErrorKind {
         /// The limit.
         limit: usize,
     },
-    /// An OR group, against a matrix that has none. Span: the group, from
+    /// An OR group, against a schema that has none. Span: the group, from
     /// `(` to `)`.
     OrNotSupported {
-        /// The matrix's name (`detach_nodes`).
-        schema: &'static str,
+        /// The schema's name (`detach_nodes`).
+        schema: String,
     },
-    /// An operator the matrix supports for no attribute at all. Span: the
+    /// An operator the schema allows for no attribute at all. Span: the
     /// operator.
     OperatorNotSupported {
         /// The operator.
         op: Op,
-        /// The matrix's name (`detach_nodes`).
-        schema: &'static str,
-        /// Every operator the matrix supports.
+        /// The schema's name (`detach_nodes`).
+        schema: String,
+        /// Every operator the schema allows.
         supported: OpSet,
     },
     /// A filter whose "effective index intersection count" (a condition 1,
     /// an AND the product of its terms, an OR the sum of its alternatives)
-    /// is over [`Limits::max_complexity`](crate::Limits). Only for matrices
-    /// with OR groups. Span: the whole filter.
+    /// is over [`Limits::max_complexity`](crate::Limits) (0: no cap). Only for
+    /// schemas with OR groups. Span: the whole filter.
     TooComplex {
         /// The filter's complexity (saturating).
         found: usize,
@@ -147,6 +148,10 @@ pub enum ValidationErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// A group (or a whole filter) without terms: only possible in a
+    /// hand-built [`Filter`](crate::syntax::Filter), the parser refuses
+    /// `()` and the empty filter itself. Span: the group.
+    Empty,
     /// More values in one condition than
     /// [`Limits::max_in_values`](crate::Limits). Span: the first value over
     /// the limit.
@@ -184,19 +189,10 @@ impl fmt::Display for ValidationErrorKind {
             ValidationErrorKind::InvalidValue {
                 attribute,
                 value,
-                expected: ValueType::FalseOnly,
-            } => write!(
-                f,
-                "invalid value `{}` for `{attribute}`: only `false` is supported",
-                value.escape_debug()
-            ),
-            ValidationErrorKind::InvalidValue {
-                attribute,
-                value,
                 expected,
             } => write!(
                 f,
-                "invalid value `{}` for `{attribute}`: expected {expected}",
+                "invalid value `{}` for `{attribute}`: {expected}",
                 value.escape_debug()
             ),
             ValidationErrorKind::WrongArity {
@@ -242,6 +238,9 @@ impl fmt::Display for ValidationErrorKind {
                 f,
                 "the filter is too complex: {found} index intersections (a condition counts 1, `:` multiplies, `|` adds), the limit is {limit}"
             ),
+            ValidationErrorKind::Empty => {
+                f.write_str("a group needs at least one condition; an empty filter matches nothing")
+            }
             ValidationErrorKind::TooDeep { limit } => {
                 write!(f, "groups nested too deeply: the limit is {limit} levels")
             }
@@ -249,6 +248,36 @@ impl fmt::Display for ValidationErrorKind {
                 f,
                 "too many values: {found}, the limit is {limit} values per condition"
             ),
+        }
+    }
+}
+
+/// What a value must be, in an [`ValidationErrorKind::InvalidValue`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Expected {
+    /// A value of the attribute's type.
+    Type(ValueType),
+    /// One of these values (the attribute's `one_of` rule).
+    OneOf(Vec<String>),
+    /// At least this many characters (`min_len`).
+    MinLen(usize),
+    /// At most this many characters (`max_len`).
+    MaxLen(usize),
+}
+
+impl fmt::Display for Expected {
+    /// The part after the value in the message: `expected one of draft,
+    /// live`, `only `false` is supported`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Type(t) => write!(f, "expected {}", t.expected()),
+            Expected::OneOf(v) if v.len() == 1 => {
+                write!(f, "only `{}` is supported", v.join(""))
+            }
+            Expected::OneOf(v) => write!(f, "expected one of {}", v.join(", ")),
+            Expected::MinLen(n) => write!(f, "expected at least {n} characters"),
+            Expected::MaxLen(n) => write!(f, "expected at most {n} characters"),
         }
     }
 }

@@ -1,38 +1,41 @@
 //! The second stage: a parsed [`Filter`] becomes a [`ValidFilter`] only if
-//! every operator/attribute pair is in the support matrix
-//! ([`crate::schema::Matrix`]) and every value has the attribute's type.
+//! every operator/attribute pair is allowed by a [`Schema`] and every value
+//! has the attribute's type and follows its value rules.
 //!
 //! A [`ValidFilter`] is a tree of typed predicates ([`ValidExpr`],
-//! [`Predicate`]): each pairs an attribute of one value type with a test on
-//! values of that type (`like` holds a compiled [`Pattern`], comparisons
-//! typed values), so evaluation and SQL rendering have no impossible cases.
-//! It owns what evaluation needs and the canonical text for `Display`; it
+//! [`Predicate`]): each condition names a schema attribute (by index, with
+//! its canonical path when patterned or aliased) and a test on values of the
+//! attribute's type (`like` holds a compiled [`Pattern`], comparisons typed
+//! values), so evaluation and SQL rendering have no impossible cases. It
+//! keeps the schema (a cheap clone), the canonical text for `Display`, and
 //! borrows nothing from the input.
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
 //! group or condition ([`ValidationErrorKind`] says what each span covers).
-//! [`compile`] is the one entry point most users need: byte limit, then
-//! parse, then validate.
+//! [`compile`] (detach_nodes) and [`compile_with_schema`] (any schema) are
+//! the entry points most users need: byte limit, then parse, then validate.
 //!
-//! Per condition: an operator the matrix never supports, an unknown or
-//! malformed attribute, or an operator the attribute does not support, is
+//! Per condition: an operator the schema never allows, an unknown or
+//! malformed attribute, or an operator the attribute does not allow, is
 //! that condition's only error (its values have no type to be checked
 //! against); otherwise every bad value is one error, plus one for a wrong
 //! number of values and one for the `in` limit. The condition limit (over
 //! the whole tree) is one error at the first condition over it; the
 //! conditions beyond it are still checked, so one round trip shows every
-//! problem. A matrix without OR groups refuses each `Or` node (and still
+//! problem. A schema without OR groups refuses each `Or` node (and still
 //! checks the conditions inside it); one with them caps the filter's
-//! complexity.
+//! complexity (a cap of 0 is no cap).
 //!
 //! ```
-//! use catalog_filter::validate::{Comparison, Predicate};
-//! use catalog_filter::schema::{Field, Status};
+//! use catalog_filter::validate::{Comparison, Predicate, TextTest};
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
 //! let c = f.conditions().next().unwrap();
-//! assert_eq!(c.field(), Field::Status);
-//! assert_eq!(c.predicate(), &Predicate::Status(vec![Status::Live].into()));
+//! assert_eq!(c.field().path(), "status");
+//! assert_eq!(
+//!     c.predicate(),
+//!     &Predicate::Text(TextTest::Compare(Comparison::OneOf(vec!["live".into()].into())))
+//! );
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
@@ -43,33 +46,50 @@ use crate::search::TextQuery;
 mod error;
 
 pub use crate::syntax::ValueList;
-pub use error::{FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
+pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
 
-use crate::schema::{
-    CommodityType, Field, InstantAttribute, Matrix, Owner, ProductType, ResolveError, Status,
-    TextAttribute, TypedField, UuidAttribute, ValueType, parse_instant, parse_uuid,
-};
+use crate::schema::Decimal;
+use crate::schema::model::{AttributeRef, ResolveError, ValueType};
+use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{self, Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use uuid::Uuid;
 
-/// A filter that passed validation: a tree of typed predicates, and the
-/// canonical text of the filter it came from.
+/// A filter that passed validation against a [`Schema`]: a tree of typed
+/// predicates, the schema, and the canonical text of the filter.
 ///
-/// Build one with [`compile`], [`compile_with`], [`compile_for`],
-/// [`validate`], [`ValidFilter::new`] or `str::parse`. `Display` prints the
-/// canonical form of the filter (the original value texts, not the typed
-/// values).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Build one with [`compile`], [`compile_with`], [`compile_with_schema`],
+/// [`compile_for`], [`validate`], [`ValidFilter::new`], `str::parse`, or
+/// from a [`crate::build`] expression. `Display` prints the canonical form
+/// of the filter (the original value texts, not the typed values). A
+/// `ValidFilter` is never empty: it has at least one condition.
+#[derive(Clone, Debug)]
 pub struct ValidFilter {
+    schema: Schema,
     canonical: Box<str>,
     expr: ValidExpr,
 }
 
+impl PartialEq for ValidFilter {
+    /// Same schema and same canonical text (the tree follows from them).
+    fn eq(&self, other: &ValidFilter) -> bool {
+        self.canonical == other.canonical
+            && (self.schema.same(&other.schema) || self.schema == other.schema)
+    }
+}
+
+impl Eq for ValidFilter {}
+
+impl std::hash::Hash for ValidFilter {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.canonical.hash(state);
+    }
+}
+
 impl ValidFilter {
-    /// Validates a parsed filter against the detach_nodes matrix and
+    /// Validates a parsed filter against the detach_nodes schema and
     /// `limits`.
     pub fn new(filter: Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
         validate(&filter, limits)
@@ -80,13 +100,24 @@ impl ValidFilter {
         &self.expr
     }
 
-    /// The conditions of the tree, left to right (depth first).
-    pub fn conditions(&self) -> impl Iterator<Item = &ValidCondition> {
+    /// The schema the filter was validated against.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The conditions of the tree, left to right (depth first), each with
+    /// its attribute.
+    pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
         let mut stack = vec![&self.expr];
         std::iter::from_fn(move || {
             while let Some(e) = stack.pop() {
                 match e {
-                    ValidExpr::Condition(c) => return Some(c),
+                    ValidExpr::Condition(c) => {
+                        return Some(ConditionRef {
+                            schema: &self.schema,
+                            condition: c,
+                        });
+                    }
                     ValidExpr::And(terms) | ValidExpr::Or(terms) => {
                         stack.extend(terms.iter().rev())
                     }
@@ -94,6 +125,11 @@ impl ValidFilter {
             }
             None
         })
+    }
+
+    /// The attribute a condition of this filter names.
+    pub fn attribute<'a>(&'a self, condition: &'a ValidCondition) -> Option<AttributeRef<'a>> {
+        condition.attribute_in(&self.schema)
     }
 
     /// The canonical form of the filter (what `Display` prints).
@@ -111,7 +147,7 @@ impl fmt::Display for ValidFilter {
 impl FromStr for ValidFilter {
     type Err = FilterError;
 
-    /// Same as [`compile`].
+    /// Same as [`compile`] (detach_nodes).
     fn from_str(s: &str) -> Result<ValidFilter, FilterError> {
         compile(s)
     }
@@ -128,20 +164,19 @@ pub enum ValidExpr {
     Or(Vec<ValidExpr>),
 }
 
-/// One validated condition: an operator and a typed predicate.
+/// One validated condition: an operator, the schema attribute it names and
+/// a typed predicate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValidCondition {
     op: Op,
+    attribute: usize,
+    /// The canonical path when it is not the attribute's pattern.
+    path: Option<Box<str>>,
     predicate: Predicate,
     span: Span,
 }
 
 impl ValidCondition {
-    /// The attribute.
-    pub fn field(&self) -> Field {
-        self.predicate.field()
-    }
-
     /// The operator as written.
     pub fn op(&self) -> Op {
         self.op
@@ -156,40 +191,94 @@ impl ValidCondition {
     pub fn span(&self) -> Span {
         self.span
     }
+
+    /// The attribute in `schema`, which must be the filter's schema.
+    pub(crate) fn attribute_in<'a>(&'a self, schema: &'a Schema) -> Option<AttributeRef<'a>> {
+        schema
+            .attribute_at(self.attribute)
+            .map(|a| AttributeRef::new(a, self.path.as_deref()))
+    }
 }
 
-/// What one condition tests: an attribute of one value type and a test on
-/// values of that type. A list attribute passes when any of its elements
-/// does (`All` tests: when every value is an element).
+/// A condition of a [`ValidFilter`] with its attribute resolved; see
+/// [`ValidFilter::conditions`].
+#[derive(Clone, Copy, Debug)]
+pub struct ConditionRef<'f> {
+    schema: &'f Schema,
+    condition: &'f ValidCondition,
+}
+
+impl<'f> ConditionRef<'f> {
+    /// The attribute (`Display` prints its canonical path).
+    pub fn field(&self) -> AttributeRef<'f> {
+        // The index comes from this schema's lookup, so it is present; the
+        // fallback keeps this total.
+        self.condition
+            .attribute_in(self.schema)
+            .unwrap_or_else(|| AttributeRef::new(&EMPTY_ATTRIBUTE, Some("")))
+    }
+
+    /// The operator as written.
+    pub fn op(&self) -> Op {
+        self.condition.op
+    }
+
+    /// What the condition tests.
+    pub fn predicate(&self) -> &'f Predicate {
+        &self.condition.predicate
+    }
+
+    /// The condition's span in the filter text.
+    pub fn span(&self) -> Span {
+        self.condition.span
+    }
+
+    /// The stored condition.
+    pub fn condition(&self) -> &'f ValidCondition {
+        self.condition
+    }
+}
+
+/// Stands in for a missing attribute (never reached; see
+/// [`ConditionRef::field`]).
+static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::model::Attribute> =
+    std::sync::LazyLock::new(crate::schema::model::Attribute::placeholder);
+
+/// What one condition tests, on values of the attribute's type. A list
+/// attribute passes when any of its elements does (`All` tests: when every
+/// value is an element).
+///
+/// | value type | predicate |
+/// |---|---|
+/// | text, text list, enum, enum list | [`Predicate::Text`] |
+/// | integer, decimal | [`Predicate::Number`] |
+/// | boolean | [`Predicate::Bool`] |
+/// | UUID | [`Predicate::Uuid`] |
+/// | instant | [`Predicate::Instant`] |
+/// | any, `is_null` | [`Predicate::IsNull`] |
 ///
 /// New variants may be added in minor versions, with new value types.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Predicate {
-    /// A UUID attribute compared with UUIDs.
-    Uuid(UuidAttribute, Comparison<Uuid>),
-    /// An instant attribute compared with instants (normalised to UTC).
-    Instant(InstantAttribute, Comparison<DateTime<Utc>>),
-    /// A text attribute (scalar, list or JSON text form) and a text test.
-    Text(TextAttribute, TextTest),
-    /// `status` is one of the values.
-    Status(ValueList<Status>),
-    /// `commodity_type` is one of the values.
-    CommodityType(ValueList<CommodityType>),
-    /// `owner` is one of the values.
-    Owner(ValueList<Owner>),
-    /// `product_types` has any of / all of the values.
-    ProductTypes(Members<ProductType>),
-    /// `has_nodes` equals the value (only `false` is accepted today).
-    HasNodes(bool),
+    /// A text test (text, text list, and the enumerations).
+    Text(TextTest),
+    /// Numbers compared exactly (integer and decimal attributes).
+    Number(Comparison<Decimal>),
+    /// Booleans (only `OneOf` / `All`).
+    Bool(Comparison<bool>),
+    /// UUIDs compared by their 128-bit value.
+    Uuid(Comparison<Uuid>),
+    /// Instants (normalised to UTC).
+    Instant(Comparison<DateTime<Utc>>),
     /// `is_null`: the attribute has no value (absent, JSON null, or an
     /// empty list).
-    IsNull(TypedField),
+    IsNull,
 }
 
 impl Predicate {
     /// How many values the predicate compares with: 0 for `is_null`, 1 for
-    /// `like`, `ilike`, `text`, `has_nodes` and the orderings.
+    /// `like`, `ilike`, `text` and the orderings.
     pub fn value_count(&self) -> usize {
         fn count<T>(c: &Comparison<T>) -> usize {
             match c {
@@ -198,33 +287,13 @@ impl Predicate {
             }
         }
         match self {
-            Predicate::Uuid(_, c) => count(c),
-            Predicate::Instant(_, c) => count(c),
-            Predicate::Text(_, TextTest::Compare(c)) => count(c),
-            Predicate::Text(_, TextTest::Like(_) | TextTest::Ilike(_) | TextTest::Search(_)) => 1,
-            Predicate::Status(v) => v.len(),
-            Predicate::CommodityType(v) => v.len(),
-            Predicate::Owner(v) => v.len(),
-            Predicate::ProductTypes(Members::Any(v) | Members::All(v)) => v.len(),
-            Predicate::HasNodes(_) => 1,
-            Predicate::IsNull(_) => 0,
-        }
-    }
-
-    /// The attribute tested.
-    pub fn field(&self) -> Field {
-        match self {
-            Predicate::Uuid(UuidAttribute::Id, _) => Field::Id,
-            Predicate::Uuid(UuidAttribute::ParentId, _) => Field::ParentId,
-            Predicate::Instant(InstantAttribute::CreatedAt, _) => Field::CreatedAt,
-            Predicate::Instant(InstantAttribute::UpdatedAt, _) => Field::UpdatedAt,
-            Predicate::Text(a, _) => a.field(),
-            Predicate::Status(_) => Field::Status,
-            Predicate::CommodityType(_) => Field::CommodityType,
-            Predicate::Owner(_) => Field::Owner,
-            Predicate::ProductTypes(_) => Field::ProductTypes,
-            Predicate::HasNodes(_) => Field::HasNodes,
-            Predicate::IsNull(f) => f.field(),
+            Predicate::Text(TextTest::Compare(c)) => count(c),
+            Predicate::Text(TextTest::Like(_) | TextTest::Ilike(_) | TextTest::Search(_)) => 1,
+            Predicate::Number(c) => count(c),
+            Predicate::Bool(c) => count(c),
+            Predicate::Uuid(c) => count(c),
+            Predicate::Instant(c) => count(c),
+            Predicate::IsNull => 0,
         }
     }
 }
@@ -246,15 +315,6 @@ pub enum Comparison<T> {
     Le(T),
 }
 
-/// Membership tests on a list attribute of enumerated values.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Members<T> {
-    /// An element is one of the values (`eq`, `in`, `contains`, `contains_any`).
-    Any(ValueList<T>),
-    /// Every value is an element (`contains_all`).
-    All(ValueList<T>),
-}
-
 /// A test on a text value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TextTest {
@@ -269,8 +329,15 @@ pub enum TextTest {
     Search(TextQuery),
 }
 
+/// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
+/// process; what [`compile`], [`compile_with`] and [`validate`] check
+/// against.
+pub fn detach_nodes() -> &'static Schema {
+    &crate::schema::presets::DETACH_NODES
+}
+
 /// Parses and validates `input` with the default [`Limits`] against the
-/// detach_nodes matrix.
+/// detach_nodes schema.
 ///
 /// ```
 /// let f = catalog_filter::compile("eq(sku,book):gt(updated_at,2024-01-01)").unwrap();
@@ -283,25 +350,42 @@ pub fn compile(input: &str) -> Result<ValidFilter, FilterError> {
 }
 
 /// Parses and validates `input` under `limits` against the detach_nodes
-/// matrix; see [`compile_for`].
+/// schema; see [`compile_for`].
 pub fn compile_with(input: &str, limits: &Limits) -> Result<ValidFilter, FilterError> {
-    compile_for(input, &Matrix::DETACH_NODES, limits)
+    compile_for(input, detach_nodes(), limits)
 }
 
-/// Parses and validates `input` under `limits` against `matrix`: the byte
-/// limit first (a filter over it is refused without being read), then the
-/// grammar (with the depth limit), then the matrix and the other limits.
+/// Parses and validates `input` against `schema`, under the schema's own
+/// limits ([`Schema::limits`]: depth, complexity cap, sizes).
 ///
 /// ```
-/// use catalog_filter::schema::Matrix;
+/// use catalog_filter::schema::Schema;
+/// use catalog_filter::compile_with_schema;
+///
+/// let orders = Schema::orders();
+/// let f = compile_with_schema("(eq(status,complete)|like(email,*@example.com))", &orders).unwrap();
+/// assert_eq!(f.conditions().count(), 2);
+/// let err = compile_with_schema("eq(satus,complete)", &orders).unwrap_err();
+/// assert_eq!(err.to_string(), "unknown attribute `satus`; did you mean `status`?");
+/// ```
+pub fn compile_with_schema(input: &str, schema: &Schema) -> Result<ValidFilter, FilterError> {
+    compile_for(input, schema, schema.limits())
+}
+
+/// Parses and validates `input` under `limits` against `schema`: the byte
+/// limit first (a filter over it is refused without being read), then the
+/// grammar (with the depth limit), then the schema and the other limits.
+///
+/// ```
+/// use catalog_filter::schema::Schema;
 /// use catalog_filter::{compile_for, Limits};
 ///
-/// let f = compile_for("(ilike(name,*SHOE*)|is_null(tags))", &Matrix::EVERY_OPERATOR, &Limits::DEFAULT);
+/// let f = compile_for("(ilike(name,*SHOE*)|is_null(tags))", &Schema::every_operator(), &Limits::DEFAULT);
 /// assert!(f.is_ok());
 /// ```
 pub fn compile_for(
     input: &str,
-    matrix: &Matrix,
+    schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, FilterError> {
     if input.len() > limits.max_filter_bytes {
@@ -312,31 +396,31 @@ pub fn compile_for(
         .into());
     }
     let filter = syntax::parse_with(input, limits)?;
-    Ok(validate_for(&filter, matrix, limits)?)
+    Ok(validate_for(&filter, schema, limits)?)
 }
 
-/// Validates a parsed filter against the detach_nodes matrix and `limits`,
+/// Validates a parsed filter against the detach_nodes schema and `limits`,
 /// reporting every problem.
 pub fn validate(filter: &Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-    validate_for(filter, &Matrix::DETACH_NODES, limits)
+    validate_for(filter, detach_nodes(), limits)
 }
 
-/// Validates a parsed filter against `matrix` and `limits`, reporting every
+/// Validates a parsed filter against `schema` and `limits`, reporting every
 /// problem.
 pub fn validate_for(
     filter: &Filter<'_>,
-    matrix: &Matrix,
+    schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
     let mut checker = Checker {
-        matrix,
-        all_operators: matrix.all_operators(),
+        schema,
+        all_operators: schema.operators(),
         limits,
         errors: Vec::new(),
         conditions: 0,
     };
     let (expr, complexity) = checker.expr(&filter.expr, 0);
-    if matrix.allows_or() && complexity > limits.max_complexity {
+    if schema.allow_or() && limits.max_complexity != 0 && complexity > limits.max_complexity {
         checker.errors.push(ValidationError::new(
             ValidationErrorKind::TooComplex {
                 found: complexity,
@@ -369,6 +453,7 @@ pub fn validate_for(
             let mut canonical = String::with_capacity(filter.span.len() + 16);
             let _ = write!(canonical, "{filter}");
             Ok(ValidFilter {
+                schema: schema.clone(),
                 canonical: canonical.into_boxed_str(),
                 expr,
             })
@@ -387,9 +472,9 @@ pub fn validate_for(
 
 /// Walks the tree, collecting problems.
 struct Checker<'m> {
-    matrix: &'m Matrix,
-    /// Every operator the matrix supports, computed once.
-    all_operators: crate::schema::OpSet,
+    schema: &'m Schema,
+    /// Every operator the schema allows, computed once.
+    all_operators: OpSet,
     limits: &'m Limits,
     errors: Vec<ValidationError>,
     conditions: usize,
@@ -416,11 +501,17 @@ impl Checker<'_> {
                     ));
                     return (None, usize::MAX);
                 }
+                if g.terms.is_empty() {
+                    // Only a hand-built tree: a `ValidFilter` is never empty.
+                    self.errors
+                        .push(ValidationError::new(ValidationErrorKind::Empty, g.span));
+                    return (None, 0);
+                }
                 let is_or = matches!(e, Expr::Or(_));
-                if is_or && !self.matrix.allows_or() {
+                if is_or && !self.schema.allow_or() {
                     self.errors.push(ValidationError::new(
                         ValidationErrorKind::OrNotSupported {
-                            schema: self.matrix.name(),
+                            schema: self.schema.name().to_owned(),
                         },
                         g.span,
                     ));
@@ -459,7 +550,7 @@ impl Checker<'_> {
             errors.push(ValidationError::new(
                 ValidationErrorKind::OperatorNotSupported {
                     op: cond.op,
-                    schema: self.matrix.name(),
+                    schema: self.schema.name().to_owned(),
                     supported: all,
                 },
                 cond.op_span,
@@ -467,30 +558,31 @@ impl Checker<'_> {
             return None;
         }
         let attr = &cond.attribute;
-        let field = match self.matrix.resolve(attr.path) {
-            Ok(field) => field,
-            Err(ResolveError::Unknown) => {
-                errors.push(ValidationError::new(
-                    ValidationErrorKind::UnknownAttribute {
-                        found: attr.path.to_owned(),
-                        suggestion: crate::schema::suggest(attr.path),
-                    },
-                    attr.span,
-                ));
-                return None;
-            }
-            Err(ResolveError::Shape(spec)) => {
-                errors.push(ValidationError::new(
+        let Some((index, path)) = self.schema.lookup(attr.path) else {
+            let kind = match self.schema.resolve(attr.path) {
+                Err(ResolveError::Shape { expected, .. }) => {
                     ValidationErrorKind::MalformedAttribute {
                         found: attr.path.to_owned(),
-                        expected: spec.pattern,
-                    },
-                    attr.span,
-                ));
-                return None;
-            }
+                        expected,
+                    }
+                }
+                Err(ResolveError::Unknown { suggestion, .. }) => {
+                    ValidationErrorKind::UnknownAttribute {
+                        found: attr.path.to_owned(),
+                        suggestion,
+                    }
+                }
+                // `lookup` and `resolve` agree; keep this total.
+                Ok(_) => ValidationErrorKind::UnknownAttribute {
+                    found: attr.path.to_owned(),
+                    suggestion: None,
+                },
+            };
+            errors.push(ValidationError::new(kind, attr.span));
+            return None;
         };
-        let ops = self.matrix.operators(&field);
+        let attribute = self.schema.attribute_at(index)?;
+        let ops = attribute.operators();
         if !ops.contains(cond.op) {
             errors.push(ValidationError::new(
                 ValidationErrorKind::UnsupportedOperator {
@@ -526,18 +618,27 @@ impl Checker<'_> {
                 first_over.span,
             ));
         }
-        let spec = field.spec();
+        // A patterned attribute keeps its canonical path (the written one,
+        // or an alias's target).
+        let path = match path {
+            Some(p) => Some(p.into_boxed_str()),
+            None if !attribute.path_pattern().is_exact() => Some(Box::from(attr.path)),
+            None => None,
+        };
         let mut typer = Typer {
             attribute: attr.path,
-            expected: spec.value_type,
+            value_type: attribute.value_type(),
+            rules: attribute.rules(),
             errors,
         };
-        let predicate = typer.predicate(field.into_typed(), cond);
+        let predicate = typer.predicate(cond);
         (typer.errors.len() == before)
             .then_some(predicate)
             .flatten()
             .map(|predicate| ValidCondition {
                 op: cond.op,
+                attribute: index,
+                path,
                 predicate,
                 span: cond.span,
             })
@@ -559,71 +660,64 @@ fn comparison<T>(op: Op, values: ValueList<T>) -> Option<Comparison<T>> {
     })
 }
 
-/// The values of an operator that only means "one of" on enumerations.
-fn one_of<T>(op: Op, values: ValueList<T>) -> Option<ValueList<T>> {
-    match comparison(op, values)? {
-        Comparison::OneOf(v) => Some(v),
-        _ => None,
-    }
-}
-
 /// Types the values of one condition, recording one error per bad value.
 struct Typer<'a> {
     attribute: &'a str,
-    expected: ValueType,
+    value_type: &'a ValueType,
+    rules: &'a crate::schema::model::ValueRules,
     errors: &'a mut Vec<ValidationError>,
 }
 
 impl Typer<'_> {
-    /// The typed predicate of `cond` on `field`, recording one error per
-    /// bad value; `None` when the operator has no meaning for the field's
-    /// type (a matrix that allows such a pair is refused here, with the
-    /// operator's span).
-    fn predicate(&mut self, field: TypedField, cond: &Condition<'_>) -> Option<Predicate> {
+    /// The typed predicate of `cond`, recording one error per bad value;
+    /// `None` when the operator has no meaning for the type (a schema never
+    /// allows such a pair; refused here with the operator's span to stay
+    /// total).
+    fn predicate(&mut self, cond: &Condition<'_>) -> Option<Predicate> {
         let op = cond.op;
         let values = &cond.values;
         let before = self.errors.len();
-        let predicate = match field {
-            _ if op == Op::IsNull => Some(Predicate::IsNull(field)),
-            TypedField::Uuid(a) => {
-                comparison(op, self.all(values, parse_uuid)).map(|c| Predicate::Uuid(a, c))
+        let predicate = match self.value_type {
+            _ if op == Op::IsNull => Some(Predicate::IsNull),
+            ValueType::Uuid => comparison(op, self.all(values, parse_uuid)).map(Predicate::Uuid),
+            ValueType::Instant => {
+                comparison(op, self.all(values, parse_instant)).map(Predicate::Instant)
             }
-            TypedField::Instant(a) => {
-                comparison(op, self.all(values, parse_instant)).map(|c| Predicate::Instant(a, c))
+            ValueType::Integer => {
+                comparison(op, self.all(values, parse_integer)).map(Predicate::Number)
             }
-            TypedField::Text(a) => {
+            ValueType::Decimal => {
+                comparison(op, self.all(values, Decimal::parse)).map(Predicate::Number)
+            }
+            ValueType::Boolean => comparison(op, self.all(values, parse_bool)).map(Predicate::Bool),
+            ValueType::Enum(allowed) | ValueType::EnumList(allowed) => comparison(
+                op,
+                self.all(values, |s| {
+                    allowed.iter().any(|a| a == s).then(|| Box::from(s))
+                }),
+            )
+            .map(|c| Predicate::Text(TextTest::Compare(c))),
+            ValueType::Text | ValueType::TextList => {
                 let first = || values.first().map_or("", |v| &v.text);
                 let test = match op {
-                    Op::Like => Some(TextTest::Like(Box::new(Pattern::new(first())))),
-                    Op::Ilike => Some(TextTest::Ilike(Box::new(Pattern::new(
-                        &first().to_lowercase(),
-                    )))),
-                    Op::Text => Some(TextTest::Search(TextQuery::new(first()))),
+                    Op::Like => {
+                        self.check_rules(values);
+                        Some(TextTest::Like(Box::new(Pattern::new(first()))))
+                    }
+                    Op::Ilike => {
+                        self.check_rules(values);
+                        Some(TextTest::Ilike(Box::new(Pattern::new(
+                            &first().to_lowercase(),
+                        ))))
+                    }
+                    Op::Text => {
+                        self.check_rules(values);
+                        Some(TextTest::Search(TextQuery::new(first())))
+                    }
                     _ => comparison(op, self.all(values, |s| Some(Box::<str>::from(s))))
                         .map(TextTest::Compare),
                 };
-                test.map(|t| Predicate::Text(a, t))
-            }
-            TypedField::Status => {
-                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::Status)
-            }
-            TypedField::CommodityType => {
-                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::CommodityType)
-            }
-            TypedField::Owner => {
-                one_of(op, self.all(values, |s| s.parse().ok())).map(Predicate::Owner)
-            }
-            TypedField::ProductTypes => {
-                match comparison(op, self.all(values, |s| s.parse().ok())) {
-                    Some(Comparison::OneOf(v)) => Some(Predicate::ProductTypes(Members::Any(v))),
-                    Some(Comparison::All(v)) => Some(Predicate::ProductTypes(Members::All(v))),
-                    _ => None,
-                }
-            }
-            TypedField::HasNodes => {
-                one_of(op, self.all(values, |s| (s == "false").then_some(false)))
-                    .and_then(|v| v.first().copied())
-                    .map(Predicate::HasNodes)
+                test.map(Predicate::Text)
             }
         };
         if predicate.is_none() && self.errors.len() == before {
@@ -631,12 +725,46 @@ impl Typer<'_> {
                 ValidationErrorKind::UnsupportedOperator {
                     op,
                     attribute: self.attribute.to_owned(),
-                    supported: crate::schema::OpSet::EMPTY,
+                    supported: OpSet::EMPTY,
                 },
                 cond.op_span,
             ));
         }
         predicate
+    }
+
+    /// The value rules (`one_of`, lengths) of values that are not typed
+    /// further (`like`, `ilike`, `text` operands): only the lengths apply.
+    fn check_rules(&mut self, values: &[Value<'_>]) {
+        for v in values {
+            if let Some(expected) = self.length_problem(&v.text) {
+                self.push_invalid(v, expected);
+            }
+        }
+    }
+
+    fn length_problem(&self, text: &str) -> Option<Expected> {
+        let (min, max) = (self.rules.min_len, self.rules.max_len);
+        if min.is_none() && max.is_none() {
+            return None;
+        }
+        let n = text.chars().count();
+        match (min, max) {
+            (Some(min), _) if n < min => Some(Expected::MinLen(min)),
+            (_, Some(max)) if n > max => Some(Expected::MaxLen(max)),
+            _ => None,
+        }
+    }
+
+    fn push_invalid(&mut self, v: &Value<'_>, expected: Expected) {
+        self.errors.push(ValidationError::new(
+            ValidationErrorKind::InvalidValue {
+                attribute: self.attribute.to_owned(),
+                value: v.text.to_string(),
+                expected,
+            },
+            v.span,
+        ));
     }
 
     fn all<T>(&mut self, values: &[Value<'_>], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
@@ -650,18 +778,43 @@ impl Typer<'_> {
     }
 
     fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-        let t = parse(&v.text);
-        if t.is_none() {
-            self.errors.push(ValidationError::new(
-                ValidationErrorKind::InvalidValue {
-                    attribute: self.attribute.to_owned(),
-                    value: v.text.to_string(),
-                    expected: self.expected,
-                },
-                v.span,
-            ));
+        // `one_of` values are values of the type, so it is checked first
+        // and says the most.
+        if let Some(one_of) = &self.rules.one_of {
+            if !one_of.iter().any(|x| *x == *v.text) {
+                self.push_invalid(v, Expected::OneOf(one_of.clone()));
+                return None;
+            }
         }
-        t
+        let Some(t) = parse(&v.text) else {
+            let expected = Expected::Type(self.value_type.clone());
+            self.push_invalid(v, expected);
+            return None;
+        };
+        if let Some(expected) = self.length_problem(&v.text) {
+            self.push_invalid(v, expected);
+            return None;
+        }
+        Some(t)
+    }
+}
+
+/// A signed 64-bit integer in decimal (`-12`; no `+`, no spaces), as a
+/// [`Decimal`].
+fn parse_integer(s: &str) -> Option<Decimal> {
+    if s.starts_with('+') {
+        return None;
+    }
+    s.parse::<i64>().ok()?;
+    Decimal::parse(s)
+}
+
+/// `true` or `false`, lower case.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
     }
 }
 

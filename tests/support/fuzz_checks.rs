@@ -8,7 +8,7 @@
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, Grant};
-use catalog_filter::schema::{Matrix, Schema, SchemaError};
+use catalog_filter::schema::{Schema, SchemaError};
 use catalog_filter::syntax;
 use catalog_filter::{compile as compile_filter, compile_for};
 
@@ -61,9 +61,10 @@ pub fn compile(data: &[u8]) -> bool {
         Err(err) => {
             let _ = err.render(input);
             // The whole language (OR groups, every operator) must not panic either.
-            if let Ok(f) = compile_for(input, &Matrix::EVERY_OPERATOR, &Limits::DEFAULT) {
-                let again = compile_for(&f.to_string(), &Matrix::EVERY_OPERATOR, &Limits::DEFAULT)
-                    .expect("canonical form must compile");
+            if let Ok(f) = compile_for(input, &Schema::every_operator(), &Limits::DEFAULT) {
+                let again =
+                    compile_for(&f.to_string(), &Schema::every_operator(), &Limits::DEFAULT)
+                        .expect("canonical form must compile");
                 assert_eq!(again.to_string(), f.to_string());
             }
             let envelope = catalog_filter::elasticpath::envelope::ErrorEnvelope::from(err);

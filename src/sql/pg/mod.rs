@@ -77,6 +77,8 @@ pub fn bind(params: &[SqlParam]) -> Vec<&(dyn ToSql + Sync)> {
                 SqlParam::UuidArray(v) => v,
                 SqlParam::Instant(v) => v,
                 SqlParam::InstantArray(v) => v,
+                SqlParam::Bool(v) => v,
+                SqlParam::BoolArray(v) => v,
             }
         })
         .collect()
