@@ -50,7 +50,12 @@ fn response(c: &Catalog, filter: &str, nodes: &[&str]) -> Value {
 fn memberships(c: &Catalog) -> BTreeMap<String, Vec<String>> {
     c.products()
         .iter()
-        .map(|p| (p.sku.clone().unwrap_or_default(), p.node_ids.clone()))
+        .map(|p| {
+            (
+                String::from(p.sku.clone().unwrap_or_default()),
+                p.node_ids.clone(),
+            )
+        })
         .collect()
 }
 

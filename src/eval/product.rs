@@ -6,7 +6,7 @@
 //! only this file.
 
 use crate::catalog::Product;
-use crate::json::AttributeValue;
+use crate::json::{AttributeValue, Text};
 use crate::schema::{
     CommodityType, InstantAttribute, Owner, ProductType, Status, TextAttribute, TypedField,
     UuidAttribute,
@@ -61,7 +61,7 @@ pub(super) enum Texts<'p> {
     /// A scalar text field.
     One(Option<&'p str>),
     /// A text list.
-    Many(&'p [String]),
+    Many(&'p [Text]),
     /// A JSON field, compared by its text form.
     Json(Option<&'p AttributeValue>),
 }
