@@ -949,20 +949,36 @@ struct Minify {
 impl Minify {
     fn write(&mut self, out: &mut dyn Write, part: &[u8]) -> io::Result<()> {
         let mut run = 0;
-        for (i, &b) in part.iter().enumerate() {
+        let mut i = 0;
+        while let Some(rest) = part.get(i..).filter(|r| !r.is_empty()) {
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
+                    i += 1;
+                    continue;
                 }
-            } else if b == b'"' {
-                self.in_string = true;
-            } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                out.write_all(part.get(run..i).unwrap_or_default())?;
-                run = i + 1;
+                // Inside a string only `"` and `\` matter: skip to the next.
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    None => i = part.len(),
+                    Some(k) => {
+                        if rest.get(k) == Some(&b'\\') {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += k + 1;
+                    }
+                }
+            } else {
+                match rest.first() {
+                    Some(b'"') => self.in_string = true,
+                    Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                        out.write_all(part.get(run..i).unwrap_or_default())?;
+                        run = i + 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
             }
         }
         out.write_all(part.get(run..).unwrap_or_default())

@@ -35,7 +35,7 @@
 //! Generating 1,000,000 products takes about a second in a release build.
 
 use crate::catalog::{Catalog, Hierarchy, Node, Product, Snapshot};
-use crate::json::Attributes;
+use crate::json::{Attributes, Text};
 use crate::schema::{CommodityType, Owner, ProductType, Status};
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
@@ -594,7 +594,7 @@ fn base(rng: &mut SplitMix64, index: usize) -> Product {
 }
 
 /// 1-3 node memberships (distinct), in several hierarchies; about 5% none.
-fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]) -> Vec<String> {
+fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]) -> Vec<Text> {
     let mut picked: Vec<usize> = Vec::new();
     if nodes.is_empty() || rng.chance(5) {
         return Vec::new();
@@ -616,7 +616,10 @@ fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]
     if rng.chance(20) {
         add(rng, 2);
     }
-    picked.iter().map(|&n| nodes[n].id.clone()).collect()
+    picked
+        .iter()
+        .map(|&n| Text::from(nodes[n].id.as_str()))
+        .collect()
 }
 
 /// Creation between 2018-01-01 and 2025-07-01, update at or after it, both

@@ -62,7 +62,7 @@ fn memberships(catalog: &Catalog) -> BTreeMap<Uuid, Vec<String>> {
         .products()
         .iter()
         .filter(|p| !p.node_ids.is_empty())
-        .map(|p| (p.id, p.node_ids.clone()))
+        .map(|p| (p.id, p.node_ids.iter().map(|n| n.to_string()).collect()))
         .collect()
 }
 
@@ -176,7 +176,7 @@ fn reference_detach(
             continue;
         }
         let positions = catalog.memberships(i);
-        let kept: Vec<String> = p
+        let kept: Vec<_> = p
             .node_ids
             .iter()
             .zip(positions)

@@ -11,7 +11,7 @@ use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
 use crate::Limits;
-use crate::json::{self, Base, Borrowed};
+use crate::json::{self, Base, Borrowed, Text};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -209,7 +209,7 @@ impl Catalog {
 
 /// The JSON list of `kept` ids, each element written as it is in the list
 /// `raw` (in which `kept` is a subsequence of distinct ids).
-fn kept_list(raw: &str, kept: &[String]) -> Vec<u8> {
+fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     out.push(b'[');
     let elements: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();

@@ -90,7 +90,7 @@ pub struct Product {
     pub admin_attributes: Attributes,
     /// The (opaque) ids of the nodes the product belongs to, in snapshot order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub node_ids: Vec<String>,
+    pub node_ids: Vec<Text>,
     /// Every other JSON member of the product (must not repeat a named
     /// field). Loading a snapshot keeps them here for reading; writing a
     /// loaded catalog copies the snapshot's own text, so nothing is lost.
@@ -259,11 +259,13 @@ impl<'de> Visitor<'de> for ProductSeed<'_> {
                     seen_node_ids = true;
                     if self.raw_node_ids {
                         let raw: &'de RawValue = map.next_value()?;
-                        p.node_ids =
-                            or_empty(serde_json::from_str(raw.get()).map_err(de::Error::custom)?);
+                        let mut de = serde_json::Deserializer::from_str(raw.get());
+                        p.node_ids = TextListSeed(base)
+                            .deserialize(&mut de)
+                            .map_err(de::Error::custom)?;
                         node_ids_raw = Some(raw);
                     } else {
-                        p.node_ids = or_empty(map.next_value()?);
+                        p.node_ids = map.next_value_seed(TextListSeed(base))?;
                     }
                 }
                 _ => {
