@@ -80,13 +80,11 @@ pub(super) fn texts<'p>(attribute: &TextAttribute, p: &'p Product) -> Texts<'p> 
         TextAttribute::Templates => Texts::Many(&p.templates),
         TextAttribute::Extension { template, field } => Texts::Json(
             p.extensions
-                .get(&**template)
-                .and_then(|fields| fields.get(&**field)),
+                .get(template)
+                .and_then(|fields| fields.get(field)),
         ),
-        TextAttribute::ShopperAttribute { field } => {
-            Texts::Json(p.shopper_attributes.get(&**field))
-        }
-        TextAttribute::AdminAttribute { field } => Texts::Json(p.admin_attributes.get(&**field)),
+        TextAttribute::ShopperAttribute { field } => Texts::Json(p.shopper_attributes.get(field)),
+        TextAttribute::AdminAttribute { field } => Texts::Json(p.admin_attributes.get(field)),
     }
 }
 
