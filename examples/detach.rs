@@ -274,8 +274,8 @@ fn changes(before: &Catalog, after: &Catalog, plan: &DetachPlan) -> String {
             .map(|id| node_label(after, id))
             .collect();
         rows.push([
-            product.sku.clone().unwrap_or_else(|| "-".to_owned()),
-            product.name.clone().unwrap_or_else(|| "-".to_owned()),
+            product.sku.as_deref().unwrap_or("-").to_owned(),
+            product.name.as_deref().unwrap_or("-").to_owned(),
             removed.join(", "),
             if kept.is_empty() {
                 "(no node)".to_owned()

@@ -22,21 +22,27 @@
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::ops::{Deref, DerefMut, Range};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 /// A JSON number with the exact text it has in the document (`1e2`, `-0`,
 /// `12345678901234567890123` stay as they are).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct JsonNumber(Box<str>);
+pub struct JsonNumber(Text);
 
 impl JsonNumber {
     /// The number for `text`, when `text` is a JSON number
     /// (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
     pub fn new(text: &str) -> Option<JsonNumber> {
         is_json_number(text).then(|| JsonNumber(text.into()))
+    }
+
+    /// The number for `text` (no copy when it is a span), when it is a JSON
+    /// number.
+    pub(crate) fn from_text(text: Text) -> Option<JsonNumber> {
+        is_json_number(&text).then_some(JsonNumber(text))
     }
 
     /// The number's text, as written.
@@ -110,7 +116,7 @@ pub enum AttributeValue {
     /// A number, with its text as written.
     Number(JsonNumber),
     /// A string (decoded).
-    String(String),
+    String(Text),
     /// An array or an object, as written.
     Raw(Box<RawValue>),
 }
@@ -120,7 +126,7 @@ impl AttributeValue {
     pub fn from_raw(raw: &RawValue) -> Result<AttributeValue, serde_json::Error> {
         let text = raw.get();
         Ok(match text.as_bytes().first() {
-            Some(b'"') => AttributeValue::String(serde_json::from_str(text)?),
+            Some(b'"') => AttributeValue::String(serde_json::from_str::<String>(text)?.into()),
             Some(b't') => AttributeValue::Bool(true),
             Some(b'f') => AttributeValue::Bool(false),
             Some(b'n') => AttributeValue::Null,
@@ -155,7 +161,7 @@ impl AttributeValue {
         match self {
             AttributeValue::Null => serde_json::Value::Null,
             AttributeValue::Bool(b) => serde_json::Value::Bool(*b),
-            AttributeValue::String(s) => serde_json::Value::String(s.clone()),
+            AttributeValue::String(s) => serde_json::Value::String(s.as_str().to_owned()),
             AttributeValue::Number(n) => {
                 serde_json::from_str(n.as_str()).unwrap_or(serde_json::Value::Null)
             }
@@ -197,7 +203,7 @@ impl From<serde_json::Value> for AttributeValue {
             serde_json::Value::Null => AttributeValue::Null,
             serde_json::Value::Bool(b) => AttributeValue::Bool(b),
             serde_json::Value::Number(n) => AttributeValue::Number(n.into()),
-            serde_json::Value::String(s) => AttributeValue::String(s),
+            serde_json::Value::String(s) => AttributeValue::String(s.into()),
             other => match serde_json::value::to_raw_value(&other) {
                 Ok(raw) => AttributeValue::Raw(raw),
                 Err(_) => AttributeValue::Null,
@@ -208,13 +214,13 @@ impl From<serde_json::Value> for AttributeValue {
 
 impl From<&str> for AttributeValue {
     fn from(s: &str) -> AttributeValue {
-        AttributeValue::String(s.to_owned())
+        AttributeValue::String(s.into())
     }
 }
 
 impl From<String> for AttributeValue {
     fn from(s: String) -> AttributeValue {
-        AttributeValue::String(s)
+        AttributeValue::String(s.into())
     }
 }
 
@@ -258,16 +264,235 @@ impl<'de> Deserialize<'de> for AttributeValue {
     }
 }
 
-/// A JSON object of [`AttributeValue`]s by name (extension fields, shopper
-/// and admin attributes, a product's unknown members). Key order is not
-/// kept here; the snapshot's own text is what gets written back.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attributes(BTreeMap<String, AttributeValue>);
+/// A string shared with the document it was read from: a snapshot's text
+/// fields, keys and numbers point into the loaded input (no allocation per
+/// value) unless they had escapes, then they own their decoded text.
+///
+/// Compares, hashes and orders as its `str`; derefs to `str`.
+///
+/// ```
+/// use catalog_filter::json::Text;
+///
+/// let t = Text::from("shoe");
+/// assert_eq!(t, "shoe");
+/// assert_eq!(t.len(), 4);
+/// ```
+#[derive(Clone)]
+pub struct Text {
+    buf: Arc<String>,
+    start: u32,
+    len: u32,
+}
 
-impl Attributes {
+impl Text {
+    /// A text owning `s`.
+    pub fn new(s: impl Into<String>) -> Text {
+        let s: String = s.into();
+        match u32::try_from(s.len()) {
+            Ok(len) => Text {
+                buf: Arc::new(s),
+                start: 0,
+                len,
+            },
+            // Longer than 4 GiB: kept whole, its first 4 GiB readable.
+            Err(_) => Text {
+                buf: Arc::new(s),
+                start: 0,
+                len: u32::MAX,
+            },
+        }
+    }
+
+    /// `part` of `buf` without copying when `part` lies inside `buf` (and
+    /// within its first 4 GiB); otherwise a copy of `part`.
+    pub(crate) fn span(buf: &Arc<String>, part: &str) -> Text {
+        if let Some(range) = span_in(buf, part) {
+            if let (Ok(start), Ok(len)) = (u32::try_from(range.start), u32::try_from(range.len())) {
+                if start.checked_add(len).is_some() {
+                    return Text {
+                        buf: Arc::clone(buf),
+                        start,
+                        len,
+                    };
+                }
+            }
+        }
+        Text::new(part)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        let start = self.start as usize;
+        self.buf
+            .get(start..start + self.len as usize)
+            .or_else(|| self.buf.get(start..))
+            .unwrap_or_default()
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::new(String::new())
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::new(s.as_str())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.as_str().to_owned()
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        Ok(Text::from(
+            Borrowed::deserialize(deserializer)?.0.into_owned(),
+        ))
+    }
+}
+
+/// A JSON object as a list of members in document order, each key once (a
+/// repeated key keeps its last value, as serde_json's maps do): extension
+/// fields, shopper and admin attributes, a product's unknown members
+/// ([`Attributes`]) and a product's extensions ([`Extensions`]). A flat list
+/// costs one allocation per object; lookups are linear, which is what the
+/// few members of a product's object want.
+#[derive(Clone, Debug)]
+pub struct Object<V>(Vec<(Text, V)>);
+
+/// Free-form attributes by name: `{"isbn": "1765426", "pages": 320}`.
+pub type Attributes = Object<AttributeValue>;
+
+/// A product's extensions: template name -> its fields
+/// (`{"book": {"isbn": "1765426"}}`).
+pub type Extensions = Object<Attributes>;
+
+impl<V> Default for Object<V> {
+    fn default() -> Object<V> {
+        Object(Vec::new())
+    }
+}
+
+impl<V> Object<V> {
     /// An empty object.
-    pub fn new() -> Attributes {
-        Attributes::default()
+    pub fn new() -> Object<V> {
+        Object(Vec::new())
     }
 
     /// True when there are no members.
@@ -275,26 +500,133 @@ impl Attributes {
         self.0.is_empty()
     }
 
-    /// Sets `name` to `value`, returning the previous value.
-    pub fn insert(
-        &mut self,
-        name: String,
-        value: impl Into<AttributeValue>,
-    ) -> Option<AttributeValue> {
-        self.0.insert(name, value.into())
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The value of member `name`.
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The value of member `name`, to change it.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        self.0.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// True when there is a member `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets `name` to `value` (in place when it is a member, else last),
+    /// returning the previous value.
+    pub fn insert(&mut self, name: Text, value: impl Into<V>) -> Option<V> {
+        let value = value.into();
+        match self.get_mut(&name) {
+            Some(slot) => Some(std::mem::replace(slot, value)),
+            None => {
+                self.0.push((name, value));
+                None
+            }
+        }
+    }
+
+    /// The value of member `name`, inserting `V::default()` first when
+    /// there is none.
+    pub fn get_or_insert_default(&mut self, name: &str) -> &mut V
+    where
+        V: Default,
+    {
+        let index = match self.0.iter().position(|(k, _)| k == name) {
+            Some(i) => i,
+            None => {
+                self.0.push((Text::from(name), V::default()));
+                self.0.len() - 1
+            }
+        };
+        // `index` is in bounds: found or just pushed.
+        &mut self.0[index].1
+    }
+
+    /// Removes member `name`, returning its value.
+    pub fn remove(&mut self, name: &str) -> Option<V> {
+        let index = self.0.iter().position(|(k, _)| k == name)?;
+        Some(self.0.remove(index).1)
+    }
+
+    /// The members, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Text, &V)> + '_ {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The member names, in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Text> + '_ {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values, in order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &V> + '_ {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Members read from a document, in order, possibly repeating a key:
+    /// the last value of a repeated key is kept, at its first position.
+    pub(crate) fn from_members(mut members: Vec<(Text, V)>) -> Object<V> {
+        let n = members.len();
+        let repeats = if n <= 16 {
+            (1..n).any(|i| members[..i].iter().any(|(k, _)| *k == members[i].0))
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(n);
+            !members.iter().all(|(k, _)| seen.insert(k.as_str()))
+        };
+        if repeats {
+            let mut out: Vec<(Text, V)> = Vec::with_capacity(n);
+            let mut at: std::collections::HashMap<Text, usize> =
+                std::collections::HashMap::with_capacity(n);
+            for (k, v) in members.drain(..) {
+                match at.get(&k) {
+                    Some(&i) => {
+                        if let Some(slot) = out.get_mut(i) {
+                            slot.1 = v;
+                        }
+                    }
+                    None => {
+                        at.insert(k.clone(), out.len());
+                        out.push((k, v));
+                    }
+                }
+            }
+            members = out;
+        }
+        Object(members)
     }
 }
 
-impl Deref for Attributes {
-    type Target = BTreeMap<String, AttributeValue>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+/// Equal when both have the same members with equal values, in any order.
+impl<V: PartialEq> PartialEq for Object<V> {
+    fn eq(&self, other: &Object<V>) -> bool {
+        self.len() == other.len()
+            && self
+                .0
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|w| w == v))
     }
 }
 
-impl DerefMut for Attributes {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+impl<V> std::ops::Index<&str> for Object<V> {
+    type Output = V;
+    /// The value of member `name`.
+    ///
+    /// # Panics
+    /// When there is no such member (as `BTreeMap`'s index does); use
+    /// [`Object::get`] for data from outside.
+    fn index(&self, name: &str) -> &V {
+        match self.get(name) {
+            Some(v) => v,
+            None => panic!("no member {name:?}"),
+        }
     }
 }
 
@@ -313,25 +645,26 @@ impl PartialEq<serde_json::Map<String, serde_json::Value>> for Attributes {
     }
 }
 
-impl<K: Into<String>, V: Into<AttributeValue>> FromIterator<(K, V)> for Attributes {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Attributes {
-        Attributes(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+impl<K: Into<Text>, V, W: Into<V>> FromIterator<(K, W)> for Object<V> {
+    fn from_iter<I: IntoIterator<Item = (K, W)>>(iter: I) -> Object<V> {
+        let mut object = Object::new();
+        for (k, v) in iter {
+            object.insert(k.into(), v);
+        }
+        object
     }
 }
 
-impl<'a> IntoIterator for &'a Attributes {
-    type Item = (&'a String, &'a AttributeValue);
-    type IntoIter = std::collections::btree_map::Iter<'a, String, AttributeValue>;
+impl<'a, V> IntoIterator for &'a Object<V> {
+    type Item = (&'a Text, &'a V);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (Text, V)>, fn(&'a (Text, V)) -> (&'a Text, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.0.iter().map(|(k, v)| (k, v))
     }
 }
 
-impl Serialize for Attributes {
+impl<V: Serialize> Serialize for Object<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -341,34 +674,216 @@ impl Serialize for Attributes {
     }
 }
 
-impl<'de> Deserialize<'de> for Attributes {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Attributes, D::Error> {
-        BTreeMap::<String, AttributeValue>::deserialize(deserializer).map(Attributes)
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Object<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Object<V>, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> de::Visitor<'de> for Visit<V> {
+            type Value = Object<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Object<V>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Borrowed(k)) = map.next_key::<Borrowed<'de>>()? {
+                    let v: V = map.next_value()?;
+                    members.push((Text::from(k.into_owned()), v));
+                }
+                Ok(Object::from_members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 
 /// A text that is borrowed from the input when it has no escapes.
-pub(crate) struct Text<'de>(pub(crate) std::borrow::Cow<'de, str>);
+pub(crate) struct Borrowed<'de>(pub(crate) std::borrow::Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text<'de>, D::Error> {
+impl<'de> Deserialize<'de> for Borrowed<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Borrowed<'de>, D::Error> {
         struct V;
         impl<'de> de::Visitor<'de> for V {
-            type Value = Text<'de>;
+            type Value = Borrowed<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(v.into()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(v.into()))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(v.to_owned().into()))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(v.to_owned().into()))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(v.into()))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(v.into()))
             }
         }
         deserializer.deserialize_str(V)
+    }
+}
+
+/// Where loaded texts point: into the document when reading from it (texts
+/// without escapes are then spans, not copies).
+#[derive(Clone, Copy)]
+pub(crate) struct Base<'a>(pub(crate) Option<&'a Arc<String>>);
+
+impl Base<'_> {
+    /// `s` as a [`Text`]: a span when it was borrowed from the document.
+    pub(crate) fn text(self, s: std::borrow::Cow<'_, str>) -> Text {
+        match (self.0, s) {
+            (Some(buf), std::borrow::Cow::Borrowed(b)) => Text::span(buf, b),
+            (_, s) => Text::new(s.into_owned()),
+        }
+    }
+
+    /// The value whose raw text is `raw` (a part of the document).
+    fn value(self, raw: &str) -> Result<AttributeValue, serde_json::Error> {
+        let Some(buf) = self.0 else {
+            return serde_json::from_str::<Box<RawValue>>(raw)
+                .and_then(|r| AttributeValue::from_raw(&r));
+        };
+        Ok(match raw.as_bytes().first() {
+            Some(b'"') => match raw.get(1..raw.len() - 1) {
+                Some(inner) if !inner.contains('\\') => {
+                    AttributeValue::String(Text::span(buf, inner))
+                }
+                _ => AttributeValue::String(serde_json::from_str::<String>(raw)?.into()),
+            },
+            Some(b't') => AttributeValue::Bool(true),
+            Some(b'f') => AttributeValue::Bool(false),
+            Some(b'n') => AttributeValue::Null,
+            Some(b'[' | b'{') => AttributeValue::Raw(serde_json::from_str::<Box<RawValue>>(raw)?),
+            _ => match JsonNumber::from_text(Text::span(buf, raw)) {
+                Some(n) => AttributeValue::Number(n),
+                None => {
+                    return Err(<serde_json::Error as de::Error>::custom(format!(
+                        "not a JSON value: {raw}"
+                    )));
+                }
+            },
+        })
+    }
+}
+
+/// Reads an optional string (`null` is `None`) as a [`Text`].
+pub(crate) struct TextSeed<'a>(pub(crate) Base<'a>);
+
+impl<'de> de::DeserializeSeed<'de> for TextSeed<'_> {
+    type Value = Option<Text>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Text>, D::Error> {
+        let base = self.0;
+        Option::<Borrowed<'de>>::deserialize(d).map(|t| t.map(|t| base.text(t.0)))
+    }
+}
+
+/// Reads a list of strings (`null` is empty) as [`Text`]s.
+pub(crate) struct TextListSeed<'a>(pub(crate) Base<'a>);
+
+impl<'de> de::DeserializeSeed<'de> for TextListSeed<'_> {
+    type Value = Vec<Text>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Text>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for TextListSeed<'_> {
+    type Value = Vec<Text>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of strings")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Vec<Text>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<Text>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Text>, D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Text>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(Borrowed(t)) = seq.next_element::<Borrowed<'de>>()? {
+            out.push(self.0.text(t));
+        }
+        Ok(out)
+    }
+}
+
+/// Reads one free-form value.
+pub(crate) struct ValueSeed<'a>(pub(crate) Base<'a>);
+
+impl<'de> de::DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = AttributeValue;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<AttributeValue, D::Error> {
+        if self.0.0.is_some() {
+            let raw = <&'de RawValue>::deserialize(d)?;
+            self.0.value(raw.get()).map_err(de::Error::custom)
+        } else {
+            AttributeValue::deserialize(d)
+        }
+    }
+}
+
+/// Reads an object (`null` is empty) of [`Attributes`] (`nested`) or of
+/// free-form values.
+pub(crate) struct ObjectSeed<'a, V> {
+    pub(crate) base: Base<'a>,
+    pub(crate) kind: std::marker::PhantomData<V>,
+}
+
+impl<'a, V> ObjectSeed<'a, V> {
+    pub(crate) fn new(base: Base<'a>) -> ObjectSeed<'a, V> {
+        ObjectSeed {
+            base,
+            kind: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A value that an [`ObjectSeed`] reads.
+pub(crate) trait SeededValue: Sized {
+    fn read<'de, A: de::MapAccess<'de>>(base: Base<'_>, map: &mut A) -> Result<Self, A::Error>;
+}
+
+impl SeededValue for AttributeValue {
+    fn read<'de, A: de::MapAccess<'de>>(base: Base<'_>, map: &mut A) -> Result<Self, A::Error> {
+        map.next_value_seed(ValueSeed(base))
+    }
+}
+
+impl SeededValue for Attributes {
+    fn read<'de, A: de::MapAccess<'de>>(base: Base<'_>, map: &mut A) -> Result<Self, A::Error> {
+        map.next_value_seed(ObjectSeed::<AttributeValue>::new(base))
+    }
+}
+
+impl<'de, V: SeededValue> de::DeserializeSeed<'de> for ObjectSeed<'_, V> {
+    type Value = Object<V>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Object<V>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, V: SeededValue> de::Visitor<'de> for ObjectSeed<'_, V> {
+    type Value = Object<V>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Object<V>, E> {
+        Ok(Object::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Object<V>, E> {
+        Ok(Object::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Object<V>, D::Error> {
+        d.deserialize_map(self)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Object<V>, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Borrowed(k)) = map.next_key::<Borrowed<'de>>()? {
+            let key = self.base.text(k);
+            let value = V::read(self.base, &mut map)?;
+            members.push((key, value));
+        }
+        Ok(Object::from_members(members))
     }
 }
 
@@ -434,20 +949,36 @@ struct Minify {
 impl Minify {
     fn write(&mut self, out: &mut dyn Write, part: &[u8]) -> io::Result<()> {
         let mut run = 0;
-        for (i, &b) in part.iter().enumerate() {
+        let mut i = 0;
+        while let Some(rest) = part.get(i..).filter(|r| !r.is_empty()) {
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
+                    i += 1;
+                    continue;
                 }
-            } else if b == b'"' {
-                self.in_string = true;
-            } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                out.write_all(part.get(run..i).unwrap_or_default())?;
-                run = i + 1;
+                // Inside a string only `"` and `\` matter: skip to the next.
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    None => i = part.len(),
+                    Some(k) => {
+                        if rest.get(k) == Some(&b'\\') {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += k + 1;
+                    }
+                }
+            } else {
+                match rest.first() {
+                    Some(b'"') => self.in_string = true,
+                    Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                        out.write_all(part.get(run..i).unwrap_or_default())?;
+                        run = i + 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
             }
         }
         out.write_all(part.get(run..).unwrap_or_default())

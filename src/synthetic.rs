@@ -35,6 +35,7 @@
 //! Generating 1,000,000 products takes about a second in a release build.
 
 use crate::catalog::{Catalog, Hierarchy, Node, Product, Snapshot};
+use crate::json::{Attributes, Text};
 use crate::schema::{CommodityType, Owner, ProductType, Status};
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
@@ -436,10 +437,10 @@ fn item(rng: &mut SplitMix64, kind: &Kind, index: usize, family: Family<'_>) -> 
             (name, format!("{}-{index:07}", kind.sku))
         }
     };
-    p.slug = Some(slug(&name, index));
-    p.description = rng.chance(70).then(|| description(rng, &name));
-    p.sku = Some(sku);
-    p.name = Some(name);
+    p.slug = Some(slug(&name, index).into());
+    p.description = rng.chance(70).then(|| description(rng, &name).into());
+    p.sku = Some(sku.into());
+    p.name = Some(name.into());
     p.commodity_type = Some(kind.commodity);
     p.product_types = vec![match family {
         Family::None => ProductType::Standard,
@@ -510,8 +511,9 @@ fn item(rng: &mut SplitMix64, kind: &Kind, index: usize, family: Family<'_>) -> 
                 fields.insert("wireless".into(), Value::Bool(rng.chance(50)));
             }
         }
-        p.templates.push(template.to_string());
-        p.extensions.insert(template.to_string(), fields.into());
+        p.templates.push(template.into());
+        p.extensions
+            .insert(template.into(), Attributes::from(fields));
     } else {
         let amount = rng.pick(&[10u64, 25, 50, 100]).copied().unwrap_or(25);
         p.shopper_attributes
@@ -521,8 +523,8 @@ fn item(rng: &mut SplitMix64, kind: &Kind, index: usize, family: Family<'_>) -> 
         let mut seo = Map::new();
         let title = format!("Buy {} online", p.name.as_deref().unwrap_or(""));
         seo.insert("meta_title".into(), Value::String(title));
-        p.templates.push("seo".to_string());
-        p.extensions.insert("seo".to_string(), seo.into());
+        p.templates.push("seo".into());
+        p.extensions.insert("seo".into(), Attributes::from(seo));
     }
     p
 }
@@ -535,10 +537,10 @@ fn bundle(rng: &mut SplitMix64, index: usize) -> Product {
         .copied()
         .unwrap_or("Reader");
     let name = format!("{adjective} {theme} Bundle");
-    p.slug = Some(slug(&name, index));
-    p.description = Some(description(rng, &name));
-    p.sku = Some(format!("BN-{index:07}"));
-    p.name = Some(name);
+    p.slug = Some(slug(&name, index).into());
+    p.description = Some(description(rng, &name).into());
+    p.sku = Some(format!("BN-{index:07}").into());
+    p.name = Some(name.into());
     p.commodity_type = Some(CommodityType::Physical);
     p.product_types = vec![ProductType::Bundle];
     p.shopper_attributes
@@ -564,19 +566,19 @@ fn base(rng: &mut SplitMix64, index: usize) -> Product {
     };
     if rng.chance(80) {
         let len = if rng.chance(50) { 12 } else { 13 };
-        p.upc_ean = Some(digits(rng, len));
+        p.upc_ean = Some(digits(rng, len).into());
     }
     if rng.chance(60) {
-        p.manufacturer_part_num = Some(format!("MPN-{:06X}", rng.next_u64() & 0xFF_FFFF));
+        p.manufacturer_part_num = Some(format!("MPN-{:06X}", rng.next_u64() & 0xFF_FFFF).into());
     }
     if rng.chance(40) {
-        p.external_ref = Some(format!("ERP-{:08}", index * 7 + rng.below(7)));
+        p.external_ref = Some(format!("ERP-{:08}", index * 7 + rng.below(7)).into());
     }
     let tag_count = rng.below(4);
     for _ in 0..tag_count {
         if let Some(&tag) = rng.pick(TAGS) {
             if !p.tags.iter().any(|t| t == tag) {
-                p.tags.push(tag.to_string());
+                p.tags.push(tag.into());
             }
         }
     }
@@ -592,7 +594,7 @@ fn base(rng: &mut SplitMix64, index: usize) -> Product {
 }
 
 /// 1-3 node memberships (distinct), in several hierarchies; about 5% none.
-fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]) -> Vec<String> {
+fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]) -> Vec<Text> {
     let mut picked: Vec<usize> = Vec::new();
     if nodes.is_empty() || rng.chance(5) {
         return Vec::new();
@@ -614,7 +616,10 @@ fn memberships(rng: &mut SplitMix64, nodes: &[Node], by_hierarchy: &[Vec<usize>]
     if rng.chance(20) {
         add(rng, 2);
     }
-    picked.iter().map(|&n| nodes[n].id.clone()).collect()
+    picked
+        .iter()
+        .map(|&n| Text::from(nodes[n].id.as_str()))
+        .collect()
 }
 
 /// Creation between 2018-01-01 and 2025-07-01, update at or after it, both

@@ -595,7 +595,7 @@ fn typed_snapshot_is_checked_too() {
     let id = Uuid::from_u128(7);
     let product = Product {
         id,
-        node_ids: vec![s("x")],
+        node_ids: vec!["x".into()],
         ..Product::default()
     };
     let snapshot = Snapshot {

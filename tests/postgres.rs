@@ -62,7 +62,7 @@ fn memberships(catalog: &Catalog) -> BTreeMap<Uuid, Vec<String>> {
         .products()
         .iter()
         .filter(|p| !p.node_ids.is_empty())
-        .map(|p| (p.id, p.node_ids.clone()))
+        .map(|p| (p.id, p.node_ids.iter().map(|n| n.to_string()).collect()))
         .collect()
 }
 
@@ -193,7 +193,7 @@ fn reference_detach(
             continue;
         }
         let positions = catalog.memberships(i);
-        let kept: Vec<String> = p
+        let kept: Vec<_> = p
             .node_ids
             .iter()
             .zip(positions)
@@ -339,16 +339,15 @@ fn hostile_values_are_matched_literally_and_the_tables_stay_intact() {
     let mut snapshot = catalog_filter::synthetic::snapshot(3, hostile.len() * 2, 10);
     for (i, text) in hostile.iter().enumerate() {
         let p = &mut snapshot.products[i];
-        p.name = Some(text.clone());
-        p.tags = vec![text.clone()];
-        p.external_ref = Some(text.clone());
+        p.name = Some(text.as_str().into());
+        p.tags = vec![text.as_str().into()];
+        p.external_ref = Some(text.as_str().into());
         p.extensions
-            .entry("x".into())
-            .or_default()
+            .get_or_insert_default("x")
             .insert("y".into(), text.clone());
         let q = &mut snapshot.products[hostile.len() + i];
-        q.name = Some(format!("{text}!"));
-        q.tags = vec![format!("!{text}")];
+        q.name = Some(format!("{text}!").into());
+        q.tags = vec![format!("!{text}").into()];
         q.external_ref = None;
     }
     let catalog = Catalog::new(snapshot).unwrap();

@@ -211,9 +211,10 @@ fn extensions_hold_text_numbers_and_booleans() {
     );
     // Templates name exactly the extension objects.
     for q in p {
-        let keys: Vec<&String> = q.extensions.keys().collect();
-        let mut templates: Vec<&String> = q.templates.iter().collect();
+        let mut keys: Vec<&str> = q.extensions.keys().map(|k| k.as_str()).collect();
+        let mut templates: Vec<&str> = q.templates.iter().map(|t| t.as_str()).collect();
         templates.sort();
+        keys.sort();
         assert_eq!(keys, templates);
     }
     assert!(p.iter().any(|p| p.templates.len() == 2));

@@ -1,6 +1,7 @@
 //! The checked, indexed [`Catalog`]: node positions (pre-order, grouped by
 //! hierarchy), subtree ranges, and each product's memberships as positions.
 
+use super::columns::Columns;
 use super::integrity::{Checked, Target};
 use super::load::Document;
 use super::model::{Hierarchy, Node, Product, Snapshot};
@@ -37,6 +38,8 @@ pub struct Catalog {
     member_span: Vec<(u32, u32)>,
     /// Membership positions of all products, product after product.
     member_pos: Vec<u32>,
+    /// Columnar text for `select`, built on first use.
+    pub(super) columns: Columns,
 }
 
 impl fmt::Debug for Catalog {
@@ -224,6 +227,7 @@ impl Catalog {
             hierarchy_range,
             member_span,
             member_pos: member_index,
+            columns: Columns::default(),
         }
     }
 }

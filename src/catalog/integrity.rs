@@ -447,7 +447,7 @@ fn check_products(
                         errors.push(IntegrityError::DuplicateMembership {
                             product: label(),
                             index,
-                            node_id: node_id.clone(),
+                            node_id: node_id.to_string(),
                         });
                     } else {
                         member_index.push(i);
@@ -456,7 +456,7 @@ fn check_products(
                 _ => errors.push(IntegrityError::UnknownNode {
                     product: label(),
                     index,
-                    node_id: node_id.clone(),
+                    node_id: node_id.to_string(),
                 }),
             }
         }

@@ -11,7 +11,7 @@ use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
 use crate::Limits;
-use crate::json::{self, Text};
+use crate::json::{self, Base, Borrowed, Text};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -209,7 +209,7 @@ impl Catalog {
 
 /// The JSON list of `kept` ids, each element written as it is in the list
 /// `raw` (in which `kept` is a subsequence of distinct ids).
-fn kept_list(raw: &str, kept: &[String]) -> Vec<u8> {
+fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     out.push(b'[');
     let elements: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();
@@ -235,7 +235,8 @@ fn kept_list(raw: &str, kept: &[String]) -> Vec<u8> {
 }
 
 /// Reads the snapshot object at `range` of `text`.
-fn read(text: &str, range: Range<usize>) -> Result<Parts, serde_json::Error> {
+fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json::Error> {
+    let text: &str = document;
     let part = text.get(range).unwrap_or_default();
     let mut parts = Parts {
         hierarchies: Vec::new(),
@@ -246,7 +247,7 @@ fn read(text: &str, range: Range<usize>) -> Result<Parts, serde_json::Error> {
     };
     let mut de = serde_json::Deserializer::from_str(part);
     DocumentSeed {
-        base: text,
+        base: document,
         parts: &mut parts,
     }
     .deserialize(&mut de)?;
@@ -255,7 +256,7 @@ fn read(text: &str, range: Range<usize>) -> Result<Parts, serde_json::Error> {
 }
 
 struct DocumentSeed<'a> {
-    base: &'a str,
+    base: &'a Arc<String>,
     parts: &'a mut Parts,
 }
 
@@ -275,7 +276,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = [false; 3];
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
             let slot = match key.as_ref() {
                 "hierarchies" => 0,
                 "nodes" => 1,
@@ -306,7 +307,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
 }
 
 struct ProductsSeed<'a> {
-    base: &'a str,
+    base: &'a Arc<String>,
     parts: &'a mut Parts,
 }
 
@@ -331,7 +332,10 @@ impl<'de> Visitor<'de> for ProductsSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let parts = self.parts;
         let mut index = 0;
-        while let Some(read) = seq.next_element_seed(ProductSeed { raw_node_ids: true })? {
+        while let Some(read) = seq.next_element_seed(ProductSeed {
+            raw_node_ids: true,
+            base: Base(Some(self.base)),
+        })? {
             if !read.id_valid {
                 let value = read.id_text.clone().into_owned();
                 parts

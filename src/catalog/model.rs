@@ -1,7 +1,9 @@
 //! The snapshot's data types: [`Product`], [`Node`], [`Hierarchy`] and the
 //! unchecked [`Snapshot`], with how a product is read from JSON.
 
-use crate::json::{AttributeValue, Attributes, Text};
+use crate::json::{
+    Attributes, Base, Borrowed, Extensions, ObjectSeed, Text, TextListSeed, TextSeed, ValueSeed,
+};
 use crate::schema::parse_uuid;
 use crate::schema::{CommodityType, Owner, ProductType, Status};
 use chrono::{DateTime, FixedOffset};
@@ -9,7 +11,6 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use uuid::Uuid;
 
@@ -23,25 +24,25 @@ pub struct Product {
     pub id: Uuid,
     /// Stock keeping unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<String>,
+    pub sku: Option<Text>,
     /// URL slug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
+    pub slug: Option<Text>,
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// UPC or EAN barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upc_ean: Option<String>,
+    pub upc_ean: Option<Text>,
     /// Manufacturer part number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manufacturer_part_num: Option<String>,
+    pub manufacturer_part_num: Option<Text>,
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// A reference in an external system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_ref: Option<String>,
+    pub external_ref: Option<Text>,
     /// `draft` or `live`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
@@ -59,10 +60,10 @@ pub struct Product {
     pub parent_id: Option<Uuid>,
     /// Tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
+    pub tags: Vec<Text>,
     /// Names of the templates (flows) whose extension fields the product has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub templates: Vec<String>,
+    pub templates: Vec<Text>,
     /// When the product was created (RFC 3339).
     #[serde(
         default,
@@ -79,8 +80,8 @@ pub struct Product {
     pub updated_at: Option<DateTime<FixedOffset>>,
     /// Extension fields: template name -> field name -> value
     /// (`{"book": {"isbn": "1765426"}}`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extensions: BTreeMap<String, Attributes>,
+    #[serde(default, skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
     /// Attributes shown to shoppers: field name -> value.
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub shopper_attributes: Attributes,
@@ -89,7 +90,7 @@ pub struct Product {
     pub admin_attributes: Attributes,
     /// The (opaque) ids of the nodes the product belongs to, in snapshot order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub node_ids: Vec<String>,
+    pub node_ids: Vec<Text>,
     /// Every other JSON member of the product (must not repeat a named
     /// field). Loading a snapshot keeps them here for reading; writing a
     /// loaded catalog copies the snapshot's own text, so nothing is lost.
@@ -186,11 +187,13 @@ pub(crate) struct ReadProduct<'de> {
 /// With `raw_node_ids` the `node_ids` member is also kept as its raw text,
 /// borrowed from the input (so the input must be a `&str` or `&[u8]`), for
 /// writing the snapshot back with only that member changed.
-pub(crate) struct ProductSeed {
+pub(crate) struct ProductSeed<'a> {
     pub(crate) raw_node_ids: bool,
+    /// The document read from, for texts that point into it.
+    pub(crate) base: Base<'a>,
 }
 
-impl<'de> DeserializeSeed<'de> for ProductSeed {
+impl<'de> DeserializeSeed<'de> for ProductSeed<'_> {
     type Value = ReadProduct<'de>;
 
     fn deserialize<D: Deserializer<'de>>(
@@ -201,7 +204,7 @@ impl<'de> DeserializeSeed<'de> for ProductSeed {
     }
 }
 
-impl<'de> Visitor<'de> for ProductSeed {
+impl<'de> Visitor<'de> for ProductSeed<'_> {
     type Value = ReadProduct<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -214,33 +217,41 @@ impl<'de> Visitor<'de> for ProductSeed {
         let mut parent: Option<Cow<'de, str>> = None;
         let mut node_ids_raw: Option<&'de RawValue> = None;
         let mut seen_node_ids = false;
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        let mut other = Vec::new();
+        let base = self.base;
+        while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
             match key.as_ref() {
                 "id" => {
                     if id.is_some() {
                         return Err(de::Error::duplicate_field("id"));
                     }
-                    id = Some(map.next_value::<Text<'de>>()?.0);
+                    id = Some(map.next_value::<Borrowed<'de>>()?.0);
                 }
-                "sku" => p.sku = map.next_value()?,
-                "slug" => p.slug = map.next_value()?,
-                "name" => p.name = map.next_value()?,
-                "upc_ean" => p.upc_ean = map.next_value()?,
-                "manufacturer_part_num" => p.manufacturer_part_num = map.next_value()?,
-                "description" => p.description = map.next_value()?,
-                "external_ref" => p.external_ref = map.next_value()?,
+                "sku" => p.sku = map.next_value_seed(TextSeed(base))?,
+                "slug" => p.slug = map.next_value_seed(TextSeed(base))?,
+                "name" => p.name = map.next_value_seed(TextSeed(base))?,
+                "upc_ean" => p.upc_ean = map.next_value_seed(TextSeed(base))?,
+                "manufacturer_part_num" => {
+                    p.manufacturer_part_num = map.next_value_seed(TextSeed(base))?
+                }
+                "description" => p.description = map.next_value_seed(TextSeed(base))?,
+                "external_ref" => p.external_ref = map.next_value_seed(TextSeed(base))?,
                 "status" => p.status = map.next_value()?,
                 "commodity_type" => p.commodity_type = map.next_value()?,
                 "owner" => p.owner = map.next_value()?,
                 "product_types" => p.product_types = or_empty(map.next_value()?),
-                "parent_id" => parent = map.next_value::<Option<Text<'de>>>()?.map(|t| t.0),
-                "tags" => p.tags = or_empty(map.next_value()?),
-                "templates" => p.templates = or_empty(map.next_value()?),
+                "parent_id" => parent = map.next_value::<Option<Borrowed<'de>>>()?.map(|t| t.0),
+                "tags" => p.tags = map.next_value_seed(TextListSeed(base))?,
+                "templates" => p.templates = map.next_value_seed(TextListSeed(base))?,
                 "created_at" => p.created_at = timestamp(map.next_value()?)?,
                 "updated_at" => p.updated_at = timestamp(map.next_value()?)?,
-                "extensions" => p.extensions = or_empty(map.next_value()?),
-                "shopper_attributes" => p.shopper_attributes = or_empty(map.next_value()?),
-                "admin_attributes" => p.admin_attributes = or_empty(map.next_value()?),
+                "extensions" => p.extensions = map.next_value_seed(ObjectSeed::new(base))?,
+                "shopper_attributes" => {
+                    p.shopper_attributes = map.next_value_seed(ObjectSeed::new(base))?
+                }
+                "admin_attributes" => {
+                    p.admin_attributes = map.next_value_seed(ObjectSeed::new(base))?
+                }
                 "node_ids" => {
                     if seen_node_ids {
                         return Err(de::Error::duplicate_field("node_ids"));
@@ -248,19 +259,22 @@ impl<'de> Visitor<'de> for ProductSeed {
                     seen_node_ids = true;
                     if self.raw_node_ids {
                         let raw: &'de RawValue = map.next_value()?;
-                        p.node_ids =
-                            or_empty(serde_json::from_str(raw.get()).map_err(de::Error::custom)?);
+                        let mut de = serde_json::Deserializer::from_str(raw.get());
+                        p.node_ids = TextListSeed(base)
+                            .deserialize(&mut de)
+                            .map_err(de::Error::custom)?;
                         node_ids_raw = Some(raw);
                     } else {
-                        p.node_ids = or_empty(map.next_value()?);
+                        p.node_ids = map.next_value_seed(TextListSeed(base))?;
                     }
                 }
                 _ => {
-                    let value: AttributeValue = map.next_value()?;
-                    p.other.insert(key.into_owned(), value);
+                    let value = map.next_value_seed(ValueSeed(base))?;
+                    other.push((base.text(key), value));
                 }
             }
         }
+        p.other = Attributes::from_members(other);
         let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
         let parsed = parse_uuid(&id);
         let id_valid = parsed.is_some();
@@ -286,8 +300,8 @@ fn or_empty<T: Default>(value: Option<T>) -> T {
     value.unwrap_or_default()
 }
 
-fn timestamp<E: de::Error>(text: Option<Text<'_>>) -> Result<Option<DateTime<FixedOffset>>, E> {
-    let Some(Text(text)) = text else {
+fn timestamp<E: de::Error>(text: Option<Borrowed<'_>>) -> Result<Option<DateTime<FixedOffset>>, E> {
+    let Some(Borrowed(text)) = text else {
         return Ok(None);
     };
     DateTime::parse_from_rfc3339(&text)
@@ -302,6 +316,7 @@ impl<'de> Deserialize<'de> for Product {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Product, D::Error> {
         let read = ProductSeed {
             raw_node_ids: false,
+            base: Base(None),
         }
         .deserialize(deserializer)?;
         if !read.id_valid {

@@ -10,7 +10,7 @@
 
 use crate::Limits;
 use crate::forest::{self, NONE};
-use crate::json::{self, AttributeValue, Attributes, Text};
+use crate::json::{self, AttributeValue, Attributes};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -614,7 +614,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<StoreSnapshot, A::Error> {
         let mut snapshot = StoreSnapshot::default();
         let (mut categories, mut products) = (false, false);
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(json::Borrowed(key)) = map.next_key::<json::Borrowed<'de>>()? {
             match key.as_ref() {
                 "categories" => {
                     if std::mem::replace(&mut categories, true) {
@@ -637,7 +637,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_> {
                 }
                 _ => {
                     let value: AttributeValue = map.next_value()?;
-                    snapshot.other.insert(key.into_owned(), value);
+                    snapshot.other.insert(key.into_owned().into(), value);
                 }
             }
         }
@@ -709,7 +709,7 @@ impl<'de> Visitor<'de> for ProductSeed {
         let mut category_ids: Option<Option<Vec<CategoryId>>> = None;
         let mut list = None;
         let mut other = Attributes::new();
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(json::Borrowed(key)) = map.next_key::<json::Borrowed<'de>>()? {
             match key.as_ref() {
                 "id" => once(&mut id, "id", map.next_value()?)?,
                 "name" => once(&mut name, "name", map.next_value::<String>()?)?,
@@ -725,7 +725,7 @@ impl<'de> Visitor<'de> for ProductSeed {
                 }
                 _ => {
                     let value: AttributeValue = map.next_value()?;
-                    other.insert(key.into_owned(), value);
+                    other.insert(key.into_owned().into(), value);
                 }
             }
         }
@@ -754,14 +754,14 @@ impl<'de> Visitor<'de> for CategoryVisitor {
         let mut parent_id: Option<Option<CategoryId>> = None;
         let mut name = None;
         let mut other = Attributes::new();
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(json::Borrowed(key)) = map.next_key::<json::Borrowed<'de>>()? {
             match key.as_ref() {
                 "id" => once(&mut id, "id", map.next_value()?)?,
                 "parent_id" => once(&mut parent_id, "parent_id", map.next_value()?)?,
                 "name" => once(&mut name, "name", map.next_value::<String>()?)?,
                 _ => {
                     let value: AttributeValue = map.next_value()?;
-                    other.insert(key.into_owned(), value);
+                    other.insert(key.into_owned().into(), value);
                 }
             }
         }

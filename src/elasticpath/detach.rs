@@ -394,21 +394,14 @@ pub fn plan(
     let (filter, node_ids) = (&checked.filter, checked.node_ids);
 
     // Resolve the ids, each distinct id once, in request order.
-    let mut seen: HashSet<&str> = HashSet::with_capacity(node_ids.len());
     let mut ranges: Vec<Range<u32>> = Vec::with_capacity(node_ids.len());
-    let mut meta = DetachNodesMeta::default();
-    for id in node_ids {
-        if !seen.insert(id.as_str()) {
-            continue;
+    let meta = count_found(node_ids, |id| match catalog.resolve(id) {
+        Some(range) => {
+            ranges.push(range);
+            true
         }
-        match catalog.resolve(id) {
-            Some(range) => {
-                meta.nodes_detached += 1;
-                ranges.push(range);
-            }
-            None => meta.nodes_not_found.push(id.clone()),
-        }
-    }
+        None => false,
+    });
     let response = DetachNodesResponse { meta };
     let targeted = mark_positions(catalog.nodes().len(), ranges);
     let Some(targeted) = targeted else {
@@ -442,6 +435,36 @@ pub fn plan(
         removed,
         response,
     })
+}
+
+/// The response counts of a detach: `found` is asked once per distinct
+/// requested id, in request order; `nodes_detached` is the number of
+/// distinct ids found, `nodes_not_found` the others, each once, in request
+/// order. Every back end ([`plan`], the PostgreSQL `detach`) answers through
+/// this one function, so they agree by construction.
+///
+/// ```
+/// use catalog_filter::elasticpath::detach::count_found;
+///
+/// let ids: Vec<String> = ["a", "x", "a", "b", "x"].map(String::from).to_vec();
+/// let meta = count_found(&ids, |id| id != "x");
+/// assert_eq!(meta.nodes_detached, 2);
+/// assert_eq!(meta.nodes_not_found, ["x"]);
+/// ```
+pub fn count_found(node_ids: &[String], mut found: impl FnMut(&str) -> bool) -> DetachNodesMeta {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(node_ids.len());
+    let mut meta = DetachNodesMeta::default();
+    for id in node_ids {
+        if !seen.insert(id.as_str()) {
+            continue;
+        }
+        if found(id) {
+            meta.nodes_detached += 1;
+        } else {
+            meta.nodes_not_found.push(id.clone());
+        }
+    }
+    meta
 }
 
 /// One flag per node position, set for the positions inside any of

@@ -370,9 +370,13 @@ impl Catalog {
         &'a self,
         filter: &'a ValidFilter,
     ) -> impl Iterator<Item = (usize, &'a Product)> + 'a {
+        // Text conditions over columns, the rest per product (see
+        // `catalog::columns`); the same answer as `filter.matches` on each.
+        let mask = self.matching(filter);
         self.products()
             .iter()
             .enumerate()
-            .filter(move |(_, p)| filter.matches(*p))
+            .zip(mask)
+            .filter_map(|(item, m)| m.then_some(item))
     }
 }

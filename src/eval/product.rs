@@ -5,7 +5,7 @@
 
 use super::{Record, RecordValue};
 use crate::catalog::Product;
-use crate::json::AttributeValue;
+use crate::json::{AttributeValue, Text};
 use crate::schema::AttributeRef;
 use chrono::Utc;
 
@@ -16,7 +16,7 @@ impl Record for Product {
         visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         let p = self;
-        let text = |v: &Option<String>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+        let text = |v: &Option<Text>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
             v.as_deref().is_some_and(|s| visit(RecordValue::Text(s)))
         };
         // A free-form value as the snapshot wrote it: a string as itself, a

@@ -55,7 +55,12 @@ pub fn response(c: &Catalog, filter: &str, nodes: &[&str]) -> Value {
 pub fn memberships(c: &Catalog) -> BTreeMap<String, Vec<String>> {
     c.products()
         .iter()
-        .map(|p| (p.sku.clone().unwrap_or_default(), p.node_ids.clone()))
+        .map(|p| {
+            (
+                String::from(p.sku.clone().unwrap_or_default()),
+                p.node_ids.iter().map(|n| n.to_string()).collect(),
+            )
+        })
         .collect()
 }
 

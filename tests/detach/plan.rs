@@ -213,7 +213,12 @@ fn apply_keeps_positions_and_node_ids_in_step() {
 fn by_product(c: &Catalog) -> Vec<(String, Vec<String>)> {
     c.products()
         .iter()
-        .map(|p| (p.id.to_string(), p.node_ids.clone()))
+        .map(|p| {
+            (
+                p.id.to_string(),
+                p.node_ids.iter().map(|n| n.to_string()).collect(),
+            )
+        })
         .collect()
 }
 

@@ -120,10 +120,10 @@ proptest! {
                 prop_assert_eq!(b, a, "unmatched products are unchanged");
                 continue;
             }
-            let outside: Vec<&String> = b.node_ids.iter().filter(|n| !named.contains(*n)).collect();
-            let kept: Vec<&String> = a.node_ids.iter().collect();
+            let outside: Vec<&str> = b.node_ids.iter().map(|n| n.as_str()).filter(|n| !named.contains(*n)).collect();
+            let kept: Vec<&str> = a.node_ids.iter().map(|n| n.as_str()).collect();
             prop_assert_eq!(outside, kept, "memberships outside the subtrees stay, in order");
-            prop_assert!(a.node_ids.iter().all(|n| !named.contains(n)), "no matched product is left in a named subtree");
+            prop_assert!(a.node_ids.iter().all(|n| !named.contains(n.as_str())), "no matched product is left in a named subtree");
             let mut only_memberships = b.clone();
             only_memberships.node_ids.clone_from(&a.node_ids);
             prop_assert_eq!(&only_memberships, a, "only memberships change");

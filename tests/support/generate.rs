@@ -104,20 +104,19 @@ pub fn catalog(seed: u64, products: usize, nodes: usize) -> Catalog {
         }
         let text = rng.pick(&hostile).cloned().unwrap_or_default();
         match rng.below(7) {
-            0 => p.name = Some(text),
-            1 => p.tags.push(text),
-            2 => p.external_ref = Some(text),
-            3 => p.description = Some(text),
+            0 => p.name = Some(text.into()),
+            1 => p.tags.push(text.into()),
+            2 => p.external_ref = Some(text.into()),
+            3 => p.description = Some(text.into()),
             4 => p.sku = None,
             5 => p.tags.clear(),
-            _ => p.slug = Some(text),
+            _ => p.slug = Some(text.into()),
         }
         if rng.chance(50) {
             let v = rng.pick(&edges).cloned().unwrap_or(Value::Null);
             p.shopper_attributes.insert("edge".into(), v.clone());
             p.extensions
-                .entry("edge".into())
-                .or_default()
+                .get_or_insert_default("edge")
                 .insert("v".into(), v);
         }
         if rng.chance(20) {
@@ -248,7 +247,7 @@ fn condition(rng: &mut SplitMix64, catalog: &Catalog) -> String {
             }
         }
         4 | 5 => {
-            let actual = rng.pick(&p.tags).map(String::as_str);
+            let actual = rng.pick(&p.tags).map(|t| t.as_str());
             let tag = text_value(rng, actual);
             match rng.below(3) {
                 0 => format!("eq(tags,{})", quote(&tag)),
@@ -355,11 +354,11 @@ fn json_condition(rng: &mut SplitMix64, catalog: &Catalog, p: &Product) -> Strin
                 .iter()
                 .nth(rng.below(p.extensions.len().max(1)))
             {
-                Some((t, f)) => (t.clone(), Some(f)),
+                Some((t, f)) => (t.to_string(), Some(f)),
                 None => ("book".to_owned(), None),
             };
             let (field, v) = match fields.and_then(|f| f.iter().nth(rng.below(f.len().max(1)))) {
-                Some((k, v)) => (k.clone(), Some(v)),
+                Some((k, v)) => (k.to_string(), Some(v)),
                 None => ("isbn".to_owned(), None),
             };
             let text = value_text(rng, v);
@@ -389,7 +388,7 @@ fn json_condition(rng: &mut SplitMix64, catalog: &Catalog, p: &Product) -> Strin
                 attrs
             };
             let (field, v) = match attrs.iter().nth(rng.below(attrs.len().max(1))) {
-                Some((f, v)) => (f.clone(), Some(v)),
+                Some((f, v)) => (f.to_string(), Some(v)),
                 None => ("edge".to_owned(), None),
             };
             let text = value_text(rng, v);

@@ -149,21 +149,10 @@ pub fn detach_nodes(
     };
     tx.commit()?;
 
-    let mut seen = HashSet::new();
-    let mut nodes_detached = 0;
-    let mut nodes_not_found = Vec::new();
-    for id in node_ids {
-        if seen.insert(id.as_str()) {
-            if found.contains(id) {
-                nodes_detached += 1;
-            } else {
-                nodes_not_found.push(id.clone());
-            }
-        }
-    }
+    let meta = detach::count_found(node_ids, |id| found.contains(id));
     Ok(Detached {
-        nodes_detached,
-        nodes_not_found,
+        nodes_detached: meta.nodes_detached,
+        nodes_not_found: meta.nodes_not_found,
         memberships_removed,
     })
 }

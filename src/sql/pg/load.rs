@@ -2,7 +2,7 @@
 //! format, and the JSON form of the extension columns.
 
 use crate::catalog::{Catalog, Product};
-use crate::json::Attributes;
+use crate::json::{Attributes, Text};
 use crate::sql::SCHEMA;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use postgres::{Client, Transaction};
@@ -119,8 +119,8 @@ fn product_line(p: &Product, line: &mut String) {
     opt(line, p.owner.map(|s| s.as_str()));
     array(line, p.product_types.iter().map(|t| t.as_str()));
     opt(line, p.parent_id.map(|id| id.to_string()).as_deref());
-    array(line, p.tags.iter().map(String::as_str));
-    array(line, p.templates.iter().map(String::as_str));
+    array(line, p.tags.iter().map(Text::as_str));
+    array(line, p.templates.iter().map(Text::as_str));
     opt(line, p.created_at.map(instant).as_deref());
     opt(line, p.updated_at.map(instant).as_deref());
     let mut json = String::new();
@@ -129,7 +129,7 @@ fn product_line(p: &Product, line: &mut String) {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(&serde_json::Value::String(template.clone()).to_string());
+        json.push_str(&serde_json::Value::String(template.to_string()).to_string());
         json.push(':');
         write_attributes(fields, &mut json);
     }
@@ -228,7 +228,7 @@ pub(crate) fn write_json_object<'a>(
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::Value::String(key.clone()).to_string());
+        out.push_str(&serde_json::Value::String(key.to_string()).to_string());
         out.push(':');
         write_json(value, out);
     }
@@ -243,7 +243,7 @@ fn write_attributes(attributes: &Attributes, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::Value::String(key.clone()).to_string());
+        out.push_str(&serde_json::Value::String(key.to_string()).to_string());
         out.push(':');
         write_json(&value.to_json_value(), out);
     }

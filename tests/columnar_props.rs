@@ -1,0 +1,68 @@
+//! `Catalog::select` evaluates text conditions over columns; it must select
+//! exactly the products `ValidFilter::matches` accepts, one by one.
+
+#[allow(dead_code)]
+#[path = "support/generate.rs"]
+mod generate;
+
+use catalog_filter::compile_with;
+use catalog_filter::synthetic::SplitMix64;
+use proptest::prelude::*;
+
+/// Text conditions of every columnar form, ANDed with generated ones
+/// (which take the per-product path).
+fn text_conditions(rng: &mut SplitMix64) -> String {
+    let fields = [
+        "name",
+        "sku",
+        "slug",
+        "description",
+        "external_ref",
+        "upc_ean",
+        "manufacturer_part_num",
+    ];
+    let needles = [
+        "Shoe", "shoe", "e", "-", "a b", "", "BN-", "ERP-0", "é", "*",
+    ];
+    let field = rng.pick(&fields).copied().unwrap_or("name");
+    let needle = rng.pick(&needles).copied().unwrap_or("e");
+    let quoted = generate::quote(needle);
+    match rng.below(6) {
+        0 => format!("like({field},{})", generate::quote(&format!("*{needle}*"))),
+        1 => format!("like({field},{})", generate::quote(&format!("{needle}*"))),
+        2 => format!("like({field},{})", generate::quote(&format!("*{needle}"))),
+        3 => format!("eq({field},{quoted})"),
+        4 => format!("in({field},{quoted},x)"),
+        _ => format!("like({field},*)"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn columnar_select_equals_per_product_matches(seed in any::<u64>(), products in 1usize..120) {
+        let catalog = generate::catalog(seed, products, 12);
+        let mut rng = SplitMix64::new(seed ^ 0x5eed);
+        let mut compiled = 0;
+        for _ in 0..12 {
+            let text = match rng.below(4) {
+                0 => generate::filter(&mut rng, &catalog),
+                1 => text_conditions(&mut rng),
+                2 => format!("{}:{}", text_conditions(&mut rng), generate::filter(&mut rng, &catalog)),
+                _ => format!("{}:{}", text_conditions(&mut rng), text_conditions(&mut rng)),
+            };
+            let Ok(filter) = compile_with(&text, &generate::LIMITS) else { continue };
+            compiled += 1;
+            let selected: Vec<usize> = catalog.select(&filter).map(|(i, _)| i).collect();
+            let expected: Vec<usize> = catalog
+                .products()
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| filter.matches(p))
+                .map(|(i, _)| i)
+                .collect();
+            prop_assert_eq!(selected, expected, "{}", text);
+        }
+        prop_assert!(compiled > 0);
+    }
+}
