@@ -28,6 +28,7 @@ ORDER=(
   search
   validate
   error
+  compile
   json
   forest
   catalog

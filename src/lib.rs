@@ -18,6 +18,21 @@
 //! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
 //!
+//! # Stage order
+//!
+//! Each module imports only modules of earlier stages (`.ci/check-stages.sh`
+//! checks it in CI, from its copy of this list); earliest first:
+//!
+//! [`diagnostic`], then the leaves every stage may use ([`limits`] and the
+//! private `suggest`), [`syntax`], [`schema`], [`pattern`], [`search`],
+//! [`validate`], [`error`], [`compile`](mod@compile), [`json`], the private
+//! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
+//! `synthetic` (feature `synthetic`).
+//!
+//! So validation knows only its own [`ValidationErrors`]; the joining
+//! [`FilterError`] comes after it, and the one-call entry points that return
+//! it ([`compile()`], [`compile_with_schema`], ...) after that.
+//!
 //! A worked example, from a filter string to a detach:
 //!
 //! ```
@@ -70,6 +85,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod compile;
 pub mod diagnostic;
 pub mod ecwid;
 pub mod elasticpath;
@@ -88,12 +104,12 @@ pub mod syntax;
 pub mod synthetic;
 pub mod validate;
 
+pub use compile::{compile, compile_for, compile_with, compile_with_schema};
 pub use error::FilterError;
 pub use limits::Limits;
 pub use validate::{
     ConditionRef, FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter,
-    ValidationError, ValidationErrorKind, ValidationErrors, ValueList, compile, compile_for,
-    compile_with, compile_with_schema,
+    ValidationError, ValidationErrorKind, ValidationErrors, ValueList,
 };
 
 /// The README's examples run as doc tests, so the README cannot lie.
