@@ -29,6 +29,7 @@ ORDER=(
   validate
   error
   compile
+  build
   json
   forest
   catalog

@@ -187,3 +187,31 @@ impl Visitor<'_> for FilterSeed<'_> {
         compile_with_schema(s, self.schema).map_err(E::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_is_the_canonical_string() {
+        let f = compile("eq( sku , 'a b' ) : like(name,*shoe*)").unwrap();
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, r#""eq(sku,a b):like(name,*shoe*)""#);
+        assert_eq!(serde_json::from_str::<ValidFilter>(&json).unwrap(), f);
+        // An owned string (visit_string) reads the same way.
+        let value = serde_json::Value::String(f.to_string());
+        assert_eq!(serde_json::from_value::<ValidFilter>(value).unwrap(), f);
+        // Refusals carry FilterError's message.
+        let err = serde_json::from_str::<ValidFilter>(r#""gt(name,x)""#).unwrap_err();
+        assert!(err.to_string().starts_with("operator `gt` is not supported for `name`"), "{err}");
+        assert!(serde_json::from_str::<ValidFilter>("42").is_err());
+        // Against another schema.
+        let orders = Schema::orders();
+        let text = r#""(eq(status,complete)|eq(status,cancelled))""#;
+        assert!(serde_json::from_str::<ValidFilter>(text).is_err());
+        let mut de = serde_json::Deserializer::from_str(text);
+        let f = deserialize_with_schema(&mut de, &orders).unwrap();
+        assert_eq!(f.schema(), &orders);
+        assert_eq!(serde_json::to_string(&f).unwrap(), text);
+    }
+}

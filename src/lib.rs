@@ -25,7 +25,7 @@
 //!
 //! [`diagnostic`], then the leaves every stage may use ([`limits`] and the
 //! private `suggest`), [`syntax`], [`schema`], [`pattern`], [`search`],
-//! [`validate`], [`error`], [`compile`](mod@compile), [`json`], the private
+//! [`validate`], [`error`], [`compile`](mod@compile), [`build`], [`json`], the private
 //! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
 //! `synthetic` (feature `synthetic`).
 //!
@@ -84,6 +84,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod build;
 pub mod catalog;
 pub mod compile;
 pub mod diagnostic;
