@@ -29,6 +29,7 @@ ORDER=(
   validate
   error
   compile
+  miette_impls
   build
   json
   forest

@@ -203,7 +203,11 @@ mod tests {
         assert_eq!(serde_json::from_value::<ValidFilter>(value).unwrap(), f);
         // Refusals carry FilterError's message.
         let err = serde_json::from_str::<ValidFilter>(r#""gt(name,x)""#).unwrap_err();
-        assert!(err.to_string().starts_with("operator `gt` is not supported for `name`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("operator `gt` is not supported for `name`"),
+            "{err}"
+        );
         assert!(serde_json::from_str::<ValidFilter>("42").is_err());
         // Against another schema.
         let orders = Schema::orders();

@@ -25,13 +25,26 @@
 //!
 //! [`diagnostic`], then the leaves every stage may use ([`limits`] and the
 //! private `suggest`), [`syntax`], [`schema`], [`pattern`], [`search`],
-//! [`validate`], [`error`], [`compile`](mod@compile), [`build`], [`json`], the private
+//! [`validate`], [`error`], [`compile`](mod@compile), the private `miette_impls`
+//! (feature `miette`), [`build`], [`json`], the private
 //! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
 //! `synthetic` (feature `synthetic`).
 //!
 //! So validation knows only its own [`ValidationErrors`]; the joining
 //! [`FilterError`] comes after it, and the one-call entry points that return
 //! it ([`compile()`], [`compile_with_schema`], ...) after that.
+//!
+//! # Features
+//!
+//! - `postgres`: running detach in a live PostgreSQL database ([`sql`]).
+//! - `miette`: `miette::Diagnostic` for [`FilterError`], its parts
+//!   ([`syntax::ParseError`], [`ValidationErrors`], [`ValidationError`],
+//!   [`FilterTooLong`]): a code, and one label per problem on its span with
+//!   its message. Attach the filter text when reporting
+//!   (`miette::Report::new(err).with_source_code(input)`); the built-in caret
+//!   renderer (`render`) stays the default.
+//! - `synthetic`: a seeded generator of catalogs and filters, for tests and
+//!   benchmarks.
 //!
 //! A worked example, from a filter string to a detach:
 //!
@@ -95,6 +108,8 @@ pub mod eval;
 mod forest;
 pub mod json;
 pub mod limits;
+#[cfg(feature = "miette")]
+mod miette_impls;
 pub mod pattern;
 pub mod schema;
 pub mod search;
