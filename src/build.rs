@@ -36,7 +36,7 @@
 //!
 //! [`Expr::compile`] and [`Expr::validate`] print the expression and compile
 //! the string ([`compile`](fn@crate::compile),
-//! [`compile_with_schema`](crate::compile_with_schema)): the simplest way to
+//! [`compile_with_schema`]): the simplest way to
 //! be exactly as strict as for a filter sent as text, byte and depth limits
 //! included. Error spans are therefore offsets into `expr.to_string()`,
 //! which is what [`FilterError::render`] needs. What the grammar refuses

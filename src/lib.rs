@@ -14,6 +14,8 @@
 //! |---|---|---|
 //! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], a tree (AND, OR, conditions) borrowing the input, with byte spans; `Display` prints the canonical form |
 //! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`], a tree of typed predicates, or every problem at once |
+//! | compile | [`compile`](mod@compile) | byte limit + parse + validate in one call, to a [`ValidFilter`] or a [`FilterError`]; serde for `ValidFilter` |
+//! | build | [`build`] | filters built in code, printed canonically, validated like a parsed string |
 //! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
 //! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
