@@ -28,6 +28,9 @@ ORDER=(
   search
   validate
   error
+  compile
+  miette_impls
+  build
   json
   forest
   catalog

@@ -8,7 +8,7 @@
 //!   [`crate::validate`]).
 //!
 //! [`FilterError`] joins them (with `From` impls) for
-//! [`compile`](crate::validate::compile). An error is data; its message comes
+//! [`compile`](fn@crate::compile). An error is data; its message comes
 //! from `Display`, and `render(input)` adds the input with carets under each
 //! span ([`crate::diagnostic`]). How an endpoint puts these on the wire is
 //! the endpoint's business: see [`crate::elasticpath::envelope`].
@@ -16,7 +16,7 @@
 use crate::syntax::{ParseError, Span};
 use crate::validate::{FilterTooLong, ValidationErrors};
 
-/// Why a filter was refused by [`compile`](crate::validate::compile): the
+/// Why a filter was refused by [`compile`](fn@crate::compile): the
 /// byte limit, the grammar, or the meaning.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]

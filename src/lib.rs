@@ -14,9 +14,39 @@
 //! |---|---|---|
 //! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], a tree (AND, OR, conditions) borrowing the input, with byte spans; `Display` prints the canonical form |
 //! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`], a tree of typed predicates, or every problem at once |
+//! | compile | [`compile`](mod@compile) | byte limit + parse + validate in one call, to a [`ValidFilter`] or a [`FilterError`]; serde for `ValidFilter` |
+//! | build | [`build`] | filters built in code, printed canonically, validated like a parsed string |
 //! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
 //! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
+//!
+//! # Stage order
+//!
+//! Each module imports only modules of earlier stages (`.ci/check-stages.sh`
+//! checks it in CI, from its copy of this list); earliest first:
+//!
+//! [`diagnostic`], then the leaves every stage may use ([`limits`] and the
+//! private `suggest`), [`syntax`], [`schema`], [`pattern`], [`search`],
+//! [`validate`], [`error`], [`compile`](mod@compile), the private `miette_impls`
+//! (feature `miette`), [`build`], [`json`], the private
+//! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
+//! `synthetic` (feature `synthetic`).
+//!
+//! So validation knows only its own [`ValidationErrors`]; the joining
+//! [`FilterError`] comes after it, and the one-call entry points that return
+//! it ([`compile()`], [`compile_with_schema`], ...) after that.
+//!
+//! # Features
+//!
+//! - `postgres`: running detach in a live PostgreSQL database ([`sql`]).
+//! - `miette`: `miette::Diagnostic` for [`FilterError`], its parts
+//!   ([`syntax::ParseError`], [`ValidationErrors`], [`ValidationError`],
+//!   [`FilterTooLong`]): a code, and one label per problem on its span with
+//!   its message. Attach the filter text when reporting
+//!   (`miette::Report::new(err).with_source_code(input)`); the built-in caret
+//!   renderer (`render`) stays the default.
+//! - `synthetic`: a seeded generator of catalogs and filters, for tests and
+//!   benchmarks.
 //!
 //! A worked example, from a filter string to a detach:
 //!
@@ -69,7 +99,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod build;
 pub mod catalog;
+pub mod compile;
 pub mod diagnostic;
 pub mod ecwid;
 pub mod elasticpath;
@@ -78,6 +110,8 @@ pub mod eval;
 mod forest;
 pub mod json;
 pub mod limits;
+#[cfg(feature = "miette")]
+mod miette_impls;
 pub mod pattern;
 pub mod schema;
 pub mod search;
@@ -88,12 +122,12 @@ pub mod syntax;
 pub mod synthetic;
 pub mod validate;
 
+pub use compile::{compile, compile_for, compile_with, compile_with_schema};
 pub use error::FilterError;
 pub use limits::Limits;
 pub use validate::{
     ConditionRef, FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter,
-    ValidationError, ValidationErrorKind, ValidationErrors, ValueList, compile, compile_for,
-    compile_with, compile_with_schema,
+    ValidationError, ValidationErrorKind, ValidationErrors, ValueList,
 };
 
 /// The README's examples run as doc tests, so the README cannot lie.

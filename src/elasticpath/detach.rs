@@ -118,8 +118,9 @@
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
+use crate::compile::compile_with;
 use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
-use crate::validate::{ValidFilter, compile_with};
+use crate::validate::ValidFilter;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::ops::Range;

@@ -32,14 +32,14 @@
 //!   attribute has
 //!   - `type`: `text`, `text_list`, `integer`, `decimal`, `boolean`,
 //!     `uuid`, `instant`, `enum` or `enum_list` (see
-//!     [`ValueType`](super::model::ValueType)); the enum types take `values`,
+//!     [`ValueType`]); the enum types take `values`,
 //!     the others must not;
 //!   - `operators`: operator names, at least one, each meaningful for the
-//!     type ([`ValueType::allows`](super::model::ValueType::allows));
+//!     type ([`ValueType::allows`]);
 //!   - `aliases` (optional): other names or patterns for the attribute, with
 //!     the same captures;
 //!   - `one_of`, `min_len`, `max_len` (optional): value rules
-//!     ([`ValueRules`](super::model::ValueRules));
+//!     ([`ValueRules`]);
 //!   - `sql` (optional): `{"column": "email"}`, or `{"json": [column, key,
 //!     ...]}` where a key `$name` is the capture `<name>` and `$$x` the
 //!     literal key `$x`, or (booleans) `{"exists": {"table": t, "column": c,

@@ -196,7 +196,7 @@ pub struct AttributeName {
 /// in its order: the former compiled-in table's rows, now read from the
 /// runtime schema (built once).
 pub static ATTRIBUTES: std::sync::LazyLock<Vec<AttributeName>> = std::sync::LazyLock::new(|| {
-    crate::validate::detach_nodes()
+    presets::DETACH_NODES
         .attributes()
         .iter()
         .map(|a| AttributeName {

@@ -1,4 +1,4 @@
-//! Filters as SQL: a pure renderer from [`ValidFilter`] to a PostgreSQL
+//! Filters as SQL: a pure renderer from [`ValidFilter`](crate::ValidFilter) to a PostgreSQL
 //! `WHERE` clause over the reference schema (`sql/schema.sql`, also
 //! [`SCHEMA`]), and, behind the `postgres` feature, loading a catalog into
 //! that schema and running selection and detach in the database
@@ -32,7 +32,7 @@
 //!
 //! # Meaning
 //!
-//! The SQL selects exactly the products [`ValidFilter::matches`] accepts
+//! The SQL selects exactly the products [`ValidFilter::matches`](crate::ValidFilter::matches) accepts
 //! (the rules of [`crate::eval`]), on data loaded the way `pg::load` loads
 //! it. Per attribute:
 //!

@@ -714,7 +714,7 @@ mod tests {
     }
 
     fn whole(filter: &str) -> SqlFilter {
-        let f = crate::validate::compile_for(
+        let f = crate::compile_for(
             filter,
             &crate::schema::Schema::every_operator(),
             &crate::Limits::DEFAULT,

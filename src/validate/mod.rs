@@ -13,8 +13,10 @@
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
 //! group or condition ([`ValidationErrorKind`] says what each span covers).
-//! [`compile`] (detach_nodes) and [`compile_with_schema`] (any schema) are
-//! the entry points most users need: byte limit, then parse, then validate.
+//! [`compile`](fn@crate::compile) (detach_nodes) and
+//! [`compile_with_schema`](crate::compile_with_schema) (any schema), in the
+//! later stage [`crate::compile`](mod@crate::compile), are the entry points
+//! most users need: byte limit, then parse, then validate.
 //!
 //! Per condition: an operator the schema never allows, an unknown or
 //! malformed attribute, or an operator the attribute does not allow, is
@@ -39,7 +41,6 @@
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
-use crate::error::FilterError;
 use crate::limits::Limits;
 use crate::pattern::Pattern;
 use crate::search::TextQuery;
@@ -51,17 +52,17 @@ pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, V
 use crate::schema::Decimal;
 use crate::schema::model::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
-use crate::syntax::{self, Condition, Expr, Filter, Op, Span, Value};
+use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt::{self, Write as _};
-use std::str::FromStr;
 use uuid::Uuid;
 
 /// A filter that passed validation against a [`Schema`]: a tree of typed
 /// predicates, the schema, and the canonical text of the filter.
 ///
-/// Build one with [`compile`], [`compile_with`], [`compile_with_schema`],
-/// [`compile_for`], [`validate`], [`ValidFilter::new`], `str::parse`, or
+/// Build one with [`compile`](fn@crate::compile), [`crate::compile_with`],
+/// [`crate::compile_with_schema`], [`crate::compile_for`], [`validate`],
+/// [`ValidFilter::new`], `str::parse`, serde, or
 /// from a [`crate::build`] expression. `Display` prints the canonical form
 /// of the filter (the original value texts, not the typed values). A
 /// `ValidFilter` is never empty: it has at least one condition.
@@ -141,15 +142,6 @@ impl ValidFilter {
 impl fmt::Display for ValidFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical)
-    }
-}
-
-impl FromStr for ValidFilter {
-    type Err = FilterError;
-
-    /// Same as [`compile`] (detach_nodes).
-    fn from_str(s: &str) -> Result<ValidFilter, FilterError> {
-        compile(s)
     }
 }
 
@@ -330,73 +322,11 @@ pub enum TextTest {
 }
 
 /// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
-/// process; what [`compile`], [`compile_with`] and [`validate`] check
+/// process; what [`compile`](fn@crate::compile), [`crate::compile_with`]
+/// and [`validate`] check
 /// against.
 pub fn detach_nodes() -> &'static Schema {
     &crate::schema::presets::DETACH_NODES
-}
-
-/// Parses and validates `input` with the default [`Limits`] against the
-/// detach_nodes schema.
-///
-/// ```
-/// let f = catalog_filter::compile("eq(sku,book):gt(updated_at,2024-01-01)").unwrap();
-/// assert_eq!(f.conditions().count(), 2);
-/// let err = catalog_filter::compile("like(id,x)").unwrap_err();
-/// assert_eq!(err.to_string(), "operator `like` is not supported for `id`; supported: eq, in, gt, ge, lt, le");
-/// ```
-pub fn compile(input: &str) -> Result<ValidFilter, FilterError> {
-    compile_with(input, &Limits::DEFAULT)
-}
-
-/// Parses and validates `input` under `limits` against the detach_nodes
-/// schema; see [`compile_for`].
-pub fn compile_with(input: &str, limits: &Limits) -> Result<ValidFilter, FilterError> {
-    compile_for(input, detach_nodes(), limits)
-}
-
-/// Parses and validates `input` against `schema`, under the schema's own
-/// limits ([`Schema::limits`]: depth, complexity cap, sizes).
-///
-/// ```
-/// use catalog_filter::schema::Schema;
-/// use catalog_filter::compile_with_schema;
-///
-/// let orders = Schema::orders();
-/// let f = compile_with_schema("(eq(status,complete)|like(email,*@example.com))", &orders).unwrap();
-/// assert_eq!(f.conditions().count(), 2);
-/// let err = compile_with_schema("eq(satus,complete)", &orders).unwrap_err();
-/// assert_eq!(err.to_string(), "unknown attribute `satus`; did you mean `status`?");
-/// ```
-pub fn compile_with_schema(input: &str, schema: &Schema) -> Result<ValidFilter, FilterError> {
-    compile_for(input, schema, schema.limits())
-}
-
-/// Parses and validates `input` under `limits` against `schema`: the byte
-/// limit first (a filter over it is refused without being read), then the
-/// grammar (with the depth limit), then the schema and the other limits.
-///
-/// ```
-/// use catalog_filter::schema::Schema;
-/// use catalog_filter::{compile_for, Limits};
-///
-/// let f = compile_for("(ilike(name,*SHOE*)|is_null(tags))", &Schema::every_operator(), &Limits::DEFAULT);
-/// assert!(f.is_ok());
-/// ```
-pub fn compile_for(
-    input: &str,
-    schema: &Schema,
-    limits: &Limits,
-) -> Result<ValidFilter, FilterError> {
-    if input.len() > limits.max_filter_bytes {
-        return Err(FilterTooLong {
-            len: input.len(),
-            limit: limits.max_filter_bytes,
-        }
-        .into());
-    }
-    let filter = syntax::parse_with(input, limits)?;
-    Ok(validate_for(&filter, schema, limits)?)
 }
 
 /// Validates a parsed filter against the detach_nodes schema and `limits`,
