@@ -385,7 +385,7 @@ impl<'a> Grammar<'a> {
     /// The offset of the remaining input `rest`.
     #[inline]
     fn pos(self, rest: &[u8]) -> usize {
-        self.src.len().saturating_sub(rest.len())
+        self.src.len().wrapping_sub(rest.len())
     }
 
     /// The input text from offset `start` to the start of `rest`.
@@ -605,6 +605,12 @@ impl<'a> Grammar<'a> {
                 let mut list = Vec::with_capacity(4);
                 list.push(first);
                 loop {
+                    if list.len() == 8 {
+                        // A long list (an `in` of ids): size it once from
+                        // the input left (a value takes at least two
+                        // bytes), bounded, instead of doubling repeatedly.
+                        list.reserve((i.len() / 4).min(1024));
+                    }
                     let (rest, (value, more)) = self.value(i)?;
                     list.push(value);
                     i = rest;
