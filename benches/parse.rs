@@ -1,10 +1,48 @@
 //! Parsing speed: one condition, the five-condition filter of the issue, and
 //! an 8 KiB filter (the default size limit). Throughput is reported in bytes
-//! so criterion prints MB/s beside ns/filter.
+//! so criterion prints MB/s beside ns/filter. Allocations per parse are
+//! counted by a counting global allocator and printed first.
 
 use catalog_filter::syntax::parse;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The system allocator, counting allocations (not frees).
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// Every method forwards to `System`, which upholds the `GlobalAlloc` contract.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (and reallocations) made by `f`.
+fn allocations<T>(f: impl FnOnce() -> T) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let out = f();
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    drop(out);
+    after - before
+}
 
 /// The five-condition filter used across the crate's benchmarks.
 const FIVE: &str = "eq(status,live):like(name,*shoe*):in(sku,a-1,b-2,c-3):gt(updated_at,2024-01-01T00:00:00Z):eq(extensions.book.isbn,1765426)";
@@ -44,6 +82,14 @@ fn five_distinct(n: usize) -> String {
 fn bench(c: &mut Criterion) {
     let big = eight_kib();
     assert!(parse(&big).is_ok());
+    for (name, input) in [
+        ("1 condition", "eq(sku,book)"),
+        ("5 conditions", FIVE),
+        ("8 KiB", big.as_str()),
+    ] {
+        let n = allocations(|| parse(black_box(input)));
+        println!("allocations per parse, {name}: {n}");
+    }
     let mut group = c.benchmark_group("parse");
     for (name, input) in [
         ("1 condition", "eq(sku,book)"),

@@ -122,7 +122,12 @@ impl Op {
 
     /// Looks an operator up by its exact (lower-case) name; `None` otherwise.
     pub fn from_name(name: &str) -> Option<Op> {
-        Some(match name.as_bytes() {
+        Op::from_bytes(name.as_bytes())
+    }
+
+    /// [`Op::from_name`] on the name's bytes.
+    pub(crate) fn from_bytes(name: &[u8]) -> Option<Op> {
+        Some(match name {
             b"eq" => Op::Eq,
             b"like" => Op::Like,
             b"in" => Op::In,
@@ -362,6 +367,11 @@ impl<T> ValueList<T> {
     /// The empty list (allocates nothing).
     pub const fn new() -> ValueList<T> {
         ValueList(ListRepr::Many(Vec::new()))
+    }
+
+    /// The list of the one value `value` (allocates nothing).
+    pub const fn one(value: T) -> ValueList<T> {
+        ValueList(ListRepr::One(value))
     }
 
     /// The values as a slice.

@@ -42,8 +42,8 @@
 use super::ast::{Attribute, Condition, Expr, Filter, Group, Op, Span, Value, ValueList};
 use super::error::{Expected, ParseError, ParseErrorKind};
 use crate::limits::Limits;
-use nom::character::complete::one_of;
-use nom::{IResult, Parser};
+use nom::IResult;
+use nom::bytes::complete::take_while;
 use std::borrow::Cow;
 
 /// Parses a filter into its [`Filter`] tree, with the default group depth
@@ -73,10 +73,10 @@ pub fn parse(input: &str) -> Result<Filter<'_>, ParseError> {
 /// ([`Limits::max_depth`]); the other limits are validation's.
 pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Filter<'a>, ParseError> {
     let p = Grammar {
-        total: input.len(),
+        src: input,
         max_depth: limits.max_depth,
     };
-    match p.filter(input) {
+    match p.filter(input.as_bytes()) {
         Ok((_, filter)) => Ok(filter),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(p.to_error(e)),
         // Only streaming parsers report Incomplete; all parsers here are complete.
@@ -103,8 +103,8 @@ struct Fail {
     len: usize,
 }
 
-impl nom::error::ParseError<&str> for Fail {
-    fn from_error_kind(input: &str, _: nom::error::ErrorKind) -> Self {
+impl nom::error::ParseError<&[u8]> for Fail {
+    fn from_error_kind(input: &[u8], _: nom::error::ErrorKind) -> Self {
         Fail {
             kind: None,
             rest: input.len(),
@@ -112,47 +112,22 @@ impl nom::error::ParseError<&str> for Fail {
         }
     }
 
-    fn append(_: &str, _: nom::error::ErrorKind, other: Self) -> Self {
+    fn append(_: &[u8], _: nom::error::ErrorKind, other: Self) -> Self {
         other
     }
 }
 
-type PResult<'a, T> = IResult<&'a str, T, Fail>;
+/// nom's result over the input's bytes, with [`Fail`] as the error.
+type PResult<'a, T> = IResult<&'a [u8], T, Fail>;
 
 /// A committed error of `kind` covering `len` bytes from the start of `at`.
-fn fail<T>(at: &str, len: usize, kind: ParseErrorKind) -> PResult<'_, T> {
+#[cold]
+fn fail<T>(at: &[u8], len: usize, kind: ParseErrorKind) -> PResult<'_, T> {
     Err(nom::Err::Failure(Fail {
         kind: Some(Box::new(kind)),
         rest: at.len(),
         len,
     }))
-}
-
-/// The error for finding something other than `expected` at the start of `at`.
-fn unexpected<T>(at: &str, expected: Expected) -> PResult<'_, T> {
-    match at.chars().next() {
-        None => fail(at, 0, ParseErrorKind::UnexpectedEnd { expected }),
-        Some(c) if c.is_control() => fail(
-            at,
-            c.len_utf8(),
-            ParseErrorKind::ControlCharacter { found: c },
-        ),
-        Some(found) => fail(
-            at,
-            found.len_utf8(),
-            ParseErrorKind::Unexpected { expected, found },
-        ),
-    }
-}
-
-/// The error for `c`, at the start of `at`, which cannot appear unquoted.
-fn needs_quotes<T>(at: &str, c: char) -> PResult<'_, T> {
-    let kind = if c.is_control() {
-        ParseErrorKind::ControlCharacter { found: c }
-    } else {
-        ParseErrorKind::NeedsQuotes { found: c }
-    };
-    fail(at, c.len_utf8(), kind)
 }
 
 /// Lookup table over all byte values: scanning bytes rather than decoded
@@ -183,22 +158,50 @@ const BARE: [bool; 256] = {
     t
 };
 
-/// The bytes that end a run of ordinary text inside quotes `q`: the quote,
-/// a backslash, an ASCII control character, and `0xC2` (the first byte of
-/// the C1 control characters U+0080..U+009F, checked precisely when seen).
-const fn quoted_stops(q: u8) -> [bool; 256] {
+/// The bytes of an attribute path's names: ASCII letters, digits, `_`, `-`.
+const NAME: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c == q || c == b'\\' || c < 0x20 || c == 0x7f || c == 0xc2;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
+/// The bytes of an operator name (and of the start of a condition): ASCII
+/// letters, digits and `_`.
+const OP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
+/// The bytes of a run of ordinary text inside quotes `q`: all but the
+/// quote, a backslash, an ASCII control character, and `0xC2` (the first
+/// byte of the C1 control characters U+0080..U+009F, checked precisely when
+/// seen).
+const fn quoted_text(q: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = !(c == q || c == b'\\' || c < 0x20 || c == 0x7f || c == 0xc2);
         b += 1;
     }
     t
 }
 
-const DOUBLE_STOPS: [bool; 256] = quoted_stops(b'"');
-const SINGLE_STOPS: [bool; 256] = quoted_stops(b'\'');
+/// Ordinary text inside `"..."`.
+const DOUBLE_TEXT: [bool; 256] = quoted_text(b'"');
+/// Ordinary text inside `'...'`.
+const SINGLE_TEXT: [bool; 256] = quoted_text(b'\'');
 
 /// True for the bytes a bare operand may hold (the vendor's character set,
 /// all ASCII; a non-ASCII character's bytes are all false).
@@ -206,37 +209,70 @@ pub(crate) fn is_bare_byte(b: u8) -> bool {
     BARE[usize::from(b)]
 }
 
-/// Splits `i` after its longest prefix of ASCII bytes satisfying `keep`:
-/// `(rest, prefix)`, in nom's order. The split is on a char boundary because
-/// every byte before it is ASCII.
-fn take_ascii(i: &str, keep: impl Fn(u8) -> bool) -> (&str, &str) {
-    let n = i.bytes().position(|b| !keep(b)).unwrap_or(i.len());
-    match i.split_at_checked(n) {
-        Some((prefix, rest)) => (rest, prefix),
-        None => (i, ""),
+/// True when `path` is `name *( "." name )`, name = 1*( ALPHA / DIGIT / "_" / "-" ).
+pub(crate) fn is_attribute_path(path: &str) -> bool {
+    path.split('.')
+        .all(|name| !name.is_empty() && name.bytes().all(|b| NAME[usize::from(b)]))
+}
+
+/// `i` without its leading spaces.
+#[inline]
+fn spaces(i: &[u8]) -> &[u8] {
+    match i.first() {
+        Some(b' ') => {
+            let n = i.iter().position(|&b| b != b' ').unwrap_or(i.len());
+            i.get(n..).unwrap_or_default()
+        }
+        _ => i,
     }
 }
 
-/// `i` without its first byte, which the caller knows is ASCII.
-fn skip1(i: &str) -> &str {
+/// `i` without its first byte.
+#[inline]
+fn skip1(i: &[u8]) -> &[u8] {
     i.get(1..).unwrap_or_default()
 }
 
-/// True when `path` is `name *( "." name )`, name = 1*( ALPHA / DIGIT / "_" / "-" ).
-pub(crate) fn is_attribute_path(path: &str) -> bool {
-    path.split('.').all(|name| {
-        !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    })
+/// Splits `i` after its longest prefix of bytes in `table`: `(rest,
+/// prefix)`, in nom's order. With an ASCII-only table the split is on a
+/// char boundary.
+#[inline]
+fn scan<'a>(i: &'a [u8], table: &[bool; 256]) -> (&'a [u8], &'a [u8]) {
+    let r: PResult<'a, &'a [u8]> = take_while(|b: u8| table[usize::from(b)])(i);
+    r.unwrap_or((i, &[]))
 }
 
-fn spaces(i: &str) -> &str {
-    take_ascii(i, |b| b == b' ').0
+/// The length of the longest prefix of `b` whose bytes are all in `table`.
+#[inline(always)]
+fn run_len(b: &[u8], table: &[bool; 256]) -> usize {
+    let ok = |x: u8| table[usize::from(x)];
+    let mut k = 0;
+    while let Some(&[b0, b1, b2, b3]) = b.get(k..k + 4) {
+        if !ok(b0) {
+            return k;
+        }
+        if !ok(b1) {
+            return k + 1;
+        }
+        if !ok(b2) {
+            return k + 2;
+        }
+        if !ok(b3) {
+            return k + 3;
+        }
+        k += 4;
+    }
+    while let Some(&x) = b.get(k) {
+        if !ok(x) {
+            break;
+        }
+        k += 1;
+    }
+    k
 }
 
-/// An operand before it is classified as attribute or value.
+/// A quoted operand's text and whether it was quoted, before it is
+/// classified as attribute or value.
 struct Operand<'a> {
     text: Cow<'a, str>,
     span: Span,
@@ -254,24 +290,78 @@ enum Before {
     Bar(usize),
 }
 
+/// The terms of a conjunction being read. The first is kept inline, so a
+/// filter of one condition allocates nothing for its conjunction.
+#[derive(Default)]
+enum Terms<'a> {
+    /// No term yet.
+    #[default]
+    Empty,
+    /// One term.
+    One(Expr<'a>),
+    /// Two or more.
+    Many(Vec<Expr<'a>>),
+}
+
+impl<'a> Terms<'a> {
+    fn is_empty(&self) -> bool {
+        matches!(self, Terms::Empty)
+    }
+
+    /// Adds a term, splicing an `And` into the conjunction.
+    #[inline]
+    fn push(&mut self, term: Expr<'a>) {
+        match self {
+            Terms::Many(v) => push_term(v, term),
+            Terms::Empty => {
+                *self = match term {
+                    Expr::And(g) => Terms::Many(g.terms),
+                    term => Terms::One(term),
+                }
+            }
+            Terms::One(_) => {
+                if let Terms::One(first) = std::mem::take(self) {
+                    let mut v = Vec::with_capacity(8);
+                    v.push(first);
+                    push_term(&mut v, term);
+                    *self = Terms::Many(v);
+                }
+            }
+        }
+    }
+
+    /// The conjunction as one node: its only term, or an `And` at `span`.
+    fn into_expr(self, span: Span) -> Expr<'a> {
+        match self {
+            Terms::Empty => Expr::And(Group {
+                terms: Vec::new(),
+                span,
+            }),
+            Terms::One(one) => one,
+            Terms::Many(terms) => Expr::And(Group { terms, span }),
+        }
+    }
+}
+
 /// An open group on the parser's stack: what the enclosing conjunction had
 /// so far, and the alternatives of this group so far.
 struct Frame<'a> {
     /// Offset of the `(`.
     open: usize,
     /// The enclosing conjunction's terms.
-    outer_terms: Vec<Expr<'a>>,
+    outer_terms: Terms<'a>,
     /// Where the enclosing conjunction started.
     outer_start: usize,
     /// The completed alternatives of this group.
     alts: Vec<Expr<'a>>,
 }
 
-/// The parser proper. `total` is the length of the whole input, so that
-/// `total - rest.len()` is the offset of the remaining input `rest`.
+/// The parser proper: the whole input, so that `src.len() - rest.len()` is
+/// the offset of the remaining input `rest`, and text can be sliced from it
+/// by offsets (always at ASCII bytes, so never re-validating UTF-8).
 #[derive(Clone, Copy)]
-struct Grammar {
-    total: usize,
+struct Grammar<'a> {
+    src: &'a str,
     max_depth: usize,
 }
 
@@ -291,41 +381,84 @@ fn push_alt<'a>(alts: &mut Vec<Expr<'a>>, alt: Expr<'a>) {
     }
 }
 
-/// A conjunction of one or more terms as one node.
-fn conj<'a>(mut terms: Vec<Expr<'a>>, span: Span) -> Expr<'a> {
-    if terms.len() == 1 {
-        if let Some(one) = terms.pop() {
-            return one;
-        }
+impl<'a> Grammar<'a> {
+    /// The offset of the remaining input `rest`.
+    #[inline]
+    fn pos(self, rest: &[u8]) -> usize {
+        self.src.len().wrapping_sub(rest.len())
     }
-    Expr::And(Group { terms, span })
-}
 
-impl Grammar {
-    fn pos(self, rest: &str) -> usize {
-        self.total.saturating_sub(rest.len())
+    /// The input text from offset `start` to the start of `rest`.
+    #[inline]
+    fn text(self, start: usize, rest: &[u8]) -> &'a str {
+        self.src.get(start..self.pos(rest)).unwrap_or_default()
+    }
+
+    /// The character at the start of the remaining input `at`.
+    fn char_at(self, at: &[u8]) -> Option<char> {
+        self.src.get(self.pos(at)..)?.chars().next()
     }
 
     fn to_error(self, e: Fail) -> ParseError {
-        let start = self.total.saturating_sub(e.rest);
+        let start = self.src.len().saturating_sub(e.rest);
         let kind = e.kind.map_or(ParseErrorKind::TrailingInput, |k| *k);
         ParseError::new(kind, Span::new(start, start + e.len))
     }
 
+    /// The error for finding something other than `expected` at the start of `at`.
+    #[cold]
+    fn unexpected<T>(self, at: &'a [u8], expected: Expected) -> PResult<'a, T> {
+        match self.char_at(at) {
+            None => fail(at, 0, ParseErrorKind::UnexpectedEnd { expected }),
+            Some(c) if c.is_control() => fail(
+                at,
+                c.len_utf8(),
+                ParseErrorKind::ControlCharacter { found: c },
+            ),
+            Some(found) => fail(
+                at,
+                found.len_utf8(),
+                ParseErrorKind::Unexpected { expected, found },
+            ),
+        }
+    }
+
+    /// The error for the character at the start of `at`, which cannot
+    /// appear unquoted.
+    #[cold]
+    fn needs_quotes<T>(self, at: &'a [u8]) -> PResult<'a, T> {
+        let c = self.char_at(at).unwrap_or('\u{fffd}');
+        let kind = if c.is_control() {
+            ParseErrorKind::ControlCharacter { found: c }
+        } else {
+            ParseErrorKind::NeedsQuotes { found: c }
+        };
+        fail(at, c.len_utf8(), kind)
+    }
+
     /// `filter = *SP conj *SP`, with groups on an explicit stack.
-    fn filter<'a>(self, input: &'a str) -> PResult<'a, Filter<'a>> {
+    fn filter(self, input: &'a [u8]) -> PResult<'a, Filter<'a>> {
         let mut i = spaces(input);
         let filter_start = self.pos(i);
         let mut stack: Vec<Frame<'a>> = Vec::new();
         // The conjunction being read: its terms, where it started, where
         // its last term ended.
-        let mut terms: Vec<Expr<'a>> = Vec::with_capacity(4);
+        let mut terms = Terms::Empty;
         let mut start = filter_start;
         let mut end;
         let mut before = Before::Start;
         loop {
             // A term is expected at `i`.
-            match i.as_bytes().first() {
+            match i.first() {
+                Some(&b) if OP[usize::from(b)] => {
+                    let (rest, c) = self.condition(i)?;
+                    if terms.is_empty() {
+                        start = c.span.start;
+                    }
+                    end = c.span.end;
+                    terms.push(Expr::Condition(c));
+                    i = rest;
+                }
                 Some(b'(') => {
                     if stack.len() >= self.max_depth {
                         return fail(
@@ -360,32 +493,23 @@ impl Grammar {
                             let at = input.get(at..).unwrap_or_default();
                             fail(at, 1, ParseErrorKind::EmptyAlternative)
                         }
-                        (Some(_), Before::Colon) => unexpected(i, Expected::Term),
+                        (Some(_), Before::Colon) => self.unexpected(i, Expected::Term),
                     };
                 }
                 Some(b'|') => {
                     return match (stack.is_empty(), before) {
                         (true, _) => fail(i, 1, ParseErrorKind::OrOutsideGroup),
-                        (false, Before::Colon) => unexpected(i, Expected::Term),
+                        (false, Before::Colon) => self.unexpected(i, Expected::Term),
                         (false, _) => fail(i, 1, ParseErrorKind::EmptyAlternative),
                     };
                 }
-                Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => {
-                    let (rest, c) = self.condition(i)?;
-                    if terms.is_empty() {
-                        start = c.span.start;
-                    }
-                    end = c.span.end;
-                    terms.push(Expr::Condition(c));
-                    i = rest;
-                }
-                _ => return unexpected(i, Expected::Term),
+                _ => return self.unexpected(i, Expected::Term),
             }
 
             // After a term: `:`, `|`, `)` (maybe several), or the end.
             loop {
                 i = spaces(i);
-                match i.as_bytes().first() {
+                match i.first() {
                     Some(b':') => {
                         i = spaces(skip1(i));
                         before = Before::Colon;
@@ -395,7 +519,8 @@ impl Grammar {
                         let Some(frame) = stack.last_mut() else {
                             return fail(i, 1, ParseErrorKind::OrOutsideGroup);
                         };
-                        let conjunction = conj(std::mem::take(&mut terms), Span::new(start, end));
+                        let conjunction =
+                            std::mem::take(&mut terms).into_expr(Span::new(start, end));
                         push_alt(&mut frame.alts, conjunction);
                         before = Before::Bar(self.pos(i));
                         i = spaces(skip1(i));
@@ -408,7 +533,7 @@ impl Grammar {
                         };
                         let close = self.pos(i) + 1;
                         let span = Span::new(frame.open, close);
-                        let last = conj(std::mem::take(&mut terms), Span::new(start, end));
+                        let last = std::mem::take(&mut terms).into_expr(Span::new(start, end));
                         let group = if frame.alts.is_empty() {
                             match last {
                                 Expr::And(g) => Expr::And(Group { span, ..g }),
@@ -428,7 +553,7 @@ impl Grammar {
                             frame.outer_start
                         };
                         end = close;
-                        push_term(&mut terms, group);
+                        terms.push(group);
                         i = skip1(i);
                     }
                     None => {
@@ -436,12 +561,12 @@ impl Grammar {
                             let at = input.get(frame.open..).unwrap_or_default();
                             return fail(at, 1, ParseErrorKind::UnclosedParen);
                         }
-                        let expr = conj(terms, Span::new(start, end));
+                        let expr = terms.into_expr(Span::new(start, end));
                         let span = Span::new(filter_start, end);
                         return Ok((i, Filter { expr, span }));
                     }
                     Some(_) => {
-                        return match i.chars().next() {
+                        return match self.char_at(i) {
                             Some(c) if c.is_control() => fail(
                                 i,
                                 c.len_utf8(),
@@ -457,30 +582,46 @@ impl Grammar {
     }
 
     /// `condition = op *SP "(" operand *( "," operand ) ")"`
-    fn condition<'a>(self, input: &'a str) -> PResult<'a, Condition<'a>> {
+    fn condition(self, input: &'a [u8]) -> PResult<'a, Condition<'a>> {
         let start = self.pos(input);
-        let (i, (op, op_span)) = self.operator(input)?;
+        let (i, name) = scan(input, &OP);
+        let op_span = Span::new(start, start + name.len());
+        let Some(op) = Op::from_bytes(name) else {
+            return self.unknown_operator(input, op_span);
+        };
         let i = spaces(i);
-        let i = match i.as_bytes().first() {
+        let i = match i.first() {
             Some(b'(') => skip1(i),
-            _ => return unexpected(i, Expected::OpenParen),
+            _ => return self.unexpected(i, Expected::OpenParen),
         };
 
-        let (i, first) = self.operand(i)?;
-        let was_bare = !first.quoted;
-        let attribute = self.attribute(first)?;
-        let (mut i, mut more) = self.after_operand(i, was_bare)?;
-
+        let (mut i, (attribute, more)) = self.attribute(i)?;
         let mut values = ValueList::new();
-        while more {
-            let (rest, operand) = self.operand(i)?;
-            let (rest, next) = self.after_operand(rest, !operand.quoted)?;
-            values.push(Value {
-                text: operand.text,
-                span: operand.span,
-            });
+        if more {
+            let (rest, (first, more)) = self.value(i)?;
             i = rest;
-            more = next;
+            if more {
+                // Two or more values: gather them in one vector.
+                let mut list = Vec::with_capacity(4);
+                list.push(first);
+                loop {
+                    if list.len() == 8 {
+                        // A long list (an `in` of ids): size it once from
+                        // the input left (a value takes at least two
+                        // bytes), bounded, instead of doubling repeatedly.
+                        list.reserve((i.len() / 4).min(1024));
+                    }
+                    let (rest, (value, more)) = self.value(i)?;
+                    list.push(value);
+                    i = rest;
+                    if !more {
+                        break;
+                    }
+                }
+                values = ValueList::from(list);
+            } else {
+                values = ValueList::one(first);
+            }
         }
 
         let span = Span::new(start, self.pos(i));
@@ -506,45 +647,143 @@ impl Grammar {
         ))
     }
 
-    /// An operator name: a run of ASCII letters, digits and `_` that must be
-    /// one of the operators.
-    fn operator(self, i: &str) -> PResult<'_, (Op, Span)> {
-        let (rest, name) = take_ascii(i, |b| b.is_ascii_alphanumeric() || b == b'_');
-        if name.is_empty() {
-            return unexpected(i, Expected::Operator);
+    /// The error for a name in operator position that is not an operator.
+    #[cold]
+    fn unknown_operator<T>(self, at: &'a [u8], span: Span) -> PResult<'a, T> {
+        let name = self.src.get(span.range()).unwrap_or_default();
+        let suggestion =
+            crate::suggest::nearest(name, Op::ALL.map(Op::as_str)).and_then(Op::from_name);
+        fail(
+            at,
+            span.len(),
+            ParseErrorKind::UnknownOperator {
+                found: name.to_owned(),
+                suggestion,
+            },
+        )
+    }
+
+    /// The first operand, the attribute, and what follows it: `true` when a
+    /// `,` (more operands), `false` when the `)` that ends the condition.
+    #[inline]
+    fn attribute(self, i: &'a [u8]) -> PResult<'a, (Attribute<'a>, bool)> {
+        // Fast path: a bare path directly followed by `,` or `)`.
+        let at = spaces(i);
+        let n = run_len(at, &NAME);
+        let mut rest = at.get(n..).unwrap_or_default();
+        let mut ok = n > 0;
+        while ok && rest.first() == Some(&b'.') {
+            let after = skip1(rest);
+            let n = run_len(after, &NAME);
+            ok = n > 0;
+            rest = after.get(n..).unwrap_or_default();
         }
-        match Op::from_name(name) {
-            Some(op) => Ok((rest, (op, Span::new(self.pos(i), self.pos(rest))))),
-            None => {
-                let suggestion =
-                    crate::suggest::nearest(name, Op::ALL.map(Op::as_str)).and_then(Op::from_name);
-                fail(
-                    i,
-                    name.len(),
-                    ParseErrorKind::UnknownOperator {
-                        found: name.to_owned(),
-                        suggestion,
-                    },
-                )
+        if ok {
+            let more = match rest.first() {
+                Some(b',') => Some(true),
+                Some(b')') => Some(false),
+                _ => None,
+            };
+            if let Some(more) = more {
+                let start = self.pos(at);
+                let path = self.text(start, rest);
+                let span = Span::new(start, self.pos(rest));
+                return Ok((skip1(rest), (Attribute { path, span }, more)));
             }
         }
+        self.attribute_slow(i)
+    }
+
+    /// The attribute in general: quoted, followed by spaces, or invalid.
+    #[inline(never)]
+    fn attribute_slow(self, i: &'a [u8]) -> PResult<'a, (Attribute<'a>, bool)> {
+        let (i, first) = self.operand(i)?;
+        let was_bare = !first.quoted;
+        let attribute = self.to_attribute(first)?;
+        let (i, more) = self.after_operand(i, was_bare)?;
+        Ok((i, (attribute, more)))
+    }
+
+    /// A value operand and what follows it (see [`Grammar::attribute`]).
+    #[inline]
+    fn value(self, i: &'a [u8]) -> PResult<'a, (Value<'a>, bool)> {
+        // Fast paths: a bare value directly followed by `,` or `)`, or a
+        // quoted one without escapes followed by spaces and `,` or `)`.
+        let at = spaces(i);
+        let (text, end, rest) = match at.first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let text = if q == b'"' {
+                    &DOUBLE_TEXT
+                } else {
+                    &SINGLE_TEXT
+                };
+                let body = skip1(at);
+                let n = run_len(body, text);
+                match body.split_at_checked(n) {
+                    Some((text, [c, rest @ ..])) if *c == q => {
+                        let start = self.pos(at) + 1;
+                        let end = start + text.len() + 1;
+                        (self.src.get(start..end - 1), end, spaces(rest))
+                    }
+                    _ => (None, 0, at),
+                }
+            }
+            _ => {
+                let n = run_len(at, &BARE);
+                match at.split_at_checked(n) {
+                    Some((text, rest)) if n > 0 => {
+                        let start = self.pos(at);
+                        let end = start + text.len();
+                        (self.src.get(start..end), end, rest)
+                    }
+                    _ => (None, 0, at),
+                }
+            }
+        };
+        if let Some(text) = text {
+            let more = match rest.first() {
+                Some(b',') => Some(true),
+                Some(b')') => Some(false),
+                _ => None,
+            };
+            if let Some(more) = more {
+                let value = Value {
+                    text: Cow::Borrowed(text),
+                    span: Span::new(self.pos(at), end),
+                };
+                return Ok((skip1(rest), (value, more)));
+            }
+        }
+        self.value_slow(i)
+    }
+
+    /// A value operand in general: with escapes, or an error.
+    #[inline(never)]
+    fn value_slow(self, i: &'a [u8]) -> PResult<'a, (Value<'a>, bool)> {
+        let (i, operand) = self.operand(i)?;
+        let (i, more) = self.after_operand(i, !operand.quoted)?;
+        let value = Value {
+            text: operand.text,
+            span: operand.span,
+        };
+        Ok((i, (value, more)))
     }
 
     /// `operand = *SP ( quoted / bare )`
-    fn operand<'a>(self, i: &'a str) -> PResult<'a, Operand<'a>> {
+    fn operand(self, i: &'a [u8]) -> PResult<'a, Operand<'a>> {
         let i = spaces(i);
-        match i.as_bytes().first() {
-            Some(b'"') => self.quoted(i, b'"', &DOUBLE_STOPS),
-            Some(b'\'') => self.quoted(i, b'\'', &SINGLE_STOPS),
+        match i.first() {
+            Some(b'"') => self.quoted(i, b'"', &DOUBLE_TEXT),
+            Some(b'\'') => self.quoted(i, b'\'', &SINGLE_TEXT),
             _ => self.bare(i),
         }
     }
 
-    fn bare<'a>(self, i: &'a str) -> PResult<'a, Operand<'a>> {
-        let (rest, text) = take_ascii(i, is_bare_byte);
+    fn bare(self, i: &'a [u8]) -> PResult<'a, Operand<'a>> {
+        let (rest, text) = scan(i, &BARE);
         if text.is_empty() {
-            return match rest.chars().next() {
-                Some(',' | ')') => fail(rest, 0, ParseErrorKind::EmptyValue),
+            return match rest.first() {
+                Some(b',' | b')') => fail(rest, 0, ParseErrorKind::EmptyValue),
                 None => fail(
                     rest,
                     0,
@@ -552,68 +791,72 @@ impl Grammar {
                         expected: Expected::Operand,
                     },
                 ),
-                Some(c) => needs_quotes(rest, c),
+                Some(_) => self.needs_quotes(rest),
             };
         }
+        let start = self.pos(i);
         Ok((
             rest,
             Operand {
-                text: Cow::Borrowed(text),
-                span: Span::new(self.pos(i), self.pos(rest)),
+                text: Cow::Borrowed(self.text(start, rest)),
+                span: Span::new(start, self.pos(rest)),
                 quoted: false,
             },
         ))
     }
 
-    /// A quoted operand starting with the quote byte `q` at `i`; `stops`
-    /// are the bytes that end a run of ordinary text.
-    fn quoted<'a>(self, i: &'a str, q: u8, stops: &[bool; 256]) -> PResult<'a, Operand<'a>> {
-        let body = skip1(i);
-        let bytes = body.as_bytes();
+    /// A quoted operand starting with the quote byte `q` at `i`; `text`
+    /// are the bytes of a run of ordinary text.
+    fn quoted(self, i: &'a [u8], q: u8, text: &[bool; 256]) -> PResult<'a, Operand<'a>> {
+        let start = self.pos(i);
+        let body_start = start + 1;
+        let bytes = skip1(i);
         // The decoded text, once an escape has been seen.
         let mut owned: Option<String> = None;
-        // Start of the run of ordinary text not yet copied into `owned`.
+        // Start (in `bytes`) of the run of ordinary text not yet copied into `owned`.
         let mut run = 0;
         let mut k = 0;
         let (text, rest) = loop {
             let tail = bytes.get(k..).unwrap_or_default();
-            k += tail
-                .iter()
-                .position(|&b| stops[usize::from(b)])
-                .unwrap_or(tail.len());
+            k += run_len(tail, text);
             let Some(&b) = bytes.get(k) else {
                 return fail(i, i.len(), ParseErrorKind::UnterminatedQuote);
             };
+            // Every stop byte is ASCII or 0xC2 (a character's first byte),
+            // so `k` is on a character boundary.
+            let piece = self
+                .src
+                .get(body_start + run..body_start + k)
+                .unwrap_or_default();
             if b == q {
-                let last = body.get(run..k).unwrap_or_default();
                 let text = match owned {
-                    None => Cow::Borrowed(last),
+                    None => Cow::Borrowed(piece),
                     Some(mut s) => {
-                        s.push_str(last);
+                        s.push_str(piece);
                         Cow::Owned(s)
                     }
                 };
-                break (text, body.get(k + 1..).unwrap_or_default());
+                break (text, bytes.get(k + 1..).unwrap_or_default());
             }
-            let at = body.get(k..).unwrap_or_default();
+            let at = bytes.get(k..).unwrap_or_default();
             if b == b'\\' {
                 match bytes.get(k + 1) {
                     Some(&e) if e == q || e == b'\\' => {
                         let s = owned.get_or_insert_with(String::new);
-                        s.push_str(body.get(run..k).unwrap_or_default());
+                        s.push_str(piece);
                         s.push(char::from(e));
                         k += 2;
                         run = k;
                     }
                     Some(_) => {
-                        let e = at.chars().nth(1).unwrap_or('\\');
+                        let e = self.char_at(skip1(at)).unwrap_or('\\');
                         return fail(at, 1 + e.len_utf8(), ParseErrorKind::BadEscape { found: e });
                     }
                     None => return fail(i, i.len(), ParseErrorKind::UnterminatedQuote),
                 }
             } else {
                 // A control character, or 0xC2 that may start a C1 control.
-                match at.chars().next() {
+                match self.char_at(at) {
                     Some(c) if c.is_control() => {
                         return fail(
                             at,
@@ -626,7 +869,7 @@ impl Grammar {
                 }
             }
         };
-        let span = Span::new(self.pos(i), self.pos(rest));
+        let span = Span::new(start, self.pos(rest));
         Ok((
             spaces(rest),
             Operand {
@@ -639,7 +882,7 @@ impl Grammar {
 
     /// Turns the first operand into an [`Attribute`], or fails with
     /// [`ParseErrorKind::InvalidAttribute`] spanning the operand.
-    fn attribute<'a>(self, operand: Operand<'a>) -> Result<Attribute<'a>, nom::Err<Fail>> {
+    fn to_attribute(self, operand: Operand<'a>) -> Result<Attribute<'a>, nom::Err<Fail>> {
         let mut span = operand.span;
         let path: Result<&'a str, String> = match operand.text {
             Cow::Borrowed(text) if !operand.quoted => {
@@ -657,7 +900,7 @@ impl Grammar {
                 kind: Some(Box::new(ParseErrorKind::InvalidAttribute {
                     found: bad.map_or_else(|owned| owned, str::to_owned),
                 })),
-                rest: self.total.saturating_sub(span.start),
+                rest: self.src.len().saturating_sub(span.start),
                 len: span.len(),
             })),
         }
@@ -666,19 +909,19 @@ impl Grammar {
     /// After an operand: `,` (another operand follows: `true`) or `)` (the
     /// condition ends: `false`). After a bare operand any other character is
     /// one that needed quoting.
-    fn after_operand(self, i: &str, was_bare: bool) -> PResult<'_, bool> {
-        let r: PResult<'_, char> = one_of(",)").parse(i);
-        match (r, i.chars().next()) {
-            (Ok((rest, c)), _) => Ok((rest, c == ',')),
-            (Err(_), None) => fail(
+    fn after_operand(self, i: &'a [u8], was_bare: bool) -> PResult<'a, bool> {
+        match i.first() {
+            Some(b',') => Ok((skip1(i), true)),
+            Some(b')') => Ok((skip1(i), false)),
+            None => fail(
                 i,
                 0,
                 ParseErrorKind::UnexpectedEnd {
                     expected: Expected::CommaOrCloseParen,
                 },
             ),
-            (Err(_), Some(c)) if was_bare => needs_quotes(i, c),
-            (Err(_), Some(_)) => unexpected(i, Expected::CommaOrCloseParen),
+            Some(_) if was_bare => self.needs_quotes(i),
+            Some(_) => self.unexpected(i, Expected::CommaOrCloseParen),
         }
     }
 }
