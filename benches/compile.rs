@@ -63,7 +63,36 @@ fn allocations<T>(f: impl FnOnce() -> T) -> usize {
     after - before
 }
 
+/// Instruction counting under callgrind: with `COMPILE_COUNT=<n>` (and
+/// optionally `COMPILE_STAGE=parse`), compiles (or parses) `n` distinct
+/// five-condition filters and exits, so that the difference of two runs
+/// with different `n`, divided by the difference of `n`, is the cost of one
+/// compile without the setup.
+fn count_mode() -> bool {
+    let Some(n) = std::env::var("COMPILE_COUNT")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return false;
+    };
+    let parse_only = std::env::var("COMPILE_STAGE").is_ok_and(|s| s == "parse");
+    let filters: Vec<String> = (0..n).map(five_distinct).collect();
+    let mut ok = 0;
+    for f in &filters {
+        ok += if parse_only {
+            usize::from(parse(black_box(f)).is_ok())
+        } else {
+            usize::from(compile(black_box(f)).is_ok())
+        };
+    }
+    println!("{ok} of {n} ok");
+    true
+}
+
 fn bench(c: &mut Criterion) {
+    if count_mode() {
+        return;
+    }
     assert!(compile(FIVE).is_ok());
     println!(
         "allocations per compile of the 5-condition filter: {}",

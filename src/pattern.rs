@@ -2,6 +2,7 @@
 //! between is literal text. Needs nothing but `memchr`, so validation can
 //! compile patterns and every back end (in memory, SQL) can read them.
 
+use crate::validate::short::ShortStr;
 use memchr::memmem;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -20,7 +21,10 @@ use std::hash::{Hash, Hasher};
 /// | `a*b` | equals `a*b` (the star is literal) |
 ///
 /// Matching is case-sensitive and runs in time linear in the value:
-/// "contains" uses a `memchr::memmem::Finder` built once here.
+/// "contains" uses `memchr::memmem::find`. A pattern is a kind and the
+/// needle, held inline when short (up to 22 bytes), so compiling one
+/// usually allocates nothing; evaluation over a catalog's columns builds
+/// its own searcher per column.
 ///
 /// ```
 /// use catalog_filter::pattern::{Pattern, PatternKind};
@@ -36,7 +40,7 @@ use std::hash::{Hash, Hasher};
 #[derive(Clone)]
 pub struct Pattern {
     kind: PatternKind,
-    finder: memmem::Finder<'static>,
+    needle: ShortStr,
 }
 
 /// How a [`Pattern`]'s needle must sit in a value.
@@ -74,7 +78,7 @@ impl Pattern {
         };
         Pattern {
             kind,
-            finder: memmem::Finder::new(needle.as_bytes()).into_owned(),
+            needle: ShortStr::new(needle),
         }
     }
 
@@ -85,17 +89,16 @@ impl Pattern {
 
     /// The literal text between the wildcards.
     pub fn needle(&self) -> &str {
-        // Built from a `&str` in `new`, so always UTF-8.
-        std::str::from_utf8(self.finder.needle()).unwrap_or_default()
+        self.needle.as_str()
     }
 
     /// True when `value` matches the pattern (case-sensitively).
     pub fn matches(&self, value: &str) -> bool {
         let hay = value.as_bytes();
-        let needle = self.finder.needle();
+        let needle = self.needle.as_bytes();
         match self.kind {
             PatternKind::Any => true,
-            PatternKind::Contains => self.finder.find(hay).is_some(),
+            PatternKind::Contains => memmem::find(hay, needle).is_some(),
             PatternKind::StartsWith => hay.starts_with(needle),
             PatternKind::EndsWith => hay.ends_with(needle),
             PatternKind::Equals => hay == needle,
@@ -114,7 +117,7 @@ impl fmt::Debug for Pattern {
 
 impl PartialEq for Pattern {
     fn eq(&self, other: &Pattern) -> bool {
-        self.kind == other.kind && self.finder.needle() == other.finder.needle()
+        self.kind == other.kind && self.needle == other.needle
     }
 }
 
@@ -123,6 +126,6 @@ impl Eq for Pattern {}
 impl Hash for Pattern {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.kind.hash(state);
-        self.finder.needle().hash(state);
+        self.needle.hash(state);
     }
 }

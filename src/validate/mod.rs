@@ -45,6 +45,7 @@ use crate::limits::Limits;
 use crate::pattern::Pattern;
 use crate::search::TextQuery;
 mod error;
+pub(crate) mod short;
 
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
@@ -54,6 +55,7 @@ use crate::schema::model::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
+use short::ShortStr;
 use std::fmt::{self, Write as _};
 use uuid::Uuid;
 
@@ -162,8 +164,9 @@ pub enum ValidExpr {
 pub struct ValidCondition {
     op: Op,
     attribute: usize,
-    /// The canonical path when it is not the attribute's pattern.
-    path: Option<Box<str>>,
+    /// The canonical path when it is not the attribute's pattern (inline
+    /// when short).
+    path: Option<ShortStr>,
     predicate: Predicate,
     span: Span,
 }
@@ -188,7 +191,7 @@ impl ValidCondition {
     pub(crate) fn attribute_in<'a>(&'a self, schema: &'a Schema) -> Option<AttributeRef<'a>> {
         schema
             .attribute_at(self.attribute)
-            .map(|a| AttributeRef::new(a, self.path.as_deref()))
+            .map(|a| AttributeRef::new(a, self.path.as_ref().map(ShortStr::as_str)))
     }
 }
 
@@ -312,11 +315,10 @@ pub enum Comparison<T> {
 pub enum TextTest {
     /// Exact, bytewise comparisons.
     Compare(Comparison<Box<str>>),
-    /// `like`: a case-sensitive wildcard pattern. (Boxed: a compiled
-    /// searcher is a few hundred bytes, and most tests are small.)
-    Like(Box<Pattern>),
+    /// `like`: a case-sensitive wildcard pattern.
+    Like(Pattern),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(Box<Pattern>),
+    Ilike(Pattern),
     /// `text`: full-text search.
     Search(TextQuery),
 }
@@ -381,7 +383,7 @@ pub fn validate_for(
             // The canonical form is at most a few bytes longer than the input
             // (quotes added); one allocation in the common case.
             let mut canonical = String::with_capacity(filter.span.len() + 16);
-            let _ = write!(canonical, "{filter}");
+            write_canonical(&mut canonical, &filter.expr, false);
             Ok(ValidFilter {
                 schema: schema.clone(),
                 canonical: canonical.into_boxed_str(),
@@ -398,6 +400,76 @@ pub fn validate_for(
             filter.span,
         ))),
     }
+}
+
+/// Appends the canonical form of `e` to `out`: the same text as
+/// `Display` for [`Expr`] (which it falls back to for values written
+/// quoted), without the formatting machinery. `in_or` is true for an
+/// alternative of an `Or` (printed without parentheses). Recursion is
+/// bounded by the depth limit: only validated trees are printed.
+fn write_canonical(out: &mut String, e: &Expr<'_>, in_or: bool) {
+    match e {
+        Expr::Condition(c) => {
+            out.push_str(c.op.as_str());
+            out.push('(');
+            out.push_str(c.attribute.path);
+            for v in &c.values {
+                out.push(',');
+                let text = &*v.text;
+                if prints_bare(text) {
+                    out.push_str(text);
+                } else {
+                    let _ = write!(out, "{v}");
+                }
+            }
+            out.push(')');
+        }
+        Expr::And(g) => match g.terms.as_slice() {
+            [one] => write_canonical(out, one, in_or),
+            terms => {
+                for (n, term) in terms.iter().enumerate() {
+                    if n > 0 {
+                        out.push(':');
+                    }
+                    write_canonical(out, term, false);
+                }
+            }
+        },
+        Expr::Or(g) => match g.terms.as_slice() {
+            [one] => write_canonical(out, one, in_or),
+            alts => {
+                if !in_or {
+                    out.push('(');
+                }
+                for (n, alt) in alts.iter().enumerate() {
+                    if n > 0 {
+                        out.push('|');
+                    }
+                    write_canonical(out, alt, true);
+                }
+                if !in_or {
+                    out.push(')');
+                }
+            }
+        },
+    }
+}
+
+/// True when `Display` prints `text` bare (without quotes): a subset of
+/// the grammar's bare characters (ASCII letters and digits, `-_.*@$+:/`
+/// and inner spaces), non-empty. A text outside the subset is printed by
+/// `Display` itself, so this only has to be conservative.
+fn prints_bare(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && text.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'_' | b'.' | b'*' | b'@' | b'$' | b'+' | b':' | b'/' | b' '
+                )
+        })
 }
 
 /// Walks the tree, collecting problems.
@@ -551,8 +623,8 @@ impl Checker<'_> {
         // A patterned attribute keeps its canonical path (the written one,
         // or an alias's target).
         let path = match path {
-            Some(p) => Some(p.into_boxed_str()),
-            None if !attribute.path_pattern().is_exact() => Some(Box::from(attr.path)),
+            Some(p) => Some(ShortStr::new(&p)),
+            None if !attribute.path_pattern().is_exact() => Some(ShortStr::new(attr.path)),
             None => None,
         };
         let mut typer = Typer {
@@ -632,13 +704,11 @@ impl Typer<'_> {
                 let test = match op {
                     Op::Like => {
                         self.check_rules(values);
-                        Some(TextTest::Like(Box::new(Pattern::new(first()))))
+                        Some(TextTest::Like(Pattern::new(first())))
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(Box::new(Pattern::new(
-                            &first().to_lowercase(),
-                        ))))
+                        Some(TextTest::Ilike(Pattern::new(&first().to_lowercase())))
                     }
                     Op::Text => {
                         self.check_rules(values);
