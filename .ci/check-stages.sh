@@ -21,6 +21,7 @@
 ORDER=(
   diagnostic
   suggest:any
+  short:any
   limits:any
   syntax
   schema

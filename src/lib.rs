@@ -115,6 +115,7 @@ mod miette_impls;
 pub mod pattern;
 pub mod schema;
 pub mod search;
+mod short;
 pub mod sql;
 mod suggest;
 pub mod syntax;

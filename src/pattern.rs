@@ -2,7 +2,7 @@
 //! between is literal text. Needs nothing but `memchr`, so validation can
 //! compile patterns and every back end (in memory, SQL) can read them.
 
-use crate::validate::short::ShortStr;
+use crate::short::ShortStr;
 use memchr::memmem;
 use std::fmt;
 use std::hash::{Hash, Hasher};

@@ -45,7 +45,6 @@ use crate::limits::Limits;
 use crate::pattern::Pattern;
 use crate::search::TextQuery;
 mod error;
-pub(crate) mod short;
 
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
@@ -53,9 +52,9 @@ pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, V
 use crate::schema::Decimal;
 use crate::schema::model::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
+use crate::short::ShortStr;
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
-use short::ShortStr;
 use std::fmt::{self, Write as _};
 use uuid::Uuid;
 
