@@ -63,7 +63,7 @@ pub(crate) struct Document {
     /// The snapshot object's bytes in `text`.
     root: Range<usize>,
     /// Each product's `node_ids` value in `text`, if it has that member.
-    node_ids: Vec<Option<Range<usize>>>,
+    node_ids: Spans,
     /// Products whose `node_ids` changed since loading.
     changed: Vec<bool>,
 }
@@ -82,8 +82,65 @@ struct Parts {
     hierarchies: Vec<Hierarchy>,
     nodes: Vec<Node>,
     products: Vec<Product>,
-    node_ids: Vec<Option<Range<usize>>>,
+    node_ids: Spans,
     problems: ReadProblems,
+}
+
+/// Optional byte ranges of a document, one per product: two `u32`s each
+/// (8 bytes) while the document is under 4 GiB, full ranges past that.
+#[derive(Clone, Debug)]
+enum Spans {
+    /// `(start, end)`; `(u32::MAX, 0)` for none.
+    Narrow(Vec<(u32, u32)>),
+    /// Any range.
+    Wide(Vec<Option<Range<usize>>>),
+}
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans::Narrow(Vec::new())
+    }
+}
+
+impl Spans {
+    const NONE: (u32, u32) = (u32::MAX, 0);
+
+    fn push(&mut self, span: Option<Range<usize>>) {
+        if let Spans::Narrow(narrow) = self {
+            let packed = match &span {
+                None => Some(Spans::NONE),
+                Some(r) => match (u32::try_from(r.start), u32::try_from(r.end)) {
+                    (Ok(start), Ok(end)) if start != u32::MAX => Some((start, end)),
+                    _ => None,
+                },
+            };
+            match packed {
+                Some(p) => return narrow.push(p),
+                None => {
+                    let wide = narrow
+                        .iter()
+                        .map(|&(start, end)| {
+                            (start != u32::MAX).then(|| start as usize..end as usize)
+                        })
+                        .collect();
+                    *self = Spans::Wide(wide);
+                }
+            }
+        }
+        if let Spans::Wide(wide) = self {
+            wide.push(span);
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Range<usize>> {
+        match self {
+            Spans::Narrow(narrow) => {
+                let &(start, end) = narrow.get(i)?;
+                (start != u32::MAX).then(|| start as usize..end as usize)
+            }
+            Spans::Wide(wide) => wide.get(i)?.clone(),
+        }
+    }
 }
 
 impl Catalog {
@@ -198,7 +255,7 @@ impl Catalog {
             .enumerate()
             .filter(|&(_, &c)| c)
             .filter_map(|(i, _)| {
-                let span = doc.node_ids.get(i)?.clone()?;
+                let span = doc.node_ids.get(i)?;
                 let product = self.products().get(i)?;
                 let text = doc.text.get(span.clone())?;
                 Some((span, kept_list(text, &product.node_ids)))
@@ -242,7 +299,7 @@ fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json
         hierarchies: Vec::new(),
         nodes: Vec::new(),
         products: Vec::new(),
-        node_ids: Vec::new(),
+        node_ids: Spans::default(),
         problems: ReadProblems::default(),
     };
     let mut de = serde_json::Deserializer::from_str(part);
