@@ -191,7 +191,33 @@ impl Catalog {
                 limit: limits.max_snapshot_bytes,
             });
         }
-        let parts = read(&document, range.clone())?;
+        let (parts, _) = read(&document, range.start, Some(range.end))?;
+        Catalog::finish(document, range, parts)
+    }
+
+    /// Loads the snapshot object that starts at byte `start` of `document`
+    /// and ends wherever its closing brace is (for a snapshot embedded in a
+    /// larger document, read in the same pass that finds its end). `None`
+    /// when the text there is not JSON of the snapshot's shape; otherwise
+    /// the load's result and the snapshot's range.
+    pub(crate) fn load_embedded(
+        document: &Arc<String>,
+        start: usize,
+    ) -> Option<(Result<Catalog, CatalogError>, Range<usize>)> {
+        let (parts, end) = read(document, start, None).ok()?;
+        let range = start..end;
+        Some((
+            Catalog::finish(Arc::clone(document), range.clone(), parts),
+            range,
+        ))
+    }
+
+    /// Checks and indexes what was read from `document[range]`.
+    fn finish(
+        document: Arc<String>,
+        range: Range<usize>,
+        parts: Parts,
+    ) -> Result<Catalog, CatalogError> {
         let checked = integrity::check(
             &parts.hierarchies,
             &parts.nodes,
@@ -291,10 +317,20 @@ fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
     out
 }
 
-/// Reads the snapshot object at `range` of `text`.
-fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json::Error> {
+/// Reads the snapshot object at `start..end` of `text` (nothing but
+/// whitespace may follow it), or the one value starting at `start` when
+/// `end` is `None`; returns where it ended.
+fn read(
+    document: &Arc<String>,
+    start: usize,
+    end: Option<usize>,
+) -> Result<(Parts, usize), serde_json::Error> {
     let text: &str = document;
-    let part = text.get(range).unwrap_or_default();
+    let part = match end {
+        Some(end) => text.get(start..end),
+        None => text.get(start..),
+    }
+    .unwrap_or_default();
     let mut parts = Parts {
         hierarchies: Vec::new(),
         nodes: Vec::new(),
@@ -308,8 +344,15 @@ fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json
         parts: &mut parts,
     }
     .deserialize(&mut de)?;
-    de.end()?;
-    Ok(parts)
+    let end = match end {
+        Some(end) => {
+            de.end()?;
+            end
+        }
+        // A stream starts where the deserializer is: right after the value.
+        None => start + de.into_iter::<IgnoredAny>().byte_offset(),
+    };
+    Ok((parts, end))
 }
 
 struct DocumentSeed<'a> {
