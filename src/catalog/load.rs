@@ -120,7 +120,7 @@ impl Spans {
                     let wide = narrow
                         .iter()
                         .map(|&(start, end)| {
-                            (start != u32::MAX).then(|| start as usize..end as usize)
+                            (start != u32::MAX).then_some(start as usize..end as usize)
                         })
                         .collect();
                     *self = Spans::Wide(wide);
@@ -136,7 +136,7 @@ impl Spans {
         match self {
             Spans::Narrow(narrow) => {
                 let &(start, end) = narrow.get(i)?;
-                (start != u32::MAX).then(|| start as usize..end as usize)
+                (start != u32::MAX).then_some(start as usize..end as usize)
             }
             Spans::Wide(wide) => wide.get(i)?.clone(),
         }
