@@ -474,7 +474,7 @@ impl<'de> Deserialize<'de> for Text {
 /// costs one allocation per object; lookups are linear, which is what the
 /// few members of a product's object want.
 #[derive(Clone, Debug)]
-pub struct Object<V>(Vec<(Text, V)>);
+pub struct Object<V>(Box<[(Text, V)]>);
 
 /// Free-form attributes by name: `{"isbn": "1765426", "pages": 320}`.
 pub type Attributes = Object<AttributeValue>;
@@ -485,14 +485,23 @@ pub type Extensions = Object<Attributes>;
 
 impl<V> Default for Object<V> {
     fn default() -> Object<V> {
-        Object(Vec::new())
+        Object(Box::default())
     }
 }
 
 impl<V> Object<V> {
     /// An empty object.
     pub fn new() -> Object<V> {
-        Object(Vec::new())
+        Object(Box::default())
+    }
+
+    /// Appends a member (the storage is an exact-size slice: changing an
+    /// object reallocates it, which the few members of a product's object
+    /// make cheap, and keeps loaded objects small).
+    fn push(&mut self, name: Text, value: V) {
+        let mut members = std::mem::take(&mut self.0).into_vec();
+        members.push((name, value));
+        self.0 = members.into_boxed_slice();
     }
 
     /// True when there are no members.
@@ -527,7 +536,7 @@ impl<V> Object<V> {
         match self.get_mut(&name) {
             Some(slot) => Some(std::mem::replace(slot, value)),
             None => {
-                self.0.push((name, value));
+                self.push(name, value);
                 None
             }
         }
@@ -542,7 +551,7 @@ impl<V> Object<V> {
         let index = match self.0.iter().position(|(k, _)| k == name) {
             Some(i) => i,
             None => {
-                self.0.push((Text::from(name), V::default()));
+                self.push(Text::from(name), V::default());
                 self.0.len() - 1
             }
         };
@@ -553,7 +562,10 @@ impl<V> Object<V> {
     /// Removes member `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<V> {
         let index = self.0.iter().position(|(k, _)| k == name)?;
-        Some(self.0.remove(index).1)
+        let mut members = std::mem::take(&mut self.0).into_vec();
+        let (_, value) = members.remove(index);
+        self.0 = members.into_boxed_slice();
+        Some(value)
     }
 
     /// The members, in order.
@@ -600,7 +612,7 @@ impl<V> Object<V> {
             }
             members = out;
         }
-        Object(members)
+        Object(members.into_boxed_slice())
     }
 }
 
@@ -647,11 +659,11 @@ impl PartialEq<serde_json::Map<String, serde_json::Value>> for Attributes {
 
 impl<K: Into<Text>, V, W: Into<V>> FromIterator<(K, W)> for Object<V> {
     fn from_iter<I: IntoIterator<Item = (K, W)>>(iter: I) -> Object<V> {
-        let mut object = Object::new();
-        for (k, v) in iter {
-            object.insert(k.into(), v);
-        }
-        object
+        Object::from_members(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }
 
@@ -803,6 +815,8 @@ impl<'de> de::Visitor<'de> for TextListSeed<'_> {
         while let Some(Borrowed(t)) = seq.next_element::<Borrowed<'de>>()? {
             out.push(self.0.text(t));
         }
+        // Loaded lists are kept as long as the catalog: no spare capacity.
+        out.shrink_to_fit();
         Ok(out)
     }
 }

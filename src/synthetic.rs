@@ -143,6 +143,53 @@ impl Config {
         }
     }
 
+    /// The snapshot at the size DESIGN.md's benchmarks assume (about 100
+    /// bytes of JSON per product, so 1,000,000 products are ~100-130 MB):
+    /// the products of [`Config::snapshot`] with only `id`, `sku`, `name`,
+    /// `status` and `node_ids` kept (the full products are ~600 bytes
+    /// each), and the tree of [`Config::snapshot`] with short ids: node `i`
+    /// is `n{i}`, hierarchy `h` is `h{h}`.
+    pub fn benchmark_snapshot(&self) -> Snapshot {
+        let mut snapshot = self.snapshot();
+        let mut short: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for (h, hierarchy) in snapshot.hierarchies.iter_mut().enumerate() {
+            let id = format!("h{h}");
+            short.insert(std::mem::replace(&mut hierarchy.id, id.clone()), id);
+        }
+        for (i, node) in snapshot.nodes.iter_mut().enumerate() {
+            let id = format!("n{i}");
+            short.insert(std::mem::replace(&mut node.id, id.clone()), id);
+        }
+        let rename = |id: &str| short.get(id).cloned().unwrap_or_else(|| id.to_owned());
+        for node in &mut snapshot.nodes {
+            node.hierarchy_id = rename(&node.hierarchy_id);
+            node.parent_id = node.parent_id.as_deref().map(rename);
+        }
+        for p in &mut snapshot.products {
+            *p = Product {
+                id: p.id,
+                sku: p.sku.take(),
+                name: p.name.take(),
+                status: p.status,
+                node_ids: p.node_ids.iter().map(|n| rename(n).into()).collect(),
+                ..Product::default()
+            };
+        }
+        snapshot
+    }
+
+    /// [`Config::benchmark_snapshot`], checked and indexed.
+    ///
+    /// # Panics
+    ///
+    /// Never for any `Config` (see [`Config::catalog`]).
+    pub fn benchmark_catalog(&self) -> Catalog {
+        match Catalog::new(self.benchmark_snapshot()) {
+            Ok(catalog) => catalog,
+            Err(e) => panic!("synthetic catalog failed its integrity checks: {e}"),
+        }
+    }
+
     /// Hierarchies, nodes, and the node indexes of each hierarchy.
     fn tree(&self, rng: &mut SplitMix64) -> (Vec<Hierarchy>, Vec<Node>, Vec<Vec<usize>>) {
         let count = if self.nodes > 0 {

@@ -299,3 +299,23 @@ proptest! {
         prop_assert_eq!(c.hierarchies().len(), if nodes > 0 { hierarchies.max(1) } else { hierarchies });
     }
 }
+
+#[test]
+fn benchmark_snapshot_is_about_100_bytes_a_product() {
+    let config = Config::new(3, 2_000, 100);
+    let catalog = config.benchmark_catalog();
+    let bytes = catalog.to_json().len();
+    let per_product = bytes / 2_000;
+    assert!(
+        (80..=200).contains(&per_product),
+        "{per_product} bytes a product"
+    );
+    // The same products (ids, names, as many memberships) as the full
+    // snapshot, nodes with short ids.
+    let full = config.catalog();
+    for (a, b) in catalog.products().iter().zip(full.products()) {
+        assert_eq!((a.id, &a.name, &a.sku), (b.id, &b.name, &b.sku));
+        assert_eq!(a.node_ids.len(), b.node_ids.len());
+        assert!(a.description.is_none() && a.tags.is_empty() && a.extensions.is_empty());
+    }
+}

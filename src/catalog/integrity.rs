@@ -399,8 +399,8 @@ fn check_products(
 ) -> Result<Memberships, IntegrityErrors> {
     const MAX: usize = u32::MAX as usize;
     let mut id_errors = read.errors.into_iter().peekable();
+    let mut repeats = repeated_ids(products, &read.bad_ids).into_iter().peekable();
     let mut bad_ids = read.bad_ids.iter().peekable();
-    let mut first_of: HashMap<Uuid, usize> = HashMap::with_capacity(products.len());
     let mut member_index: Vec<u32> = Vec::new();
     let mut member_span: Vec<(u32, u32)> = Vec::with_capacity(products.len());
     // Nodes already named by the current product: a short list is scanned,
@@ -417,17 +417,12 @@ fn check_products(
             Some(text) => text.clone(),
             None => p.id.to_string(),
         };
-        if bad_id.is_none() {
-            match first_of.get(&p.id) {
-                Some(&first) => errors.push(IntegrityError::DuplicateProductId {
-                    id: p.id,
-                    index,
-                    first,
-                }),
-                None => {
-                    first_of.insert(p.id, index);
-                }
-            }
+        if let Some((_, first)) = repeats.next_if(|&(i, _)| i == index) {
+            errors.push(IntegrityError::DuplicateProductId {
+                id: p.id,
+                index,
+                first,
+            });
         }
         let start = member_index.len();
         seen.clear();
@@ -475,6 +470,28 @@ fn check_products(
     // Errors for products past the end cannot exist, but keep any left over.
     errors.extend(id_errors);
     Ok((member_span, member_index))
+}
+
+/// `(index, first)` for every product whose (valid) id an earlier product
+/// already has, in product order. Sorting instead of hashing: 24 bytes per
+/// product, no hash table, and no input can make it slow.
+fn repeated_ids(products: &[Product], bad_ids: &[(usize, String)]) -> Vec<(usize, usize)> {
+    let mut bad = bad_ids.iter().map(|&(i, _)| i).peekable();
+    let mut ids: Vec<(Uuid, usize)> = Vec::with_capacity(products.len());
+    for (index, p) in products.iter().enumerate() {
+        if bad.next_if_eq(&index).is_none() {
+            ids.push((p.id, index));
+        }
+    }
+    ids.sort_unstable();
+    let mut repeats = Vec::new();
+    for run in ids.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(&(_, first)) = run.first() {
+            repeats.extend(run.iter().skip(1).map(|&(_, index)| (index, first)));
+        }
+    }
+    repeats.sort_unstable();
+    repeats
 }
 
 /// The product index an id error is about.

@@ -63,7 +63,7 @@ pub(crate) struct Document {
     /// The snapshot object's bytes in `text`.
     root: Range<usize>,
     /// Each product's `node_ids` value in `text`, if it has that member.
-    node_ids: Vec<Option<Range<usize>>>,
+    node_ids: Spans,
     /// Products whose `node_ids` changed since loading.
     changed: Vec<bool>,
 }
@@ -82,8 +82,65 @@ struct Parts {
     hierarchies: Vec<Hierarchy>,
     nodes: Vec<Node>,
     products: Vec<Product>,
-    node_ids: Vec<Option<Range<usize>>>,
+    node_ids: Spans,
     problems: ReadProblems,
+}
+
+/// Optional byte ranges of a document, one per product: two `u32`s each
+/// (8 bytes) while the document is under 4 GiB, full ranges past that.
+#[derive(Clone, Debug)]
+enum Spans {
+    /// `(start, end)`; `(u32::MAX, 0)` for none.
+    Narrow(Vec<(u32, u32)>),
+    /// Any range.
+    Wide(Vec<Option<Range<usize>>>),
+}
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans::Narrow(Vec::new())
+    }
+}
+
+impl Spans {
+    const NONE: (u32, u32) = (u32::MAX, 0);
+
+    fn push(&mut self, span: Option<Range<usize>>) {
+        if let Spans::Narrow(narrow) = self {
+            let packed = match &span {
+                None => Some(Spans::NONE),
+                Some(r) => match (u32::try_from(r.start), u32::try_from(r.end)) {
+                    (Ok(start), Ok(end)) if start != u32::MAX => Some((start, end)),
+                    _ => None,
+                },
+            };
+            match packed {
+                Some(p) => return narrow.push(p),
+                None => {
+                    let wide = narrow
+                        .iter()
+                        .map(|&(start, end)| {
+                            (start != u32::MAX).then_some(start as usize..end as usize)
+                        })
+                        .collect();
+                    *self = Spans::Wide(wide);
+                }
+            }
+        }
+        if let Spans::Wide(wide) = self {
+            wide.push(span);
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Range<usize>> {
+        match self {
+            Spans::Narrow(narrow) => {
+                let &(start, end) = narrow.get(i)?;
+                (start != u32::MAX).then_some(start as usize..end as usize)
+            }
+            Spans::Wide(wide) => wide.get(i)?.clone(),
+        }
+    }
 }
 
 impl Catalog {
@@ -134,7 +191,33 @@ impl Catalog {
                 limit: limits.max_snapshot_bytes,
             });
         }
-        let parts = read(&document, range.clone())?;
+        let (parts, _) = read(&document, range.start, Some(range.end))?;
+        Catalog::finish(document, range, parts)
+    }
+
+    /// Loads the snapshot object that starts at byte `start` of `document`
+    /// and ends wherever its closing brace is (for a snapshot embedded in a
+    /// larger document, read in the same pass that finds its end). `None`
+    /// when the text there is not JSON of the snapshot's shape; otherwise
+    /// the load's result and the snapshot's range.
+    pub(crate) fn load_embedded(
+        document: &Arc<String>,
+        start: usize,
+    ) -> Option<(Result<Catalog, CatalogError>, Range<usize>)> {
+        let (parts, end) = read(document, start, None).ok()?;
+        let range = start..end;
+        Some((
+            Catalog::finish(Arc::clone(document), range.clone(), parts),
+            range,
+        ))
+    }
+
+    /// Checks and indexes what was read from `document[range]`.
+    fn finish(
+        document: Arc<String>,
+        range: Range<usize>,
+        parts: Parts,
+    ) -> Result<Catalog, CatalogError> {
         let checked = integrity::check(
             &parts.hierarchies,
             &parts.nodes,
@@ -198,7 +281,7 @@ impl Catalog {
             .enumerate()
             .filter(|&(_, &c)| c)
             .filter_map(|(i, _)| {
-                let span = doc.node_ids.get(i)?.clone()?;
+                let span = doc.node_ids.get(i)?;
                 let product = self.products().get(i)?;
                 let text = doc.text.get(span.clone())?;
                 Some((span, kept_list(text, &product.node_ids)))
@@ -234,15 +317,25 @@ fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
     out
 }
 
-/// Reads the snapshot object at `range` of `text`.
-fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json::Error> {
+/// Reads the snapshot object at `start..end` of `text` (nothing but
+/// whitespace may follow it), or the one value starting at `start` when
+/// `end` is `None`; returns where it ended.
+fn read(
+    document: &Arc<String>,
+    start: usize,
+    end: Option<usize>,
+) -> Result<(Parts, usize), serde_json::Error> {
     let text: &str = document;
-    let part = text.get(range).unwrap_or_default();
+    let part = match end {
+        Some(end) => text.get(start..end),
+        None => text.get(start..),
+    }
+    .unwrap_or_default();
     let mut parts = Parts {
         hierarchies: Vec::new(),
         nodes: Vec::new(),
         products: Vec::new(),
-        node_ids: Vec::new(),
+        node_ids: Spans::default(),
         problems: ReadProblems::default(),
     };
     let mut de = serde_json::Deserializer::from_str(part);
@@ -251,8 +344,15 @@ fn read(document: &Arc<String>, range: Range<usize>) -> Result<Parts, serde_json
         parts: &mut parts,
     }
     .deserialize(&mut de)?;
-    de.end()?;
-    Ok(parts)
+    let end = match end {
+        Some(end) => {
+            de.end()?;
+            end
+        }
+        // A stream starts where the deserializer is: right after the value.
+        None => start + de.into_iter::<IgnoredAny>().byte_offset(),
+    };
+    Ok((parts, end))
 }
 
 struct DocumentSeed<'a> {

@@ -55,9 +55,21 @@ pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Resul
         return error_line(out, &bad_input(message), None);
     }
     let text = match String::from_utf8(input) {
-        Ok(text) => text,
+        Ok(text) => Arc::new(text),
         Err(e) => return error_line(out, &bad_input(format!("stdin is not UTF-8: {e}")), None),
     };
+    if let Some((parsed, loaded)) = read_input_loading(&text) {
+        let Input { grant, request, .. } = parsed;
+        let (loaded, range) = loaded;
+        let given = text.get(range);
+        if let Err(envelope) = detach::authorize(grant) {
+            return error_line(out, &envelope, given);
+        }
+        return match loaded {
+            Ok(catalog) => respond(out, catalog, &text, request, grant, limits),
+            Err(e) => error_line(out, &load_error(&e), given),
+        };
+    }
     let parsed = match read_input(&text) {
         Ok(parsed) => parsed,
         Err((message, catalog)) => {
@@ -80,23 +92,34 @@ pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Resul
         };
         return error_line(out, &bad_input(message.to_owned()), given);
     };
-    let body = match &parsed.request {
-        Some(r) => text.get(r.clone()).unwrap_or("null").to_owned(),
-        None => "null".to_owned(),
+    match Catalog::load(Arc::clone(&text), range.clone(), limits) {
+        Ok(catalog) => respond(out, catalog, &text, parsed.request, parsed.grant, limits),
+        Err(e) => error_line(out, &load_error(&e), text.get(range)),
+    }
+}
+
+/// The envelope of a catalog that did not load.
+fn load_error(e: &crate::catalog::CatalogError) -> ErrorEnvelope {
+    match e.integrity() {
+        Some(errors) => detach::integrity_error(errors),
+        None => bad_input(format!("`catalog`: {e}")),
+    }
+}
+
+/// Handles the request on the loaded catalog and writes the answer line.
+fn respond(
+    out: &mut dyn Write,
+    mut catalog: Catalog,
+    text: &str,
+    request: Option<Range<usize>>,
+    grant: Option<Grant>,
+    limits: &Limits,
+) -> io::Result<()> {
+    let body = match request {
+        Some(r) => text.get(r).unwrap_or("null"),
+        None => "null",
     };
-    let text = Arc::new(text);
-    let mut catalog = match Catalog::load(Arc::clone(&text), range.clone(), limits) {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            let envelope = match e.integrity() {
-                Some(errors) => detach::integrity_error(errors),
-                None => bad_input(format!("`catalog`: {e}")),
-            };
-            return error_line(out, &envelope, text.get(range));
-        }
-    };
-    drop(text);
-    let Answer { status, body } = detach::handle(&mut catalog, parsed.grant, &body, limits);
+    let Answer { status, body } = detach::handle(&mut catalog, grant, body, limits);
     write!(out, "{{\"status\":{status},\"body\":")?;
     serde_json::to_writer(&mut *out, &body).map_err(io::Error::other)?;
     out.write_all(b",\"catalog\":")?;
@@ -152,12 +175,9 @@ fn read_input(text: &str) -> Result<Input, (String, Option<Range<usize>>)> {
     };
     let span = |raw: Option<&RawValue>| raw.and_then(|r| json::span_in(text, r.get()));
     let catalog = span(members.catalog);
-    let grant = match members.grant.map(RawValue::get) {
-        None => Some(Grant::ClientCredentials),
-        Some("null") => None,
-        Some(r#""client_credentials""#) => Some(Grant::ClientCredentials),
-        Some(r#""implicit""#) => Some(Grant::Implicit),
-        Some(_) => {
+    let grant = match grant_of(members.grant.map(RawValue::get)) {
+        Some(grant) => grant,
+        None => {
             let message = "`grant` must be \"client_credentials\", \"implicit\" or null";
             return Err((message.to_owned(), catalog));
         }
@@ -167,6 +187,102 @@ fn read_input(text: &str) -> Result<Input, (String, Option<Range<usize>>)> {
         request: span(members.request),
         grant,
     })
+}
+
+/// The grant a `grant` member's text stands for (absent: an admin token;
+/// `null`: no token); `None` when the text names no grant.
+fn grant_of(raw: Option<&str>) -> Option<Option<Grant>> {
+    Some(match raw {
+        None => Some(Grant::ClientCredentials),
+        Some("null") => None,
+        Some(r#""client_credentials""#) => Some(Grant::ClientCredentials),
+        Some(r#""implicit""#) => Some(Grant::Implicit),
+        Some(_) => return None,
+    })
+}
+
+/// The loaded catalog, and its range in the input.
+type Loaded = (Result<Catalog, crate::catalog::CatalogError>, Range<usize>);
+
+/// The input read in one pass, the catalog loaded where it stands (no
+/// separate pass to find its end). `None` whenever anything is unusual
+/// (not an object, a key with escapes, a repeated or missing `catalog`, a
+/// catalog that is not JSON of the snapshot's shape, a bad `grant`, ...):
+/// [`read_input`] then reads the input again and words the error exactly.
+fn read_input_loading(text: &Arc<String>) -> Option<(Input, Loaded)> {
+    let b = text.as_bytes();
+    let ws = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    let mut loaded: Option<Loaded> = None;
+    let mut request: Option<Range<usize>> = None;
+    let mut grant: Option<&str> = None;
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let close = i + 1 + memchr::memchr(b'"', b.get(i + 1..)?)?;
+        let key = text.get(i + 1..close)?;
+        if key.bytes().any(|c| c == b'\\' || c < 0x20) {
+            return None;
+        }
+        i = ws(close + 1);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(i + 1);
+        let end = if key == "catalog" {
+            if loaded.is_some() || b.get(i) != Some(&b'{') {
+                return None;
+            }
+            let (result, range) = Catalog::load_embedded(text, i)?;
+            if matches!(result, Err(ref e) if e.integrity().is_none()) {
+                return None;
+            }
+            let end = range.end;
+            loaded = Some((result, range));
+            end
+        } else {
+            let mut values =
+                serde_json::Deserializer::from_str(text.get(i..)?).into_iter::<&RawValue>();
+            let raw = values.next()?.ok()?;
+            let end = i + values.byte_offset();
+            match key {
+                "request" if request.is_none() => request = json::span_in(text, raw.get()),
+                "grant" if grant.is_none() => grant = Some(raw.get()),
+                "request" | "grant" => return None,
+                _ => {}
+            }
+            end
+        };
+        i = ws(end);
+        match b.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    if ws(i + 1) != b.len() {
+        return None;
+    }
+    let grant = grant_of(grant)?;
+    let loaded = loaded?;
+    Some((
+        Input {
+            catalog: Some(loaded.1.clone()),
+            request,
+            grant,
+        },
+        loaded,
+    ))
 }
 
 fn bad_input(message: String) -> ErrorEnvelope {
