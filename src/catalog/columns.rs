@@ -154,6 +154,13 @@ impl Catalog {
         mask
     }
 
+    /// `mask[i] &= product i matches filter`, testing per product only the
+    /// products still in `mask` (as [`Catalog::matching`] does for all).
+    /// A mask shorter than the catalog covers its first products.
+    pub(crate) fn retain_filter(&self, filter: &ValidFilter, mask: &mut [bool]) {
+        self.retain_matching(filter.schema(), filter.expr(), mask);
+    }
+
     /// `mask[i] &= product i satisfies expr`.
     fn retain_matching(&self, schema: &Schema, expr: &ValidExpr, mask: &mut [bool]) {
         match expr {

@@ -415,13 +415,25 @@ pub fn plan(
     };
     let is_targeted = |pos: u32| targeted.get(pos as usize).copied().unwrap_or(false);
 
+    // Candidates: the products in a targeted node; then the filter, over
+    // columns where it can, per product on the candidates otherwise.
+    let mut candidate: Vec<bool> = (0..catalog.products().len())
+        .map(|index| {
+            catalog
+                .memberships(index)
+                .iter()
+                .any(|&pos| is_targeted(pos))
+        })
+        .collect();
+    catalog.retain_filter(filter, &mut candidate);
+
     let mut changes = Vec::new();
     let mut removed = Vec::new();
-    for (index, product) in catalog.products().iter().enumerate() {
-        let memberships = catalog.memberships(index);
-        if !memberships.iter().any(|&pos| is_targeted(pos)) || !filter.matches(product) {
+    for ((index, product), selected) in catalog.products().iter().enumerate().zip(candidate) {
+        if !selected {
             continue;
         }
+        let memberships = catalog.memberships(index);
         let start = removed.len();
         removed.extend(memberships.iter().copied().filter(|&pos| is_targeted(pos)));
         changes.push(Change {
