@@ -27,7 +27,7 @@ pub enum FilterError {
     /// Not a filter of the grammar (the first syntax error).
     #[error(transparent)]
     Parse(#[from] ParseError),
-    /// Well formed, but not valid against the support matrix (every problem).
+    /// Well formed, but not valid against the schema (detach_nodes by default; every problem).
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
 }

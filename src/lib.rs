@@ -65,7 +65,7 @@
 //! let err = parse("eq(name,café)").unwrap_err();
 //! assert_eq!(err.span().range(), 11..13);
 //!
-//! // 2. Validate against the support matrix (parse + validate in one call).
+//! // 2. Validate against the detach_nodes schema (parse + validate in one call).
 //! let filter = compile("eq(status,live):like(name,*shoe*)").unwrap();
 //! let err = compile("gt(name,x)").unwrap_err();
 //! assert_eq!(err.to_string(), "operator `gt` is not supported for `name`; supported: eq, like, in");

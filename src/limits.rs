@@ -17,7 +17,8 @@ pub struct Limits {
     /// Maximum number of conditions in the whole filter tree, in every
     /// group (default 10).
     pub max_conditions: usize,
-    /// Maximum number of values in one `in` (default 1,000).
+    /// Maximum number of values in one condition: `in`, `contains_any`,
+    /// `contains_all` (default 1,000).
     pub max_in_values: usize,
     /// Maximum number of `node_ids` in one detach request (default 1,000).
     pub max_node_ids: usize,

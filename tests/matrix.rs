@@ -1,5 +1,5 @@
-//! The vendor's support matrix, written down independently of `schema.rs`
-//! from `seeds/elasticpath-detach-nodes-api-reference.txt` ("The following
+//! The vendor's support matrix, written down independently of `src/schema/presets.rs`
+//! from `tests/data/elasticpath-detach-nodes-api-reference.txt` ("The following
 //! attributes and operators are supported"), plus the patterned attributes
 //! (`extensions.<t>.<f>`, `shopper_attributes.<f>`, `admin_attributes.<f>`). Every operator is tried with every attribute: a listed pair is
 //! accepted with a valid value, every other pair is rejected as unsupported,

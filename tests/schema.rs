@@ -117,3 +117,36 @@ fn truncated_files_are_errors_with_positions() {
         }
     }
 }
+
+/// The deepest filter the deepest allowed schema accepts validates, prints
+/// and drops on a test thread's small stack (2 MiB): the depth cap keeps the
+/// recursion of validation, `Display` and `Drop` bounded.
+#[test]
+fn the_deepest_allowed_filter_validates_prints_and_drops() {
+    use catalog_filter::schema::MAX_DEPTH;
+    let schema = Schema::builder("deep")
+        .allow_or(true)
+        .max_complexity(0)
+        .max_depth(MAX_DEPTH)
+        .attribute("sku", RuntimeType::Text, &[catalog_filter::syntax::Op::Eq])
+        .build()
+        .unwrap();
+    // (eq(sku,a)|eq(sku,b):(eq(sku,a)|eq(sku,b):( ... ))), OR and AND
+    // alternating: each group is two levels of the tree (an OR holding an
+    // AND), so MAX_DEPTH / 2 groups reach the validator's depth limit.
+    let mut filter = "eq(sku,z)".to_owned();
+    for _ in 0..MAX_DEPTH / 2 {
+        filter = format!("(eq(sku,a)|eq(sku,b):{filter})");
+    }
+    let limits = catalog_filter::Limits {
+        max_depth: MAX_DEPTH,
+        max_conditions: 1000,
+        max_complexity: 0,
+        ..catalog_filter::Limits::DEFAULT
+    };
+    let valid = catalog_filter::compile_for(&filter, &schema, &limits).unwrap();
+    assert_eq!(valid.to_string(), filter);
+    drop(valid);
+    let too_deep = format!("(eq(sku,a)|eq(sku,b):{filter})");
+    assert!(catalog_filter::compile_for(&too_deep, &schema, &limits).is_err());
+}

@@ -170,6 +170,13 @@ impl DetachNodesRequest {
                 ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
             )
         };
+        let bad_at = |message: String, pointer: &str| {
+            ErrorEnvelope::single(
+                ApiError::bad_request("Bad Request")
+                    .with_pointer(pointer)
+                    .with_meta(ErrorMeta::message(message)),
+            )
+        };
         let value: serde_json::Value = serde_json::from_str(body)
             .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
         let data = match value.get("data") {
@@ -183,7 +190,12 @@ impl DetachNodesRequest {
         let filter = match data.get("filter") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(bad("`data.filter` must be a string".into())),
+            Some(_) => {
+                return Err(bad_at(
+                    "`data.filter` must be a string".into(),
+                    "/data/filter",
+                ));
+            }
         };
         let node_ids = match data.get("node_ids") {
             None | Some(serde_json::Value::Null) => None,
@@ -192,9 +204,19 @@ impl DetachNodesRequest {
                     .iter()
                     .map(|v| v.as_str().map(str::to_owned))
                     .collect::<Option<Vec<String>>>()
-                    .ok_or_else(|| bad("`data.node_ids` must be an array of strings".into()))?,
+                    .ok_or_else(|| {
+                        bad_at(
+                            "`data.node_ids` must be an array of strings".into(),
+                            "/data/node_ids",
+                        )
+                    })?,
             ),
-            Some(_) => return Err(bad("`data.node_ids` must be an array of strings".into())),
+            Some(_) => {
+                return Err(bad_at(
+                    "`data.node_ids` must be an array of strings".into(),
+                    "/data/node_ids",
+                ));
+            }
         };
         Ok(DetachNodesRequest {
             data: DetachNodesData { filter, node_ids },

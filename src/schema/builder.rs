@@ -180,6 +180,12 @@ pub(super) fn parse_pattern(text: &str) -> Result<Pattern, SchemaError> {
     })
 }
 
+/// The largest `max_depth` a schema may set. Validation, `Display` and
+/// `Drop` of a filter recurse once per group level; 64 levels keep every
+/// accepted filter far from the end of a thread's stack (the vendor's
+/// default is 8).
+pub const MAX_DEPTH: usize = 64;
+
 /// Moves aliases whose target is literally an attribute's pattern onto
 /// that attribute (the canonical form), runs every check and builds the
 /// index. Shared by the builder and the loaders.
@@ -197,10 +203,16 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
         ("max_in_values", l.max_in_values),
         ("max_node_ids", l.max_node_ids),
         ("max_product_ids", l.max_product_ids),
+        ("max_snapshot_bytes", l.max_snapshot_bytes),
     ] {
         if i64::try_from(value).is_err() {
             return Err(SchemaError::TooLarge { name });
         }
+    }
+    // Validation, printing and dropping a tree recurse once per group
+    // level: a cap keeps every accepted filter far from the stack's end.
+    if l.max_depth > MAX_DEPTH {
+        return Err(SchemaError::TooDeep { found: l.max_depth });
     }
     let mut rest = Vec::new();
     for alias in std::mem::take(&mut def.aliases) {
@@ -606,6 +618,12 @@ pub enum SchemaError {
         /// The limit's name.
         name: &'static str,
     },
+    /// A `max_depth` over [`MAX_DEPTH`].
+    #[error("`max_depth` is {found}, over the largest allowed ({MAX_DEPTH})")]
+    TooDeep {
+        /// The depth asked for.
+        found: usize,
+    },
     /// A builder method for the last attribute called before any attribute.
     #[error("`{method}` was called before any `attribute`")]
     NoAttributeYet {
@@ -649,6 +667,17 @@ mod tests {
     fn builder_errors() {
         let cases: Vec<(SchemaBuilder, &str)> = vec![
             (Schema::builder(""), "the schema has no name"),
+            (
+                base().max_depth(65),
+                "`max_depth` is 65, over the largest allowed (64)",
+            ),
+            (
+                base().limits(Limits {
+                    max_snapshot_bytes: usize::MAX,
+                    ..Limits::DEFAULT
+                }),
+                "`max_snapshot_bytes` is too large (at most 9223372036854775807)",
+            ),
             (
                 base().attribute("a..b", ValueType::Text, &[Op::Eq]),
                 "invalid pattern `a..b`: bad segment ``: a segment is a name of ASCII letters, digits, `_` and `-`, or a capture `<name>`",

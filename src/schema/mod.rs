@@ -27,7 +27,7 @@ pub mod model;
 pub(crate) mod presets;
 mod value;
 
-pub use builder::{Format, SchemaBuilder, SchemaError};
+pub use builder::{Format, MAX_DEPTH, SchemaBuilder, SchemaError};
 pub use model::{AttributeRef, ResolveError, Schema, ValueType};
 pub use value::{Decimal, parse_instant, parse_uuid};
 

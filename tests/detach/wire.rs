@@ -145,29 +145,34 @@ fn malformed_bodies_are_400_with_the_reason() {
         (
             "nope",
             "the request body is not valid JSON: expected ident at line 1 column 2",
+            None,
         ),
-        ("[]", "the request body must be a JSON object"),
-        ("{}", "the request body has no `data` member"),
-        (r#"{"data": 1}"#, "`data` must be an object"),
-        (r#"{"data": null}"#, "`data` must be an object"),
+        ("[]", "the request body must be a JSON object", None),
+        ("{}", "the request body has no `data` member", None),
+        (r#"{"data": 1}"#, "`data` must be an object", None),
+        (r#"{"data": null}"#, "`data` must be an object", None),
         (
             r#"{"data": {"filter": 5, "node_ids": ["1"]}}"#,
             "`data.filter` must be a string",
+            Some("/data/filter"),
         ),
         (
             r#"{"data": {"filter": "eq(a,b)", "node_ids": "1"}}"#,
             "`data.node_ids` must be an array of strings",
+            Some("/data/node_ids"),
         ),
         (
             r#"{"data": {"filter": "eq(a,b)", "node_ids": [1]}}"#,
             "`data.node_ids` must be an array of strings",
+            Some("/data/node_ids"),
         ),
         (
             r#"{"data": {"filter": "eq(a,b)", "node_ids": ["1", null]}}"#,
             "`data.node_ids` must be an array of strings",
+            Some("/data/node_ids"),
         ),
     ];
-    for (body, message) in cases {
+    for (body, message, pointer) in cases {
         let mut after = c.clone();
         let answer = detach::handle(
             &mut after,
@@ -175,13 +180,14 @@ fn malformed_bodies_are_400_with_the_reason() {
             body,
             &Limits::default(),
         );
+        let mut error = json!({"status": "400", "title": "Bad Request", "detail": "Bad Request",
+                               "meta": {"message": message}});
+        if let Some(pointer) = pointer {
+            error["source"] = json!({ "pointer": pointer });
+        }
         assert_eq!(
             (answer.status, serde_json::to_value(&answer.body).unwrap()),
-            (
-                400,
-                json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
-                                   "meta": {"message": message}}]})
-            ),
+            (400, json!({ "errors": [error] })),
             "{body}"
         );
         assert_eq!(after, c, "{body}");
