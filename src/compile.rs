@@ -208,7 +208,12 @@ mod tests {
                 .starts_with("operator `gt` is not supported for `name`"),
             "{err}"
         );
-        assert!(serde_json::from_str::<ValidFilter>("42").is_err());
+        // A value that is not a string names what was expected.
+        let err = serde_json::from_str::<ValidFilter>("42").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid type: integer `42`, expected a filter string at line 1 column 2"
+        );
         // Against another schema.
         let orders = Schema::orders();
         let text = r#""(eq(status,complete)|eq(status,cancelled))""#;

@@ -98,3 +98,21 @@ pub fn render_diagnostic(input: &str, span: Span, message: &str) -> String {
         pad = " ".repeat(before)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_length_and_emptiness() {
+        assert_eq!(Span::new(3, 7).len(), 4);
+        assert!(!Span::new(3, 4).is_empty());
+        // A position (error at end of input) is empty; so is a reversed span.
+        assert!(Span::new(5, 5).is_empty());
+        assert!(Span::new(6, 5).is_empty());
+        assert_eq!(Span::new(6, 5).len(), 0);
+        assert_eq!(Span::from(2..9), Span::new(2, 9));
+        assert_eq!(Span::new(2, 9).range(), 2..9);
+        assert_eq!(Span::new(2, 9).to_string(), "2..9");
+    }
+}

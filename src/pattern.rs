@@ -129,3 +129,53 @@ impl Hash for Pattern {
         self.needle.hash(state);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::hash_map::DefaultHasher;
+
+    fn hash(p: &Pattern) -> u64 {
+        let mut h = DefaultHasher::new();
+        p.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn kinds_needles_and_matches() {
+        let cases = [
+            ("*", PatternKind::Any, ""),
+            ("**", PatternKind::Any, ""),
+            ("*ab*", PatternKind::Contains, "ab"),
+            ("ab*", PatternKind::StartsWith, "ab"),
+            ("*ab", PatternKind::EndsWith, "ab"),
+            ("ab", PatternKind::Equals, "ab"),
+        ];
+        for (text, kind, needle) in cases {
+            let p = Pattern::new(text);
+            assert_eq!((p.kind(), p.needle()), (kind, needle), "{text}");
+        }
+        let m = |p: &str, v: &str| Pattern::new(p).matches(v);
+        assert!(m("*", "") && m("*", "x"));
+        assert!(m("*ab*", "xaby") && !m("*ab*", "axb"));
+        assert!(m("ab*", "abc") && !m("ab*", "cab"));
+        assert!(m("*ab", "cab") && !m("*ab", "abc"));
+        assert!(m("ab", "ab") && !m("ab", "abc"));
+    }
+
+    #[test]
+    fn equality_hash_and_debug_see_kind_and_needle() {
+        let a = Pattern::new("*ab*");
+        assert_eq!(a, Pattern::new("*ab*"));
+        assert_eq!(hash(&a), hash(&Pattern::new("*ab*")));
+        // Same needle, other kind; same kind, other needle.
+        assert_ne!(a, Pattern::new("ab*"));
+        assert_ne!(a, Pattern::new("*ac*"));
+        assert_ne!(hash(&a), hash(&Pattern::new("ab*")));
+        assert_ne!(hash(&a), hash(&Pattern::new("*ac*")));
+        assert_eq!(
+            format!("{a:?}"),
+            r#"Pattern { kind: Contains, needle: "ab" }"#
+        );
+    }
+}
