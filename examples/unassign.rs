@@ -17,8 +17,8 @@
 //! after the request: the input's store as written (compact), with only the
 //! changed `category_ids` lists spliced in. On an error `store` is the
 //! input's `store` value unchanged (`null` if there is none). Checks run in
-//! the API's order: scope (403), the store (400 for a wrong shape, 500
-//! `INVALID_STORE` for failed integrity checks), category (404), then the
+//! the API's order: scope (403), the store (500 `INVALID_STORE`, for a wrong
+//! shape or failed integrity checks), category (404), then the
 //! `request` value (400). `scopes` may be left out (no scopes: 403);
 //! `request` may be left out (400). Input that is not such an object (not
 //! JSON, not UTF-8, a missing `store` or `category_id`, wrong JSON types) is

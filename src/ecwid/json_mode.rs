@@ -13,8 +13,9 @@
 //!
 //! Checks run in the API's order: the input itself (400), then the scope
 //! (403, before the store is read, so a refusal never depends on it or
-//! shows its details), then the store (a store of the wrong shape 400, one
-//! failing its integrity checks 500 `INVALID_STORE`), then the category
+//! shows its details), then the store (500 `INVALID_STORE`, for a store of
+//! the wrong shape as for one failing its integrity checks: the store is
+//! the server's data, not the caller's request), then the category
 //! (404), then the `request` value (400). `scopes` may be left out (no
 //! scopes: 403) and so may `request` (400). Input that is not such an
 //! object (over [`Limits::max_snapshot_bytes`]: 400 `LIMIT_EXCEEDED`; not
@@ -119,7 +120,7 @@ struct Members<'a> {
     scopes: Vec<String>,
 }
 
-/// Loads the store at `range` of `text` (400 or 500), then unassigns
+/// Loads the store at `range` of `text` (500), then unassigns
 /// (category 404, body 400).
 fn run(
     text: &Arc<String>,
@@ -131,7 +132,11 @@ fn run(
     let mut store = Store::load(Arc::clone(text), range, limits).map_err(|e| match e {
         StoreLoadError::Invalid(e) => EcwidError::InvalidStore(e),
         StoreLoadError::TooLarge { bytes, limit } => EcwidError::TooLarge { bytes, limit },
-        other => bad_input("store", other.to_string()),
+        // The store is server data: a store of the wrong shape is the
+        // server's 500, not the caller's 400.
+        other => EcwidError::UnreadableStore {
+            reason: other.to_string(),
+        },
     })?;
     let plan = unassign_products(
         &mut store,

@@ -116,8 +116,8 @@
 //!
 //! # Errors
 //!
-//! Checks run in this order: scope ([`authorize`], 403), store integrity
-//! (500, when the store is read per request: [`json_mode`]), category
+//! Checks run in this order: scope ([`authorize`], 403), the store's shape
+//! and integrity (500, when the store is read per request: [`json_mode`]), category
 //! (404), request (400); [`unassign_products`] runs the sequence on a
 //! loaded store and a raw request body, as a server would. Each [`EcwidError`] has an HTTP
 //! [`status`](EcwidError::status) and an Ecwid body
@@ -129,7 +129,7 @@
 //! | 404 | `CATEGORY_NOT_FOUND` | `categoryId` names no category (0 always exists) |
 //! | 400 | `INVALID_REQUEST_BODY` | the body is not a `{"productIds":[u64...]}` object, or `productIds` is empty |
 //! | 400 | `LIMIT_EXCEEDED` | more `productIds` than [`Limits::max_product_ids`](crate::Limits::max_product_ids), or a body over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) |
-//! | 500 | `INVALID_STORE` | a store snapshot failed its integrity checks |
+//! | 500 | `INVALID_STORE` | a store snapshot is not of the snapshot's shape, or failed its integrity checks |
 
 mod store;
 mod unassign;

@@ -94,6 +94,16 @@ pub enum EcwidError {
     /// 500 `INVALID_STORE`: the store snapshot failed its integrity checks.
     #[error("Store snapshot is invalid: {}", problems_text(.0.problems()))]
     InvalidStore(#[from] StoreError),
+    /// 500 `INVALID_STORE`: the store snapshot is not JSON of the
+    /// snapshot's shape. The store is the server's data, not the caller's
+    /// request, so this is the server's error, like a failed integrity
+    /// check.
+    #[error("Store snapshot is invalid: {reason}")]
+    UnreadableStore {
+        /// What is wrong with it (serde's message, with the line and column
+        /// in the store's text).
+        reason: String,
+    },
 }
 
 impl EcwidError {
@@ -106,7 +116,7 @@ impl EcwidError {
             | EcwidError::TooManyProductIds { .. }
             | EcwidError::TooLarge { .. }
             | EcwidError::InvalidRequestBody { .. } => 400,
-            EcwidError::InvalidStore(_) => 500,
+            EcwidError::InvalidStore(_) | EcwidError::UnreadableStore { .. } => 500,
         }
     }
 
@@ -119,7 +129,7 @@ impl EcwidError {
                 "INVALID_REQUEST_BODY"
             }
             EcwidError::TooManyProductIds { .. } | EcwidError::TooLarge { .. } => "LIMIT_EXCEEDED",
-            EcwidError::InvalidStore(_) => "INVALID_STORE",
+            EcwidError::InvalidStore(_) | EcwidError::UnreadableStore { .. } => "INVALID_STORE",
         }
     }
 

@@ -5,7 +5,10 @@
 // The link to `pg` only where the module is built, so the docs build
 // (with `-D warnings`) with and without the feature.
 #![cfg_attr(feature = "postgres", doc = "([`pg`]).")]
-#![cfg_attr(not(feature = "postgres"), doc = "(module `pg`, built with that feature).")]
+#![cfg_attr(
+    not(feature = "postgres"),
+    doc = "(module `pg`, built with that feature)."
+)]
 //!
 //! [`render`] turns a filter into [`SqlFilter`]: a boolean SQL expression
 //! with `$n` placeholders, and the values to bind, in placeholder order.
