@@ -188,16 +188,37 @@ impl IntegrityErrors {
     }
 
     /// The node ids that products name but that do not exist, each once, in
-    /// the order first named. This is `meta.missing_ids` of the 500 envelope
-    /// detach answers for such a snapshot.
+    /// the order first named.
     pub fn missing_node_ids(&self) -> Vec<&str> {
+        self.missing(|e| match e {
+            IntegrityError::UnknownNode { node_id, .. } => Some(node_id),
+            _ => None,
+        })
+    }
+
+    /// Every id the snapshot names but does not contain, each once, in the
+    /// order of the problems: the unknown `hierarchy_id`s and parent nodes
+    /// of nodes, then the unknown nodes of products. This is
+    /// `meta.missing_ids` of the 500 envelope detach answers for such a
+    /// snapshot.
+    pub fn missing_ids(&self) -> Vec<&str> {
+        self.missing(|e| match e {
+            IntegrityError::UnknownHierarchy {
+                hierarchy_id: id, ..
+            }
+            | IntegrityError::UnknownParentNode { parent_id: id, .. }
+            | IntegrityError::UnknownNode { node_id: id, .. } => Some(id),
+            _ => None,
+        })
+    }
+
+    /// The ids `pick` finds in the problems, each once, in order.
+    fn missing(&self, pick: impl Fn(&IntegrityError) -> Option<&String>) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();
         let mut seen = HashSet::new();
-        for e in &self.errors {
-            if let IntegrityError::UnknownNode { node_id, .. } = e {
-                if seen.insert(node_id.as_str()) {
-                    ids.push(node_id);
-                }
+        for id in self.errors.iter().filter_map(pick) {
+            if seen.insert(id.as_str()) {
+                ids.push(id);
             }
         }
         ids

@@ -545,11 +545,14 @@ pub fn apply(catalog: &mut Catalog, plan: &DetachPlan) -> usize {
 }
 
 /// The vendor's 500 envelope for a snapshot that fails its integrity
-/// checks, with `meta.missing_ids` listing the node ids products name but
-/// the snapshot lacks, and `meta.message` the problems.
+/// checks, with `meta.missing_ids` listing every id the snapshot names but
+/// lacks ([`IntegrityErrors::missing_ids`]: unknown hierarchies and parent
+/// nodes of nodes, unknown nodes of products), and `meta.message` the
+/// problems. A snapshot whose problems name no missing id (duplicate ids,
+/// cycles) gets `"missing_ids":[]`.
 pub fn integrity_error(errors: &IntegrityErrors) -> ErrorEnvelope {
     let ids = errors
-        .missing_node_ids()
+        .missing_ids()
         .into_iter()
         .map(str::to_owned)
         .collect();

@@ -300,6 +300,48 @@ fn integrity_failures_are_the_vendors_500() {
 }
 
 #[test]
+fn the_500_names_every_missing_id() {
+    // An unknown hierarchy, an unknown parent node and unknown product
+    // nodes: each missing id once, in the order of the problems.
+    let err = Catalog::from_value(json!({
+        "hierarchies": [{"id": "h"}],
+        "nodes": [
+            {"id": "a", "hierarchy_id": "h-gone"},
+            {"id": "b", "hierarchy_id": "h", "parent_id": "p-gone"},
+            {"id": "c", "hierarchy_id": "h-gone"}
+        ],
+        "products": [{"id": "e7d50bd5-1833-43c0-9848-f9d325b08be8", "node_ids": ["n-gone", "h", "p-gone"]}]
+    }))
+    .unwrap_err();
+    let errors = err.integrity().unwrap();
+    assert_eq!(errors.missing_ids(), ["h-gone", "p-gone", "n-gone", "h"]);
+    assert_eq!(errors.missing_node_ids(), ["n-gone", "h", "p-gone"]);
+    assert_eq!(
+        serde_json::to_value(detach::integrity_error(errors)).unwrap()["errors"][0]["meta"]["missing_ids"],
+        json!(["h-gone", "p-gone", "n-gone", "h"])
+    );
+    // Only an unknown hierarchy (was `"missing_ids":[]`): the whole body.
+    let err = Catalog::from_value(json!({
+        "hierarchies": [], "nodes": [{"id": "a", "hierarchy_id": "h-gone"}], "products": []
+    }))
+    .unwrap_err();
+    assert_eq!(
+        serde_json::to_string(&detach::integrity_error(err.integrity().unwrap())).unwrap(),
+        r#"{"errors":[{"status":"500","title":"Internal server error","detail":"An internal error has occurred.","request_id":"00000000-0000-0000-0000-000000000000","meta":{"message":"catalog snapshot has 1 integrity problem:\n- nodes[0] (id \"a\"): unknown hierarchy_id \"h-gone\"","missing_ids":["h-gone"]}}]}"#
+    );
+    // Problems naming no missing id: an empty list.
+    let err = Catalog::from_value(json!({
+        "hierarchies": [{"id": "h"}, {"id": "h"}], "nodes": [], "products": []
+    }))
+    .unwrap_err();
+    assert_eq!(
+        serde_json::to_value(detach::integrity_error(err.integrity().unwrap())).unwrap()["errors"]
+            [0]["meta"]["missing_ids"],
+        json!([])
+    );
+}
+
+#[test]
 fn the_request_type_round_trips_and_reads_null_as_absent() {
     let r =
         DetachNodesRequest::from_json(r#"{"data":{"filter":null,"node_ids":null},"x":1}"#).unwrap();
