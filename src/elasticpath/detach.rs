@@ -348,6 +348,19 @@ pub struct CheckedRequest<'r> {
     pub node_ids: &'r [String],
 }
 
+/// Whether `filter` is blank: empty or only ASCII spaces. A blank filter is
+/// refused like a missing one ([`blank_filter_error`], 422); any other
+/// whitespace goes to the parser (and is a 400 there).
+pub fn is_blank_filter(filter: &str) -> bool {
+    filter.bytes().all(|b| b == b' ')
+}
+
+/// The error object of a missing or [blank](is_blank_filter) filter: 422
+/// `Failed Validation`, `filter can not be empty`, pointer `/data/filter`.
+pub fn blank_filter_error() -> ApiError {
+    ApiError::failed_validation("filter can not be empty").with_pointer(FILTER_POINTER)
+}
+
 /// The checks of a detach request that need no catalog, in the documented
 /// order: emptiness (one 422 with an error object for each empty field),
 /// the `node_ids` limit (400), then the filter (400 with every problem).
@@ -361,7 +374,7 @@ pub fn check_request<'r>(
         .data
         .filter
         .as_deref()
-        .filter(|f| !f.bytes().all(|b| b == b' '));
+        .filter(|f| !is_blank_filter(f));
     let node_ids = request
         .data
         .node_ids
@@ -372,10 +385,7 @@ pub fn check_request<'r>(
         (f, n) => {
             let mut errors = Vec::new();
             if f.is_none() {
-                errors.push(
-                    ApiError::failed_validation("filter can not be empty")
-                        .with_pointer(FILTER_POINTER),
-                );
+                errors.push(blank_filter_error());
             }
             if n.is_none() {
                 errors.push(
