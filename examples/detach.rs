@@ -36,14 +36,19 @@
 //!
 //! Without `--json` it exits 0 on success, 1 when the request is refused (or
 //! the catalog fails its integrity checks), 2 on bad arguments or an
-//! unreadable file.
+//! unreadable file. Arguments follow the examples' conventions (options in
+//! any order; `--help` anywhere prints the usage on stdout and exits 0; a
+//! bad argument prints `detach: REASON` and the usage on stderr and exits
+//! 2); `--json` takes no other argument.
+
+mod common;
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, DetachPlan, Grant};
 use catalog_filter::elasticpath::json_mode;
+use common::{Args, Mode, Program, table};
 use std::collections::HashSet;
-use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// The embedded sample: two hierarchies with nested nodes, 30 products
@@ -62,49 +67,21 @@ const SAMPLE_NODES: [&str; 4] = [
     "node-fiction",
 ];
 
-const USAGE: &str = "usage: detach [--catalog FILE] [--filter FILTER] [--node ID...]...\n       detach --json < {\"catalog\":{...},\"request\":{\"data\":{...}},\"grant\":\"client_credentials\"}";
+const PROGRAM: Program = Program {
+    name: "detach",
+    usage: "usage: detach [--catalog FILE] [--filter FILTER] [--node ID...]...\n       detach --json < {\"catalog\":{...},\"request\":{\"data\":{...}},\"grant\":\"client_credentials\"}",
+};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--json") {
-        if args.len() != 1 {
-            eprintln!("detach: --json takes no other arguments\n{USAGE}");
-            return ExitCode::from(2);
-        }
-        let mut input = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut input) {
-            eprintln!("detach: cannot read stdin: {e}");
-            return ExitCode::from(2);
-        }
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-        let written = json_mode::answer(input, &Limits::default(), &mut out)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush());
-        if let Err(e) = written {
-            eprintln!("detach: cannot write stdout: {e}");
-            return ExitCode::from(2);
-        }
-        return ExitCode::SUCCESS;
-    }
-    let options = match Options::parse(&args) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("detach: {message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let options = match PROGRAM.mode(Options::parse) {
+        Ok(Mode::Text(options)) => options,
+        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer),
+        Err(code) => return code,
     };
     let text = match &options.catalog {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match common::read_file(path) {
             Ok(text) => text,
-            Err(e) => {
-                eprintln!("detach: cannot read {path}: {e}");
-                return ExitCode::from(2);
-            }
+            Err(reason) => return PROGRAM.fail(&reason),
         },
         None => SAMPLE.to_owned(),
     };
@@ -133,35 +110,21 @@ struct Options {
 }
 
 impl Options {
-    /// Parses the arguments; `Ok(None)` for `--help`.
-    fn parse(args: &[String]) -> Result<Option<Options>, String> {
+    /// Parses the arguments (`--help` and `--json` are the caller's).
+    fn parse(args: &mut Args) -> Result<Options, String> {
         let mut options = Options::default();
-        let mut args = args.iter().peekable();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--catalog" => {
-                    let path = args.next().ok_or("--catalog needs a FILE")?;
-                    options.catalog = Some(path.clone());
-                }
-                "--filter" => {
-                    let filter = args.next().ok_or("--filter needs a FILTER")?;
-                    options.filter = Some(filter.clone());
-                }
+                "--catalog" => options.catalog = Some(args.value("--catalog", "a FILE")?),
+                "--filter" => options.filter = Some(args.value("--filter", "a FILTER")?),
                 "--node" => {
-                    let ids = options.nodes.get_or_insert_with(Vec::new);
-                    let before = ids.len();
-                    while let Some(id) = args.next_if(|a| !a.starts_with("--")) {
-                        ids.push(id.clone());
-                    }
-                    if ids.len() == before {
-                        return Err("--node needs at least one id".to_owned());
-                    }
+                    let ids = args.values("--node")?;
+                    options.nodes.get_or_insert_with(Vec::new).extend(ids);
                 }
-                other => return Err(format!("unknown argument `{other}`")),
+                other => return Err(common::unknown(other)),
             }
         }
-        Ok(Some(options))
+        Ok(options)
     }
 }
 
@@ -294,26 +257,4 @@ fn changes(before: &Catalog, after: &Catalog, plan: &DetachPlan) -> String {
         out.push_str(&table(&rows));
     }
     out
-}
-
-/// Left-aligned columns, two spaces apart, indented by two.
-fn table<const N: usize>(rows: &[[String; N]]) -> String {
-    let mut widths = [0usize; N];
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    for row in rows {
-        let mut line = String::from(" ");
-        for (cell, width) in row.iter().zip(widths) {
-            line.push(' ');
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 1));
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
 }

@@ -27,15 +27,21 @@
 //! and streams the answer to stdout. It exits 0 whenever it printed an
 //! answer; the status is in the output.
 //!
-//! Without `--json` it exits 1 when the request is refused, 2 on bad
-//! arguments.
+//! Without `--json` it exits 0 on success, 1 when the store cannot be
+//! loaded or the request is refused, 2 on bad arguments or an unreadable
+//! file. Arguments follow the examples' conventions (options in any order;
+//! `--help` anywhere prints the usage on stdout and exits 0; a bad argument
+//! prints `unassign: REASON` and the usage on stderr and exits 2); `--json`
+//! takes no other argument.
+
+mod common;
 
 use catalog_filter::Limits;
 use catalog_filter::ecwid::{
     self, CategoryId, ProductId, Store, UnassignPlan, UnassignProductsRequest, json_mode,
 };
+use common::{Args, Mode, Program};
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// The embedded sample store.
@@ -47,50 +53,22 @@ const SAMPLE_CATEGORY: CategoryId = 9691094;
 /// unknown id.
 const SAMPLE_PRODUCTS: [ProductId; 5] = [37208345, 37208350, 37208347, 37208345, 99999999];
 
-const USAGE: &str = "usage: unassign [--store FILE] [--category N] [--product ID...]\n       unassign --json  < {\"store\":{...},\"category_id\":N,\"request\":{...},\"scopes\":[...]}";
+const PROGRAM: Program = Program {
+    name: "unassign",
+    usage: "usage: unassign [--store FILE] [--category N] [--product ID...]...\n       unassign --json < {\"store\":{...},\"category_id\":N,\"request\":{...},\"scopes\":[...]}",
+};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--json") {
-        if args.len() != 1 {
-            eprintln!("--json takes no other arguments\n{USAGE}");
-            return ExitCode::from(2);
-        }
-        let mut input = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut input) {
-            eprintln!("cannot read stdin: {e}");
-            return ExitCode::from(2);
-        }
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-        let written = json_mode::answer(input, &Limits::default(), &mut out)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush());
-        if let Err(e) = written {
-            eprintln!("cannot write stdout: {e}");
-            return ExitCode::from(2);
-        }
-        return ExitCode::SUCCESS;
-    }
-    let options = match Options::parse(&args) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("{message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let options = match PROGRAM.mode(Options::parse) {
+        Ok(Mode::Text(options)) => options,
+        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer),
+        Err(code) => return code,
     };
     let store_text = match &options.store {
         None => SAMPLE_STORE.to_owned(),
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match common::read_file(path) {
             Ok(text) => text,
-            Err(e) => {
-                eprintln!("cannot read {path}: {e}");
-                return ExitCode::from(2);
-            }
+            Err(reason) => return PROGRAM.fail(&reason),
         },
     };
     let category = options.category.unwrap_or(SAMPLE_CATEGORY);
@@ -111,43 +89,36 @@ struct Options {
     store: Option<String>,
     /// `--category N`.
     category: Option<CategoryId>,
-    /// `--product ID...` (repeatable).
+    /// `--product ID...` (each takes one or more ids; repeatable).
     products: Option<Vec<ProductId>>,
 }
 
 impl Options {
-    /// Parses the arguments; `Ok(None)` for `--help`.
-    fn parse(args: &[String]) -> Result<Option<Options>, String> {
+    /// Parses the arguments (`--help` and `--json` are the caller's).
+    fn parse(args: &mut Args) -> Result<Options, String> {
         let mut options = Options::default();
-        let mut args = args.iter().peekable();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "-h" | "--help" => return Ok(None),
-                "--store" => {
-                    let path = args.next().ok_or("--store needs a FILE")?;
-                    options.store = Some(path.clone());
-                }
+                "--store" => options.store = Some(args.value("--store", "a FILE")?),
                 "--category" => {
-                    let n = args.next().ok_or("--category needs an id")?;
-                    options.category = Some(parse_id(n)?);
+                    options.category = Some(parse_id(&args.value("--category", "an id")?)?);
                 }
                 "--product" => {
-                    let ids = options.products.get_or_insert_with(Vec::new);
-                    let before = ids.len();
-                    while let Some(id) = args.next_if(|a| !a.starts_with("--")) {
-                        ids.push(parse_id(id)?);
-                    }
-                    if ids.len() == before {
-                        return Err("--product needs at least one id".to_owned());
-                    }
+                    let ids = args.values("--product")?;
+                    let ids: Vec<ProductId> = ids
+                        .iter()
+                        .map(|id| parse_id(id))
+                        .collect::<Result<_, _>>()?;
+                    options.products.get_or_insert_with(Vec::new).extend(ids);
                 }
-                other => return Err(format!("unknown argument `{other}`")),
+                other => return Err(common::unknown(other)),
             }
         }
-        Ok(Some(options))
+        Ok(options)
     }
 }
 
+/// A category or product id from the command line.
 fn parse_id(text: &str) -> Result<u64, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not an id (a non-negative integer)"))
@@ -275,22 +246,5 @@ fn table(store: &Store, after: &Store, plan: &UnassignPlan, products: &[ProductI
         };
         rows.push([id.to_string(), name, before_text, after_text, outcome]);
     }
-    let mut widths = [0usize; 5];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    for row in &rows {
-        let mut line = String::from(" ");
-        for (cell, width) in row.iter().zip(widths) {
-            line.push(' ');
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 1));
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    common::table(&rows)
 }

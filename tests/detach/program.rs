@@ -7,6 +7,9 @@ use std::path::PathBuf;
 /// The sample catalog the program embeds.
 const SAMPLE: &str = include_str!("../../examples/data/catalog.json");
 
+/// The program's usage text.
+const USAGE: &str = "usage: detach [--catalog FILE] [--filter FILTER] [--node ID...]...\n       detach --json < {\"catalog\":{...},\"request\":{\"data\":{...}},\"grant\":\"client_credentials\"}";
+
 /// `(exit code, stdout, stderr)` of `detach ARGS`.
 fn detach(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
     support::run_text("detach", args, stdin)
@@ -95,27 +98,42 @@ fn the_example_arguments() {
         text.contains(r#"{"data":{"filter":"eq(sku,x)","node_ids":["a","b","c"]}}"#),
         "{text}"
     );
-    let (code, text, _) = detach(&["--help"], b"");
-    assert_eq!(code, Some(0));
-    assert!(text.starts_with("usage: detach"), "{text}");
-    for (args, message) in [
-        (&["--node"][..], "--node needs at least one id"),
-        (
-            &["--node", "--filter", "x"][..],
-            "--node needs at least one id",
-        ),
-        (&["--filter"][..], "--filter needs a FILTER"),
-        (&["--what"][..], "unknown argument `--what`"),
-        (&["--json", "--what"][..], "--json takes no other arguments"),
-    ] {
-        let (code, text, err) = detach(args, b"");
-        assert_eq!(code, Some(2), "{args:?}");
-        assert_eq!(text, "", "{args:?}");
-        assert!(
-            err.starts_with(&format!("detach: {message}\nusage:")),
-            "{args:?}: {err}"
-        );
-    }
+    // The examples' conventions: `--help` anywhere is the usage on stdout
+    // and exit 0; a bad argument `detach: REASON` and the usage on stderr,
+    // exit 2; an unreadable file `detach: REASON`, exit 2.
+    support::assert_conventions(
+        "detach",
+        USAGE,
+        &[
+            &["--help"][..],
+            &["-h"],
+            &["--filter", "eq(sku,x)", "--help"],
+            &["--json", "--help"],
+            &["--what", "--help"],
+        ],
+        &[
+            (&["--node"][..], "--node needs at least one id"),
+            (
+                &["--node", "--filter", "x"][..],
+                "--node needs at least one id",
+            ),
+            (&["--filter"][..], "--filter needs a FILTER"),
+            (&["--catalog"][..], "--catalog needs a FILE"),
+            (&["--what"][..], "unknown argument `--what`"),
+            (&["--json", "--what"][..], "--json takes no other arguments"),
+            (
+                &["--filter", "x", "--json"][..],
+                "--json takes no other arguments",
+            ),
+        ],
+    );
+    let (code, text, err) = detach(&["--catalog", "/nonexistent/catalog.json"], b"");
+    assert_eq!((code, text.as_str()), (Some(2), ""));
+    assert!(
+        err.starts_with("detach: cannot read /nonexistent/catalog.json: ")
+            && !err.contains("usage"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,6 +4,9 @@
 use super::support;
 use std::path::PathBuf;
 
+/// The program's usage text.
+const USAGE: &str = "usage: unassign [--store FILE] [--category N] [--product ID...]...\n       unassign --json < {\"store\":{...},\"category_id\":N,\"request\":{...},\"scopes\":[...]}";
+
 /// `(exit code, stdout, stderr)` of `unassign ARGS`.
 fn unassign(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
     support::run_text("unassign", args, stdin)
@@ -99,39 +102,50 @@ fn the_arguments() {
     );
     assert!(text.contains("Unassigning from Nine (9):\n"), "{text}");
 
-    let (code, text, _) = unassign(&["--help"], b"");
-    assert_eq!(code, Some(0));
-    assert!(text.starts_with("usage: unassign [--store FILE]"), "{text}");
-
-    for (args, message) in [
-        (&["--product"][..], "--product needs at least one id"),
-        (
-            &["--product", "--category", "1"][..],
-            "--product needs at least one id",
-        ),
-        (&["--category"][..], "--category needs an id"),
-        (
-            &["--category", "-1"][..],
-            "`-1` is not an id (a non-negative integer)",
-        ),
-        (&["--frobnicate"][..], "unknown argument `--frobnicate`"),
-        (
-            &["--json", "--category", "1"][..],
-            "--json takes no other arguments",
-        ),
-    ] {
-        let (code, text, err) = unassign(args, b"");
-        assert_eq!(code, Some(2), "{args:?}");
-        assert_eq!(text, "", "{args:?}");
-        assert!(
-            err.starts_with(&format!("{message}\nusage:")),
-            "{args:?}: {err}"
-        );
-    }
-    let (code, _, err) = unassign(&["--store", "/nonexistent/store.json"], b"");
-    assert_eq!(code, Some(2));
+    // The examples' conventions: `--help` anywhere is the usage on stdout
+    // and exit 0; a bad argument `unassign: REASON` and the usage on
+    // stderr, exit 2; an unreadable file `unassign: REASON`, exit 2.
+    support::assert_conventions(
+        "unassign",
+        USAGE,
+        &[
+            &["--help"][..],
+            &["-h"],
+            &["--category", "9", "--help"],
+            &["--json", "--help"],
+            &["--frobnicate", "--help"],
+        ],
+        &[
+            (&["--product"][..], "--product needs at least one id"),
+            (
+                &["--product", "--category", "1"][..],
+                "--product needs at least one id",
+            ),
+            (&["--category"][..], "--category needs an id"),
+            (
+                &["--category", "-1"][..],
+                "`-1` is not an id (a non-negative integer)",
+            ),
+            (
+                &["--product", "1", "x"][..],
+                "`x` is not an id (a non-negative integer)",
+            ),
+            (&["--frobnicate"][..], "unknown argument `--frobnicate`"),
+            (
+                &["--json", "--category", "1"][..],
+                "--json takes no other arguments",
+            ),
+            (
+                &["--category", "1", "--json"][..],
+                "--json takes no other arguments",
+            ),
+        ],
+    );
+    let (code, text, err) = unassign(&["--store", "/nonexistent/store.json"], b"");
+    assert_eq!((code, text.as_str()), (Some(2), ""));
     assert!(
-        err.starts_with("cannot read /nonexistent/store.json: "),
+        err.starts_with("unassign: cannot read /nonexistent/store.json: ")
+            && !err.contains("usage"),
         "{err}"
     );
 }

@@ -108,3 +108,28 @@ pub fn run_text(name: &str, args: &[&str], stdin: &[u8]) -> (Option<i32>, String
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Checks the example programs' argument conventions on program `name`:
+/// each argument list of `help` prints `usage` (and a newline) on stdout
+/// and exits 0; each `(args, reason)` of `bad` prints `NAME: REASON`, then
+/// the usage, on stderr and exits 2.
+pub fn assert_conventions(name: &str, usage: &str, help: &[&[&str]], bad: &[(&[&str], &str)]) {
+    for args in help {
+        assert_eq!(
+            run_text(name, args, b""),
+            (Some(0), format!("{usage}\n"), String::new()),
+            "{name} {args:?}"
+        );
+    }
+    for (args, reason) in bad {
+        assert_eq!(
+            run_text(name, args, b""),
+            (
+                Some(2),
+                String::new(),
+                format!("{name}: {reason}\n{usage}\n")
+            ),
+            "{name} {args:?}"
+        );
+    }
+}
