@@ -14,7 +14,7 @@ use crate::error::FilterError;
 use crate::limits::Limits;
 use crate::schema::Schema;
 use crate::syntax;
-use crate::validate::{FilterTooLong, ValidFilter, detach_nodes, validate_for};
+use crate::validate::{FilterTooLong, ValidFilter, detach_nodes, validate_source};
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -80,7 +80,7 @@ pub fn compile_for(
         .into());
     }
     let filter = syntax::parse_with(input, limits)?;
-    Ok(validate_for(&filter, schema, limits)?)
+    Ok(validate_source(&filter, input, schema, limits)?)
 }
 
 impl FromStr for ValidFilter {

@@ -1024,3 +1024,34 @@ fn complexity_and_conditions_over_the_tree() {
         }
     );
 }
+
+/// `compile` writes the canonical text on first use, from the input; a
+/// filter validated from a parsed tree writes it at once. Both give the
+/// same text, equality, hash and debug output, whatever the spacing,
+/// quoting and grouping of the input.
+#[test]
+fn canonical_text_is_the_same_lazily_and_eagerly() {
+    use std::hash::{BuildHasher, RandomState};
+    let schema = Schema::every_operator();
+    for (input, canonical) in [
+        ("  eq( sku , 'a b' ) ", "eq(sku,a b)"),
+        (
+            "((eq(sku,\"x\\\"y\"):like(name,*a*)) | is_null(tags))",
+            "(eq(sku,\"x\\\"y\"):like(name,*a*)|is_null(tags))",
+        ),
+        ("(eq(sku,a))", "eq(sku,a)"),
+        ("in(sku, a,'b c',\"\")", "in(sku,a,b c,\"\")"),
+    ] {
+        let lazy = compile_for(input, &schema, &Limits::DEFAULT).unwrap();
+        let parsed = catalog_filter::syntax::parse(input).unwrap();
+        let eager =
+            catalog_filter::validate::validate_for(&parsed, &schema, &Limits::DEFAULT).unwrap();
+        assert_eq!(format!("{eager:?}"), format!("{lazy:?}"), "{input}");
+        assert_eq!(lazy.as_str(), canonical, "{input}");
+        assert_eq!(lazy.to_string(), canonical, "{input}");
+        assert_eq!(eager.as_str(), canonical, "{input}");
+        assert_eq!(lazy, eager, "{input}");
+        let hasher = RandomState::new();
+        assert_eq!(hasher.hash_one(&lazy), hasher.hash_one(&eager), "{input}");
+    }
+}

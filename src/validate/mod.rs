@@ -56,6 +56,7 @@ use crate::short::ShortStr;
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// A filter that passed validation against a [`Schema`]: a tree of typed
@@ -67,17 +68,32 @@ use uuid::Uuid;
 /// from a [`crate::build`] expression. `Display` prints the canonical form
 /// of the filter (the original value texts, not the typed values). A
 /// `ValidFilter` is never empty: it has at least one condition.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ValidFilter {
     schema: Schema,
-    canonical: Box<str>,
+    /// The canonical text, written on first use from `source` (or at once
+    /// for a filter validated from a tree, which has no source).
+    canonical: OnceLock<Box<str>>,
+    /// The filter's text as given (without surrounding spaces), when
+    /// `canonical` is written lazily; empty otherwise.
+    source: Box<str>,
     expr: ValidExpr,
+}
+
+impl fmt::Debug for ValidFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidFilter")
+            .field("schema", &self.schema)
+            .field("canonical", &self.as_str())
+            .field("expr", &self.expr)
+            .finish()
+    }
 }
 
 impl PartialEq for ValidFilter {
     /// Same schema and same canonical text (the tree follows from them).
     fn eq(&self, other: &ValidFilter) -> bool {
-        self.canonical == other.canonical
+        self.as_str() == other.as_str()
             && (self.schema.same(&other.schema) || self.schema == other.schema)
     }
 }
@@ -86,7 +102,7 @@ impl Eq for ValidFilter {}
 
 impl std::hash::Hash for ValidFilter {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.canonical.hash(state);
+        self.as_str().hash(state);
     }
 }
 
@@ -135,14 +151,37 @@ impl ValidFilter {
     }
 
     /// The canonical form of the filter (what `Display` prints).
+    ///
+    /// Computed on first use (and kept) for a filter compiled from text:
+    /// compiling does not pay for printing.
     pub fn as_str(&self) -> &str {
-        &self.canonical
+        self.canonical.get_or_init(|| canonical_of(&self.source))
+    }
+}
+
+/// The canonical text of `source`, a filter that parsed and validated.
+/// Parsed again without a depth limit: its depth was within the limit it
+/// was validated under, which also bounds the printer's recursion.
+#[cold]
+fn canonical_of(source: &str) -> Box<str> {
+    let limits = Limits {
+        max_depth: usize::MAX,
+        ..Limits::DEFAULT
+    };
+    match crate::syntax::parse_with(source, &limits) {
+        Ok(filter) => {
+            let mut canonical = String::with_capacity(source.len() + 16);
+            write_canonical(&mut canonical, &filter.expr, false);
+            canonical.into_boxed_str()
+        }
+        // Not reached: `source` parsed before.
+        Err(_) => source.into(),
     }
 }
 
 impl fmt::Display for ValidFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical)
+        f.write_str(self.as_str())
     }
 }
 
@@ -343,6 +382,43 @@ pub fn validate_for(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
+    let expr = check(filter, schema, limits)?;
+    // The canonical form is at most a few bytes longer than the input
+    // (quotes added); one allocation in the common case.
+    let mut canonical = String::with_capacity(filter.span.len() + 16);
+    write_canonical(&mut canonical, &filter.expr, false);
+    Ok(ValidFilter {
+        schema: schema.clone(),
+        canonical: OnceLock::from(canonical.into_boxed_str()),
+        source: Box::default(),
+        expr,
+    })
+}
+
+/// [`validate_for`] of `filter`, parsed from `source` with `limits`: the
+/// canonical text is not written now but on first use, from `source`
+/// (compiling is several times more frequent than printing).
+pub(crate) fn validate_source(
+    filter: &Filter<'_>,
+    source: &str,
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<ValidFilter, ValidationErrors> {
+    let expr = check(filter, schema, limits)?;
+    Ok(ValidFilter {
+        schema: schema.clone(),
+        canonical: OnceLock::new(),
+        source: source.get(filter.span.range()).unwrap_or(source).into(),
+        expr,
+    })
+}
+
+/// The typed tree of `filter`, or every problem.
+fn check(
+    filter: &Filter<'_>,
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<ValidExpr, ValidationErrors> {
     let mut checker = Checker {
         schema,
         all_operators: schema.operators(),
@@ -378,17 +454,7 @@ pub fn validate_for(
         }
     }
     match (ValidationErrors::new(checker.errors), expr) {
-        (None, Some(expr)) => {
-            // The canonical form is at most a few bytes longer than the input
-            // (quotes added); one allocation in the common case.
-            let mut canonical = String::with_capacity(filter.span.len() + 16);
-            write_canonical(&mut canonical, &filter.expr, false);
-            Ok(ValidFilter {
-                schema: schema.clone(),
-                canonical: canonical.into_boxed_str(),
-                expr,
-            })
-        }
+        (None, Some(expr)) => Ok(expr),
         (Some(errors), _) => Err(errors),
         // Every `None` node pushes an error first, so this is not reached;
         // answering with the depth error keeps the function total.
