@@ -223,6 +223,18 @@ impl StoreLoadError {
     }
 }
 
+/// The size rule: a snapshot over [`Limits::max_snapshot_bytes`] is
+/// refused before anything is parsed.
+fn check_size(bytes: usize, limits: &Limits) -> Result<(), StoreLoadError> {
+    if bytes > limits.max_snapshot_bytes {
+        return Err(StoreLoadError::TooLarge {
+            bytes,
+            limit: limits.max_snapshot_bytes,
+        });
+    }
+    Ok(())
+}
+
 /// The text a store was read from, and where its parts are.
 #[derive(Clone, Default)]
 struct Document {
@@ -296,25 +308,16 @@ impl Store {
 
     /// Like [`Store::from_json`], from bytes.
     pub fn from_slice(json: &[u8]) -> Result<Store, StoreLoadError> {
-        let limit = Limits::default().max_snapshot_bytes;
-        if json.len() > limit {
-            return Err(StoreLoadError::TooLarge {
-                bytes: json.len(),
-                limit,
-            });
-        }
+        // Refused before the copy.
+        check_size(json.len(), &Limits::default())?;
         Store::from_vec(json.to_vec())
     }
 
     /// Like [`Store::from_json`], taking the bytes (no copy).
     pub fn from_vec(json: Vec<u8>) -> Result<Store, StoreLoadError> {
         let (len, limits) = (json.len(), Limits::default());
-        if len > limits.max_snapshot_bytes {
-            return Err(StoreLoadError::TooLarge {
-                bytes: len,
-                limit: limits.max_snapshot_bytes,
-            });
-        }
+        // Refused before the UTF-8 check.
+        check_size(len, &limits)?;
         Store::load(Arc::new(String::from_utf8(json)?), 0..len, &limits)
     }
 
@@ -335,12 +338,7 @@ impl Store {
         range: Range<usize>,
         limits: &Limits,
     ) -> Result<Store, StoreLoadError> {
-        if range.len() > limits.max_snapshot_bytes {
-            return Err(StoreLoadError::TooLarge {
-                bytes: range.len(),
-                limit: limits.max_snapshot_bytes,
-            });
-        }
+        check_size(range.len(), limits)?;
         let part = document.get(range.clone()).unwrap_or_default();
         let mut spans = Vec::new();
         let mut de = serde_json::Deserializer::from_str(part);
