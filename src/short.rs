@@ -1,15 +1,34 @@
-//! A string stored inline when short (most attribute paths and `like`
-//! needles are), so a validated filter allocates nothing for it.
+//! A string stored inline when short (most attribute paths, `like`
+//! needles and compared text values are), so a validated filter
+//! allocates nothing for it.
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 /// How many bytes fit inline (the heap form is as large).
 const INLINE: usize = 22;
 
-/// An immutable string, inline up to [`INLINE`] bytes, boxed beyond.
+/// An immutable string, stored inline up to 22 bytes and boxed beyond:
+/// the text values of a validated filter ([`crate::validate::Comparison`]
+/// of text), so that compiling a filter allocates nothing per value.
+///
+/// Derefs to `str`; compares, orders (bytewise, as `str`) and hashes like
+/// the `str`. Comparing through [`ShortStr::as_bytes`] is the fastest way
+/// (`as_str` of an inline string checks its UTF-8 again).
+///
+/// ```
+/// use catalog_filter::validate::ShortStr;
+/// let s = ShortStr::from("live");
+/// assert_eq!(&*s, "live");
+/// assert!(s == "live" && s < ShortStr::from("m"));
+/// assert_eq!(s.to_string(), "live");
+/// ```
 #[derive(Clone)]
-pub(crate) enum ShortStr {
+pub struct ShortStr(Repr);
+
+#[derive(Clone)]
+enum Repr {
     /// `len` bytes of `bytes` (the rest zero), UTF-8 because they were
     /// copied from a `&str`.
     Inline { len: u8, bytes: [u8; INLINE] },
@@ -18,35 +37,89 @@ pub(crate) enum ShortStr {
 }
 
 impl ShortStr {
-    /// A copy of `s`; allocates only when `s` is longer than the inline
-    /// capacity.
-    pub(crate) fn new(s: &str) -> ShortStr {
+    /// A copy of `s`; allocates only when `s` is longer than 22 bytes.
+    pub fn new(s: &str) -> ShortStr {
         let src = s.as_bytes();
         match (u8::try_from(src.len()), [0u8; INLINE]) {
             (Ok(len), mut bytes) if src.len() <= INLINE => {
                 if let Some(dst) = bytes.get_mut(..src.len()) {
                     dst.copy_from_slice(src);
                 }
-                ShortStr::Inline { len, bytes }
+                ShortStr(Repr::Inline { len, bytes })
             }
-            _ => ShortStr::Heap(Box::from(s)),
+            _ => ShortStr(Repr::Heap(Box::from(s))),
         }
     }
 
-    /// The bytes of the string.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            ShortStr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            ShortStr::Heap(s) => s.as_bytes(),
+    /// The bytes of the string (no check).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(s) => s.as_bytes(),
         }
     }
 
     /// The string.
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
             // Copied whole from a `&str`, so always UTF-8.
-            ShortStr::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
-            ShortStr::Heap(s) => s,
+            Repr::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Repr::Heap(s) => s,
+        }
+    }
+
+    /// True when stored inline (no allocation).
+    pub fn is_inline(&self) -> bool {
+        matches!(self.0, Repr::Inline { .. })
+    }
+}
+
+impl std::ops::Deref for ShortStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ShortStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for ShortStr {
+    fn from(s: &str) -> ShortStr {
+        ShortStr::new(s)
+    }
+}
+
+impl From<String> for ShortStr {
+    fn from(s: String) -> ShortStr {
+        if s.len() <= INLINE {
+            ShortStr::new(&s)
+        } else {
+            ShortStr(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl From<Box<str>> for ShortStr {
+    fn from(s: Box<str>) -> ShortStr {
+        if s.len() <= INLINE {
+            ShortStr::new(&s)
+        } else {
+            ShortStr(Repr::Heap(s))
+        }
+    }
+}
+
+impl From<ShortStr> for String {
+    fn from(s: ShortStr) -> String {
+        match s.0 {
+            Repr::Heap(s) => s.into_string(),
+            Repr::Inline { .. } => s.as_str().to_owned(),
         }
     }
 }
@@ -57,6 +130,12 @@ impl fmt::Debug for ShortStr {
     }
 }
 
+impl fmt::Display for ShortStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl PartialEq for ShortStr {
     fn eq(&self, other: &ShortStr) -> bool {
         self.as_bytes() == other.as_bytes()
@@ -64,6 +143,31 @@ impl PartialEq for ShortStr {
 }
 
 impl Eq for ShortStr {}
+
+impl PartialEq<str> for ShortStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for ShortStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialOrd for ShortStr {
+    fn partial_cmp(&self, other: &ShortStr) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ShortStr {
+    /// Bytewise, which is `str`'s order.
+    fn cmp(&self, other: &ShortStr) -> Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
 
 impl Hash for ShortStr {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -87,8 +191,11 @@ mod tests {
         ] {
             let t = ShortStr::new(s);
             assert_eq!(t.as_str(), s);
+            assert_eq!(t.is_inline(), s.len() <= super::INLINE);
+            assert_eq!(ShortStr::from(s.to_owned()), t);
+            assert_eq!(ShortStr::from(Box::<str>::from(s)), t);
             assert_eq!(
-                matches!(t, ShortStr::Inline { .. }),
+                ShortStr::from(s.to_owned()).is_inline(),
                 s.len() <= super::INLINE
             );
             assert_eq!(t, ShortStr::new(s));

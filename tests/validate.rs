@@ -589,7 +589,7 @@ fn patterned_attributes() {
             .unwrap()
             .predicate(),
         &Predicate::Text(TextTest::Compare(Comparison::OneOf(
-            vec![Box::<str>::from("")].into()
+            vec![catalog_filter::validate::ShortStr::from("")].into()
         )))
     );
     for (input, expected, sp) in [

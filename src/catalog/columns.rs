@@ -17,7 +17,7 @@ use super::model::Product;
 use crate::pattern::{Pattern, PatternKind};
 use crate::schema::Schema;
 use crate::validate::{
-    Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter, ValueList,
+    Comparison, Predicate, ShortStr, TextTest, ValidCondition, ValidExpr, ValidFilter, ValueList,
 };
 use memchr::memmem;
 use std::sync::OnceLock;
@@ -229,7 +229,7 @@ impl Catalog {
 /// What the columns can evaluate.
 enum Test<'f> {
     Like(&'f Pattern),
-    OneOf(&'f ValueList<Box<str>>),
+    OneOf(&'f ValueList<ShortStr>),
 }
 
 /// True when `expr` is a condition the columns evaluate.

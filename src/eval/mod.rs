@@ -269,17 +269,19 @@ impl TextTest {
         let any =
             |test: &mut dyn FnMut(&str) -> bool| r.any_value(a, &mut |v| with_text(v, &mut *test));
         match self {
+            // Compared as bytes: `str`'s order is bytewise, which is what
+            // text ordering needs, and the bytes of a short value need no
+            // UTF-8 check.
             TextTest::Compare(Comparison::OneOf(values)) => {
-                any(&mut |s| values.iter().any(|v| **v == *s))
+                any(&mut |s| values.iter().any(|v| v.as_bytes() == s.as_bytes()))
             }
-            TextTest::Compare(Comparison::All(values)) => {
-                values.iter().all(|v| any(&mut |s| **v == *s))
-            }
-            // `str`'s order is bytewise, which is what text ordering needs.
-            TextTest::Compare(Comparison::Gt(v)) => any(&mut |s| s > &**v),
-            TextTest::Compare(Comparison::Ge(v)) => any(&mut |s| s >= &**v),
-            TextTest::Compare(Comparison::Lt(v)) => any(&mut |s| s < &**v),
-            TextTest::Compare(Comparison::Le(v)) => any(&mut |s| s <= &**v),
+            TextTest::Compare(Comparison::All(values)) => values
+                .iter()
+                .all(|v| any(&mut |s| v.as_bytes() == s.as_bytes())),
+            TextTest::Compare(Comparison::Gt(v)) => any(&mut |s| s.as_bytes() > v.as_bytes()),
+            TextTest::Compare(Comparison::Ge(v)) => any(&mut |s| s.as_bytes() >= v.as_bytes()),
+            TextTest::Compare(Comparison::Lt(v)) => any(&mut |s| s.as_bytes() < v.as_bytes()),
+            TextTest::Compare(Comparison::Le(v)) => any(&mut |s| s.as_bytes() <= v.as_bytes()),
             TextTest::Like(pattern) => any(&mut |s| pattern.matches(s)),
             TextTest::Ilike(pattern) => any(&mut |s| pattern.matches(&lower(s))),
             TextTest::Search(query) => any(&mut |s| query.matches(s)),

@@ -4,7 +4,7 @@
 use crate::pattern::{Pattern, PatternKind};
 use crate::schema::model::{JsonKey, SqlTarget};
 use crate::schema::{AttributeRef, Decimal, Schema};
-use crate::validate::{Comparison, Predicate, TextTest, ValidExpr, ValidFilter};
+use crate::validate::{Comparison, Predicate, ShortStr, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -587,7 +587,7 @@ impl Renderer<'_> {
 }
 
 /// Owned copies of text values.
-fn strings(v: &[Box<str>]) -> Vec<String> {
+fn strings(v: &[ShortStr]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 

@@ -46,13 +46,13 @@ use crate::pattern::Pattern;
 use crate::search::TextQuery;
 mod error;
 
+pub use crate::short::ShortStr;
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
 
 use crate::schema::Decimal;
 use crate::schema::model::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
-use crate::short::ShortStr;
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt::{self, Write as _};
@@ -351,8 +351,8 @@ pub enum Comparison<T> {
 /// A test on a text value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TextTest {
-    /// Exact, bytewise comparisons.
-    Compare(Comparison<Box<str>>),
+    /// Exact, bytewise comparisons (values inline when short).
+    Compare(Comparison<ShortStr>),
     /// `like`: a case-sensitive wildcard pattern.
     Like(Pattern),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
@@ -760,7 +760,7 @@ impl Typer<'_> {
             ValueType::Enum(allowed) | ValueType::EnumList(allowed) => comparison(
                 op,
                 self.all(values, |s| {
-                    allowed.iter().any(|a| a == s).then(|| Box::from(s))
+                    allowed.iter().any(|a| a == s).then(|| ShortStr::new(s))
                 }),
             )
             .map(|c| Predicate::Text(TextTest::Compare(c))),
@@ -779,7 +779,7 @@ impl Typer<'_> {
                         self.check_rules(values);
                         Some(TextTest::Search(TextQuery::new(first())))
                     }
-                    _ => comparison(op, self.all(values, |s| Some(Box::<str>::from(s))))
+                    _ => comparison(op, self.all(values, |s| Some(ShortStr::new(s))))
                         .map(TextTest::Compare),
                 };
                 test.map(Predicate::Text)
