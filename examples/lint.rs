@@ -10,8 +10,8 @@
 //! when the file name ends in `.toml`, instead of detach_nodes; the
 //! schema's own limits apply. Options come in any order; `--help` anywhere
 //! prints the usage on stdout and exits 0; a bad argument prints
-//! `lint: REASON` and the usage on stderr and exits 2, and so does a schema
-//! that cannot be read or loaded.
+//! `lint: REASON` and the usage on stderr and exits 2; a schema that cannot
+//! be read or loaded prints `lint: REASON` (without the usage) and exits 2.
 //!
 //! With a filter argument: prints the canonical form and exits 0, or prints
 //! every problem with a caret line under it and exits 1.

@@ -8,8 +8,11 @@
 //! - `-h` or `--help` anywhere prints the usage on stdout and exits 0;
 //! - an unknown or incomplete argument prints `PROGRAM: REASON` and the
 //!   usage on stderr and exits 2;
-//! - a file that cannot be read or loaded prints `PROGRAM: REASON` on
-//!   stderr and exits 2.
+//! - a file that cannot be read prints `PROGRAM: REASON` on stderr (no
+//!   usage: the arguments were right) and exits 2. (What a program makes
+//!   of a file it could read is its own: `lint` exits 2 for a schema that
+//!   does not load; `detach` and `unassign` report a snapshot that does not
+//!   load as a refused request, exit 1.)
 
 // Each program uses a part of this module.
 #![allow(dead_code)]
