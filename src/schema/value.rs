@@ -26,22 +26,43 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         let ms: i64 = s.parse().ok()?;
         return DateTime::from_timestamp_millis(ms);
     }
-    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b {
-        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
-        if !digits.iter().all(u8::is_ascii_digit) {
-            return None;
+    if let [date @ .., b'T', h0, h1, b':', i0, i1, b':', s0, s1, b'Z'] = b {
+        // The common RFC 3339 form `YYYY-MM-DDTHH:MM:SSZ`, read directly;
+        // anything unusual (a leap second, an invalid field) is left to
+        // chrono below, so the result is always chrono's.
+        if let Some(t) = ymd(date).and_then(|d| {
+            let (h, m, sec) = (
+                digits(&[*h0, *h1])?,
+                digits(&[*i0, *i1])?,
+                digits(&[*s0, *s1])?,
+            );
+            d.and_hms_opt(h, m, sec)
+        }) {
+            return Some(t.and_utc());
         }
-        let n = |ds: &[u8]| {
-            ds.iter()
-                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
-        };
-        let year = i32::try_from(n(&[y0, y1, y2, y3])).ok()?;
-        let date = NaiveDate::from_ymd_opt(year, n(&[m0, m1]), n(&[d0, d1]))?;
-        return Some(date.and_hms_opt(0, 0, 0)?.and_utc());
+    }
+    if b.len() == 10 {
+        return Some(ymd(b)?.and_hms_opt(0, 0, 0)?.and_utc());
     }
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The value of `ds`, all ASCII digits; `None` otherwise.
+fn digits(ds: &[u8]) -> Option<u32> {
+    ds.iter().try_fold(0u32, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// The date `YYYY-MM-DD` (two-digit month and day).
+fn ymd(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let year = i32::try_from(digits(&[y0, y1, y2, y3])?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(&[m0, m1])?, digits(&[d0, d1])?)
 }
 
 /// An exact decimal number, as the `integer` and `decimal` value types

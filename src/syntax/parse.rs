@@ -330,6 +330,23 @@ impl<'a> Terms<'a> {
         }
     }
 
+    /// Adds a condition (never an `And`, so nothing to splice).
+    #[inline]
+    fn push_condition(&mut self, c: Condition<'a>) {
+        match self {
+            Terms::Many(v) => v.push(Expr::Condition(c)),
+            Terms::Empty => *self = Terms::One(Expr::Condition(c)),
+            Terms::One(_) => {
+                if let Terms::One(first) = std::mem::take(self) {
+                    let mut v = Vec::with_capacity(8);
+                    v.push(first);
+                    v.push(Expr::Condition(c));
+                    *self = Terms::Many(v);
+                }
+            }
+        }
+    }
+
     /// The conjunction as one node: its only term, or an `And` at `span`.
     fn into_expr(self, span: Span) -> Expr<'a> {
         match self {
@@ -456,7 +473,7 @@ impl<'a> Grammar<'a> {
                         start = c.span.start;
                     }
                     end = c.span.end;
-                    terms.push(Expr::Condition(c));
+                    terms.push_condition(c);
                     i = rest;
                 }
                 Some(b'(') => {
@@ -596,8 +613,7 @@ impl<'a> Grammar<'a> {
         };
 
         let (mut i, (attribute, more)) = self.attribute(i)?;
-        let mut values = ValueList::new();
-        if more {
+        let values = if more {
             let (rest, (first, more)) = self.value(i)?;
             i = rest;
             if more {
@@ -618,11 +634,13 @@ impl<'a> Grammar<'a> {
                         break;
                     }
                 }
-                values = ValueList::from(list);
+                ValueList::from(list)
             } else {
-                values = ValueList::one(first);
+                ValueList::one(first)
             }
-        }
+        } else {
+            ValueList::new()
+        };
 
         let span = Span::new(start, self.pos(i));
         if !op.arity().allows(values.len()) {

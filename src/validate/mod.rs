@@ -913,6 +913,36 @@ mod tests {
         }
     }
 
+    /// The direct reading of `YYYY-MM-DDTHH:MM:SSZ` agrees with chrono's
+    /// RFC 3339 reading, on valid, edge and invalid instants.
+    #[test]
+    fn common_instants_read_as_chrono_reads_them() {
+        for s in [
+            "2024-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2023-02-29T00:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-13-01T00:00:00Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2024-01-01T0a:00:00Z",
+            "2024-01-01t00:00:00Z",
+            "2024-01-01T00:00:00z",
+            "2024-01-01T00:00:00.5Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc));
+            assert_eq!(parse_instant(s), chrono, "{s}");
+        }
+        assert_eq!(
+            parse_instant("2024-03-04T05:06:07Z"),
+            Utc.with_ymd_and_hms(2024, 3, 4, 5, 6, 7).single()
+        );
+    }
+
     #[test]
     fn uuids() {
         assert!(parse_uuid("3fa85f64-5717-4562-b3fc-2c963f66afa6").is_some());
