@@ -520,18 +520,32 @@ impl Pattern {
 
     /// True when the dotted `path` matches (no allocation).
     pub(crate) fn matches_str(&self, path: &str) -> bool {
-        // Split on bytes: `.` is ASCII, and a byte split avoids the char
-        // searcher's set-up on these short paths.
-        let mut parts = path.as_bytes().split(|&b| b == b'.');
-        for seg in &self.segments {
-            match (seg, parts.next()) {
-                (Segment::Literal(l), Some(p)) if l.as_bytes() == p => {}
-                (Segment::Capture(_), Some(p))
-                    if !p.is_empty() && p.iter().all(|&b| is_path_byte(b)) => {}
-                _ => return false,
+        // On bytes (`.` is ASCII): a literal is compared as a prefix, a
+        // capture scanned to the next `.`; no iterator set-up on these
+        // short paths.
+        let mut rest = path.as_bytes();
+        for (n, seg) in self.segments.iter().enumerate() {
+            if n > 0 {
+                match rest.split_first() {
+                    Some((b'.', after)) => rest = after,
+                    _ => return false,
+                }
+            }
+            match seg {
+                Segment::Literal(l) => match rest.strip_prefix(l.as_bytes()) {
+                    Some(after) => rest = after,
+                    None => return false,
+                },
+                Segment::Capture(_) => {
+                    let len = rest.iter().take_while(|&&b| is_path_byte(b)).count();
+                    if len == 0 {
+                        return false;
+                    }
+                    rest = rest.get(len..).unwrap_or_default();
+                }
             }
         }
-        parts.next().is_none()
+        rest.is_empty()
     }
 
     /// The value of capture `name` in a `path` this pattern matches.
@@ -1356,6 +1370,41 @@ mod tests {
         // Characters no path segment has never match a capture.
         assert!(s.resolve("extensions.bo ok.isbn").is_err());
         assert!(s.resolve("extensions..isbn").is_err());
+    }
+
+    /// `matches_str` (the lookup's matcher) agrees with `matches` on the
+    /// path's segments, including near misses around the literals.
+    #[test]
+    fn matches_str_is_matches_on_segments() {
+        let patterns = [
+            Pattern::parse("extensions.<template>.<field>").unwrap(),
+            Pattern::parse("contact.email").unwrap(),
+            Pattern::parse("<a>").unwrap(),
+        ];
+        let cases = [
+            ("extensions.book.isbn", [true, false, false]),
+            ("extensionsx.book.isbn", [false, false, false]),
+            ("ext.book.isbn", [false, false, false]),
+            ("extensions.book", [false, false, false]),
+            ("extensions.book.isbn.x", [false, false, false]),
+            ("extensions..isbn", [false, false, false]),
+            ("extensions.bo ok.isbn", [false, false, false]),
+            ("extensions.b-o_k.i5", [true, false, false]),
+            ("contact.email", [false, true, false]),
+            ("contact.emails", [false, false, false]),
+            ("contact.emai", [false, false, false]),
+            ("contact", [false, false, true]),
+            ("a.", [false, false, false]),
+            ("", [false, false, false]),
+            ("é", [false, false, false]),
+        ];
+        for (path, expected) in cases {
+            let parts: Vec<&str> = path.split('.').collect();
+            for (p, want) in patterns.iter().zip(expected) {
+                assert_eq!(p.matches_str(path), want, "{path} ~ {p:?}");
+                assert_eq!(p.matches(&parts).is_some(), want, "{path} ~ {p:?}");
+            }
+        }
     }
 
     #[test]
