@@ -723,7 +723,7 @@ impl<'a> Grammar<'a> {
     }
 
     /// A value operand and what follows it (see [`Grammar::attribute`]).
-    #[inline]
+    #[inline(always)]
     fn value(self, i: &'a [u8]) -> PResult<'a, (Value<'a>, bool)> {
         // Fast paths: a bare value directly followed by `,` or `)`, or a
         // quoted one without escapes followed by spaces and `,` or `)`.
