@@ -1,0 +1,175 @@
+//! `src/schema/model.rs` pinned where mutation testing found it unpinned
+//! (tests/MUTANTS.md): schema equality, `Debug`, and the lookups' edges.
+//! Kept apart from `tests/schema.rs` so the model's own changes and these
+//! tests do not collide.
+
+use catalog_filter::schema::Schema;
+use serde_json::{Value, json};
+
+/// A schema with every part equality compares: switches, limits, two
+/// attributes (aliases, rules, `sql`) and a free alias.
+fn base() -> Value {
+    json!({
+        "name": "s",
+        "allow_or": true,
+        "limits": {"max_complexity": 3},
+        "attributes": {
+            "name": {"type": "text", "operators": ["eq", "like"], "aliases": ["title", "label"],
+                     "max_len": 9, "sql": {"column": "n"}},
+            "x.<a>.<b>": {"type": "text", "operators": ["eq"]},
+            "count": {"type": "integer", "operators": ["eq", "gt"]}
+        },
+        "aliases": {"short": "x.k.v", "other": "x.k.w"}
+    })
+}
+
+fn schema(v: &Value) -> Schema {
+    Schema::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}\n{v}"))
+}
+
+#[test]
+fn equality_ignores_order_and_compares_every_part() {
+    let a = schema(&base());
+    // Attributes, attribute aliases and free aliases in another order.
+    let reordered = json!({
+        "name": "s",
+        "allow_or": true,
+        "limits": {"max_complexity": 3},
+        "attributes": {
+            "count": {"type": "integer", "operators": ["gt", "eq"]},
+            "x.<a>.<b>": {"type": "text", "operators": ["eq"]},
+            "name": {"type": "text", "operators": ["like", "eq"], "aliases": ["label", "title"],
+                     "max_len": 9, "sql": {"column": "n"}}
+        },
+        "aliases": {"other": "x.k.w", "short": "x.k.v"}
+    });
+    assert_eq!(a, schema(&reordered));
+    assert_eq!(a, a.clone());
+    // Each change alone makes another schema.
+    let changes: [(&str, fn(&mut Value)); 12] = [
+        ("name", |v| v["name"] = json!("t")),
+        ("allow_or", |v| v["allow_or"] = json!(false)),
+        ("limits", |v| v["limits"]["max_complexity"] = json!(4)),
+        ("an attribute more", |v| {
+            v["attributes"]["more"] = json!({"type": "text", "operators": ["eq"]})
+        }),
+        ("an attribute less", |v| {
+            v["attributes"].as_object_mut().unwrap().remove("count");
+        }),
+        ("a type", |v| {
+            v["attributes"]["count"]["type"] = json!("decimal")
+        }),
+        ("operators", |v| {
+            v["attributes"]["count"]["operators"] = json!(["eq"])
+        }),
+        ("an attribute alias", |v| {
+            v["attributes"]["name"]["aliases"] = json!(["title", "caption"])
+        }),
+        ("a rule", |v| v["attributes"]["name"]["max_len"] = json!(8)),
+        ("sql", |v| {
+            v["attributes"]["name"]["sql"] = json!({"column": "m"})
+        }),
+        ("a free alias", |v| {
+            v["aliases"] = json!({"short": "x.k.v", "another": "x.k.w"})
+        }),
+        ("a free alias less", |v| {
+            v["aliases"] = json!({"short": "x.k.v"})
+        }),
+    ];
+    for (what, change) in changes {
+        let mut v = base();
+        change(&mut v);
+        let b = schema(&v);
+        assert_ne!(a, b, "{what}");
+        assert_ne!(b, a, "{what}");
+    }
+}
+
+#[test]
+fn debug_shows_the_definition() {
+    let text = format!("{:?}", schema(&base()));
+    assert!(
+        text.starts_with("Definition { name: \"s\", allow_or: true, limits: "),
+        "{text}"
+    );
+    for part in ["\"x.<a>.<b>\"", "max_complexity: 3", "\"short\""] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+}
+
+#[test]
+fn an_attribute_supports_exactly_its_operators() {
+    use catalog_filter::syntax::Op;
+    let s = schema(&base());
+    let count = s.attribute("count").unwrap();
+    let supported: Vec<Op> = Op::ALL
+        .iter()
+        .copied()
+        .filter(|&op| count.supports(op))
+        .collect();
+    assert_eq!(supported, [Op::Eq, Op::Gt]);
+}
+
+/// Names that share prefixes, suffixes and lengths around the lookup
+/// table's eight-byte words, enough of them that buckets collide.
+fn many_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for i in 0..12 {
+        names.push(format!("n{i}"));
+        names.push(format!("name_{i:02}x"));
+        names.push(format!("a_long_shared_prefix_{i}"));
+        names.push(format!("{i}_a_long_shared_suffix"));
+        names.push(format!("abcdefg{}", char::from(b'a' + i as u8)));
+    }
+    names
+}
+
+#[test]
+fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
+    use catalog_filter::compile_with_schema;
+    let names = many_names();
+    let mut attributes = serde_json::Map::new();
+    for name in &names {
+        attributes.insert(
+            name.clone(),
+            // A rule naming the attribute: validation finds the right one.
+            json!({"type": "text", "operators": ["eq"], "aliases": [format!("al_{name}")],
+                   "one_of": [name]}),
+        );
+    }
+    let s = schema(&json!({"name": "many", "attributes": attributes}));
+    for name in &names {
+        let found = s.resolve(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(found.attribute().pattern(), name);
+        assert_eq!(found.alias(), None);
+        let alias = format!("al_{name}");
+        let found = s.resolve(&alias).unwrap_or_else(|e| panic!("{alias}: {e}"));
+        assert_eq!(
+            (found.attribute().pattern(), found.alias()),
+            (name.as_str(), Some(alias.as_str()))
+        );
+        // Validation's own lookup finds the same attribute: its rule
+        // takes the attribute's name and nothing else.
+        for written in [name.clone(), alias] {
+            let valid = compile_with_schema(&format!("eq({written},{name})"), &s)
+                .unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(valid.to_string(), format!("eq({written},{name})"));
+            let other = if name == "n0" { "n1" } else { "n0" };
+            assert!(
+                compile_with_schema(&format!("eq({written},{other})"), &s).is_err(),
+                "{written}"
+            );
+        }
+        for unknown in [
+            format!("{name}z"),
+            format!("z{name}"),
+            format!("al_{name}z"),
+        ] {
+            assert!(s.resolve(&unknown).is_err(), "{unknown}");
+            assert!(
+                compile_with_schema(&format!("eq({unknown},{name})"), &s).is_err(),
+                "{unknown}"
+            );
+        }
+    }
+}
