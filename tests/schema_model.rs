@@ -173,3 +173,41 @@ fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
         }
     }
 }
+
+#[test]
+fn value_rules_are_empty_only_without_any_rule() {
+    use catalog_filter::schema::model::ValueRules;
+    assert!(ValueRules::default().is_empty());
+    let one_of = ValueRules {
+        one_of: Some(vec!["a".into()]),
+        ..ValueRules::default()
+    };
+    let min_len = ValueRules {
+        min_len: Some(0),
+        ..ValueRules::default()
+    };
+    let max_len = ValueRules {
+        max_len: Some(3),
+        ..ValueRules::default()
+    };
+    for rules in [one_of, min_len, max_len] {
+        assert!(!rules.is_empty(), "{rules:?}");
+    }
+}
+
+#[test]
+fn patterns_parse_into_segments_and_refuse_regexes_at_either_end() {
+    use catalog_filter::schema::model::{Pattern, PatternError, Segment};
+    let p = Pattern::parse("extensions.<template>.x-1").unwrap();
+    assert_eq!(
+        p.segments(),
+        [
+            Segment::Literal("extensions".into()),
+            Segment::Capture("template".into()),
+            Segment::Literal("x-1".into()),
+        ]
+    );
+    for regex in ["^a.b", "a.b$", "^a$"] {
+        assert_eq!(Pattern::parse(regex), Err(PatternError::Regex), "{regex}");
+    }
+}
