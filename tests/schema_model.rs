@@ -27,6 +27,9 @@ fn schema(v: &Value) -> Schema {
     Schema::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}\n{v}"))
 }
 
+/// One change to a schema's JSON.
+type Change = fn(&mut Value);
+
 #[test]
 fn equality_ignores_order_and_compares_every_part() {
     let a = schema(&base());
@@ -46,7 +49,7 @@ fn equality_ignores_order_and_compares_every_part() {
     assert_eq!(a, schema(&reordered));
     assert_eq!(a, a.clone());
     // Each change alone makes another schema.
-    let changes: [(&str, fn(&mut Value)); 12] = [
+    let changes: [(&str, Change); 12] = [
         ("name", |v| v["name"] = json!("t")),
         ("allow_or", |v| v["allow_or"] = json!(false)),
         ("limits", |v| v["limits"]["max_complexity"] = json!(4)),
