@@ -537,6 +537,9 @@ fn prints_bare(text: &str) -> bool {
         })
 }
 
+/// The complexity of one condition (see [`Limits::max_complexity`]).
+const LEAF: usize = 1;
+
 /// Walks the tree, collecting problems.
 struct Checker<'m> {
     schema: &'m Schema,
@@ -554,10 +557,7 @@ impl Checker<'_> {
     /// never builds one; a hand-built tree might).
     fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (Option<ValidExpr>, usize) {
         match e {
-            Expr::Condition(c) => {
-                self.conditions = self.conditions.saturating_add(1);
-                (self.condition(c).map(ValidExpr::Condition), 1)
-            }
+            Expr::Condition(c) => (self.leaf(c), LEAF),
             Expr::And(g) | Expr::Or(g) => {
                 if depth > self.limits.max_depth {
                     self.errors.push(ValidationError::new(
@@ -587,7 +587,12 @@ impl Checker<'_> {
                 let mut terms = Vec::with_capacity(g.terms.len());
                 let mut complexity: usize = if is_or { 0 } else { 1 };
                 for term in &g.terms {
-                    let (t, c) = self.expr(term, depth + 1);
+                    // A condition (the common term) is checked here, without
+                    // a level of recursion.
+                    let (t, c) = match term {
+                        Expr::Condition(cond) => (self.leaf(cond), LEAF),
+                        _ => self.expr(term, depth + 1),
+                    };
                     complexity = if is_or {
                         complexity.saturating_add(c)
                     } else {
@@ -607,6 +612,13 @@ impl Checker<'_> {
                 (node, complexity)
             }
         }
+    }
+
+    /// A condition as a node of the tree, counted.
+    #[inline]
+    fn leaf(&mut self, c: &Condition<'_>) -> Option<ValidExpr> {
+        self.conditions = self.conditions.saturating_add(1);
+        self.condition(c).map(ValidExpr::Condition)
     }
 
     /// Validates one condition, pushing its problems; `Some` when it has none.
@@ -833,13 +845,20 @@ impl Typer<'_> {
     }
 
     fn all<T>(&mut self, values: &[Value<'_>], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
-        let mut out = ValueList::new();
+        // The count is known: one value is stored inline, more in one
+        // vector of the right size.
+        if let [one] = values {
+            return self
+                .one(one, &parse)
+                .map_or_else(ValueList::new, ValueList::one);
+        }
+        let mut out = Vec::with_capacity(values.len());
         for v in values {
             if let Some(t) = self.one(v, &parse) {
                 out.push(t);
             }
         }
-        out
+        ValueList::from(out)
     }
 
     fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
