@@ -1,29 +1,33 @@
 //! Columnar text for [`Catalog::select`]: each scalar text attribute
 //! (`name`, `sku`, `slug`, `description`, `external_ref`, `upc_ean`,
-//! `manufacturer_part_num`) of all products in one contiguous buffer with
+//! `manufacturer_part_num`) and each scalar enumeration (`status`,
+//! `commodity_type`, `owner`) of all products in one contiguous buffer with
 //! offsets, so a condition on it scans memory in order (one substring search
 //! over the whole buffer for `like(name,*Shoe*)`) instead of visiting every
 //! product.
 //!
-//! A column is built on first use and kept (so loading and `detach` never
-//! pay for it). Only `like` and `eq`/`in` on these attributes are evaluated
-//! here; every other condition is tested per product with
-//! [`ValidCondition::matches`](crate::validate::ValidCondition::matches), on
-//! the products still in play. So correctness never depends on this module:
-//! a predicate it does not know takes the per-product path.
+//! A column is built on first use and kept (so loading never pays for it).
+//! Only `like`, `eq`/`in` and `gt`/`ge`/`lt`/`le` on these attributes are
+//! evaluated here; every other condition is tested per product with
+//! [`ValidCondition::matches_in`](crate::validate::ValidCondition::matches_in),
+//! on the products still in play. So correctness never depends on this
+//! module: a predicate it does not know takes the per-product path.
 
 use super::Catalog;
 use super::model::Product;
 use crate::pattern::{Pattern, PatternKind};
 use crate::schema::Schema;
 use crate::validate::{
-    Comparison, Predicate, ShortStr, TextTest, ValidCondition, ValidExpr, ValidFilter, ValueList,
+    Comparison, Predicate, ShortStr, TextTest, ValidCondition, ValidExpr, ValidFilter,
 };
 use memchr::memmem;
 use std::sync::OnceLock;
 
-/// The scalar text attributes that have columns, in column order.
-const ATTRIBUTES: usize = 7;
+/// The scalar text and enumeration attributes that have columns.
+const ATTRIBUTES: usize = 10;
+
+/// The first enumeration's column (the ones before are text).
+const FIRST_ENUM: usize = 7;
 
 /// The column index of a scalar text attribute, by its pattern (the same
 /// patterns the product mapping of `eval` reads these fields for).
@@ -36,6 +40,9 @@ fn column_of(pattern: &str) -> Option<usize> {
         "external_ref" => 4,
         "upc_ean" => 5,
         "manufacturer_part_num" => 6,
+        "status" => 7,
+        "commodity_type" => 8,
+        "owner" => 9,
         _ => return None,
     })
 }
@@ -50,6 +57,9 @@ fn value_of(column: usize, p: &Product) -> Option<&str> {
         4 => p.external_ref.as_deref(),
         5 => p.upc_ean.as_deref(),
         6 => p.manufacturer_part_num.as_deref(),
+        7 => p.status.map(|v| v.as_str()),
+        8 => p.commodity_type.map(|v| v.as_str()),
+        9 => p.owner.map(|v| v.as_str()),
         _ => None,
     }
 }
@@ -120,9 +130,23 @@ impl TextColumn {
         let mut product = 0usize;
         while let Some(k) = self.bytes.get(at..).and_then(|rest| finder.find(rest)) {
             let start = at + k;
-            // The value holding byte `start`: the last whose start <= start.
-            let ends = self.offsets.get(product + 1..).unwrap_or_default();
-            product += ends.partition_point(|&end| end as usize <= start);
+            // The value holding byte `start`: the first whose end > start.
+            // Hits are usually in the next few values: step there, and
+            // search the rest only for a far one.
+            let mut steps = 0;
+            while steps < 8
+                && self
+                    .offsets
+                    .get(product + 1)
+                    .is_some_and(|&end| end as usize <= start)
+            {
+                product += 1;
+                steps += 1;
+            }
+            if steps == 8 {
+                let ends = self.offsets.get(product + 1..).unwrap_or_default();
+                product += ends.partition_point(|&end| end as usize <= start);
+            }
             let Some(&end) = self.offsets.get(product + 1) else {
                 break;
             };
@@ -166,18 +190,18 @@ impl Catalog {
         match expr {
             ValidExpr::Condition(c) => {
                 if !self.retain_columnar(schema, c, mask) {
-                    for (m, p) in mask.iter_mut().zip(self.products()) {
-                        if *m {
-                            *m = c.matches_in(schema, p);
-                        }
-                    }
+                    c.retain_matching(schema, self.products(), mask);
                 }
             }
             ValidExpr::And(terms) => {
                 // Columnar terms first: they narrow the per-product work.
-                let (columnar, other): (Vec<&ValidExpr>, Vec<&ValidExpr>) =
-                    terms.iter().partition(|t| is_columnar(schema, t));
-                for term in columnar.into_iter().chain(other) {
+                // Text columns before enumerations: an enumeration has a
+                // handful of values, so its test keeps many products, and
+                // a later test only looks at the products still in play.
+                let mut ordered: Vec<(u8, &ValidExpr)> =
+                    terms.iter().map(|t| (rank(schema, t), t)).collect();
+                ordered.sort_by_key(|&(r, _)| r);
+                for (_, term) in ordered {
                     self.retain_matching(schema, term, mask);
                 }
             }
@@ -213,14 +237,28 @@ impl Catalog {
         match test {
             Test::Like(p) => {
                 let needle = p.needle().as_bytes();
+                // One search over the whole buffer, unless few values are
+                // still in play (then only theirs are searched).
+                let in_play = mask.iter().filter(|&&m| m).count();
                 match p.kind() {
-                    PatternKind::Contains => col.retain_containing(mask, needle),
+                    PatternKind::Contains if in_play > mask.len() / 8 => {
+                        col.retain_containing(mask, needle)
+                    }
                     _ => col.retain(mask, |v| like(p, v)),
                 }
             }
-            Test::OneOf(values) => {
-                col.retain(mask, |v| values.iter().any(|w| w.as_bytes() == v));
-            }
+            // `str`'s order is bytewise, as on the per-product path.
+            Test::Compare(c) => match c {
+                Comparison::OneOf(values) => {
+                    col.retain(mask, |v| values.iter().any(|w| w.as_bytes() == v))
+                }
+                Comparison::Gt(w) => col.retain(mask, |v| v > w.as_bytes()),
+                Comparison::Ge(w) => col.retain(mask, |v| v >= w.as_bytes()),
+                Comparison::Lt(w) => col.retain(mask, |v| v < w.as_bytes()),
+                Comparison::Le(w) => col.retain(mask, |v| v <= w.as_bytes()),
+                // Not produced by `columnar_test`.
+                Comparison::All(_) => return false,
+            },
         }
         true
     }
@@ -229,14 +267,27 @@ impl Catalog {
 /// What the columns can evaluate.
 enum Test<'f> {
     Like(&'f Pattern),
-    OneOf(&'f ValueList<ShortStr>),
+    /// Any comparison but `All` (a scalar has one value).
+    Compare(&'f Comparison<ShortStr>),
 }
 
 /// True when `expr` is a condition the columns evaluate.
+#[cfg(test)]
 fn is_columnar(schema: &Schema, expr: &ValidExpr) -> bool {
+    rank(schema, expr) < 2
+}
+
+/// The order an AND evaluates its terms in (a stable sort keeps the
+/// written order within a rank): 0 for a condition on a text column, 1 on
+/// an enumeration's column, 2 for the rest (per product).
+fn rank(schema: &Schema, expr: &ValidExpr) -> u8 {
     match expr {
-        ValidExpr::Condition(c) => columnar_test(schema, c).is_some(),
-        _ => false,
+        ValidExpr::Condition(c) => match columnar_test(schema, c) {
+            Some((column, _)) if column < FIRST_ENUM => 0,
+            Some(_) => 1,
+            None => 2,
+        },
+        _ => 2,
     }
 }
 
@@ -247,7 +298,8 @@ fn columnar_test<'f>(schema: &Schema, c: &'f ValidCondition) -> Option<(usize, T
     let column = column_of(c.attribute_in(schema)?.pattern())?;
     let test = match test {
         TextTest::Like(p) => Test::Like(p),
-        TextTest::Compare(Comparison::OneOf(values)) => Test::OneOf(values),
+        TextTest::Compare(Comparison::All(_)) => return None,
+        TextTest::Compare(c) => Test::Compare(c),
         _ => return None,
     };
     Some((column, test))
@@ -262,5 +314,67 @@ fn like(p: &Pattern, value: &[u8]) -> bool {
         PatternKind::StartsWith => value.starts_with(needle),
         PatternKind::EndsWith => value.ends_with(needle),
         PatternKind::Equals => value == needle,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile;
+
+    /// Three products: live, draft, and one without status or name.
+    fn sample() -> Catalog {
+        let json = r#"{"products": [
+          {"id": "00000000-0000-4000-8000-000000000001", "status": "live", "name": "Red Shoe", "external_ref": "b"},
+          {"id": "00000000-0000-4000-8000-000000000002", "status": "draft", "name": "Shoelace", "external_ref": "a"},
+          {"id": "00000000-0000-4000-8000-000000000003"}
+        ]}"#;
+        match Catalog::from_json(json) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn selected(c: &Catalog, filter: &str) -> Vec<usize> {
+        let Ok(f) = compile(filter) else {
+            panic!("{filter} compiles");
+        };
+        let by_columns: Vec<usize> = c.select(&f).map(|(i, _)| i).collect();
+        let one_by_one: Vec<usize> = (0..c.products().len())
+            .filter(|&i| f.matches(&c.products()[i]))
+            .collect();
+        assert_eq!(by_columns, one_by_one, "{filter}");
+        by_columns
+    }
+
+    #[test]
+    fn enumerations_and_orderings_are_columnar_and_agree_per_product() {
+        let c = sample();
+        assert!(is_columnar_filter("eq(status,live)"));
+        assert!(is_columnar_filter("lt(external_ref,b)"));
+        assert!(!is_columnar_filter(
+            "gt(id,00000000-0000-4000-8000-000000000001)"
+        ));
+        assert_eq!(selected(&c, "eq(status,live)"), [0]);
+        assert_eq!(selected(&c, "eq(status,draft)"), [1]);
+        assert_eq!(selected(&c, "lt(external_ref,b)"), [1]);
+        assert_eq!(selected(&c, "le(external_ref,b)"), [0, 1]);
+        assert_eq!(selected(&c, "gt(external_ref,a)"), [0]);
+        assert_eq!(selected(&c, "ge(external_ref,a)"), [0, 1]);
+        // The third product has no value: no comparison holds.
+        assert_eq!(selected(&c, "ge(external_ref,\"\")"), [0, 1]);
+        // `eq` narrows to one product, so the `like` searches only its value.
+        assert_eq!(selected(&c, "eq(status,draft):like(name,*Shoe*)"), [1]);
+        assert_eq!(
+            selected(&c, "eq(status,live):like(name,*lace*)"),
+            [] as [usize; 0]
+        );
+    }
+
+    fn is_columnar_filter(filter: &str) -> bool {
+        let Ok(f) = compile(filter) else {
+            panic!("{filter} compiles");
+        };
+        is_columnar(f.schema(), f.expr())
     }
 }

@@ -202,6 +202,29 @@ impl ValidCondition {
     }
 }
 
+impl ValidCondition {
+    /// `mask[i] &= records[i] satisfies this condition`, testing only the
+    /// records still in `mask` and resolving the attribute once (not once
+    /// per record). A mask shorter than `records` covers its first records.
+    pub(crate) fn retain_matching<R: Record>(
+        &self,
+        schema: &Schema,
+        records: &[R],
+        mask: &mut [bool],
+    ) {
+        let Some(a) = self.attribute_in(schema) else {
+            mask.fill(false);
+            return;
+        };
+        let predicate = self.predicate();
+        for (m, r) in mask.iter_mut().zip(records) {
+            if *m {
+                *m = predicate.holds(&a, r);
+            }
+        }
+    }
+}
+
 impl Predicate {
     /// True when the record's values of `attribute` pass.
     fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
