@@ -7,8 +7,9 @@
 //! its canonical path when patterned or aliased) and a test on values of the
 //! attribute's type (`like` holds a compiled [`Pattern`], comparisons typed
 //! values), so evaluation and SQL rendering have no impossible cases. It
-//! keeps the schema (a cheap clone), the canonical text for `Display`, and
-//! borrows nothing from the input.
+//! keeps the schema (a cheap clone) and the canonical text for `Display`
+//! (written on first use from a copy of the input when compiled from
+//! text), and borrows nothing from the input.
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
@@ -60,7 +61,8 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// A filter that passed validation against a [`Schema`]: a tree of typed
-/// predicates, the schema, and the canonical text of the filter.
+/// predicates, the schema, and the canonical text of the filter (written
+/// on first use when compiled from text).
 ///
 /// Build one with [`compile`](fn@crate::compile), [`crate::compile_with`],
 /// [`crate::compile_with_schema`], [`crate::compile_for`], [`validate`],

@@ -49,6 +49,13 @@ pub fn compile(data: &[u8]) -> bool {
     match compile_filter(input) {
         Ok(valid) => {
             let printed = valid.to_string();
+            // Written lazily from the input, the canonical text is the one
+            // validating the parsed tree writes at once.
+            let tree = syntax::parse(input).expect("a compiled filter parses");
+            let eager = catalog_filter::validate::validate(&tree, &Limits::DEFAULT)
+                .expect("a compiled filter validates");
+            assert_eq!(eager.as_str(), printed);
+            assert_eq!(eager, valid);
             let again = compile_filter(&printed).expect("canonical form must compile");
             assert_eq!(again.to_string(), printed);
             // The same tree of typed predicates, spans aside.
