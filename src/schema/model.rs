@@ -1062,10 +1062,18 @@ impl Schema {
     /// attribute's index, and the canonical path when it differs from the
     /// written one (an alias; only then is a `String` built). `None` when
     /// the path does not resolve ([`Schema::resolve`] says why).
+    #[inline]
     pub(crate) fn lookup(&self, path: &str) -> Option<(usize, Option<String>)> {
-        if let Some(i) = self.index.exact.get(path) {
-            return Some((i, None));
+        // The common case, an exact name, inline in the caller.
+        match self.index.exact.get(path) {
+            Some(i) => Some((i, None)),
+            None => self.lookup_pattern(path),
         }
+    }
+
+    /// [`Schema::lookup`] of a path that is no exact name.
+    #[inline(never)]
+    fn lookup_pattern(&self, path: &str) -> Option<(usize, Option<String>)> {
         if let Some(i) = self.match_pattern(path) {
             return Some((i, None));
         }
