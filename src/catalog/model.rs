@@ -2,7 +2,8 @@
 //! unchecked [`Snapshot`], with how a product is read from JSON.
 
 use crate::json::{
-    Attributes, Base, Borrowed, Extensions, ObjectSeed, Text, TextListSeed, TextSeed, ValueSeed,
+    Attributes, Base, Borrowed, ExactList, Extensions, ObjectSeed, Text, TextListSeed, TextSeed,
+    ValueSeed,
 };
 use crate::schema::parse_uuid;
 use crate::schema::{CommodityType, Owner, ProductType, Status};
@@ -217,7 +218,7 @@ impl<'de> Visitor<'de> for ProductSeed<'_> {
         let mut parent: Option<Cow<'de, str>> = None;
         let mut node_ids_raw: Option<&'de RawValue> = None;
         let mut seen_node_ids = false;
-        let mut other = Vec::new();
+        let mut other = ExactList::new();
         let base = self.base;
         while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
             match key.as_ref() {
@@ -274,7 +275,7 @@ impl<'de> Visitor<'de> for ProductSeed<'_> {
                 }
             }
         }
-        p.other = Attributes::from_members(other);
+        p.other = Attributes::from_members(other.into_vec());
         let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
         let parsed = parse_uuid(&id);
         let id_valid = parsed.is_some();

@@ -109,12 +109,14 @@
 //! product that loses nothing. The flags are set from the requested ids'
 //! position ranges, each position once, so overlapping ids (a hierarchy and
 //! nodes inside it) cost nothing extra; when no id names a node the products
-//! are not scanned at all. Over 1,000,000 generated products with 1,000 node
-//! ids a plan takes about 0.1 s on one core, most of it evaluating the
-//! filter on the products in a targeted node (`cargo bench --bench detach`,
-//! which also compares testing the filter first: up to a tenth slower when
-//! nine products in ten are in a targeted node, about 30% slower when half
-//! are).
+//! are not scanned at all. The filter then runs on those candidates as
+//! [`Catalog::select`] runs it: conditions on scalar text and enumeration
+//! attributes over columns (built on first use and kept with the catalog),
+//! the others per candidate. Over 1,000,000 generated products with 1,000
+//! node ids a plan takes about 0.1 s on one core (`cargo bench --bench
+//! detach`, which also compares testing the whole filter per product,
+//! memberships first or filter first; README "Performance" has the
+//! measured numbers).
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
