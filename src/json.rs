@@ -942,6 +942,50 @@ impl<T> ExactList<T> {
     }
 }
 
+/// Why a snapshot document was refused before it was parsed. Every
+/// vendor's loader reads its document through [`snapshot_document`] /
+/// [`check_snapshot_size`], and turns this into its own error type.
+#[derive(Debug)]
+pub(crate) enum DocumentError {
+    /// Over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes).
+    TooLarge {
+        /// The document's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not UTF-8.
+    NotUtf8(std::string::FromUtf8Error),
+}
+
+/// The size rule for snapshots: a document over
+/// [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) is
+/// refused before anything is parsed (or copied).
+pub(crate) fn check_snapshot_size(
+    bytes: usize,
+    limits: &crate::Limits,
+) -> Result<(), DocumentError> {
+    if bytes > limits.max_snapshot_bytes {
+        return Err(DocumentError::TooLarge {
+            bytes,
+            limit: limits.max_snapshot_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// A snapshot document from its bytes, without copying them: the size rule
+/// first, then the UTF-8 check.
+pub(crate) fn snapshot_document(
+    json: Vec<u8>,
+    limits: &crate::Limits,
+) -> Result<Arc<String>, DocumentError> {
+    check_snapshot_size(json.len(), limits)?;
+    String::from_utf8(json)
+        .map(Arc::new)
+        .map_err(DocumentError::NotUtf8)
+}
+
 /// The byte range of `part` inside `whole` (`part` must be a subslice).
 pub(crate) fn span_in(whole: &str, part: &str) -> Option<Range<usize>> {
     let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
@@ -1043,6 +1087,30 @@ impl Minify {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snapshot_documents_follow_one_size_rule_then_utf8() {
+        let limits = crate::Limits {
+            max_snapshot_bytes: 4,
+            ..crate::Limits::default()
+        };
+        assert!(check_snapshot_size(4, &limits).is_ok());
+        assert!(matches!(
+            check_snapshot_size(5, &limits),
+            Err(DocumentError::TooLarge { bytes: 5, limit: 4 })
+        ));
+        // Too large is found before the bytes are looked at.
+        assert!(matches!(
+            snapshot_document(vec![0xff; 5], &limits),
+            Err(DocumentError::TooLarge { bytes: 5, limit: 4 })
+        ));
+        assert!(matches!(
+            snapshot_document(vec![b'{', 0xff, b'}'], &limits),
+            Err(DocumentError::NotUtf8(_))
+        ));
+        let doc = snapshot_document(b"{}".to_vec(), &limits).map(|d| d.as_str().to_owned());
+        assert_eq!(doc.ok().as_deref(), Some("{}"));
+    }
 
     #[test]
     fn exact_list_keeps_order_and_allocates_exactly() {

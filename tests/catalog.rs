@@ -927,8 +927,16 @@ fn oversized_and_hostile_documents_are_answered() {
     };
     let text = std::sync::Arc::new(r#"{"products":[]}"#.to_owned());
     assert!(matches!(
-        Catalog::load(text, 0..15, &limits),
+        Catalog::load(text.clone(), 0..15, &limits),
         Err(CatalogError::TooLarge {
+            bytes: 15,
+            limit: 10
+        })
+    ));
+    // The Ecwid store follows the same rule (one definition, in json.rs).
+    assert!(matches!(
+        catalog_filter::ecwid::Store::load(text, 0..15, &limits),
+        Err(catalog_filter::ecwid::StoreLoadError::TooLarge {
             bytes: 15,
             limit: 10
         })

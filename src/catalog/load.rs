@@ -45,6 +45,17 @@ pub enum CatalogError {
     Integrity(#[from] IntegrityErrors),
 }
 
+impl From<json::DocumentError> for CatalogError {
+    fn from(e: json::DocumentError) -> CatalogError {
+        match e {
+            json::DocumentError::TooLarge { bytes, limit } => {
+                CatalogError::TooLarge { bytes, limit }
+            }
+            json::DocumentError::NotUtf8(e) => CatalogError::NotUtf8(e),
+        }
+    }
+}
+
 impl CatalogError {
     /// The integrity problems, if that is what went wrong.
     pub fn integrity(&self) -> Option<&IntegrityErrors> {
@@ -154,20 +165,17 @@ impl Catalog {
 
     /// Like [`Catalog::from_json`], from bytes.
     pub fn from_slice(json: &[u8]) -> Result<Catalog, CatalogError> {
+        // Refused before the copy.
+        json::check_snapshot_size(json.len(), &Limits::default())?;
         Catalog::from_vec(json.to_vec())
     }
 
     /// Like [`Catalog::from_json`], taking the bytes (no copy).
     pub fn from_vec(json: Vec<u8>) -> Result<Catalog, CatalogError> {
-        let len = json.len();
-        let limits = Limits::default();
-        if len > limits.max_snapshot_bytes {
-            return Err(CatalogError::TooLarge {
-                bytes: len,
-                limit: limits.max_snapshot_bytes,
-            });
-        }
-        Catalog::load(Arc::new(String::from_utf8(json)?), 0..len, &limits)
+        let (len, limits) = (json.len(), Limits::default());
+        // Refused before the UTF-8 check.
+        let document = json::snapshot_document(json, &limits)?;
+        Catalog::load(document, 0..len, &limits)
     }
 
     /// Like [`Catalog::from_json`], taking the text (no copy).
@@ -185,12 +193,7 @@ impl Catalog {
         range: Range<usize>,
         limits: &Limits,
     ) -> Result<Catalog, CatalogError> {
-        if range.len() > limits.max_snapshot_bytes {
-            return Err(CatalogError::TooLarge {
-                bytes: range.len(),
-                limit: limits.max_snapshot_bytes,
-            });
-        }
+        json::check_snapshot_size(range.len(), limits)?;
         let (parts, _) = read(&document, range.start, Some(range.end))?;
         Catalog::finish(document, range, parts)
     }

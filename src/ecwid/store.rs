@@ -223,16 +223,15 @@ impl StoreLoadError {
     }
 }
 
-/// The size rule: a snapshot over [`Limits::max_snapshot_bytes`] is
-/// refused before anything is parsed.
-fn check_size(bytes: usize, limits: &Limits) -> Result<(), StoreLoadError> {
-    if bytes > limits.max_snapshot_bytes {
-        return Err(StoreLoadError::TooLarge {
-            bytes,
-            limit: limits.max_snapshot_bytes,
-        });
+impl From<json::DocumentError> for StoreLoadError {
+    fn from(e: json::DocumentError) -> StoreLoadError {
+        match e {
+            json::DocumentError::TooLarge { bytes, limit } => {
+                StoreLoadError::TooLarge { bytes, limit }
+            }
+            json::DocumentError::NotUtf8(e) => StoreLoadError::NotUtf8(e),
+        }
     }
-    Ok(())
 }
 
 /// The text a store was read from, and where its parts are.
@@ -309,7 +308,7 @@ impl Store {
     /// Like [`Store::from_json`], from bytes.
     pub fn from_slice(json: &[u8]) -> Result<Store, StoreLoadError> {
         // Refused before the copy.
-        check_size(json.len(), &Limits::default())?;
+        json::check_snapshot_size(json.len(), &Limits::default())?;
         Store::from_vec(json.to_vec())
     }
 
@@ -317,8 +316,8 @@ impl Store {
     pub fn from_vec(json: Vec<u8>) -> Result<Store, StoreLoadError> {
         let (len, limits) = (json.len(), Limits::default());
         // Refused before the UTF-8 check.
-        check_size(len, &limits)?;
-        Store::load(Arc::new(String::from_utf8(json)?), 0..len, &limits)
+        let document = json::snapshot_document(json, &limits)?;
+        Store::load(document, 0..len, &limits)
     }
 
     /// Like [`Store::from_json`], taking the text (no copy).
@@ -338,7 +337,7 @@ impl Store {
         range: Range<usize>,
         limits: &Limits,
     ) -> Result<Store, StoreLoadError> {
-        check_size(range.len(), limits)?;
+        json::check_snapshot_size(range.len(), limits)?;
         let part = document.get(range.clone()).unwrap_or_default();
         let mut spans = Vec::new();
         let mut de = serde_json::Deserializer::from_str(part);
