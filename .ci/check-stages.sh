@@ -39,6 +39,7 @@ ORDER=(
   elasticpath
   ecwid
   sql
+  datafusion
   synthetic
 )
 

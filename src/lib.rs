@@ -19,6 +19,7 @@
 //! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
 //! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
 //! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
+//! | DataFusion | `datafusion` (feature) | a DataFusion `Expr` over a catalog's Arrow tables; Parquet export |
 //!
 //! # Stage order
 //!
@@ -30,7 +31,7 @@
 //! [`validate`], [`error`], [`compile`](mod@compile), the private `miette_impls`
 //! (feature `miette`), [`build`], [`json`], the private
 //! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
-//! `synthetic` (feature `synthetic`).
+//! `datafusion` (feature `datafusion`), `synthetic` (feature `synthetic`).
 //!
 //! So validation knows only its own [`ValidationErrors`]; the joining
 //! [`FilterError`] comes after it, and the one-call entry points that return
@@ -47,6 +48,9 @@
 //!   renderer (`render`) stays the default.
 //! - `synthetic`: a seeded generator of catalogs and filters, for tests and
 //!   benchmarks.
+//! - `datafusion`: filters as Apache DataFusion expressions over a
+//!   catalog's Arrow tables, and Parquet export (`datafusion` module; needs
+//!   rustc 1.94, as DataFusion 55 does).
 //!
 //! A worked example, from a filter string to a detach:
 //!
@@ -102,6 +106,8 @@
 pub mod build;
 pub mod catalog;
 pub mod compile;
+#[cfg(feature = "datafusion")]
+pub mod datafusion;
 pub mod diagnostic;
 pub mod ecwid;
 pub mod elasticpath;

@@ -1,0 +1,130 @@
+//! Apache DataFusion back end (feature `datafusion`): a catalog's products
+//! as Arrow tables, filters as DataFusion expressions over them, and the
+//! tables as Parquet files.
+//!
+//! - [`tables`]: the Arrow layout of a [`Catalog`](crate::catalog::Catalog)
+//!   (`products`, `product_nodes`, `nodes`, `hierarchies`), registering it
+//!   in a [`SessionContext`](::datafusion::prelude::SessionContext), and
+//!   writing and registering it as Parquet files.
+//! - [`expr`]: [`ValidFilter`](crate::ValidFilter) ->
+//!   [`Expr`](::datafusion::logical_expr::Expr) over the `products` table,
+//!   and [`select_ids`]: the ids of the matching products.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use catalog_filter::catalog::Catalog;
+//! use catalog_filter::compile;
+//! use catalog_filter::datafusion::{select_ids, tables};
+//! use datafusion::prelude::SessionContext;
+//!
+//! let catalog = Catalog::from_json(r#"{"products":[
+//!   {"id":"00000000-0000-4000-8000-000000000001","sku":"book","name":"Red Book"},
+//!   {"id":"00000000-0000-4000-8000-000000000002","sku":"shoe","name":"Blue Shoe"}]}"#)?;
+//! let filter = compile("like(name,*Shoe)")?;
+//!
+//! let ctx = SessionContext::new();
+//! tables::register(&ctx, &catalog)?;
+//! let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+//! let ids = runtime.block_on(select_ids(&ctx, &filter))?;
+//! let shoe: uuid::Uuid = "00000000-0000-4000-8000-000000000002".parse()?;
+//! assert_eq!(ids, [shoe]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Meaning
+//!
+//! The answers are those of the in-memory evaluator ([`crate::eval`]), which
+//! is the reference; `tests/datafusion_select.rs` checks them against it on
+//! generated catalogs and filters. Conditions on plain columns become
+//! native DataFusion expressions with typed literals (never SQL text):
+//! text and enumeration `eq`/`in` and the orderings (bytewise, as Arrow
+//! compares UTF-8), UUIDs as their lower-case hyphenated text (whose order
+//! is the UUIDs' byte order), instants as UTC nanosecond timestamps, and
+//! `is_null` on a scalar column. Every other condition (`like`, `ilike`,
+//! `text`, lists, `has_nodes`, the JSON attributes, `contains_all` on a
+//! scalar, an instant outside the nanosecond range) is a scalar UDF that
+//! runs the crate's own evaluator on the row's `record` column (the
+//! product as JSON), so it cannot mean anything else. Such a condition
+//! costs a JSON parse per row; native conditions run at Arrow speed.
+//!
+//! # Not yet
+//!
+//! Detach as a DataFusion plan, running on Ballista, and reading a
+//! snapshot back from the Parquet files are not built yet (issue 15).
+
+pub mod expr;
+pub mod tables;
+
+pub use expr::{select_ids, to_expr};
+
+use std::path::PathBuf;
+
+/// What went wrong in the DataFusion back end.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Building an Arrow table failed.
+    #[error("building the Arrow table `{table}`: {source}")]
+    Arrow {
+        /// The table.
+        table: &'static str,
+        /// Arrow's error.
+        source: ::datafusion::arrow::error::ArrowError,
+    },
+    /// A product's timestamp cannot be an Arrow nanosecond timestamp (it is
+    /// before 1677 or after 2262).
+    #[error(
+        "product {product}: `{attribute}` is outside the range of nanosecond timestamps (1677-09-21 to 2262-04-11)"
+    )]
+    TimestampOutOfRange {
+        /// The product's id.
+        product: uuid::Uuid,
+        /// `created_at` or `updated_at`.
+        attribute: &'static str,
+    },
+    /// A file could not be written or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Writing a Parquet file failed.
+    #[error("{}: {source}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The Parquet error.
+        source: ::datafusion::parquet::errors::ParquetError,
+    },
+    /// A table file does not exist.
+    #[error("{}: no such file (expected the `{table}` table)", path.display())]
+    MissingTable {
+        /// The table.
+        table: &'static str,
+        /// The file looked for.
+        path: PathBuf,
+    },
+    /// A table file's columns are not the layout's.
+    #[error("{}: not the `{table}` table: expected columns {expected}, found {found}", path.display())]
+    WrongSchema {
+        /// The table.
+        table: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The layout's columns (`name: type`, comma-separated).
+        expected: String,
+        /// The file's columns.
+        found: String,
+    },
+    /// DataFusion failed (reading a file that is not Parquet, running a
+    /// query).
+    #[error("DataFusion: {0}")]
+    DataFusion(#[from] ::datafusion::error::DataFusionError),
+    /// A query answered an id that is not a UUID (a table not written by
+    /// this crate).
+    #[error("`products.id` holds {0:?}, which is not a UUID")]
+    BadId(String),
+}

@@ -1,0 +1,313 @@
+//! The DataFusion back end against the in-memory reference: the same
+//! products for the same filters, on generated catalogs; the exact
+//! expressions of native conditions; and Parquet files in and out, with the
+//! errors for a missing table, a wrong layout and corrupt bytes.
+#![cfg(feature = "datafusion")]
+
+// The PostgreSQL tests' filter generator (their `support` module needs the
+// `postgres` feature).
+#[path = "support/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+
+use catalog_filter::catalog::Catalog;
+use catalog_filter::datafusion::{Error, select_ids, tables, to_expr};
+use catalog_filter::schema::Schema;
+use catalog_filter::synthetic::SplitMix64;
+use catalog_filter::{Limits, ValidFilter, compile, compile_for};
+use datafusion::prelude::SessionContext;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::cell::Cell;
+use uuid::Uuid;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn in_memory(catalog: &Catalog, filter: &ValidFilter) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = catalog.select(filter).map(|(_, p)| p.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+const LIMITS: Limits = Limits {
+    max_conditions: 64,
+    ..generate::LIMITS
+};
+
+/// Conditions with the operators detach_nodes lacks, on values of `catalog`.
+fn extra_condition(rng: &mut SplitMix64, catalog: &Catalog) -> String {
+    let p = rng.pick(catalog.products());
+    let word = |rng: &mut SplitMix64, s: Option<&str>| {
+        let words: Vec<&str> = s.unwrap_or("shoe").split(' ').collect();
+        rng.pick(&words).copied().unwrap_or("shoe").to_owned()
+    };
+    let tag = |rng: &mut SplitMix64| {
+        p.and_then(|p| rng.pick(&p.tags))
+            .map_or("sale".to_owned(), |t| t.to_string())
+    };
+    let quote = |s: String| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    match rng.below(9) {
+        0 => format!(
+            "ilike(name,{})",
+            quote(format!(
+                "*{}*",
+                word(rng, p.and_then(|p| p.name.as_deref())).to_uppercase()
+            ))
+        ),
+        1 => format!(
+            "text(description,{})",
+            quote(word(rng, p.and_then(|p| p.description.as_deref())))
+        ),
+        2 => format!("contains(tags,{})", quote(tag(rng))),
+        3 => format!("contains_any(tags,{},new)", quote(tag(rng))),
+        4 => format!("contains_all(tags,{},{})", quote(tag(rng)), quote(tag(rng))),
+        5 => format!(
+            "is_null({})",
+            rng.pick(&[
+                "description",
+                "external_ref",
+                "parent_id",
+                "created_at",
+                "tags",
+                "status",
+                "extensions.books.isbn",
+                "has_nodes"
+            ])
+            .copied()
+            .unwrap_or("sku")
+        ),
+        6 => format!(
+            "gt(updated_at,2023-0{}-01T00:00:00+02:00)",
+            1 + rng.below(9)
+        ),
+        7 => format!("le(id,{})", p.map_or(Uuid::nil(), |p| p.id)),
+        _ => format!(
+            "lt(name,{})",
+            quote(word(rng, p.and_then(|p| p.name.as_deref())))
+        ),
+    }
+}
+
+/// A filter over the every-operator schema: ANDs of conditions and OR
+/// groups of them.
+fn every_operator_filter(rng: &mut SplitMix64, catalog: &Catalog) -> String {
+    let term = |rng: &mut SplitMix64| {
+        if rng.chance(50) {
+            generate::filter(rng, catalog)
+        } else {
+            extra_condition(rng, catalog)
+        }
+    };
+    let terms: Vec<String> = (0..1 + rng.below(2))
+        .map(|_| {
+            if rng.chance(40) {
+                let a = term(rng);
+                let b = term(rng);
+                format!("({a}|{b})")
+            } else {
+                term(rng)
+            }
+        })
+        .collect();
+    terms.join(":")
+}
+
+fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> String) {
+    let rt = runtime();
+    let checked = Cell::new(0usize);
+    let matched = Cell::new(0usize);
+    TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    })
+    .run(
+        &(proptest::num::u64::ANY, 10usize..120, 0usize..30),
+        |(seed, products, nodes)| {
+            let catalog = catalog_filter::synthetic::catalog(seed, products, nodes);
+            let ctx = SessionContext::new();
+            tables::register(&ctx, &catalog).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut rng = SplitMix64::new(seed);
+            for _ in 0..25 {
+                let text = generate(&mut rng, &catalog);
+                let filter = match compile_for(&text, schema, &LIMITS) {
+                    Ok(f) => f,
+                    Err(e) if e.to_string().contains("too complex") => continue,
+                    Err(e) => return Err(TestCaseError::fail(format!("{text}: {e}"))),
+                };
+                let want = in_memory(&catalog, &filter);
+                let got = rt
+                    .block_on(select_ids(&ctx, &filter))
+                    .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                if got != want {
+                    return Err(TestCaseError::fail(format!(
+                        "seed {seed}: {text}\nexpr: {}\nDataFusion: {got:?}\nin memory: {want:?}",
+                        to_expr(&filter)
+                    )));
+                }
+                checked.set(checked.get() + 1);
+                matched.set(matched.get() + usize::from(!want.is_empty()));
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert!(checked.get() >= 24 * 20, "{} filters", checked.get());
+    assert!(
+        matched.get() * 4 > checked.get(),
+        "only {} of {} filters matched anything",
+        matched.get(),
+        checked.get()
+    );
+}
+
+#[test]
+fn detach_nodes_filters_select_the_same_products_as_in_memory() {
+    differential(&Schema::detach_nodes(), generate::filter);
+}
+
+#[test]
+fn every_operator_and_or_groups_select_the_same_products_as_in_memory() {
+    differential(&Schema::every_operator(), every_operator_filter);
+}
+
+#[test]
+fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
+    let expr =
+        |f: &str| to_expr(&compile_for(f, &Schema::every_operator(), &LIMITS).unwrap()).to_string();
+    assert_eq!(
+        expr("in(status,live,draft):le(id,00000000-0000-4000-8000-00000000000A)"),
+        r#"status IN ([Utf8("live"), Utf8("draft")]) AND id <= Utf8("00000000-0000-4000-8000-00000000000a")"#
+    );
+    assert_eq!(
+        expr("(is_null(sku)|ge(created_at,2024-01-01T02:00:00+02:00))"),
+        r#"sku IS NULL OR created_at >= TimestampNanosecond(1704067200000000000, Some("UTC"))"#
+    );
+    // `like`, lists and JSON attributes: the crate's evaluator over `record`.
+    assert_eq!(
+        expr(r#"like(name,"*50%*"):eq(tags,a)"#),
+        "catalog_filter_condition_0_18(record) AND catalog_filter_condition_19_29(record)"
+    );
+}
+
+const SAMPLE: &str = r#"{"hierarchies":[{"id":"h1","name":"Main"}],
+ "nodes":[{"id":"n1","hierarchy_id":"h1"},{"id":"n2","hierarchy_id":"h1","parent_id":"n1","name":"Shoes"}],
+ "products":[
+  {"id":"00000000-0000-4000-8000-000000000001","sku":"a","name":"50% off","tags":["sale"],"created_at":"2024-01-01T01:00:00+02:00","node_ids":["n1","n2"]},
+  {"id":"00000000-0000-4000-8000-000000000002","sku":"b","name":"50 off","extensions":{"books":{"isbn":1e3}}},
+  {"id":"00000000-0000-4000-8000-000000000003","name":"x","tags":[],"created_at":"2023-12-31T23:30:00Z"}]}"#;
+
+fn sample_ids(ctx: &SessionContext, f: &str) -> Vec<u128> {
+    let filter = compile_for(f, &Schema::every_operator(), &LIMITS).unwrap();
+    let ids = runtime().block_on(select_ids(ctx, &filter)).unwrap();
+    ids.iter().map(|u| u.as_u128() & 0xff).collect()
+}
+
+fn check_sample(ctx: &SessionContext) {
+    let cases: [(&str, &[u128]); 10] = [
+        ("eq(sku,a)", &[1]),
+        ("is_null(sku)", &[3]),
+        (r#"like(name,"*50%*")"#, &[1]),
+        ("like(name,50*)", &[1, 2]),
+        ("eq(tags,sale)", &[1]),
+        ("is_null(tags)", &[2, 3]),
+        // 2024-01-01T01:00:00+02:00 is 2023-12-31T23:00:00Z.
+        ("lt(created_at,2023-12-31T23:15:00Z)", &[1]),
+        ("eq(extensions.books.isbn,1e3)", &[2]),
+        ("eq(has_nodes,false)", &[2, 3]),
+        (
+            "(eq(sku,b)|gt(id,00000000-0000-4000-8000-000000000002))",
+            &[2, 3],
+        ),
+    ];
+    for (f, want) in cases {
+        assert_eq!(sample_ids(ctx, f), want, "{f}");
+    }
+}
+
+#[test]
+fn edge_cases_in_memory_tables() {
+    let catalog = Catalog::from_json(SAMPLE).unwrap();
+    let ctx = SessionContext::new();
+    tables::register(&ctx, &catalog).unwrap();
+    check_sample(&ctx);
+}
+
+#[test]
+fn parquet_files_give_the_same_answers_and_bad_files_are_named() {
+    let catalog = Catalog::from_json(SAMPLE).unwrap();
+    let dir = std::env::temp_dir().join(format!("catalog-filter-df-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    tables::export_parquet(&catalog, &dir).unwrap();
+    let rt = runtime();
+    let ctx = SessionContext::new();
+    rt.block_on(tables::register_parquet(&ctx, &dir)).unwrap();
+    check_sample(&ctx);
+    let memberships = rt
+        .block_on(async { ctx.table("product_nodes").await?.collect().await })
+        .unwrap();
+    assert_eq!(memberships.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+
+    // A file that is not Parquet.
+    let nodes = dir.join("nodes.parquet");
+    std::fs::write(&nodes, b"not parquet").unwrap();
+    let err = rt
+        .block_on(tables::register_parquet(&SessionContext::new(), &dir))
+        .unwrap_err();
+    assert!(matches!(err, Error::DataFusion(_)), "{err:?}");
+    assert!(
+        err.to_string().contains(&nodes.display().to_string()),
+        "{err}"
+    );
+
+    // A Parquet file of another table.
+    std::fs::copy(dir.join("hierarchies.parquet"), &nodes).unwrap();
+    let err = rt
+        .block_on(tables::register_parquet(&SessionContext::new(), &dir))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: not the `nodes` table: expected columns id: Utf8, hierarchy_id: Utf8, parent_id: Utf8, name: Utf8, found id: Utf8View, name: Utf8View",
+            nodes.display()
+        )
+    );
+
+    // A missing table.
+    std::fs::remove_file(&nodes).unwrap();
+    let err = rt
+        .block_on(tables::register_parquet(&SessionContext::new(), &dir))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: no such file (expected the `nodes` table)",
+            nodes.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn timestamps_beyond_nanoseconds_are_refused_with_the_product() {
+    let catalog = Catalog::from_json(
+        r#"{"products":[{"id":"00000000-0000-4000-8000-000000000009","updated_at":"2300-01-01T00:00:00Z"}]}"#,
+    )
+    .unwrap();
+    let err = tables::catalog_batches(&catalog).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "product 00000000-0000-4000-8000-000000000009: `updated_at` is outside the range of nanosecond timestamps (1677-09-21 to 2262-04-11)"
+    );
+    // In memory the same catalog filters fine; a filter instant beyond the
+    // range runs the evaluator instead of a literal.
+    let f = compile("gt(updated_at,2290-01-01T00:00:00Z)").unwrap();
+    assert_eq!(catalog.select(&f).count(), 1);
+    assert_eq!(
+        to_expr(&f).to_string(),
+        "catalog_filter_condition_0_35(record)"
+    );
+}
