@@ -9,6 +9,8 @@
 //! - [`expr`]: [`ValidFilter`](crate::ValidFilter) ->
 //!   [`Expr`](::datafusion::logical_expr::Expr) over the `products` table,
 //!   and [`select_ids`]: the ids of the matching products.
+//! - [`detach`]: detach_nodes planned over the tables, answering as
+//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) does.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,9 +52,11 @@
 //!
 //! # Not yet
 //!
-//! Detach as a DataFusion plan, running on Ballista, and reading a
+//! [`detach`] plans detach_nodes over the tables (the response and the
+//! removals); applying it to new files, running on Ballista, and reading a
 //! snapshot back from the Parquet files are not built yet (issue 15).
 
+pub mod detach;
 pub mod expr;
 pub mod tables;
 
@@ -123,6 +127,10 @@ pub enum Error {
     /// query).
     #[error("DataFusion: {0}")]
     DataFusion(#[from] ::datafusion::error::DataFusionError),
+    /// The node tables could not be made a catalog (other than its
+    /// integrity checks, which are the vendor's 500).
+    #[error("{0}")]
+    Catalog(crate::catalog::CatalogError),
     /// A query answered an id that is not a UUID (a table not written by
     /// this crate).
     #[error("`products.id` holds {0:?}, which is not a UUID")]

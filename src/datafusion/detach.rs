@@ -1,0 +1,191 @@
+//! detach_nodes over a catalog's tables in DataFusion: the same response
+//! and the same removed memberships as
+//! [`elasticpath::detach::plan`](crate::elasticpath::detach::plan).
+//!
+//! The request is checked by the same function
+//! ([`check_request`]: the 422s and 400s, with the same envelopes). The
+//! small tables (`nodes`, `hierarchies`) are read into memory and checked
+//! and indexed by the crate's own catalog code, so ids resolve (a
+//! hierarchy's id stands for all its nodes, a node's for its subtree) and
+//! `nodes_not_found` is counted ([`count_found`]) exactly as in memory; a
+//! node table that fails its integrity checks is the same 500. The large
+//! tables stay in DataFusion: the removals are the `product_nodes` rows in
+//! a targeted node whose product matches the filter
+//! ([`to_expr`]), a semi-join of `product_nodes` with the
+//! matching `products`.
+//!
+//! Not yet: memberships naming nodes that do not exist are not checked
+//! here (loading a catalog refuses them), and the plan is not applied to
+//! new files.
+
+use super::Error;
+use super::expr::to_expr;
+use crate::Limits;
+use crate::catalog::{Catalog, CatalogError, Hierarchy, Node, Snapshot};
+use crate::elasticpath::detach::{
+    DetachNodesRequest, DetachNodesResponse, check_request, count_found, integrity_error,
+};
+use crate::elasticpath::envelope::ErrorEnvelope;
+use ::datafusion::arrow::array::{AsArray, RecordBatch};
+use ::datafusion::arrow::compute::cast;
+use ::datafusion::arrow::datatypes::DataType;
+use ::datafusion::logical_expr::{JoinType, lit};
+use ::datafusion::prelude::{SessionContext, ident};
+use std::ops::Range;
+use uuid::Uuid;
+
+/// A detach planned over DataFusion tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TablePlan {
+    /// The vendor's response.
+    pub response: DetachNodesResponse,
+    /// The memberships to remove, `(product id, node id)`, sorted.
+    pub removals: Vec<(Uuid, String)>,
+}
+
+/// Plans the detach `request` over the tables registered in `ctx` (see
+/// [`tables`](super::tables)). `Ok(Err(envelope))` is the vendor's
+/// error answer (bad request, integrity 500); `Err` is a failure of the
+/// tables or of DataFusion.
+pub async fn plan(
+    ctx: &SessionContext,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<Result<TablePlan, ErrorEnvelope>, Error> {
+    let checked = match check_request(request, limits) {
+        Ok(c) => c,
+        Err(envelope) => return Ok(Err(envelope)),
+    };
+    let (filter, node_ids) = (&checked.filter, checked.node_ids);
+
+    let nodes = read_nodes(ctx).await?;
+    let hierarchies = read_hierarchies(ctx).await?;
+    let tree = match Catalog::new(Snapshot {
+        hierarchies,
+        nodes,
+        ..Snapshot::default()
+    }) {
+        Ok(tree) => tree,
+        Err(CatalogError::Integrity(errors)) => return Ok(Err(integrity_error(&errors))),
+        Err(other) => return Err(Error::Catalog(other)),
+    };
+
+    let mut ranges: Vec<Range<u32>> = Vec::new();
+    let meta = count_found(node_ids, |id| match tree.resolve(id) {
+        Some(range) => {
+            ranges.push(range);
+            true
+        }
+        None => false,
+    });
+    let targeted: Vec<_> = ranges
+        .into_iter()
+        .flatten()
+        .filter_map(|pos| tree.node_at(pos))
+        .map(|node| lit(node.id.as_str()))
+        .collect();
+    let response = DetachNodesResponse { meta };
+    if targeted.is_empty() {
+        return Ok(Ok(TablePlan {
+            response,
+            removals: Vec::new(),
+        }));
+    }
+
+    let matching = ctx
+        .table("products")
+        .await?
+        .filter(to_expr(filter))?
+        .select(vec![ident("id").alias("matching_id")])?;
+    let batches = ctx
+        .table("product_nodes")
+        .await?
+        .filter(ident("node_id").in_list(targeted, false))?
+        .join(
+            matching,
+            JoinType::LeftSemi,
+            &["product_id"],
+            &["matching_id"],
+            None,
+        )?
+        .select(vec![ident("product_id"), ident("node_id")])?
+        .collect()
+        .await?;
+    let mut removals = Vec::new();
+    for batch in &batches {
+        let products = texts(batch, 0)?;
+        let nodes = texts(batch, 1)?;
+        for (product, node) in products.iter().zip(nodes) {
+            let id = product.parse().map_err(|_| Error::BadId(product.clone()))?;
+            removals.push((id, node));
+        }
+    }
+    removals.sort_unstable();
+    Ok(Ok(TablePlan { response, removals }))
+}
+
+/// Column `i` of `batch` as text (nulls as empty).
+fn texts(batch: &RecordBatch, i: usize) -> Result<Vec<String>, Error> {
+    let Some(column) = batch.columns().get(i) else {
+        return Ok(Vec::new());
+    };
+    let column = cast(column, &DataType::Utf8).map_err(|source| Error::Arrow {
+        table: "query",
+        source,
+    })?;
+    let Some(column) = column.as_string_opt::<i32>() else {
+        return Ok(Vec::new());
+    };
+    Ok(column
+        .iter()
+        .map(|v| v.unwrap_or_default().to_owned())
+        .collect())
+}
+
+/// Column `i` of `batch` as optional text.
+fn optional_texts(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, Error> {
+    let Some(column) = batch.columns().get(i) else {
+        return Ok(Vec::new());
+    };
+    let column = cast(column, &DataType::Utf8).map_err(|source| Error::Arrow {
+        table: "query",
+        source,
+    })?;
+    let Some(column) = column.as_string_opt::<i32>() else {
+        return Ok(Vec::new());
+    };
+    Ok(column.iter().map(|v| v.map(str::to_owned)).collect())
+}
+
+async fn read_nodes(ctx: &SessionContext) -> Result<Vec<Node>, Error> {
+    let mut nodes = Vec::new();
+    for batch in ctx.table("nodes").await?.collect().await? {
+        let ids = texts(&batch, 0)?;
+        let hierarchies = texts(&batch, 1)?;
+        let parents = optional_texts(&batch, 2)?;
+        let names = optional_texts(&batch, 3)?;
+        for (((id, hierarchy_id), parent_id), name) in
+            ids.into_iter().zip(hierarchies).zip(parents).zip(names)
+        {
+            nodes.push(Node {
+                id,
+                hierarchy_id,
+                parent_id,
+                name,
+            });
+        }
+    }
+    Ok(nodes)
+}
+
+async fn read_hierarchies(ctx: &SessionContext) -> Result<Vec<Hierarchy>, Error> {
+    let mut hierarchies = Vec::new();
+    for batch in ctx.table("hierarchies").await?.collect().await? {
+        let ids = texts(&batch, 0)?;
+        let names = optional_texts(&batch, 1)?;
+        for (id, name) in ids.into_iter().zip(names) {
+            hierarchies.push(Hierarchy { id, name });
+        }
+    }
+    Ok(hierarchies)
+}

@@ -1,0 +1,191 @@
+//! detach_nodes planned over DataFusion tables against the in-memory
+//! reference (`elasticpath::detach::plan`): the same response, the same
+//! removed memberships and the same error envelopes.
+#![cfg(feature = "datafusion")]
+
+// The PostgreSQL tests' generator (their `support` module needs the
+// `postgres` feature).
+#[path = "support/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+
+use catalog_filter::catalog::Catalog;
+use catalog_filter::datafusion::{detach, tables};
+use catalog_filter::elasticpath::detach::{self as reference, DetachNodesRequest};
+use catalog_filter::synthetic::SplitMix64;
+use datafusion::prelude::SessionContext;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::cell::Cell;
+use uuid::Uuid;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Requested ids: nodes, the first node, hierarchies, hostile and unknown
+/// ids, repeats.
+fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
+    let hostile = generate::hostile_texts();
+    let mut ids: Vec<String> = Vec::new();
+    for _ in 0..1 + rng.below(6) {
+        let id = match rng.below(10) {
+            0..=4 => rng.pick(catalog.nodes()).map(|n| n.id.clone()),
+            5 => catalog.node_at(0).map(|n| n.id.clone()),
+            6 => rng.pick(catalog.hierarchies()).map(|h| h.id.clone()),
+            7 => rng.pick(&hostile).cloned(),
+            8 => ids.last().cloned(),
+            _ => Some(rng.uuid().to_string()),
+        };
+        ids.push(id.unwrap_or_else(|| "missing".into()));
+    }
+    ids
+}
+
+/// The in-memory plan as (response JSON, sorted removals), or the error
+/// envelope's JSON.
+fn in_memory(
+    catalog: &Catalog,
+    request: &DetachNodesRequest,
+) -> Result<(String, Vec<(Uuid, String)>), String> {
+    match reference::plan(catalog, request, &generate::LIMITS) {
+        Ok(plan) => {
+            let mut removals: Vec<(Uuid, String)> = plan
+                .changes()
+                .flat_map(|c| {
+                    c.removed_node_ids(catalog)
+                        .map(move |n| (c.product_id, n.to_owned()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            removals.sort_unstable();
+            Ok((serde_json::to_string(&plan.response).unwrap(), removals))
+        }
+        Err(envelope) => Err(serde_json::to_string(&envelope).unwrap()),
+    }
+}
+
+fn on_tables(
+    ctx: &SessionContext,
+    request: &DetachNodesRequest,
+) -> Result<(String, Vec<(Uuid, String)>), String> {
+    match runtime().block_on(detach::plan(ctx, request, &generate::LIMITS)) {
+        Ok(Ok(plan)) => Ok((
+            serde_json::to_string(&plan.response).unwrap(),
+            plan.removals,
+        )),
+        Ok(Err(envelope)) => Err(serde_json::to_string(&envelope).unwrap()),
+        Err(e) => Err(format!("DataFusion failed: {e}")),
+    }
+}
+
+#[test]
+fn detach_plans_the_same_removals_and_responses_as_in_memory() {
+    let planned = Cell::new(0usize);
+    let removing = Cell::new(0usize);
+    TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    })
+    .run(
+        &(proptest::num::u64::ANY, 10usize..120, 1usize..30),
+        |(seed, products, nodes)| {
+            let catalog = catalog_filter::synthetic::catalog(seed, products, nodes);
+            let ctx = SessionContext::new();
+            tables::register(&ctx, &catalog).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut rng = SplitMix64::new(seed);
+            for _ in 0..15 {
+                let filter = generate::filter(&mut rng, &catalog);
+                let request = DetachNodesRequest::new(filter.clone(), node_ids(&mut rng, &catalog));
+                let want = in_memory(&catalog, &request);
+                let got = on_tables(&ctx, &request);
+                if got != want {
+                    return Err(TestCaseError::fail(format!(
+                        "seed {seed}: {filter} {:?}\nDataFusion: {got:?}\nin memory: {want:?}",
+                        request.data.node_ids
+                    )));
+                }
+                planned.set(planned.get() + 1);
+                removing.set(removing.get() + usize::from(want.is_ok_and(|(_, r)| !r.is_empty())));
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert!(
+        removing.get() * 5 > planned.get(),
+        "only {} of {} plans removed anything",
+        removing.get(),
+        planned.get()
+    );
+}
+
+#[test]
+fn bad_requests_and_broken_node_tables_answer_the_same_envelopes() {
+    let catalog = Catalog::from_json(
+        r#"{"hierarchies":[{"id":"h1"}],"nodes":[{"id":"n1","hierarchy_id":"h1"},{"id":"n2","hierarchy_id":"h1","parent_id":"n1"}],
+            "products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":["n2","n1"]},
+                        {"id":"00000000-0000-4000-8000-000000000002","sku":"b","node_ids":["n2"]}]}"#,
+    )
+    .unwrap();
+    let ctx = SessionContext::new();
+    tables::register(&ctx, &catalog).unwrap();
+    let a = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
+    // A node's subtree; an unknown id is counted as not found.
+    assert_eq!(
+        on_tables(&ctx, &DetachNodesRequest::new("eq(sku,a)", ["n1", "x"])),
+        Ok((
+            r#"{"meta":{"nodes_detached":1,"nodes_not_found":["x"]}}"#.to_owned(),
+            vec![(a, "n1".to_owned()), (a, "n2".to_owned())]
+        ))
+    );
+    for request in [
+        DetachNodesRequest::new("", ["n1"]),
+        DetachNodesRequest::new("eqq(sku,a)", ["n1"]),
+        DetachNodesRequest::new("eq(sku,a)", Vec::<String>::new()),
+    ] {
+        let got = on_tables(&ctx, &request);
+        assert!(got.is_err(), "{got:?}");
+        assert_eq!(got, in_memory(&catalog, &request));
+    }
+    // Node tables that fail the integrity checks: the in-memory 500.
+    let broken = Catalog::from_json(
+        r#"{"hierarchies":[{"id":"h1"}],"nodes":[{"id":"h1","hierarchy_id":"h1"}]}"#,
+    )
+    .unwrap_err();
+    let envelope = reference::integrity_error(broken.integrity().unwrap());
+    let hierarchies = datafusion::arrow::array::RecordBatch::try_new(
+        tables::table_schema("hierarchies").unwrap(),
+        vec![
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
+                None::<&str>,
+            ])),
+        ],
+    )
+    .unwrap();
+    let nodes = datafusion::arrow::array::RecordBatch::try_new(
+        tables::table_schema("nodes").unwrap(),
+        vec![
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
+                None::<&str>,
+            ])),
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
+                None::<&str>,
+            ])),
+        ],
+    )
+    .unwrap();
+    let mut batches = tables::catalog_batches(&catalog).unwrap();
+    batches.hierarchies = hierarchies;
+    batches.nodes = nodes;
+    tables::register_batches(&ctx, &batches).unwrap();
+    assert_eq!(
+        on_tables(&ctx, &DetachNodesRequest::new("eq(sku,a)", ["n1"])),
+        Err(serde_json::to_string(&envelope).unwrap())
+    );
+}
