@@ -189,3 +189,104 @@ fn bad_requests_and_broken_node_tables_answer_the_same_envelopes() {
         Err(serde_json::to_string(&envelope).unwrap())
     );
 }
+
+/// `product id -> node ids` (in `ordinal` order) of the `product_nodes`
+/// table in `ctx`.
+fn table_memberships(ctx: &SessionContext) -> std::collections::BTreeMap<Uuid, Vec<String>> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::{DataType, Int32Type};
+    let batches = runtime()
+        .block_on(async { ctx.table("product_nodes").await?.collect().await })
+        .unwrap();
+    let mut rows: Vec<(Uuid, i32, String)> = Vec::new();
+    for b in &batches {
+        let products = cast(b.column(0), &DataType::Utf8).unwrap();
+        let nodes = cast(b.column(1), &DataType::Utf8).unwrap();
+        let ordinals = b.column(2).as_primitive::<Int32Type>();
+        for i in 0..b.num_rows() {
+            rows.push((
+                products.as_string::<i32>().value(i).parse().unwrap(),
+                ordinals.value(i),
+                nodes.as_string::<i32>().value(i).to_owned(),
+            ));
+        }
+        assert_eq!(ordinals.null_count(), 0);
+    }
+    rows.sort();
+    let mut map = std::collections::BTreeMap::<Uuid, Vec<String>>::new();
+    for (p, _, n) in rows {
+        map.entry(p).or_default().push(n);
+    }
+    map
+}
+
+#[test]
+fn applying_writes_new_files_with_the_in_memory_memberships_and_leaves_the_input() {
+    let rt = runtime();
+    let base = std::env::temp_dir().join(format!("catalog-filter-dfapply-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let (input, output) = (base.join("in"), base.join("out"));
+    let mut removed = 0;
+    for seed in 0..6u64 {
+        let mut catalog = catalog_filter::synthetic::catalog(seed, 80, 12);
+        tables::export_parquet(&catalog, &input).unwrap();
+        let before: Vec<Vec<u8>> = tables::TABLES
+            .iter()
+            .map(|t| std::fs::read(input.join(format!("{t}.parquet"))).unwrap())
+            .collect();
+        let ctx = SessionContext::new();
+        rt.block_on(tables::register_parquet(&ctx, &input)).unwrap();
+        let mut rng = SplitMix64::new(seed);
+        // The first generated request that removes something (or the last
+        // one tried).
+        let mut request = DetachNodesRequest::new("like(name,*)", ["h0"]);
+        for _ in 0..40 {
+            request = DetachNodesRequest::new(
+                generate::filter(&mut rng, &catalog),
+                node_ids(&mut rng, &catalog),
+            );
+            if reference::plan(&catalog, &request, &generate::LIMITS).is_ok_and(|p| !p.is_empty()) {
+                break;
+            }
+        }
+        let plan = rt
+            .block_on(detach::plan(&ctx, &request, &generate::LIMITS))
+            .unwrap()
+            .unwrap();
+        removed += plan.removals.len();
+        rt.block_on(detach::apply_to_dir(&ctx, &plan, &output))
+            .unwrap();
+
+        let reference_plan = reference::plan(&catalog, &request, &generate::LIMITS).unwrap();
+        reference::apply(&mut catalog, &reference_plan);
+        let want: std::collections::BTreeMap<Uuid, Vec<String>> = catalog
+            .products()
+            .iter()
+            .filter(|p| !p.node_ids.is_empty())
+            .map(|p| (p.id, p.node_ids.iter().map(|n| n.to_string()).collect()))
+            .collect();
+        let written = SessionContext::new();
+        rt.block_on(tables::register_parquet(&written, &output))
+            .unwrap();
+        assert_eq!(table_memberships(&written), want, "seed {seed}");
+        // The other tables are copied whole.
+        for t in ["products", "nodes", "hierarchies"] {
+            let rows = |c: &SessionContext| {
+                rt.block_on(async { c.table(t).await?.count().await })
+                    .unwrap()
+            };
+            assert_eq!(rows(&written), rows(&ctx), "{t}");
+        }
+        // The input files are untouched.
+        for (t, bytes) in tables::TABLES.iter().zip(&before) {
+            assert_eq!(
+                &std::fs::read(input.join(format!("{t}.parquet"))).unwrap(),
+                bytes,
+                "{t}"
+            );
+        }
+    }
+    assert!(removed > 0, "no plan removed anything");
+    let _ = std::fs::remove_dir_all(&base);
+}

@@ -14,24 +14,33 @@
 //! ([`to_expr`]), a semi-join of `product_nodes` with the
 //! matching `products`.
 //!
+//! [`apply_to_dir`] writes the tables after the detach to a new directory:
+//! `product_nodes` without the removed rows (an anti-join), the other
+//! tables as they are. The input tables and files are never modified, so a
+//! crash loses nothing.
+//!
 //! Not yet: memberships naming nodes that do not exist are not checked
-//! here (loading a catalog refuses them), and the plan is not applied to
-//! new files.
+//! here (loading a catalog refuses them).
 
 use super::Error;
 use super::expr::to_expr;
+use super::tables::TABLES;
 use crate::Limits;
 use crate::catalog::{Catalog, CatalogError, Hierarchy, Node, Snapshot};
 use crate::elasticpath::detach::{
     DetachNodesRequest, DetachNodesResponse, check_request, count_found, integrity_error,
 };
 use crate::elasticpath::envelope::ErrorEnvelope;
-use ::datafusion::arrow::array::{AsArray, RecordBatch};
+use ::datafusion::arrow::array::{AsArray, RecordBatch, StringArray};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::DataType;
+use ::datafusion::arrow::datatypes::{Field, Schema};
+use ::datafusion::dataframe::DataFrameWriteOptions;
 use ::datafusion::logical_expr::{JoinType, lit};
 use ::datafusion::prelude::{SessionContext, ident};
 use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A detach planned over DataFusion tables.
@@ -122,6 +131,71 @@ pub async fn plan(
     }
     removals.sort_unstable();
     Ok(Ok(TablePlan { response, removals }))
+}
+
+/// Writes the four tables of `ctx` after `plan` to `out/<table>.parquet`
+/// (creating `out`): `product_nodes` without the plan's removals, the
+/// others unchanged. `out` must not be the directory the tables were read
+/// from (the inputs are never written); [`tables::register_parquet`]
+/// reads the result.
+///
+/// [`tables::register_parquet`]: super::tables::register_parquet
+pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(out).map_err(|source| Error::Io {
+        path: out.to_owned(),
+        source,
+    })?;
+    let mut uuid = Uuid::encode_buffer();
+    let product_ids: Vec<String> = plan
+        .removals
+        .iter()
+        .map(|(p, _)| p.hyphenated().encode_lower(&mut uuid).to_owned())
+        .collect();
+    let node_ids: Vec<&str> = plan.removals.iter().map(|(_, n)| n.as_str()).collect();
+    let removals = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new("removed_product_id", DataType::Utf8, false),
+            Field::new("removed_node_id", DataType::Utf8, false),
+        ])),
+        vec![
+            Arc::new(StringArray::from(product_ids)),
+            Arc::new(StringArray::from(node_ids)),
+        ],
+    )
+    .map_err(|source| Error::Arrow {
+        table: "product_nodes",
+        source,
+    })?;
+    // Text columns as the table has them (`Utf8View` when read from Parquet).
+    let memberships = ctx.table("product_nodes").await?;
+    let kept = memberships.join(
+        ctx.read_batch(removals)?,
+        JoinType::LeftAnti,
+        &["product_id", "node_id"],
+        &["removed_product_id", "removed_node_id"],
+        None,
+    )?;
+    for table in TABLES {
+        let frame = match table {
+            "product_nodes" => kept.clone(),
+            _ => ctx.table(table).await?,
+        };
+        let path = out.join(format!("{table}.parquet"));
+        let Some(location) = path.to_str() else {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not UTF-8"),
+            });
+        };
+        frame
+            .write_parquet(
+                location,
+                DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Column `i` of `batch` as text (nulls as empty).
