@@ -214,3 +214,40 @@ fn patterns_parse_into_segments_and_refuse_regexes_at_either_end() {
         assert_eq!(Pattern::parse(regex), Err(PatternError::Regex), "{regex}");
     }
 }
+
+#[test]
+fn aliases_fill_their_target_in_validation() {
+    use catalog_filter::compile_with_schema;
+    let mut v = base();
+    v["attributes"]["x.<a>.<b>"]["aliases"] = json!(["e.<a>.<b>", "pair.<b>.<a>"]);
+    let s = schema(&v);
+    for (written, path) in [
+        ("short", "x.k.v"),
+        ("other", "x.k.w"),
+        ("e.book.isbn", "x.book.isbn"),
+        ("pair.isbn.book", "x.book.isbn"),
+        ("x.book.isbn", "x.book.isbn"),
+        ("title", "name"),
+    ] {
+        let valid = compile_with_schema(&format!("eq({written},v)"), &s)
+            .unwrap_or_else(|e| panic!("{written}: {e}"));
+        let paths: Vec<String> = valid
+            .conditions()
+            .map(|c| c.field().path().to_owned())
+            .collect();
+        assert_eq!(paths, [path], "{written}");
+        // `resolve` agrees.
+        assert_eq!(s.resolve(written).unwrap().path(), path, "{written}");
+    }
+}
+
+#[test]
+fn patterns_print_as_written() {
+    use catalog_filter::schema::model::Pattern;
+    let p = Pattern::parse("extensions.<template>.<field>").unwrap();
+    assert_eq!(p.to_string(), "extensions.<template>.<field>");
+    assert_eq!(
+        format!("{p:?}"),
+        r#"Pattern("extensions.<template>.<field>")"#
+    );
+}
