@@ -24,25 +24,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// Requested ids: nodes, the first node, hierarchies, hostile and unknown
-/// ids, repeats.
-fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
-    let hostile = generate::hostile_texts();
-    let mut ids: Vec<String> = Vec::new();
-    for _ in 0..1 + rng.below(6) {
-        let id = match rng.below(10) {
-            0..=4 => rng.pick(catalog.nodes()).map(|n| n.id.clone()),
-            5 => catalog.node_at(0).map(|n| n.id.clone()),
-            6 => rng.pick(catalog.hierarchies()).map(|h| h.id.clone()),
-            7 => rng.pick(&hostile).cloned(),
-            8 => ids.last().cloned(),
-            _ => Some(rng.uuid().to_string()),
-        };
-        ids.push(id.unwrap_or_else(|| "missing".into()));
-    }
-    ids
-}
-
 /// The in-memory plan as (response JSON, sorted removals), or the error
 /// envelope's JSON.
 fn in_memory(
@@ -98,7 +79,8 @@ fn detach_plans_the_same_removals_and_responses_as_in_memory() {
             let mut rng = SplitMix64::new(seed);
             for _ in 0..15 {
                 let filter = generate::filter(&mut rng, &catalog);
-                let request = DetachNodesRequest::new(filter.clone(), node_ids(&mut rng, &catalog));
+                let request =
+                    DetachNodesRequest::new(filter.clone(), generate::node_ids(&mut rng, &catalog));
                 let want = in_memory(&catalog, &request);
                 let got = on_tables(&ctx, &request);
                 if got != want {
@@ -244,7 +226,7 @@ fn applying_writes_new_files_with_the_in_memory_memberships_and_leaves_the_input
         for _ in 0..40 {
             request = DetachNodesRequest::new(
                 generate::filter(&mut rng, &catalog),
-                node_ids(&mut rng, &catalog),
+                generate::node_ids(&mut rng, &catalog),
             );
             if reference::plan(&catalog, &request, &generate::LIMITS).is_ok_and(|p| !p.is_empty()) {
                 break;

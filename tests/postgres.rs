@@ -219,23 +219,6 @@ fn reference_detach(
 
 /// Random requested ids: nodes (often near the top, so subtrees are big),
 /// hierarchies, unknown and hostile ids, duplicates.
-fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
-    let n = 1 + rng.below(6);
-    let hostile = generate::hostile_texts();
-    let mut ids: Vec<String> = Vec::new();
-    for _ in 0..n {
-        let id = match rng.below(10) {
-            0..=4 => rng.pick(catalog.nodes()).map(|n| n.id.clone()),
-            5 => catalog.node_at(0).map(|n| n.id.clone()),
-            6 => rng.pick(catalog.hierarchies()).map(|h| h.id.clone()),
-            7 => rng.pick(&hostile).cloned(),
-            8 => ids.last().cloned(),
-            _ => Some(rng.uuid().to_string()),
-        };
-        ids.push(id.unwrap_or_else(|| "missing".into()));
-    }
-    ids
-}
 
 #[test]
 fn detach_leaves_the_same_memberships_as_in_memory() {
@@ -257,7 +240,7 @@ fn detach_leaves_the_same_memberships_as_in_memory() {
                 };
                 let filter = compile_with(&text, &LIMITS)
                     .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
-                let ids = node_ids(&mut rng, &catalog);
+                let ids = generate::node_ids(&mut rng, &catalog);
                 let context = format!("seed {seed}: filter {text}, node ids {ids:?}");
                 let request = DetachNodesRequest::new(text.clone(), ids.clone());
 

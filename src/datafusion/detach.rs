@@ -200,19 +200,9 @@ pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) ->
 
 /// Column `i` of `batch` as text (nulls as empty).
 fn texts(batch: &RecordBatch, i: usize) -> Result<Vec<String>, Error> {
-    let Some(column) = batch.columns().get(i) else {
-        return Ok(Vec::new());
-    };
-    let column = cast(column, &DataType::Utf8).map_err(|source| Error::Arrow {
-        table: "query",
-        source,
-    })?;
-    let Some(column) = column.as_string_opt::<i32>() else {
-        return Ok(Vec::new());
-    };
-    Ok(column
-        .iter()
-        .map(|v| v.unwrap_or_default().to_owned())
+    Ok(optional_texts(batch, i)?
+        .into_iter()
+        .map(Option::unwrap_or_default)
         .collect())
 }
 

@@ -396,3 +396,23 @@ fn json_condition(rng: &mut SplitMix64, catalog: &Catalog, p: &Product) -> Strin
         }
     }
 }
+
+/// Requested detach ids: nodes, the first node, hierarchies, hostile and
+/// unknown ids, repeats.
+pub fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
+    let n = 1 + rng.below(6);
+    let hostile = hostile_texts();
+    let mut ids: Vec<String> = Vec::new();
+    for _ in 0..n {
+        let id = match rng.below(10) {
+            0..=4 => rng.pick(catalog.nodes()).map(|n| n.id.clone()),
+            5 => catalog.node_at(0).map(|n| n.id.clone()),
+            6 => rng.pick(catalog.hierarchies()).map(|h| h.id.clone()),
+            7 => rng.pick(&hostile).cloned(),
+            8 => ids.last().cloned(),
+            _ => Some(rng.uuid().to_string()),
+        };
+        ids.push(id.unwrap_or_else(|| "missing".into()));
+    }
+    ids
+}
