@@ -24,7 +24,7 @@
 
 use super::Error;
 use super::expr::to_expr;
-use super::tables::TABLES;
+use super::tables::{TABLES, write_batch};
 use crate::Limits;
 use crate::catalog::{Catalog, CatalogError, Hierarchy, Node, Snapshot};
 use crate::elasticpath::detach::{
@@ -37,7 +37,7 @@ use ::datafusion::arrow::datatypes::DataType;
 use ::datafusion::arrow::datatypes::{Field, Schema};
 use ::datafusion::dataframe::DataFrameWriteOptions;
 use ::datafusion::logical_expr::{JoinType, lit};
-use ::datafusion::prelude::{SessionContext, ident};
+use ::datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -135,7 +135,9 @@ pub async fn plan(
 
 /// Writes the four tables of `ctx` after `plan` to `out/<table>.parquet`
 /// (creating `out`): `product_nodes` without the plan's removals, the
-/// others unchanged. `out` must not be the directory the tables were read
+/// others unchanged; and the removals themselves to
+/// `out/`[`REMOVALS_FILE`] (a record of what changed, and the file the
+/// anti-join reads, so that it runs on Ballista too). `out` must not be the directory the tables were read
 /// from (the inputs are never written); [`tables::register_parquet`]
 /// reads the result.
 ///
@@ -166,10 +168,16 @@ pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) ->
         table: "product_nodes",
         source,
     })?;
-    // Text columns as the table has them (`Utf8View` when read from Parquet).
+    // The removals are a file, not an in-memory table: Ballista's
+    // executors read tables by path.
+    let removals_path = out.join(REMOVALS_FILE);
+    write_batch(&removals, &removals_path)?;
+    let removals = ctx
+        .read_parquet(location(&removals_path)?, ParquetReadOptions::default())
+        .await?;
     let memberships = ctx.table("product_nodes").await?;
     let kept = memberships.join(
-        ctx.read_batch(removals)?,
+        removals,
         JoinType::LeftAnti,
         &["product_id", "node_id"],
         &["removed_product_id", "removed_node_id"],
@@ -181,21 +189,27 @@ pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) ->
             _ => ctx.table(table).await?,
         };
         let path = out.join(format!("{table}.parquet"));
-        let Some(location) = path.to_str() else {
-            return Err(Error::Io {
-                path,
-                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not UTF-8"),
-            });
-        };
         frame
             .write_parquet(
-                location,
+                location(&path)?,
                 DataFrameWriteOptions::new().with_single_file_output(true),
                 None,
             )
             .await?;
     }
     Ok(())
+}
+
+/// The file [`apply_to_dir`] writes the removed memberships to, in the
+/// output directory: `removed_product_id`, `removed_node_id` (text).
+pub const REMOVALS_FILE: &str = "removals.parquet";
+
+/// `path` as the text DataFusion takes.
+fn location(path: &Path) -> Result<&str, Error> {
+    path.to_str().ok_or_else(|| Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not UTF-8"),
+    })
 }
 
 /// Column `i` of `batch` as text (nulls as empty).

@@ -33,7 +33,11 @@ use std::sync::Arc;
 /// );
 /// ```
 pub fn to_expr(filter: &ValidFilter) -> Expr {
-    node(filter.schema(), filter.expr())
+    let shared = Shared {
+        filter,
+        shared: std::cell::OnceCell::new(),
+    };
+    node(&shared, filter.expr())
 }
 
 /// The ids of the products of `ctx`'s `products` table that `filter`
@@ -70,25 +74,43 @@ pub async fn select_ids(
 
 /// A node of the tree. (Recursion follows the tree, whose depth validation
 /// bounds.)
-fn node(schema: &Schema, e: &ValidExpr) -> Expr {
+fn node(filter: &Shared, e: &ValidExpr) -> Expr {
     let join = |terms: &[ValidExpr], and: bool| {
         terms
             .iter()
-            .map(|t| node(schema, t))
+            .map(|t| node(filter, t))
             .reduce(|a, b| if and { a.and(b) } else { a.or(b) })
             .unwrap_or(lit(and))
     };
     match e {
-        ValidExpr::Condition(c) => condition(schema, c),
+        ValidExpr::Condition(c) => condition(filter, c),
         ValidExpr::And(terms) => join(terms, true),
         ValidExpr::Or(alternatives) => join(alternatives, false),
     }
 }
 
-fn condition(schema: &Schema, c: &ValidCondition) -> Expr {
+fn condition(filter: &Shared, c: &ValidCondition) -> Expr {
+    let schema = filter.get().schema();
     c.attribute_in(schema)
         .and_then(|a| native(&a, c.predicate()))
-        .unwrap_or_else(|| evaluated(schema, c))
+        .unwrap_or_else(|| evaluated(filter, c))
+}
+
+/// The filter, shared by the UDFs of its conditions (cloned once, on the
+/// first condition that needs one).
+struct Shared<'f> {
+    filter: &'f ValidFilter,
+    shared: std::cell::OnceCell<Arc<ValidFilter>>,
+}
+
+impl Shared<'_> {
+    fn get(&self) -> &ValidFilter {
+        self.filter
+    }
+
+    fn arc(&self) -> Arc<ValidFilter> {
+        Arc::clone(self.shared.get_or_init(|| Arc::new(self.filter.clone())))
+    }
 }
 
 /// The scalar columns of `products` a native expression may read: the
@@ -154,35 +176,122 @@ fn compare<T>(column: Expr, c: &Comparison<T>, value: impl Fn(&T) -> Option<Expr
 }
 
 /// The condition run by the crate's evaluator on the `record` column.
-fn evaluated(schema: &Schema, c: &ValidCondition) -> Expr {
-    let udf = Evaluated {
-        name: format!(
-            "catalog_filter_condition_{}_{}",
-            c.span().start,
-            c.span().end
-        ),
-        schema: schema.clone(),
-        condition: c.clone(),
-        signature: Signature::string(1, Volatility::Immutable),
-    };
-    ScalarUDF::new_from_impl(udf).call(vec![ident("record")])
+fn evaluated(filter: &Shared, c: &ValidCondition) -> Expr {
+    // The condition's position among the filter's conditions: what a codec
+    // sends to a remote executor, with the filter's canonical text.
+    let index = filter
+        .get()
+        .conditions()
+        .position(|other| std::ptr::eq(other.condition(), c))
+        .unwrap_or_default();
+    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index)).call(vec![ident("record")])
 }
 
-/// One condition as a scalar UDF over `record` (a product as JSON): true
-/// when the product parses and the condition holds on it.
+/// The prefix of the names of the UDFs that run a condition of a filter
+/// (see [`Evaluated`]); the rest of the name is the condition's position.
+pub(super) const UDF_PREFIX: &str = "catalog_filter_condition_";
+
+/// One condition of a filter as a scalar UDF over `record` (a product as
+/// JSON): true when the product parses and the condition holds on it.
 #[derive(Debug)]
 struct Evaluated {
     name: String,
-    schema: Schema,
-    condition: ValidCondition,
+    /// The whole filter (its schema, and the text a codec sends).
+    filter: Arc<ValidFilter>,
+    /// The condition's position in [`ValidFilter::conditions`].
+    index: usize,
     signature: Signature,
+}
+
+impl Evaluated {
+    fn new(filter: Arc<ValidFilter>, index: usize) -> Evaluated {
+        Evaluated {
+            name: format!("{UDF_PREFIX}{index}"),
+            filter,
+            index,
+            signature: Signature::string(1, Volatility::Immutable),
+        }
+    }
+}
+
+/// What a codec sends for an [`Evaluated`] UDF: the filter's schema and
+/// canonical text (parsing it gives the same tree, so the same conditions
+/// in the same order), and the condition's position.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: String,
+    filter: String,
+    condition: usize,
+    max_depth: usize,
+}
+
+/// Writes what [`decode_udf`] needs to rebuild `udf` into `buf`, when it is
+/// one of this crate's conditions (`false` when it is not).
+pub(super) fn encode_udf(udf: &ScalarUDF, buf: &mut Vec<u8>) -> ::datafusion::error::Result<bool> {
+    let Some(evaluated) = udf.inner().downcast_ref::<Evaluated>() else {
+        return Ok(false);
+    };
+    let payload = Payload {
+        schema: evaluated.filter.schema().to_json(),
+        filter: evaluated.filter.to_string(),
+        condition: evaluated.index,
+        max_depth: depth(evaluated.filter.expr()),
+    };
+    serde_json::to_writer(buf, &payload)
+        .map_err(|e| DataFusionError::Internal(format!("{}: {e}", evaluated.name)))?;
+    Ok(true)
+}
+
+/// The UDF [`encode_udf`] wrote to `buf`, if `name` is one of this crate's
+/// conditions (`None` when it is not).
+pub(super) fn decode_udf(
+    name: &str,
+    buf: &[u8],
+) -> Option<::datafusion::error::Result<Arc<ScalarUDF>>> {
+    name.strip_prefix(UDF_PREFIX)?;
+    let bad = |what: String| DataFusionError::Plan(format!("{name}: {what}"));
+    Some((|| {
+        let payload: Payload =
+            serde_json::from_slice(buf).map_err(|e| bad(format!("not a condition: {e}")))?;
+        let schema = Schema::from_json(&payload.schema).map_err(|e| bad(e.to_string()))?;
+        // The filter was checked where it was compiled; only its depth is
+        // bounded here (the parser descends).
+        let limits = crate::Limits {
+            max_filter_bytes: usize::MAX,
+            max_conditions: usize::MAX,
+            max_in_values: usize::MAX,
+            max_complexity: usize::MAX,
+            max_depth: payload.max_depth,
+            ..crate::Limits::DEFAULT
+        };
+        let filter = crate::compile_for(&payload.filter, &schema, &limits)
+            .map_err(|e| bad(format!("`{}`: {e}", payload.filter)))?;
+        if filter.conditions().nth(payload.condition).is_none() {
+            return Err(bad(format!(
+                "`{}` has no condition {}",
+                payload.filter, payload.condition
+            )));
+        }
+        Ok(Arc::new(ScalarUDF::new_from_impl(Evaluated::new(
+            Arc::new(filter),
+            payload.condition,
+        ))))
+    })())
+}
+
+/// The number of levels of `e` (a condition is 1).
+fn depth(e: &ValidExpr) -> usize {
+    match e {
+        ValidExpr::Condition(_) => 1,
+        ValidExpr::And(terms) | ValidExpr::Or(terms) => {
+            1 + terms.iter().map(depth).max().unwrap_or_default()
+        }
+    }
 }
 
 impl PartialEq for Evaluated {
     fn eq(&self, other: &Evaluated) -> bool {
-        self.name == other.name
-            && self.condition == other.condition
-            && self.schema.same(&other.schema)
+        self.index == other.index && self.filter == other.filter
     }
 }
 
@@ -190,8 +299,8 @@ impl Eq for Evaluated {}
 
 impl Hash for Evaluated {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-        self.condition.hash(state);
+        self.index.hash(state);
+        self.filter.hash(state);
     }
 }
 
@@ -227,6 +336,13 @@ impl ScalarUDFImpl for Evaluated {
                 records.data_type()
             )));
         };
+        let Some(condition) = self.filter.conditions().nth(self.index) else {
+            return Err(DataFusionError::Internal(format!(
+                "{}: the filter has no such condition",
+                self.name
+            )));
+        };
+        let (schema, condition) = (self.filter.schema(), condition.condition());
         let mut out = Vec::with_capacity(records.len());
         for record in records.iter() {
             let holds = match record {
@@ -235,7 +351,7 @@ impl ScalarUDFImpl for Evaluated {
                     let product: Product = serde_json::from_str(json).map_err(|e| {
                         DataFusionError::Execution(format!("`record` is not a product: {e}"))
                     })?;
-                    self.condition.matches_in(&self.schema, &product)
+                    condition.matches_in(schema, &product)
                 }
             };
             out.push(holds);

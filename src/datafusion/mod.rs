@@ -10,7 +10,12 @@
 //!   [`Expr`](::datafusion::logical_expr::Expr) over the `products` table,
 //!   and [`select_ids`]: the ids of the matching products.
 //! - [`detach`]: detach_nodes planned over the tables, answering as
-//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) does.
+//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) does,
+//!   and applied by writing new files.
+//! - [`ballista`]: the same on Ballista, DataFusion's distributed
+//!   scheduler (an in-process cluster for tests and the example, and how a
+//!   plan splits across machines); [`codec`]: the plan codecs that carry
+//!   the crate's conditions to its executors.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,10 +57,11 @@
 //!
 //! # Not yet
 //!
-//! [`detach`] plans detach_nodes over the tables (the response and the
-//! removals); applying it to new files, running on Ballista, and reading a
-//! snapshot back from the Parquet files are not built yet (issue 15).
+//! Reading a snapshot back from the Parquet files (the "nothing lost"
+//! round trip) is not built yet (issue 15).
 
+pub mod ballista;
+pub mod codec;
 pub mod detach;
 pub mod expr;
 pub mod tables;
@@ -131,6 +137,9 @@ pub enum Error {
     /// integrity checks, which are the vendor's 500).
     #[error("{0}")]
     Catalog(crate::catalog::CatalogError),
+    /// Starting or reaching a Ballista scheduler or executor failed.
+    #[error("Ballista: {0}")]
+    Ballista(String),
     /// A query answered an id that is not a UUID (a table not written by
     /// this crate).
     #[error("`products.id` holds {0:?}, which is not a UUID")]

@@ -297,19 +297,24 @@ pub fn export_parquet(catalog: &Catalog, dir: &Path) -> Result<(), Error> {
         source,
     })?;
     for (table, batch) in batches.tables() {
-        let path = dir.join(format!("{table}.parquet"));
-        let file = std::fs::File::create(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let parquet = |source| Error::Parquet {
-            path: path.clone(),
-            source,
-        };
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
-        writer.write(batch).map_err(parquet)?;
-        writer.close().map_err(parquet)?;
+        write_batch(batch, &dir.join(format!("{table}.parquet")))?;
     }
+    Ok(())
+}
+
+/// Writes `batch` as the Parquet file `path` (replacing it).
+pub(super) fn write_batch(batch: &RecordBatch, path: &Path) -> Result<(), Error> {
+    let file = std::fs::File::create(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let parquet = |source| Error::Parquet {
+        path: path.to_owned(),
+        source,
+    };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
+    writer.write(batch).map_err(parquet)?;
+    writer.close().map_err(parquet)?;
     Ok(())
 }
 

@@ -416,3 +416,82 @@ pub fn node_ids(rng: &mut SplitMix64, catalog: &Catalog) -> Vec<String> {
     }
     ids
 }
+
+/// Conditions with the operators detach_nodes lacks, on values of `catalog`
+/// (for the every-operator schema).
+pub fn extra_condition(rng: &mut SplitMix64, catalog: &Catalog) -> String {
+    let p = rng.pick(catalog.products());
+    let word = |rng: &mut SplitMix64, s: Option<&str>| {
+        let words: Vec<&str> = s.unwrap_or("shoe").split(' ').collect();
+        rng.pick(&words).copied().unwrap_or("shoe").to_owned()
+    };
+    let tag = |rng: &mut SplitMix64| {
+        p.and_then(|p| rng.pick(&p.tags))
+            .map_or("sale".to_owned(), |t| t.to_string())
+    };
+    let quote = |s: String| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    match rng.below(9) {
+        0 => format!(
+            "ilike(name,{})",
+            quote(format!(
+                "*{}*",
+                word(rng, p.and_then(|p| p.name.as_deref())).to_uppercase()
+            ))
+        ),
+        1 => format!(
+            "text(description,{})",
+            quote(word(rng, p.and_then(|p| p.description.as_deref())))
+        ),
+        2 => format!("contains(tags,{})", quote(tag(rng))),
+        3 => format!("contains_any(tags,{},new)", quote(tag(rng))),
+        4 => format!("contains_all(tags,{},{})", quote(tag(rng)), quote(tag(rng))),
+        5 => format!(
+            "is_null({})",
+            rng.pick(&[
+                "description",
+                "external_ref",
+                "parent_id",
+                "created_at",
+                "tags",
+                "status",
+                "extensions.books.isbn",
+                "has_nodes"
+            ])
+            .copied()
+            .unwrap_or("sku")
+        ),
+        6 => format!(
+            "gt(updated_at,2023-0{}-01T00:00:00+02:00)",
+            1 + rng.below(9)
+        ),
+        7 => format!("le(id,{})", p.map_or(uuid::Uuid::nil(), |p| p.id)),
+        _ => format!(
+            "lt(name,{})",
+            quote(word(rng, p.and_then(|p| p.name.as_deref())))
+        ),
+    }
+}
+
+/// A filter over the every-operator schema: ANDs of conditions and OR
+/// groups of them.
+pub fn every_operator_filter(rng: &mut SplitMix64, catalog: &Catalog) -> String {
+    let term = |rng: &mut SplitMix64| {
+        if rng.chance(50) {
+            filter(rng, catalog)
+        } else {
+            extra_condition(rng, catalog)
+        }
+    };
+    let terms: Vec<String> = (0..1 + rng.below(2))
+        .map(|_| {
+            if rng.chance(40) {
+                let a = term(rng);
+                let b = term(rng);
+                format!("({a}|{b})")
+            } else {
+                term(rng)
+            }
+        })
+        .collect();
+    terms.join(":")
+}

@@ -1,0 +1,130 @@
+//! The same plans on Ballista, DataFusion's distributed scheduler.
+//!
+//! A Ballista client is a [`SessionContext`] whose queries run on a
+//! scheduler and its executors instead of in the calling process; every
+//! function of this back end takes a context, so
+//! [`select_ids`](super::select_ids),
+//! [`detach::plan`](super::detach::plan) and
+//! [`detach::apply_to_dir`](super::detach::apply_to_dir) run on Ballista
+//! unchanged. Two things differ from one machine:
+//!
+//! - **Codecs.** Conditions that run the crate's evaluator are UDFs with
+//!   state; the scheduler, the executors and the client must all use the
+//!   [`codec`](super::codec)s, which [`session_state`] sets.
+//! - **Tables are files.** Executors read tables by path, so register them
+//!   with [`tables::register_parquet`](super::tables::register_parquet)
+//!   (in-memory tables stay in the client); on several machines the
+//!   directory must be shared storage (or an object store) at the same
+//!   path everywhere.
+//!
+//! [`LocalCluster`] starts a scheduler and executors on 127.0.0.1 inside
+//! the calling process (free ports), for tests and the `detach_parquet`
+//! example; a deployment runs Ballista's scheduler and executor programs
+//! built with these codecs instead.
+//!
+//! # How the work splits across machines
+//!
+//! Ballista cuts a plan into stages at its exchanges and runs each stage's
+//! partitions as tasks on the executors. For detach, the `products` and
+//! `product_nodes` files are split by row group into partitions; the
+//! filter (native expressions and the evaluator's UDFs alike) runs where
+//! each partition is read, with no exchange. The semi-join of memberships
+//! with matching products repartitions both sides by hash of the product
+//! id, so each executor joins the products of its own hash range, and only
+//! the matching ids and the targeted memberships cross the network. The
+//! node tables are small and read by the client, which resolves the
+//! requested ids (as in memory) and sends the targeted node ids as a
+//! literal list. Partitioning the files by product id at export time (one
+//! file per id range) would let each machine read only its range.
+
+use super::Error;
+use super::codec::{LogicalCodec, PhysicalCodec};
+use ::ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ::datafusion::execution::SessionStateBuilder;
+use ::datafusion::execution::context::SessionState;
+use ::datafusion::prelude::{SessionConfig, SessionContext};
+use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A session state for Ballista with the crate's [`codec`](super::codec)s:
+/// what a client context, a scheduler and executors are built from.
+pub fn session_state() -> SessionState {
+    let config = SessionConfig::new_with_ballista()
+        .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
+        .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
+    SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build()
+}
+
+/// A Ballista scheduler and executors running as tasks of the Tokio
+/// runtime that started them, listening on free ports of the loopback
+/// interface. They stop when that runtime shuts down (a test or a program
+/// gives the cluster a runtime of its own and drops it afterwards).
+#[derive(Clone, Debug)]
+pub struct LocalCluster {
+    scheduler: SocketAddr,
+    executors: usize,
+}
+
+impl LocalCluster {
+    /// Starts a scheduler and `executors` executors (at least one), each
+    /// running `slots` tasks at a time (at least one), and waits until the
+    /// scheduler answers. Call it inside a multi-threaded Tokio runtime.
+    pub async fn start(executors: usize, slots: usize) -> Result<LocalCluster, Error> {
+        let state = session_state();
+        let scheduler = ballista_scheduler::standalone::new_standalone_scheduler_from_state(&state)
+            .await
+            .map_err(|e| Error::Ballista(format!("starting the scheduler: {e}")))?;
+        let url = format!("http://{scheduler}");
+        let mut attempts = 0;
+        let client = loop {
+            match SchedulerGrpcClient::connect(url.clone()).await {
+                Ok(client) => break client,
+                Err(e) if attempts >= 100 => {
+                    return Err(Error::Ballista(format!(
+                        "the scheduler at {scheduler} does not answer: {e}"
+                    )));
+                }
+                Err(_) => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        let executors = executors.max(1);
+        for _ in 0..executors {
+            ballista_executor::new_standalone_executor_from_state(
+                client.clone(),
+                slots.max(1),
+                &state,
+            )
+            .await
+            .map_err(|e| Error::Ballista(format!("starting an executor: {e}")))?;
+        }
+        Ok(LocalCluster {
+            scheduler,
+            executors,
+        })
+    }
+
+    /// The scheduler's address.
+    pub fn scheduler(&self) -> SocketAddr {
+        self.scheduler
+    }
+
+    /// The number of executors.
+    pub fn executors(&self) -> usize {
+        self.executors
+    }
+
+    /// A client context whose queries run on the cluster.
+    pub async fn context(&self) -> Result<SessionContext, Error> {
+        SessionContext::remote_with_state(&format!("df://{}", self.scheduler), session_state())
+            .await
+            .map_err(|e| Error::Ballista(format!("connecting to {}: {e}", self.scheduler)))
+    }
+}
