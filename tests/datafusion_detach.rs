@@ -133,43 +133,58 @@ fn bad_requests_and_broken_node_tables_answer_the_same_envelopes() {
         assert_eq!(got, in_memory(&catalog, &request));
     }
     // Node tables that fail the integrity checks: the in-memory 500.
-    let broken = Catalog::from_json(
-        r#"{"hierarchies":[{"id":"h1"}],"nodes":[{"id":"h1","hierarchy_id":"h1"}]}"#,
-    )
-    .unwrap_err();
-    let envelope = reference::integrity_error(broken.integrity().unwrap());
-    let hierarchies = datafusion::arrow::array::RecordBatch::try_new(
-        tables::table_schema("hierarchies").unwrap(),
-        vec![
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
-                None::<&str>,
-            ])),
-        ],
-    )
-    .unwrap();
-    let nodes = datafusion::arrow::array::RecordBatch::try_new(
-        tables::table_schema("nodes").unwrap(),
-        vec![
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"])),
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
-                None::<&str>,
-            ])),
-            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
-                None::<&str>,
-            ])),
-        ],
-    )
-    .unwrap();
-    let mut batches = tables::catalog_batches(&catalog).unwrap();
-    batches.hierarchies = hierarchies;
-    batches.nodes = nodes;
-    tables::register_batches(&ctx, &batches).unwrap();
-    assert_eq!(
-        on_tables(&ctx, &DetachNodesRequest::new("eq(sku,a)", ["n1"])),
-        Err(serde_json::to_string(&envelope).unwrap())
-    );
+    // (The tables of another snapshot's nodes and hierarchies, with this
+    // one's products: what a replaced or truncated file gives.)
+    let products = r#""products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":["n2","n1"]},
+                        {"id":"00000000-0000-4000-8000-000000000002","sku":"b","node_ids":["n2"]}]"#;
+    for (nodes, missing) in [
+        // A node whose id is a hierarchy's, and so no node n1 or n2.
+        (r#"[{"id":"h1","hierarchy_id":"h1"}]"#, r#"["n2","n1"]"#),
+        // Node n2 is missing: both products name it.
+        (r#"[{"id":"n1","hierarchy_id":"h1"}]"#, r#"["n2"]"#),
+    ] {
+        let broken = Catalog::from_json(&format!(
+            r#"{{"hierarchies":[{{"id":"h1"}}],"nodes":{nodes},{products}}}"#
+        ))
+        .unwrap_err();
+        let envelope =
+            serde_json::to_string(&reference::integrity_error(broken.integrity().unwrap()))
+                .unwrap();
+        assert!(
+            envelope.contains(&format!(r#""missing_ids":{missing}"#)),
+            "{envelope}"
+        );
+        let tree = Catalog::from_json(&format!(
+            r#"{{"hierarchies":[{{"id":"h1"}}],"nodes":{nodes}}}"#
+        ));
+        // The node tables alone, without integrity checks: a catalog of
+        // valid nodes with their ids swapped in the batch.
+        let other = match tree {
+            Ok(tree) => tables::catalog_batches(&tree).unwrap(),
+            Err(_) => {
+                let valid = Catalog::from_json(
+                    r#"{"hierarchies":[{"id":"h1"}],"nodes":[{"id":"x","hierarchy_id":"h1"}]}"#,
+                )
+                .unwrap();
+                let mut b = tables::catalog_batches(&valid).unwrap();
+                let mut columns = b.nodes.columns().to_vec();
+                columns[0] =
+                    std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec!["h1"]));
+                b.nodes = datafusion::arrow::array::RecordBatch::try_new(b.nodes.schema(), columns)
+                    .unwrap();
+                b
+            }
+        };
+        let mut batches = tables::catalog_batches(&catalog).unwrap();
+        batches.hierarchies = other.hierarchies;
+        batches.nodes = other.nodes;
+        tables::register_batches(&ctx, &batches).unwrap();
+        assert_eq!(
+            on_tables(&ctx, &DetachNodesRequest::new("eq(sku,a)", ["n1"])),
+            Err(envelope),
+            "nodes {nodes}"
+        );
+    }
 }
 
 /// `product id -> node ids` (in `ordinal` order) of the `product_nodes`

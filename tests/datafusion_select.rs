@@ -193,7 +193,7 @@ fn parquet_files_give_the_same_answers_and_bad_files_are_named() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: not the `nodes` table: expected columns id: Utf8, hierarchy_id: Utf8, parent_id: Utf8, name: Utf8, found id: Utf8View, name: Utf8View",
+            "{}: not the `nodes` table: expected columns id: Utf8, hierarchy_id: Utf8, parent_id: Utf8, name: Utf8, position: Int64, record: Utf8, found id: Utf8View, name: Utf8View, position: Int64, record: Utf8View",
             nodes.display()
         )
     );

@@ -369,3 +369,85 @@ proptest! {
         prop_assert_eq!(catalog.to_json(), expected);
     }
 }
+
+/// The same properties through the DataFusion back end: the snapshot as
+/// Parquet tables and back, and a detach planned and applied there.
+#[cfg(feature = "datafusion")]
+mod datafusion_tables {
+    use super::*;
+    use catalog_filter::datafusion::{detach as tables_detach, tables};
+    use datafusion::prelude::SessionContext;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A fresh directory under the system's temporary directory.
+    fn scratch() -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "catalog-filter-snapshot-props-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// The snapshot the Parquet tables of `dir` hold, as JSON.
+    async fn json_of(dir: &std::path::Path) -> Result<String, TestCaseError> {
+        let ctx = SessionContext::new();
+        tables::register_parquet(&ctx, dir)
+            .await
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut out = Vec::new();
+        tables::write_json(&ctx, &mut out)
+            .await
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        String::from_utf8(out).map_err(|e| TestCaseError::fail(e.to_string()))
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn parquet_tables_give_back_the_same_text(snap in snapshot()) {
+            let text = snap.render(&|_, _| true);
+            let catalog = Catalog::from_json(&pretty(&text)).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            let dir = scratch();
+            tables::export_parquet(&catalog, &dir).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let back = runtime().block_on(json_of(&dir));
+            let _ = std::fs::remove_dir_all(&dir);
+            prop_assert_eq!(back?, text);
+        }
+
+        #[test]
+        fn a_detach_on_parquet_changes_exactly_what_it_does_in_memory(snap in snapshot(), (filter, ids) in request()) {
+            let text = snap.render(&|_, _| true);
+            let mut catalog = Catalog::from_json(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            let request = DetachNodesRequest::new(filter, ids);
+            let (dir, out) = (scratch(), scratch());
+            tables::export_parquet(&catalog, &dir).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let rt = runtime();
+            let result: Result<String, TestCaseError> = rt.block_on(async {
+                let ctx = SessionContext::new();
+                tables::register_parquet(&ctx, &dir).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let plan = tables_detach::plan(&ctx, &request, &Limits::default())
+                    .await
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?
+                    .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                tables_detach::apply_to_dir(&ctx, &plan, &out).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                json_of(&out).await
+            });
+            let (_, _) = (std::fs::remove_dir_all(&dir), std::fs::remove_dir_all(&out));
+            let plan = detach::plan(&catalog, &request, &Limits::default())
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            detach::apply(&mut catalog, &plan);
+            prop_assert_eq!(result?, catalog.to_json());
+        }
+    }
+}

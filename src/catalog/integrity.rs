@@ -177,6 +177,12 @@ pub struct IntegrityErrors {
 }
 
 impl IntegrityErrors {
+    /// The problems `errors` (not empty, in the order documented on the
+    /// type), for a back end that checks a catalog held elsewhere.
+    pub(crate) fn from_errors(errors: Vec<IntegrityError>) -> IntegrityErrors {
+        IntegrityErrors { errors }
+    }
+
     /// The problems, in the order documented on the type.
     pub fn errors(&self) -> &[IntegrityError] {
         &self.errors

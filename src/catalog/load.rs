@@ -320,6 +320,53 @@ fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
     out
 }
 
+/// The product object `product` (JSON text) without the ids of its
+/// `node_ids` list that `removed` names, every other byte as written (the
+/// list's remaining elements too). `None` when `product` is not an object
+/// with a `node_ids` list.
+pub(crate) fn without_node_ids(product: &str, removed: &dyn Fn(&str) -> bool) -> Option<String> {
+    struct NodeIds;
+    impl<'de> Visitor<'de> for NodeIds {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a product object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "node_ids" {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(product);
+    let list = de::Deserializer::deserialize_map(&mut de, NodeIds).ok()??;
+    let span = json::span_in(product, list.get())?;
+    let elements: Vec<&RawValue> = serde_json::from_str(list.get()).ok()?;
+    let mut out = String::with_capacity(product.len());
+    out.push_str(product.get(..span.start)?);
+    out.push('[');
+    let mut first = true;
+    for element in elements {
+        let id: Result<String, _> = serde_json::from_str(element.get());
+        if id.is_ok_and(|id| removed(&id)) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(element.get());
+    }
+    out.push(']');
+    out.push_str(product.get(span.end..)?);
+    Some(out)
+}
+
 /// Reads the snapshot object at `start..end` of `text` (nothing but
 /// whitespace may follow it), or the one value starting at `start` when
 /// `end` is `None`; returns where it ended.

@@ -80,4 +80,5 @@ mod model;
 pub use index::Catalog;
 pub use integrity::{IntegrityError, IntegrityErrors};
 pub use load::CatalogError;
+pub(crate) use load::without_node_ids;
 pub use model::{Hierarchy, Node, Product, Snapshot};

@@ -50,8 +50,15 @@ use std::time::Duration;
 
 /// A session state for Ballista with the crate's [`codec`](super::codec)s:
 /// what a client context, a scheduler and executors are built from.
+///
+/// Ballista's adaptive planner is off: in Ballista 55 it re-plans the
+/// left join of `products` with the removals that
+/// [`apply_to_dir`](super::detach::apply_to_dir) writes without end (a new
+/// stage every few milliseconds); the static planner runs every plan of
+/// this back end.
 pub fn session_state() -> SessionState {
     let config = SessionConfig::new_with_ballista()
+        .with_ballista_adaptive_query_planner(false)
         .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
     SessionStateBuilder::new()

@@ -15,7 +15,7 @@
 //! `with_ballista_physical_extension_codec`, as
 //! [`ballista::session_state`](super::ballista::session_state) does.
 
-use super::expr::{decode_udf, encode_udf};
+use super::{detach, expr};
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::common::TableReference;
 use ::datafusion::datasource::TableProvider;
@@ -133,4 +133,16 @@ impl PhysicalExtensionCodec for PhysicalCodec {
         }
         self.inner.try_encode_udf(node, buf)
     }
+}
+
+/// The crate's UDF `name` written as `buf`, if it is one of them.
+fn decode_udf(name: &str, buf: &[u8]) -> Option<Result<Arc<ScalarUDF>>> {
+    expr::decode_udf(name, buf).or_else(|| detach::decode_udf(name).map(Ok))
+}
+
+/// Writes the crate's UDF `udf` to `buf`; `false` when it is not one of
+/// them. (The record rewrite of `detach::apply_to_dir` has no state: its
+/// name is enough.)
+fn encode_udf(udf: &ScalarUDF, buf: &mut Vec<u8>) -> Result<bool> {
+    Ok(expr::encode_udf(udf, buf)? || detach::is_without_node_ids(udf))
 }

@@ -19,23 +19,34 @@
 //! tables as they are. The input tables and files are never modified, so a
 //! crash loses nothing.
 //!
-//! Not yet: memberships naming nodes that do not exist are not checked
-//! here (loading a catalog refuses them).
+//! Memberships naming nodes that do not exist are the same integrity 500
+//! as in memory (where loading the catalog refuses them): every plan reads
+//! the distinct node ids of `product_nodes` and compares them with
+//! `nodes`. (A product is named by its id as the table holds it, lower
+//! case; in memory, as the snapshot wrote it.)
 
 use super::Error;
 use super::expr::to_expr;
 use super::tables::{TABLES, write_batch};
 use crate::Limits;
-use crate::catalog::{Catalog, CatalogError, Hierarchy, Node, Snapshot};
+use crate::catalog::{
+    Catalog, CatalogError, Hierarchy, IntegrityError, IntegrityErrors, Node, Snapshot,
+};
 use crate::elasticpath::detach::{
     DetachNodesRequest, DetachNodesResponse, check_request, count_found, integrity_error,
 };
 use crate::elasticpath::envelope::ErrorEnvelope;
-use ::datafusion::arrow::array::{AsArray, RecordBatch, StringArray};
+use ::datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray, StringBuilder};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::DataType;
+use ::datafusion::arrow::datatypes::Int64Type;
 use ::datafusion::arrow::datatypes::{Field, Schema};
 use ::datafusion::dataframe::DataFrameWriteOptions;
+use ::datafusion::error::DataFusionError;
+use ::datafusion::functions_aggregate::expr_fn::array_agg;
+use ::datafusion::logical_expr::{
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, when,
+};
 use ::datafusion::logical_expr::{JoinType, lit};
 use ::datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
 use std::ops::Range;
@@ -69,14 +80,22 @@ pub async fn plan(
 
     let nodes = read_nodes(ctx).await?;
     let hierarchies = read_hierarchies(ctx).await?;
-    let tree = match Catalog::new(Snapshot {
+    let known: std::collections::HashSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
+    let (tree, mut errors) = match Catalog::new(Snapshot {
         hierarchies,
         nodes,
         ..Snapshot::default()
     }) {
-        Ok(tree) => tree,
-        Err(CatalogError::Integrity(errors)) => return Ok(Err(integrity_error(&errors))),
+        Ok(tree) => (Some(tree), Vec::new()),
+        Err(CatalogError::Integrity(errors)) => (None, errors.into_errors()),
         Err(other) => return Err(Error::Catalog(other)),
+    };
+    // Memberships naming nodes that do not exist: the products' part of
+    // the integrity checks (in memory, loading the catalog refuses them).
+    errors.extend(unknown_memberships(ctx, &|id| known.contains(id)).await?);
+    let tree = match tree {
+        Some(tree) if errors.is_empty() => tree,
+        _ => return Ok(Err(integrity_error(&IntegrityErrors::from_errors(errors)))),
     };
 
     let mut ranges: Vec<Range<u32>> = Vec::new();
@@ -133,9 +152,10 @@ pub async fn plan(
     Ok(Ok(TablePlan { response, removals }))
 }
 
-/// Writes the four tables of `ctx` after `plan` to `out/<table>.parquet`
+/// Writes the tables of `ctx` after `plan` to `out/<table>.parquet`
 /// (creating `out`): `product_nodes` without the plan's removals, the
-/// others unchanged; and the removals themselves to
+/// `record` of each changed product without them in its `node_ids` (every
+/// other byte as it was), the rest unchanged; and the removals themselves to
 /// `out/`[`REMOVALS_FILE`] (a record of what changed, and the file the
 /// anti-join reads, so that it runs on Ballista too). `out` must not be the directory the tables were read
 /// from (the inputs are never written); [`tables::register_parquet`]
@@ -177,15 +197,45 @@ pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) ->
         .await?;
     let memberships = ctx.table("product_nodes").await?;
     let kept = memberships.join(
-        removals,
+        removals.clone(),
         JoinType::LeftAnti,
         &["product_id", "node_id"],
         &["removed_product_id", "removed_node_id"],
         None,
     )?;
+    // Each changed product's removed node ids as a list, joined to its row.
+    let removed = removals.aggregate(
+        vec![ident("removed_product_id")],
+        vec![array_agg(ident("removed_node_id")).alias("removed_node_ids")],
+    )?;
+    let products = ctx.table("products").await?;
+    let mut columns: Vec<Expr> = products
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| ident(f.name()))
+        .collect();
+    if let Some(record) = columns.last_mut() {
+        *record = when(ident("removed_node_ids").is_null(), ident("record"))
+            .otherwise(
+                ScalarUDF::new_from_impl(WithoutNodeIds::new())
+                    .call(vec![ident("record"), ident("removed_node_ids")]),
+            )?
+            .alias("record");
+    }
+    let products = products
+        .join(
+            removed,
+            JoinType::Left,
+            &["id"],
+            &["removed_product_id"],
+            None,
+        )?
+        .select(columns)?;
     for table in TABLES {
         let frame = match table {
             "product_nodes" => kept.clone(),
+            "products" => products.clone(),
             _ => ctx.table(table).await?,
         };
         let path = out.join(format!("{table}.parquet"));
@@ -210,6 +260,178 @@ fn location(path: &Path) -> Result<&str, Error> {
         path: path.to_owned(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not UTF-8"),
     })
+}
+
+/// The memberships of `product_nodes` whose node is not among `known`, as
+/// the in-memory integrity errors: in product order, then list order.
+/// (The distinct node ids of the memberships are few, so they are compared
+/// here; only memberships of unknown nodes are then read.)
+async fn unknown_memberships(
+    ctx: &SessionContext,
+    known: &dyn Fn(&str) -> bool,
+) -> Result<Vec<IntegrityError>, Error> {
+    let named = ctx
+        .table("product_nodes")
+        .await?
+        .aggregate(vec![ident("node_id")], vec![])?
+        .collect()
+        .await?;
+    let mut unknown = Vec::new();
+    for batch in &named {
+        unknown.extend(texts(batch, 0)?.into_iter().filter(|id| !known(id)));
+    }
+    if unknown.is_empty() {
+        return Ok(Vec::new());
+    }
+    unknown.sort_unstable();
+    let memberships = ctx
+        .table("product_nodes")
+        .await?
+        .filter(ident("node_id").in_list(unknown.iter().map(|n| lit(n.as_str())).collect(), false))?
+        .select(vec![
+            ident("product_id"),
+            ident("node_id"),
+            ident("ordinal"),
+        ])?
+        .collect()
+        .await?;
+    let mut found = Vec::new();
+    for batch in &memberships {
+        let products = texts(batch, 0)?;
+        let nodes = texts(batch, 1)?;
+        let ordinals = integers(batch, 2)?;
+        found.extend(products.into_iter().zip(nodes).zip(ordinals));
+    }
+    let mut ids: Vec<&str> = found.iter().map(|((p, _), _)| p.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let batches = ctx
+        .table("products")
+        .await?
+        .filter(ident("id").in_list(ids.into_iter().map(lit).collect(), false))?
+        .select(vec![ident("id"), ident("position")])?
+        .collect()
+        .await?;
+    let mut positions = std::collections::HashMap::new();
+    for batch in &batches {
+        positions.extend(texts(batch, 0)?.into_iter().zip(integers(batch, 1)?));
+    }
+    let mut errors: Vec<(i64, i64, IntegrityError)> = found
+        .into_iter()
+        .map(|((product, node_id), ordinal)| {
+            let position = positions.get(&product).copied().unwrap_or(i64::MAX);
+            let error = IntegrityError::UnknownNode {
+                index: usize::try_from(position).unwrap_or(usize::MAX),
+                product,
+                node_id,
+            };
+            (position, ordinal, error)
+        })
+        .collect();
+    errors.sort_by_key(|(position, ordinal, _)| (*position, *ordinal));
+    Ok(errors.into_iter().map(|(_, _, e)| e).collect())
+}
+
+/// Column `i` of `batch` as integers (nulls as 0).
+fn integers(batch: &RecordBatch, i: usize) -> Result<Vec<i64>, Error> {
+    let Some(column) = batch.columns().get(i) else {
+        return Ok(Vec::new());
+    };
+    let column = cast(column, &DataType::Int64).map_err(|source| Error::Arrow {
+        table: "query",
+        source,
+    })?;
+    let Some(column) = column.as_primitive_opt::<Int64Type>() else {
+        return Ok(Vec::new());
+    };
+    Ok(column.iter().map(Option::unwrap_or_default).collect())
+}
+
+/// The name of the UDF [`apply_to_dir`] rewrites changed records with.
+const WITHOUT_NODE_IDS: &str = "catalog_filter_without_node_ids";
+
+/// `record` (a product as JSON) without the node ids of the list in its
+/// `node_ids`, every other byte as it was; a scalar UDF of two arguments.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct WithoutNodeIds {
+    signature: Signature,
+}
+
+impl WithoutNodeIds {
+    fn new() -> WithoutNodeIds {
+        WithoutNodeIds {
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+/// Whether `udf` is [`apply_to_dir`]'s record rewrite (which a codec sends
+/// by name alone).
+pub(super) fn is_without_node_ids(udf: &ScalarUDF) -> bool {
+    udf.inner().downcast_ref::<WithoutNodeIds>().is_some()
+}
+
+/// [`apply_to_dir`]'s record rewrite, if `name` is its name.
+pub(super) fn decode_udf(name: &str) -> Option<Arc<ScalarUDF>> {
+    (name == WITHOUT_NODE_IDS).then(|| Arc::new(ScalarUDF::new_from_impl(WithoutNodeIds::new())))
+}
+
+impl ScalarUDFImpl for WithoutNodeIds {
+    fn name(&self) -> &str {
+        WITHOUT_NODE_IDS
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> ::datafusion::error::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> ::datafusion::error::Result<ColumnarValue> {
+        let [records, lists] = args.args.as_slice() else {
+            return Err(DataFusionError::Internal(format!(
+                "{WITHOUT_NODE_IDS}: {} arguments, not 2",
+                args.args.len()
+            )));
+        };
+        let records = cast(&records.to_array(args.number_rows)?, &DataType::Utf8)?;
+        let lists = lists.to_array(args.number_rows)?;
+        let (Some(records), Some(lists)) =
+            (records.as_string_opt::<i32>(), lists.as_list_opt::<i32>())
+        else {
+            return Err(DataFusionError::Execution(format!(
+                "{WITHOUT_NODE_IDS}: expected text and a list of text, got {} and {}",
+                records.data_type(),
+                lists.data_type()
+            )));
+        };
+        let mut out = StringBuilder::with_capacity(records.len(), records.value_data().len());
+        for (record, removed) in records.iter().zip(lists.iter()) {
+            let (Some(record), Some(removed)) = (record, removed) else {
+                out.append_option(record);
+                continue;
+            };
+            let removed = cast(&removed, &DataType::Utf8)?;
+            let removed: Vec<&str> = removed
+                .as_string_opt::<i32>()
+                .map(|r| r.iter().flatten().collect())
+                .unwrap_or_default();
+            let Some(changed) =
+                crate::catalog::without_node_ids(record, &|id| removed.contains(&id))
+            else {
+                return Err(DataFusionError::Execution(format!(
+                    "{WITHOUT_NODE_IDS}: a changed product's record has no `node_ids` list: {record}"
+                )));
+            };
+            out.append_value(changed);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
 }
 
 /// Column `i` of `batch` as text (nulls as empty).

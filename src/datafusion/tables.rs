@@ -3,35 +3,66 @@
 //!
 //! | table | columns |
 //! |---|---|
-//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps), `record` (the product as JSON) |
+//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps), `position`, `record` |
 //! | `product_nodes` | `product_id` (UUID text), `node_id`, `ordinal` (the position in the product's `node_ids`) |
-//! | `nodes` | `id`, `hierarchy_id`, `parent_id`, `name` |
-//! | `hierarchies` | `id`, `name` |
+//! | `nodes` | `id`, `hierarchy_id`, `parent_id`, `name`, `position`, `record` |
+//! | `hierarchies` | `id`, `name`, `position`, `record` |
+//! | `snapshot` | `part`, `text`, `array` |
+//!
+//! Nothing is lost: `record` is the object's JSON text as the catalog
+//! writes it ([`Catalog::to_json`]: as read, whitespace outside strings
+//! left out), `position` its index in the snapshot's array, and `snapshot`
+//! holds the text of the snapshot around its three arrays (`text` in
+//! `part` order, each followed by the array named by `array`, null after
+//! the last part). [`write_json`] puts them back together: for a catalog
+//! exported by [`export_parquet`], the text of [`Catalog::to_json`] byte
+//! for byte. The typed columns are what filters read natively;
+//! `product_nodes` is the index of memberships the detach plan joins; a
+//! product's `record` always lists the same memberships
+//! ([`detach::apply_to_dir`](super::detach::apply_to_dir) rewrites both).
 //!
 //! UUIDs are written lower-case and hyphenated, so their text order is the
 //! order of their bytes (as [`uuid::Uuid`] and PostgreSQL order them).
 //! Absent values are nulls; a timestamp outside the nanosecond range
 //! (before 1677 or after 2262) is [`Error::TimestampOutOfRange`].
 //!
-//! [`register`] puts the four tables of a catalog in a
+//! [`register`] puts the tables of a catalog in a
 //! [`SessionContext`] as in-memory tables; [`export_parquet`] writes them to
 //! `DIR/<table>.parquet` and [`register_parquet`] registers such a
 //! directory, checking that each file exists and has the layout's columns.
 
 use super::Error;
 use crate::catalog::{Catalog, Product};
+use crate::json;
+use ::datafusion::arrow::array::{Array, AsArray};
 use ::datafusion::arrow::array::{
-    ArrayRef, Int32Builder, ListBuilder, RecordBatch, StringBuilder, TimestampNanosecondBuilder,
+    ArrayRef, Int32Array, Int32Builder, Int64Array, ListBuilder, RecordBatch, StringArray,
+    StringBuilder, TimestampNanosecondBuilder,
 };
+use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use ::datafusion::datasource::MemTable;
 use ::datafusion::parquet::arrow::ArrowWriter;
+use ::datafusion::prelude::col;
 use ::datafusion::prelude::{ParquetReadOptions, SessionContext};
+use serde::de::{self, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-/// The four tables, in the order they are written.
-pub const TABLES: [&str; 4] = ["products", "product_nodes", "nodes", "hierarchies"];
+/// The tables, in the order they are written.
+pub const TABLES: [&str; 5] = [
+    "products",
+    "product_nodes",
+    "nodes",
+    "hierarchies",
+    "snapshot",
+];
+
+/// The arrays of a snapshot that are tables of their own.
+const ARRAYS: [&str; 3] = ["hierarchies", "nodes", "products"];
 
 /// The text columns of `products`, in layout order, with their reader.
 type TextColumn = (&'static str, fn(&Product) -> Option<&str>);
@@ -63,6 +94,10 @@ fn list(name: &str) -> Field {
     )
 }
 
+fn position() -> Field {
+    Field::new("position", DataType::Int64, false)
+}
+
 fn timestamp(name: &str) -> Field {
     Field::new(
         name,
@@ -73,7 +108,7 @@ fn timestamp(name: &str) -> Field {
 
 /// The Arrow schema of a table of the layout (`None` for another name).
 pub fn table_schema(table: &str) -> Option<SchemaRef> {
-    static SCHEMAS: LazyLock<[SchemaRef; 4]> = LazyLock::new(|| {
+    static SCHEMAS: LazyLock<[SchemaRef; 5]> = LazyLock::new(|| {
         let mut products = vec![text("id", false)];
         products.extend(TEXT_COLUMNS.iter().map(|(name, _)| text(name, true)));
         products.extend([
@@ -83,6 +118,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
             text("parent_id", true),
             timestamp("created_at"),
             timestamp("updated_at"),
+            position(),
             text("record", false),
         ]);
         [
@@ -97,15 +133,27 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
                 text("hierarchy_id", false),
                 text("parent_id", true),
                 text("name", true),
+                position(),
+                text("record", false),
             ])),
-            Arc::new(Schema::new(vec![text("id", false), text("name", true)])),
+            Arc::new(Schema::new(vec![
+                text("id", false),
+                text("name", true),
+                position(),
+                text("record", false),
+            ])),
+            Arc::new(Schema::new(vec![
+                Field::new("part", DataType::Int32, false),
+                text("text", false),
+                text("array", true),
+            ])),
         ]
     });
     let i = TABLES.iter().position(|t| *t == table)?;
     SCHEMAS.get(i).cloned()
 }
 
-/// A catalog's four tables as Arrow record batches, in [`TABLES`] order.
+/// A catalog's tables as Arrow record batches, in [`TABLES`] order.
 #[derive(Clone, Debug)]
 pub struct CatalogBatches {
     /// `products`.
@@ -116,16 +164,19 @@ pub struct CatalogBatches {
     pub nodes: RecordBatch,
     /// `hierarchies`.
     pub hierarchies: RecordBatch,
+    /// `snapshot`.
+    pub snapshot: RecordBatch,
 }
 
 impl CatalogBatches {
     /// The batches with their table names, in [`TABLES`] order.
-    pub fn tables(&self) -> [(&'static str, &RecordBatch); 4] {
+    pub fn tables(&self) -> [(&'static str, &RecordBatch); 5] {
         [
             ("products", &self.products),
             ("product_nodes", &self.product_nodes),
             ("nodes", &self.nodes),
             ("hierarchies", &self.hierarchies),
+            ("snapshot", &self.snapshot),
         ]
     }
 }
@@ -152,7 +203,7 @@ fn nanos(p: &Product, attribute: &'static str) -> Result<Option<i64>, Error> {
     .transpose()
 }
 
-fn products(catalog: &Catalog) -> Result<RecordBatch, Error> {
+fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let n = catalog.products().len();
     let mut id = StringBuilder::with_capacity(n, n * 36);
     let mut texts: Vec<StringBuilder> = TEXT_COLUMNS.iter().map(|_| StringBuilder::new()).collect();
@@ -163,7 +214,7 @@ fn products(catalog: &Catalog) -> Result<RecordBatch, Error> {
     let mut updated = TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut record = StringBuilder::new();
     let mut uuid = uuid::Uuid::encode_buffer();
-    for p in catalog.products() {
+    for (p, json) in catalog.products().iter().zip(records) {
         id.append_value(p.id.hyphenated().encode_lower(&mut uuid));
         for ((_, read), builder) in TEXT_COLUMNS.iter().zip(&mut texts) {
             builder.append_option(read(p));
@@ -187,10 +238,6 @@ fn products(catalog: &Catalog) -> Result<RecordBatch, Error> {
         );
         created.append_option(nanos(p, "created_at")?);
         updated.append_option(nanos(p, "updated_at")?);
-        let json = serde_json::to_string(p).map_err(|e| Error::Arrow {
-            table: "products",
-            source: ::datafusion::arrow::error::ArrowError::ExternalError(Box::new(e)),
-        })?;
         record.append_value(json);
     }
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id.finish())];
@@ -199,6 +246,7 @@ fn products(catalog: &Catalog) -> Result<RecordBatch, Error> {
     columns.push(Arc::new(parent.finish()));
     columns.push(Arc::new(created.finish()));
     columns.push(Arc::new(updated.finish()));
+    columns.push(positions(n));
     columns.push(Arc::new(record.finish()));
     batch("products", columns)
 }
@@ -226,7 +274,7 @@ fn product_nodes(catalog: &Catalog) -> Result<RecordBatch, Error> {
     )
 }
 
-fn nodes(catalog: &Catalog) -> Result<RecordBatch, Error> {
+fn nodes(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let mut id = StringBuilder::new();
     let mut hierarchy = StringBuilder::new();
     let mut parent = StringBuilder::new();
@@ -244,11 +292,13 @@ fn nodes(catalog: &Catalog) -> Result<RecordBatch, Error> {
             Arc::new(hierarchy.finish()),
             Arc::new(parent.finish()),
             Arc::new(name.finish()),
+            positions(catalog.nodes().len()),
+            Arc::new(StringArray::from(records.to_vec())),
         ],
     )
 }
 
-fn hierarchies(catalog: &Catalog) -> Result<RecordBatch, Error> {
+fn hierarchies(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let mut id = StringBuilder::new();
     let mut name = StringBuilder::new();
     for h in catalog.hierarchies() {
@@ -257,21 +307,125 @@ fn hierarchies(catalog: &Catalog) -> Result<RecordBatch, Error> {
     }
     batch(
         "hierarchies",
-        vec![Arc::new(id.finish()), Arc::new(name.finish())],
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(name.finish()),
+            positions(catalog.hierarchies().len()),
+            Arc::new(StringArray::from(records.to_vec())),
+        ],
     )
 }
 
-/// The catalog's four tables as Arrow record batches.
+fn positions(n: usize) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(
+        (0..n).map(|i| i64::try_from(i).unwrap_or(i64::MAX)),
+    ))
+}
+
+/// A snapshot's text cut around its three arrays: the parts between them
+/// (each followed by the array it names, `None` after the last), and each
+/// array's elements, as [`ARRAYS`].
+struct Cut<'t> {
+    parts: Vec<(&'t str, Option<&'static str>)>,
+    elements: [Vec<&'t str>; 3],
+}
+
+/// Cuts `text` (a snapshot object) around its arrays.
+fn cut(text: &str) -> Result<Cut<'_>, Error> {
+    struct Members;
+    impl<'de> Visitor<'de> for Members {
+        type Value = Vec<(String, &'de RawValue)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a snapshot object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut members = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                members.push((key, map.next_value::<&'de RawValue>()?));
+            }
+            Ok(members)
+        }
+    }
+    let bad = |e: serde_json::Error| Error::Arrow {
+        table: "snapshot",
+        source: ::datafusion::arrow::error::ArrowError::ExternalError(Box::new(e)),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let members = de::Deserializer::deserialize_map(&mut de, Members).map_err(bad)?;
+    let mut cut = Cut {
+        parts: Vec::new(),
+        elements: Default::default(),
+    };
+    let mut at = 0;
+    for (key, value) in members {
+        let Some(i) = ARRAYS.iter().position(|a| *a == key) else {
+            continue;
+        };
+        let (Some(span), Some(array), Some(elements)) = (
+            json::span_in(text, value.get()),
+            ARRAYS.get(i),
+            cut.elements.get_mut(i),
+        ) else {
+            continue;
+        };
+        *elements = serde_json::from_str::<Vec<&RawValue>>(value.get())
+            .map_err(bad)?
+            .into_iter()
+            .map(RawValue::get)
+            .collect();
+        cut.parts
+            .push((text.get(at..span.start).unwrap_or_default(), Some(array)));
+        at = span.end;
+    }
+    cut.parts.push((text.get(at..).unwrap_or_default(), None));
+    Ok(cut)
+}
+
+fn snapshot(cut: &Cut<'_>) -> Result<RecordBatch, Error> {
+    let parts = cut.parts.len();
+    batch(
+        "snapshot",
+        vec![
+            Arc::new(Int32Array::from_iter_values(
+                (0..parts).map(|i| i32::try_from(i).unwrap_or(i32::MAX)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                cut.parts.iter().map(|(t, _)| *t),
+            )),
+            Arc::new(StringArray::from_iter(cut.parts.iter().map(|(_, a)| *a))),
+        ],
+    )
+}
+
+/// The catalog's tables as Arrow record batches.
 pub fn catalog_batches(catalog: &Catalog) -> Result<CatalogBatches, Error> {
+    let json = catalog.to_json();
+    let cut = cut(&json)?;
+    let [hierarchy_records, node_records, product_records] = &cut.elements;
+    // The arrays' elements are the catalog's objects, in its order.
+    let counts = [
+        (catalog.hierarchies().len(), hierarchy_records.len()),
+        (catalog.nodes().len(), node_records.len()),
+        (catalog.products().len(), product_records.len()),
+    ];
+    if let Some((table, (want, got))) = ARRAYS.iter().zip(counts).find(|(_, (w, g))| w != g) {
+        return Err(Error::Arrow {
+            table,
+            source: ::datafusion::arrow::error::ArrowError::InvalidArgumentError(format!(
+                "the catalog has {want} {table} but its text {got}"
+            )),
+        });
+    }
     Ok(CatalogBatches {
-        products: products(catalog)?,
+        products: products(catalog, product_records)?,
         product_nodes: product_nodes(catalog)?,
-        nodes: nodes(catalog)?,
-        hierarchies: hierarchies(catalog)?,
+        nodes: nodes(catalog, node_records)?,
+        hierarchies: hierarchies(catalog, hierarchy_records)?,
+        snapshot: snapshot(&cut)?,
     })
 }
 
-/// Registers the catalog's four tables in `ctx` as in-memory tables named
+/// Registers the catalog's tables in `ctx` as in-memory tables named
 /// as in [`TABLES`] (replacing tables of those names).
 pub fn register(ctx: &SessionContext, catalog: &Catalog) -> Result<(), Error> {
     register_batches(ctx, &catalog_batches(catalog)?)
@@ -288,7 +442,7 @@ pub fn register_batches(ctx: &SessionContext, batches: &CatalogBatches) -> Resul
     Ok(())
 }
 
-/// Writes the catalog's four tables to `dir/<table>.parquet` (creating
+/// Writes the catalog's tables to `dir/<table>.parquet` (creating
 /// `dir` if needed, replacing files of those names).
 pub fn export_parquet(catalog: &Catalog, dir: &Path) -> Result<(), Error> {
     let batches = catalog_batches(catalog)?;
@@ -327,7 +481,7 @@ fn columns(schema: &Schema) -> String {
         .join(", ")
 }
 
-/// Registers the four tables of `dir` (as [`export_parquet`] writes them)
+/// Registers the tables of `dir` (as [`export_parquet`] writes them)
 /// in `ctx`. A missing file is [`Error::MissingTable`], a file with other
 /// columns [`Error::WrongSchema`], a file that is not Parquet
 /// [`Error::DataFusion`] (with DataFusion's reason), each naming the file.
@@ -375,4 +529,83 @@ pub async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), Er
         }
     }
     Ok(())
+}
+
+/// Writes the snapshot the tables of `ctx` hold as JSON to `out`: the
+/// `snapshot` parts with each array's records between them, in `position`
+/// order. For tables written by [`export_parquet`] (and after
+/// [`detach::apply_to_dir`](super::detach::apply_to_dir)) this is the
+/// text [`Catalog::to_json`] writes for the same catalog. The records are
+/// collected in memory, one table at a time.
+pub async fn write_json(ctx: &SessionContext, out: &mut dyn Write) -> Result<(), Error> {
+    let parts = ctx
+        .table("snapshot")
+        .await?
+        .sort(vec![col("part").sort(true, false)])?
+        .collect()
+        .await?;
+    for batch in &parts {
+        let texts = text_column(batch, "text")?;
+        let arrays = text_column(batch, "array")?;
+        for i in 0..batch.num_rows() {
+            let text = texts.value(i);
+            out.write_all(text.as_bytes()).map_err(Error::Write)?;
+            if arrays.is_null(i) {
+                continue;
+            }
+            let array = arrays.value(i);
+            let Some(table) = ARRAYS.iter().find(|a| **a == array) else {
+                return Err(Error::BadSnapshot(format!(
+                    "part {i} names `{array}`, not one of {}",
+                    ARRAYS.join(", ")
+                )));
+            };
+            write_records(ctx, table, out).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the `record`s of `table` in `position` order as a JSON array.
+async fn write_records(
+    ctx: &SessionContext,
+    table: &str,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let batches = ctx
+        .table(table)
+        .await?
+        .select_columns(&["position", "record"])?
+        .sort(vec![col("position").sort(true, false)])?
+        .collect()
+        .await?;
+    out.write_all(b"[").map_err(Error::Write)?;
+    let mut first = true;
+    for batch in &batches {
+        let records = text_column(batch, "record")?;
+        for record in records.iter() {
+            if !first {
+                out.write_all(b",").map_err(Error::Write)?;
+            }
+            first = false;
+            out.write_all(record.unwrap_or("null").as_bytes())
+                .map_err(Error::Write)?;
+        }
+    }
+    out.write_all(b"]").map_err(Error::Write)
+}
+
+/// The column `name` of `batch` as UTF-8 text (Parquet's `Utf8View` cast).
+fn text_column(batch: &RecordBatch, name: &str) -> Result<StringArray, Error> {
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| Error::BadSnapshot(format!("no column `{name}`")))?;
+    let column = cast(column, &DataType::Utf8).map_err(|source| Error::Arrow {
+        table: "query",
+        source,
+    })?;
+    column
+        .as_string_opt::<i32>()
+        .cloned()
+        .ok_or_else(|| Error::BadSnapshot(format!("column `{name}` is not text")))
 }
