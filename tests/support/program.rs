@@ -53,6 +53,8 @@ fn build(name: &str) -> PathBuf {
     let features: Vec<&str> = [
         (cfg!(feature = "postgres"), "postgres"),
         (cfg!(feature = "synthetic"), "synthetic"),
+        (cfg!(feature = "miette"), "miette"),
+        (cfg!(feature = "datafusion"), "datafusion"),
     ]
     .into_iter()
     .filter_map(|(on, feature)| on.then_some(feature))

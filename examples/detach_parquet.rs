@@ -1,0 +1,180 @@
+//! Elastic Path `detach_nodes` over a catalog kept as Parquet tables, on
+//! DataFusion (one process) or on a Ballista cluster.
+//!
+//! ```text
+//! cargo run --example detach_parquet --features datafusion -- \
+//!     --dir DIR --filter FILTER --node ID... [--out OUT] \
+//!     [--from-json FILE] [--to-json FILE] [--ballista]
+//! ```
+//!
+//! - `--dir DIR`: the catalog's tables (`DIR/<table>.parquet`, as
+//!   `catalog_filter::datafusion::tables::export_parquet` writes them).
+//! - `--from-json FILE`: first writes the tables of the JSON snapshot FILE
+//!   into DIR (creating it, replacing the tables there).
+//! - `--filter` and `--node` (one or more ids; repeatable): the request.
+//! - `--out OUT`: where the tables after the detach are written (default
+//!   `DIR.detached`; never DIR: the input files are not modified).
+//! - `--to-json FILE`: writes the snapshot after the request as JSON (the
+//!   input's, unchanged, when the request is refused).
+//! - `--ballista`: runs the plan on a Ballista scheduler with two
+//!   executors started in this process on 127.0.0.1.
+//!
+//! It prints one line, `{"status":200,"body":{...}}`, with the status and
+//! body `detach --json` answers for the same catalog and request (the
+//! caller holds an admin token), and exits 0 whenever it printed one (a
+//! `--from-json` snapshot that fails its integrity checks is the 500
+//! answer, and nothing is written). Bad
+//! arguments, and files that cannot be read or written (a missing table, a
+//! Parquet file of the wrong layout), are `detach_parquet: REASON` on
+//! stderr and exit 2, as in the other examples (options in any order;
+//! `--help` prints the usage).
+
+mod common;
+
+use catalog_filter::Limits;
+use catalog_filter::catalog::Catalog;
+use catalog_filter::datafusion::ballista::LocalCluster;
+use catalog_filter::datafusion::{detach, tables};
+use catalog_filter::elasticpath::detach::{Answer, DetachNodesRequest, integrity_error};
+use common::{Args, Program};
+use datafusion::prelude::SessionContext;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const PROGRAM: Program = Program {
+    name: "detach_parquet",
+    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE] [--to-json FILE] [--ballista]",
+};
+
+/// The command line.
+#[derive(Debug, Default)]
+struct Options {
+    dir: PathBuf,
+    filter: String,
+    nodes: Vec<String>,
+    out: Option<PathBuf>,
+    from_json: Option<String>,
+    to_json: Option<PathBuf>,
+    ballista: bool,
+}
+
+impl Options {
+    fn parse(args: &mut Args) -> Result<Options, String> {
+        let (mut dir, mut filter, mut options) = (None, None, Options::default());
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--dir" => dir = Some(PathBuf::from(args.value("--dir", "a DIR")?)),
+                "--filter" => filter = Some(args.value("--filter", "a FILTER")?),
+                "--node" => options.nodes.extend(args.values("--node")?),
+                "--out" => options.out = Some(PathBuf::from(args.value("--out", "a DIR")?)),
+                "--from-json" => options.from_json = Some(args.value("--from-json", "a FILE")?),
+                "--to-json" => {
+                    options.to_json = Some(PathBuf::from(args.value("--to-json", "a FILE")?));
+                }
+                "--ballista" => options.ballista = true,
+                other => return Err(common::unknown(other)),
+            }
+        }
+        options.dir = dir.ok_or("--dir is required")?;
+        options.filter = filter.ok_or("--filter is required")?;
+        if options.nodes.is_empty() {
+            return Err("--node is required".to_owned());
+        }
+        if options.out.as_deref() == Some(options.dir.as_path()) {
+            return Err("--out must not be --dir (the input tables are never written)".to_owned());
+        }
+        Ok(options)
+    }
+
+    /// Where the tables after the detach go.
+    fn out(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let mut name = self.dir.as_os_str().to_owned();
+            name.push(".detached");
+            PathBuf::from(name)
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let options = match PROGRAM.options(Options::parse) {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return PROGRAM.fail(&format!("cannot start a Tokio runtime: {e}")),
+    };
+    let result = runtime.block_on(run(&options));
+    // The cluster's tasks end with the runtime.
+    runtime.shutdown_background();
+    match result {
+        Ok(answer) => {
+            println!("{}", serde_json::to_string(&answer).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(reason) => PROGRAM.fail(&reason),
+    }
+}
+
+/// Does what the options say; the answer to print, or why it could not.
+async fn run(options: &Options) -> Result<Answer, String> {
+    if let Some(file) = &options.from_json {
+        let text = common::read_file(file)?;
+        match Catalog::from_json(&text) {
+            Ok(catalog) => tables::export_parquet(&catalog, &options.dir)
+                .map_err(|e| format!("cannot write the tables: {e}"))?,
+            // As `detach --json` answers a catalog that fails its checks.
+            Err(e) => match e.integrity() {
+                Some(errors) => return Ok(Answer::error(integrity_error(errors))),
+                None => return Err(format!("cannot load {file}: {e}")),
+            },
+        }
+    }
+    let ctx = if options.ballista {
+        let cluster = LocalCluster::start(2, 2).await.map_err(|e| e.to_string())?;
+        cluster.context().await.map_err(|e| e.to_string())?
+    } else {
+        SessionContext::new()
+    };
+    tables::register_parquet(&ctx, &options.dir)
+        .await
+        .map_err(|e| e.to_string())?;
+    let request = DetachNodesRequest::new(options.filter.clone(), options.nodes.clone());
+    let planned = detach::plan(&ctx, &request, &Limits::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let (answer, after) = match planned {
+        Ok(plan) => {
+            let out = options.out();
+            detach::apply_to_dir(&ctx, &plan, &out)
+                .await
+                .map_err(|e| format!("cannot write the tables after the detach: {e}"))?;
+            (Answer::ok(plan.response), out)
+        }
+        Err(envelope) => (Answer::error(envelope), options.dir.clone()),
+    };
+    if let Some(file) = &options.to_json {
+        write_json(&after, file).await?;
+    }
+    Ok(answer)
+}
+
+/// Writes the snapshot of the tables in `dir` to `file` as JSON.
+async fn write_json(dir: &Path, file: &Path) -> Result<(), String> {
+    let ctx = SessionContext::new();
+    tables::register_parquet(&ctx, dir)
+        .await
+        .map_err(|e| e.to_string())?;
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", file.display());
+    let out = std::fs::File::create(file).map_err(|e| cannot(&e))?;
+    let mut out = std::io::BufWriter::new(out);
+    tables::write_json(&ctx, &mut out)
+        .await
+        .map_err(|e| cannot(&e))?;
+    std::io::Write::flush(&mut out).map_err(|e| cannot(&e))
+}

@@ -1,0 +1,176 @@
+//! The `detach_parquet` example as a user runs it: the same answer line as
+//! `detach --json` for the same catalog and request, the snapshot after the
+//! request written back as the same JSON, on DataFusion and on Ballista;
+//! refusals, a catalog that fails its checks, and bad arguments.
+#![cfg(feature = "datafusion")]
+
+#[path = "support/program.rs"]
+mod program;
+
+use program::{assert_conventions, run_text};
+use serde_json::Value;
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE] [--to-json FILE] [--ballista]";
+
+/// A fresh directory for one case.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "catalog-filter-detach-parquet-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `detach --json`'s answer line for `catalog` (JSON text) and the request.
+fn detach_json(catalog: &str, filter: &str, nodes: &[&str]) -> Value {
+    let input = serde_json::json!({
+        "request": {"data": {"filter": filter, "node_ids": nodes}},
+    });
+    let input = input
+        .to_string()
+        .replacen('{', &format!("{{\"catalog\":{catalog},"), 1);
+    let (code, stdout, stderr) = run_text("detach", &["--json"], input.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// Runs `detach_parquet` on `catalog` (JSON text): its answer line and the
+/// snapshot it wrote with `--to-json`.
+fn detach_parquet(
+    catalog: &str,
+    filter: &str,
+    nodes: &[&str],
+    extra: &[&str],
+    case: &str,
+) -> (Value, String) {
+    let dir = scratch(case);
+    let input = dir.join("catalog.json");
+    std::fs::write(&input, catalog).unwrap();
+    let tables = dir.join("tables");
+    let out = dir.join("after.json");
+    let mut args = vec![
+        "--from-json",
+        input.to_str().unwrap(),
+        "--dir",
+        tables.to_str().unwrap(),
+        "--to-json",
+        out.to_str().unwrap(),
+        "--filter",
+        filter,
+        "--node",
+    ];
+    args.extend(nodes);
+    args.extend(extra);
+    let (code, stdout, stderr) = run_text("detach_parquet", &args, b"");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    let after = std::fs::read_to_string(&out).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    (serde_json::from_str(&stdout).unwrap(), after)
+}
+
+fn sample() -> String {
+    let request: Value =
+        serde_json::from_str(include_str!("../examples/data/request.json")).unwrap();
+    request["catalog"].to_string()
+}
+
+#[test]
+fn answers_and_writes_what_detach_json_does() {
+    let catalog = sample();
+    let nodes = [
+        "a1b2c3d4-0000-4000-8000-00000000a002",
+        "node-fiction",
+        "node-does-not-exist",
+        "node-fiction",
+    ];
+    for (filter, extra, case) in [
+        ("eq(templates,book):eq(status,live)", &[][..], "local"),
+        ("like(name,*a*)", &["--ballista"][..], "ballista"),
+        // Refused: the answer, and the snapshot unchanged.
+        ("eqq(sku,x)", &[][..], "refused"),
+    ] {
+        let want = detach_json(&catalog, filter, &nodes);
+        let (answer, after) = detach_parquet(&catalog, filter, &nodes, extra, case);
+        assert_eq!(answer["status"], want["status"], "{filter}");
+        assert_eq!(answer["body"], want["body"], "{filter}");
+        assert_eq!(after, want["catalog"].to_string(), "{filter}");
+    }
+    let (answer, _) = detach_parquet(
+        &catalog,
+        "eq(templates,book):eq(status,live)",
+        &nodes,
+        &[],
+        "count",
+    );
+    assert_eq!(
+        answer.to_string(),
+        r#"{"body":{"meta":{"nodes_detached":2,"nodes_not_found":["node-does-not-exist"]}},"status":200}"#
+    );
+}
+
+#[test]
+fn a_catalog_that_fails_its_checks_is_the_500() {
+    let catalog = r#"{"hierarchies":[],"nodes":[{"id":"n1","hierarchy_id":"h9"}],"products":[]}"#;
+    let want = detach_json(catalog, "eq(sku,a)", &["n1"]);
+    assert_eq!(want["status"], 500);
+    let (answer, after) = detach_parquet(catalog, "eq(sku,a)", &["n1"], &[], "broken");
+    assert_eq!(answer["body"], want["body"]);
+    assert_eq!(answer["status"], 500);
+    assert_eq!(after, "", "nothing is written");
+}
+
+#[test]
+fn arguments_and_files_follow_the_conventions() {
+    assert_conventions(
+        "detach_parquet",
+        USAGE,
+        &[&["--help"], &["--dir", "x", "-h"]],
+        &[
+            (
+                &["--filter", "eq(sku,a)", "--node", "n"],
+                "--dir is required",
+            ),
+            (&["--dir", "d", "--node", "n"], "--filter is required"),
+            (&["--dir", "d", "--filter", "f"], "--node is required"),
+            (
+                &["--dir", "d", "--filter", "f", "--node"],
+                "--node needs at least one id",
+            ),
+            (
+                &["--dir", "d", "--out", "d", "--filter", "f", "--node", "n"],
+                "--out must not be --dir (the input tables are never written)",
+            ),
+            (
+                &["--dir", "d", "--filter", "f", "--node", "n", "--fast"],
+                "unknown argument `--fast`",
+            ),
+        ],
+    );
+    // A directory without the tables: the file is named.
+    let dir = scratch("missing");
+    let (code, stdout, stderr) = run_text(
+        "detach_parquet",
+        &[
+            "--dir",
+            dir.to_str().unwrap(),
+            "--filter",
+            "eq(sku,a)",
+            "--node",
+            "n1",
+        ],
+        b"",
+    );
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(
+        stderr,
+        format!(
+            "detach_parquet: {}: no such file (expected the `products` table)\n",
+            dir.join("products.parquet").display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
