@@ -108,9 +108,15 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         expr("(is_null(sku)|ge(created_at,2024-01-01T02:00:00+02:00))"),
         r#"sku IS NULL OR created_at >= TimestampNanosecond(1704067200000000000, Some("UTC"))"#
     );
-    // `like`, lists and JSON attributes: the crate's evaluator over `record`.
+    // `like` on a text column: string functions with the needle as a
+    // literal (`%` and `_` are no wildcards); `*` alone is any present value.
     assert_eq!(
-        expr(r#"like(name,"*50%*"):eq(tags,a)"#),
+        expr(r#"like(name,"*50%*"):like(sku,a_*):like(slug,*_b):like(name,*):like(sku,x)"#),
+        r#"contains(name, Utf8("50%")) AND starts_with(sku, Utf8("a_")) AND ends_with(slug, Utf8("_b")) AND name IS NOT NULL AND sku = Utf8("x")"#
+    );
+    // `ilike`, lists and JSON attributes: the crate's evaluator over `record`.
+    assert_eq!(
+        expr(r#"ilike(name,"*50%*"):eq(tags,a)"#),
         "catalog_filter_condition_0(record) AND catalog_filter_condition_1(record)"
     );
 }

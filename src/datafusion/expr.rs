@@ -4,6 +4,7 @@
 
 use super::Error;
 use crate::catalog::Product;
+use crate::pattern::{Pattern, PatternKind};
 use crate::schema::{AttributeRef, Schema};
 use crate::validate::{Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter};
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
@@ -11,6 +12,7 @@ use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::DataType;
 use ::datafusion::common::ScalarValue;
 use ::datafusion::error::DataFusionError;
+use ::datafusion::functions::expr_fn as strings;
 use ::datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -143,6 +145,9 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
         (c, Predicate::Text(TextTest::Compare(cmp))) if SCALAR_TEXT.contains(&c) => {
             compare(column, cmp, |v| Some(lit(v.as_str())))
         }
+        (c, Predicate::Text(TextTest::Like(pattern))) if SCALAR_TEXT.contains(&c) => {
+            Some(like(column, pattern))
+        }
         ("id" | "parent_id", Predicate::Uuid(cmp)) => {
             compare(column, cmp, |u| Some(lit(u.hyphenated().to_string())))
         }
@@ -155,6 +160,20 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
             })
         }),
         _ => None,
+    }
+}
+
+/// `like` on a text column, as DataFusion's string functions with the
+/// needle as a literal (so no character of it is a wildcard, and nothing
+/// needs escaping). An absent value (null) never matches.
+fn like(column: Expr, pattern: &Pattern) -> Expr {
+    let needle = || lit(pattern.needle());
+    match pattern.kind() {
+        PatternKind::Any => column.is_not_null(),
+        PatternKind::Contains => strings::contains(column, needle()),
+        PatternKind::StartsWith => strings::starts_with(column, needle()),
+        PatternKind::EndsWith => strings::ends_with(column, needle()),
+        PatternKind::Equals => column.eq(needle()),
     }
 }
 

@@ -48,10 +48,14 @@
 //! native DataFusion expressions with typed literals (never SQL text):
 //! text and enumeration `eq`/`in` and the orderings (bytewise, as Arrow
 //! compares UTF-8), UUIDs as their lower-case hyphenated text (whose order
-//! is the UUIDs' byte order), instants as UTC nanosecond timestamps, and
-//! `is_null` on a scalar column. Every other condition (`like`, `ilike`,
-//! `text`, lists, `has_nodes`, the JSON attributes, `contains_all` on a
-//! scalar, an instant outside the nanosecond range) is a scalar UDF that
+//! is the UUIDs' byte order), instants as UTC nanosecond timestamps,
+//! `is_null` on a scalar column, and `like` on a text column (DataFusion's
+//! `starts_with`, `ends_with` and `contains` with the needle as a literal,
+//! so no escaping is needed; `*` alone is `IS NOT NULL`). Every other
+//! condition (`like` on other attributes, `ilike` (whose Unicode case
+//! folding is the evaluator's), `text`, lists, `has_nodes`, the JSON
+//! attributes, `contains_all` on a scalar, an instant outside the
+//! nanosecond range) is a scalar UDF that
 //! runs the crate's own evaluator on the row's `record` column (the
 //! product as JSON), so it cannot mean anything else. Such a condition
 //! costs a JSON parse per row; native conditions run at Arrow speed.
