@@ -25,17 +25,29 @@
 //! # How the work splits across machines
 //!
 //! Ballista cuts a plan into stages at its exchanges and runs each stage's
-//! partitions as tasks on the executors. For detach, the `products` and
-//! `product_nodes` files are split by row group into partitions; the
-//! filter (native expressions and the evaluator's UDFs alike) runs where
-//! each partition is read, with no exchange. The semi-join of memberships
-//! with matching products repartitions both sides by hash of the product
-//! id, so each executor joins the products of its own hash range, and only
-//! the matching ids and the targeted memberships cross the network. The
-//! node tables are small and read by the client, which resolves the
-//! requested ids (as in memory) and sends the targeted node ids as a
-//! literal list. Partitioning the files by product id at export time (one
-//! file per id range) would let each machine read only its range.
+//! partitions as tasks on the executors. For detach:
+//!
+//! 1. The client reads the small node tables, resolves the requested ids
+//!    (as in memory) and puts the targeted node ids in the plan as a
+//!    literal list.
+//! 2. The `products` and `product_nodes` files are split into byte ranges
+//!    (row groups), one task each; the filter (native expressions and the
+//!    evaluator's UDFs alike) runs in the task that reads the range, and
+//!    the targeted memberships are filtered the same way. Nothing crosses
+//!    the network before this.
+//! 3. The matching product ids meet the targeted memberships in a join on
+//!    the product id. DataFusion picks its form from the sizes: a
+//!    broadcast (the matching ids collected once and sent to every task
+//!    reading memberships: what it picks when few products match), or a
+//!    join partitioned by hash of the product id, where each executor joins
+//!    one hash range of both sides. Only matching ids and targeted
+//!    memberships are exchanged.
+//!
+//! With N machines, the work of step 2 divides by N (it is most of the
+//! cost); step 3 grows with the matches, not the catalog. Writing the
+//! tables partitioned by product id (one file per id range, so a range's
+//! products and memberships are read by the same task) would make the join
+//! local to each machine and remove the exchange.
 
 use super::Error;
 use super::codec::{LogicalCodec, PhysicalCodec};
