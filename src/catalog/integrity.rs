@@ -179,6 +179,7 @@ pub struct IntegrityErrors {
 impl IntegrityErrors {
     /// The problems `errors` (not empty, in the order documented on the
     /// type), for a back end that checks a catalog held elsewhere.
+    #[cfg(feature = "datafusion")]
     pub(crate) fn from_errors(errors: Vec<IntegrityError>) -> IntegrityErrors {
         IntegrityErrors { errors }
     }

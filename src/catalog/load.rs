@@ -323,7 +323,9 @@ fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
 /// The product object `product` (JSON text) without the ids of its
 /// `node_ids` list that `removed` names, every other byte as written (the
 /// list's remaining elements too). `None` when `product` is not an object
-/// with a `node_ids` list.
+/// with a `node_ids` list. (Used by the DataFusion back end, whose tables
+/// keep each product's text.)
+#[cfg(feature = "datafusion")]
 pub(crate) fn without_node_ids(product: &str, removed: &dyn Fn(&str) -> bool) -> Option<String> {
     struct NodeIds;
     impl<'de> Visitor<'de> for NodeIds {

@@ -80,5 +80,6 @@ mod model;
 pub use index::Catalog;
 pub use integrity::{IntegrityError, IntegrityErrors};
 pub use load::CatalogError;
+#[cfg(feature = "datafusion")]
 pub(crate) use load::without_node_ids;
 pub use model::{Hierarchy, Node, Product, Snapshot};
