@@ -83,7 +83,11 @@ fn write_tables(dir: &Path, chunks: usize) {
     let mut products = create("products");
     let mut memberships = create("product_nodes");
     for seed in 0..chunks as u64 {
-        let catalog = if seed == 0 { first.clone() } else { chunk(seed) };
+        let catalog = if seed == 0 {
+            first.clone()
+        } else {
+            chunk(seed)
+        };
         let batches = tables::catalog_batches(&catalog).expect("the catalog's tables");
         // Positions run on across the catalogs.
         let offset = seed as i64 * PER_CHUNK as i64;
@@ -171,7 +175,11 @@ fn bench(c: &mut Criterion) {
             plan.removals.len()
         );
         group.bench_function("select 5 conditions", |b| {
-            b.iter(|| runtime.block_on(select_ids(ctx, &five)).map(|ids| ids.len()))
+            b.iter(|| {
+                runtime
+                    .block_on(select_ids(ctx, &five))
+                    .map(|ids| ids.len())
+            })
         });
         group.bench_function("detach plan 1000 ids", |b| {
             b.iter(|| {
