@@ -9,10 +9,9 @@
 #[allow(dead_code)]
 mod generate;
 
-use catalog_filter::catalog::Catalog;
 use catalog_filter::datafusion::ballista::LocalCluster;
 use catalog_filter::datafusion::{detach, select_ids, tables};
-use catalog_filter::elasticpath::detach::{self as reference, DetachNodesRequest};
+use catalog_filter::elasticpath::detach::DetachNodesRequest;
 use catalog_filter::schema::Schema;
 use catalog_filter::synthetic::SplitMix64;
 use catalog_filter::{Limits, compile_for};
@@ -37,24 +36,6 @@ fn scratch(name: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-/// The in-memory plan: (response JSON, sorted removals).
-fn in_memory_plan(
-    catalog: &Catalog,
-    request: &DetachNodesRequest,
-) -> (String, Vec<(Uuid, String)>) {
-    let plan = reference::plan(catalog, request, &LIMITS).unwrap();
-    let mut removals: Vec<(Uuid, String)> = plan
-        .changes()
-        .flat_map(|c| {
-            c.removed_node_ids(catalog)
-                .map(move |n| (c.product_id, n.to_owned()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    removals.sort_unstable();
-    (serde_json::to_string(&plan.response).unwrap(), removals)
 }
 
 /// Column `i` of `batch` as text.
@@ -131,7 +112,7 @@ fn two_executors_give_the_in_memory_answers() {
                 generate::filter(&mut rng, &catalog),
                 generate::node_ids(&mut rng, &catalog),
             );
-            let want = in_memory_plan(&catalog, &request);
+            let want = generate::planned(&catalog, &request, &LIMITS).unwrap();
             let plan = rt
                 .block_on(detach::plan(&ctx, &request, &LIMITS))
                 .unwrap()

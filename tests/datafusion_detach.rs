@@ -30,21 +30,7 @@ fn in_memory(
     catalog: &Catalog,
     request: &DetachNodesRequest,
 ) -> Result<(String, Vec<(Uuid, String)>), String> {
-    match reference::plan(catalog, request, &generate::LIMITS) {
-        Ok(plan) => {
-            let mut removals: Vec<(Uuid, String)> = plan
-                .changes()
-                .flat_map(|c| {
-                    c.removed_node_ids(catalog)
-                        .map(move |n| (c.product_id, n.to_owned()))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            removals.sort_unstable();
-            Ok((serde_json::to_string(&plan.response).unwrap(), removals))
-        }
-        Err(envelope) => Err(serde_json::to_string(&envelope).unwrap()),
-    }
+    generate::planned(catalog, request, &generate::LIMITS)
 }
 
 fn on_tables(

@@ -495,3 +495,31 @@ pub fn every_operator_filter(rng: &mut SplitMix64, catalog: &Catalog) -> String 
         .collect();
     terms.join(":")
 }
+
+/// The in-memory detach plan for `request` as (response JSON, removed
+/// `(product, node)` memberships sorted), or the error envelope's JSON:
+/// what the other back ends' plans are compared with.
+pub fn planned(
+    catalog: &Catalog,
+    request: &catalog_filter::elasticpath::detach::DetachNodesRequest,
+    limits: &Limits,
+) -> Result<(String, Vec<(uuid::Uuid, String)>), String> {
+    match catalog_filter::elasticpath::detach::plan(catalog, request, limits) {
+        Ok(plan) => {
+            let mut removals: Vec<(uuid::Uuid, String)> = plan
+                .changes()
+                .flat_map(|c| {
+                    c.removed_node_ids(catalog)
+                        .map(move |n| (c.product_id, n.to_owned()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            removals.sort_unstable();
+            Ok((
+                serde_json::to_string(&plan.response).unwrap_or_default(),
+                removals,
+            ))
+        }
+        Err(envelope) => Err(serde_json::to_string(&envelope).unwrap_or_default()),
+    }
+}
