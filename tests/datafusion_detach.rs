@@ -167,10 +167,78 @@ fn bad_requests_and_broken_node_tables_answer_the_same_envelopes() {
         tables::register_batches(&ctx, &batches).unwrap();
         assert_eq!(
             on_tables(&ctx, &DetachNodesRequest::new("eq(sku,a)", ["n1"])),
-            Err(envelope),
+            Err(envelope.clone()),
             "nodes {nodes}"
         );
+        // The tables come before the request, as `detach --json` loads the
+        // catalog before it reads the request: a bad filter or an empty
+        // request on broken tables is still the 500.
+        for request in [
+            DetachNodesRequest::new("eq(bogus,1)", ["n1"]),
+            DetachNodesRequest::new("", Vec::<String>::new()),
+        ] {
+            assert_eq!(
+                on_tables(&ctx, &request),
+                Err(envelope.clone()),
+                "nodes {nodes}"
+            );
+        }
     }
+}
+
+#[test]
+fn applying_into_the_input_directory_is_refused_under_any_spelling() {
+    let rt = runtime();
+    let base = std::env::temp_dir().join(format!("catalog-filter-dfsame-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let input = base.join("in");
+    let catalog = catalog_filter::synthetic::catalog(3, 40, 6);
+    tables::export_parquet(&catalog, &input).unwrap();
+    let read = |dir: &std::path::Path| -> Vec<Vec<u8>> {
+        tables::TABLES
+            .iter()
+            .map(|t| std::fs::read(dir.join(format!("{t}.parquet"))).unwrap())
+            .collect()
+    };
+    let before = read(&input);
+    let ctx = SessionContext::new();
+    rt.block_on(tables::register_parquet(&ctx, &input)).unwrap();
+    let plan = rt
+        .block_on(detach::plan(
+            &ctx,
+            &DetachNodesRequest::new(
+                "like(name,*)",
+                catalog.nodes().iter().map(|n| n.id.to_string()),
+            ),
+            &generate::LIMITS,
+        ))
+        .unwrap()
+        .unwrap();
+    assert!(!plan.removals.is_empty());
+    let link = base.join("link");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    for out in [input.clone(), input.join("."), base.join("in/../in"), link] {
+        let err = rt
+            .block_on(detach::apply_to_dir(&ctx, &plan, &out))
+            .unwrap_err();
+        let file = input.canonicalize().unwrap().join("products.parquet");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: is an input table's file; the output must go elsewhere",
+                file.display()
+            ),
+            "{}",
+            out.display()
+        );
+        assert!(!input.join("removals.parquet").exists());
+    }
+    assert_eq!(read(&input), before);
+    // Another directory is fine.
+    rt.block_on(detach::apply_to_dir(&ctx, &plan, &base.join("out")))
+        .unwrap();
+    assert_eq!(read(&input), before);
+    let _ = std::fs::remove_dir_all(&base);
 }
 
 /// `product id -> node ids` (in `ordinal` order) of the `product_nodes`

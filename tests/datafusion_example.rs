@@ -141,15 +141,49 @@ fn arguments_and_files_follow_the_conventions() {
                 "--node needs at least one id",
             ),
             (
-                &["--dir", "d", "--out", "d", "--filter", "f", "--node", "n"],
-                "--out must not be --dir (the input tables are never written)",
-            ),
-            (
                 &["--dir", "d", "--filter", "f", "--node", "n", "--fast"],
                 "unknown argument `--fast`",
             ),
         ],
     );
+    // The output directory is the input one (spelt otherwise): refused
+    // before anything is written, the input untouched.
+    let dir = scratch("same");
+    let input = dir.join("catalog.json");
+    std::fs::write(&input, sample()).unwrap();
+    let tables = dir.join("tables");
+    let args = |out: &str| {
+        vec![
+            "--from-json".to_owned(),
+            input.display().to_string(),
+            "--dir".to_owned(),
+            tables.display().to_string(),
+            "--out".to_owned(),
+            out.to_owned(),
+            "--filter".to_owned(),
+            "like(name,*)".to_owned(),
+            "--node".to_owned(),
+            "node-books".to_owned(),
+        ]
+    };
+    let same = format!("{}/../tables/", tables.display());
+    let args = args(&same);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = run_text("detach_parquet", &args, b"");
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(
+        stderr,
+        format!(
+            "detach_parquet: cannot write the tables after the detach: {}: is an input table's file; the output must go elsewhere\n",
+            tables
+                .canonicalize()
+                .unwrap()
+                .join("products.parquet")
+                .display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
     // A directory without the tables: the file is named.
     let dir = scratch("missing");
     let (code, stdout, stderr) = run_text(

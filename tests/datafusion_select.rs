@@ -41,6 +41,7 @@ fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> Stri
     let rt = runtime();
     let checked = Cell::new(0usize);
     let matched = Cell::new(0usize);
+    let case = Cell::new(0usize);
     TestRunner::new(Config {
         cases: 24,
         failure_persistence: None,
@@ -50,8 +51,20 @@ fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> Stri
         &(proptest::num::u64::ANY, 10usize..120, 0usize..30),
         |(seed, products, nodes)| {
             let catalog = catalog_filter::synthetic::catalog(seed, products, nodes);
+            let fail = |e: Error| TestCaseError::fail(e.to_string());
+            // Every fourth case reads the tables from Parquet files (what
+            // Ballista reads), the others from memory.
             let ctx = SessionContext::new();
-            tables::register(&ctx, &catalog).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let dir =
+                std::env::temp_dir().join(format!("cf-df-diff-{}-{seed}", std::process::id()));
+            case.set(case.get() + 1);
+            if case.get() % 4 == 0 {
+                tables::export_parquet(&catalog, &dir).map_err(fail)?;
+                rt.block_on(tables::register_parquet(&ctx, &dir))
+                    .map_err(fail)?;
+            } else {
+                tables::register(&ctx, &catalog).map_err(fail)?;
+            }
             let mut rng = SplitMix64::new(seed);
             for _ in 0..25 {
                 let text = generate(&mut rng, &catalog);
@@ -73,6 +86,7 @@ fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> Stri
                 checked.set(checked.get() + 1);
                 matched.set(matched.get() + usize::from(!want.is_empty()));
             }
+            let _ = std::fs::remove_dir_all(&dir);
             Ok(())
         },
     )
@@ -220,22 +234,176 @@ fn parquet_files_give_the_same_answers_and_bad_files_are_named() {
 }
 
 #[test]
-fn timestamps_beyond_nanoseconds_are_refused_with_the_product() {
+fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
+    // Go's zero time, the year 9999, and the very ends of the nanosecond
+    // range, beside ordinary instants.
     let catalog = Catalog::from_json(
-        r#"{"products":[{"id":"00000000-0000-4000-8000-000000000009","updated_at":"2300-01-01T00:00:00Z"}]}"#,
+        r#"{"products":[
+  {"id":"00000000-0000-4000-8000-000000000001","created_at":"0001-01-01T00:00:00Z","updated_at":"9999-12-31T23:59:59.999999999Z"},
+  {"id":"00000000-0000-4000-8000-000000000002","created_at":"2024-01-01T00:00:00Z","updated_at":"2300-01-01T00:00:00Z"},
+  {"id":"00000000-0000-4000-8000-000000000003","created_at":"1677-09-21T00:12:43.145224192Z","updated_at":"2262-04-11T23:47:16.854775807Z"},
+  {"id":"00000000-0000-4000-8000-000000000004","created_at":"1500-06-01T00:00:00Z"},
+  {"id":"00000000-0000-4000-8000-000000000005"}]}"#,
     )
     .unwrap();
-    let err = tables::catalog_batches(&catalog).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "product 00000000-0000-4000-8000-000000000009: `updated_at` is outside the range of nanosecond timestamps (1677-09-21 to 2262-04-11)"
+    let rt = runtime();
+    let ctx = SessionContext::new();
+    tables::register(&ctx, &catalog).unwrap();
+    let dir = std::env::temp_dir().join(format!("cf-df-instants-{}", std::process::id()));
+    tables::export_parquet(&catalog, &dir).unwrap();
+    let parquet = SessionContext::new();
+    rt.block_on(tables::register_parquet(&parquet, &dir))
+        .unwrap();
+    let ends = [
+        "1677-09-21T00:12:43.145224192Z",
+        "2262-04-11T23:47:16.854775807Z",
+    ];
+    let mut filters = Vec::new();
+    for at in [
+        "0001-01-01T00:00:00Z",
+        "1600-01-01T00:00:00Z",
+        "1677-09-21T00:12:43.145224193Z",
+        "2000-01-01",
+        "2262-04-11T23:47:16.854775806Z",
+        "2290-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999999Z",
+    ]
+    .iter()
+    .chain(&ends)
+    {
+        for op in ["eq", "gt", "ge", "lt", "le"] {
+            for attribute in ["created_at", "updated_at"] {
+                filters.push(format!("{op}({attribute},{at})"));
+            }
+        }
+    }
+    let mut matched = 0;
+    for text in &filters {
+        let filter = compile(text).unwrap();
+        let want = in_memory(&catalog, &filter);
+        for (name, ctx) in [("memory", &ctx), ("parquet", &parquet)] {
+            let got = rt.block_on(select_ids(ctx, &filter)).unwrap();
+            assert_eq!(got, want, "{name}: {text}: {}", to_expr(&filter));
+        }
+        matched += usize::from(!want.is_empty());
+    }
+    assert!(
+        matched >= filters.len() / 2,
+        "{matched} of {}",
+        filters.len()
     );
-    // In memory the same catalog filters fine; a filter instant beyond the
-    // range runs the evaluator instead of a literal.
-    let f = compile("gt(updated_at,2290-01-01T00:00:00Z)").unwrap();
-    assert_eq!(catalog.select(&f).count(), 1);
+    // is_null sees a clamped instant as present.
+    let filter = compile_for("is_null(updated_at)", &Schema::every_operator(), &LIMITS).unwrap();
+    let got = rt.block_on(select_ids(&parquet, &filter)).unwrap();
+    assert_eq!(got, in_memory(&catalog, &filter));
+    assert_eq!(got.len(), 2);
+    // Instants inside the range are native literals; the ends of the
+    // range and beyond go to the evaluator.
     assert_eq!(
-        to_expr(&f).to_string(),
+        to_expr(&compile("gt(updated_at,2290-01-01T00:00:00Z)").unwrap()).to_string(),
         "catalog_filter_condition_0(record)"
     );
+    assert_eq!(
+        to_expr(&compile(&format!("lt(created_at,{})", ends[0])).unwrap()).to_string(),
+        "catalog_filter_condition_0(record)"
+    );
+    // Nothing lost: the snapshot comes back as the catalog writes it.
+    let mut text = Vec::new();
+    rt.block_on(tables::write_json(&parquet, &mut text))
+        .unwrap();
+    assert_eq!(String::from_utf8(text).unwrap(), catalog.to_json());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The sample catalog's tables, exported to a fresh directory `name`.
+fn sample_tables(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cf-df-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/catalog.json"
+    ))
+    .unwrap();
+    tables::export_parquet(&Catalog::from_json(&text).unwrap(), &dir).unwrap();
+    dir
+}
+
+/// Registers `dir`, selects and plans a detach on it: the first error, or
+/// `Ok` when everything answered.
+fn read_all(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Result<(), Error> {
+    use catalog_filter::datafusion::detach;
+    use catalog_filter::elasticpath::detach::DetachNodesRequest;
+    let ctx = SessionContext::new();
+    rt.block_on(async {
+        tables::register_parquet(&ctx, dir).await?;
+        select_ids(&ctx, &compile("like(name,*e*)").unwrap()).await?;
+        let request = DetachNodesRequest::new("eq(status,live)", ["node-books"]);
+        // An envelope (a 4xx or the 500) is an answer too.
+        let _answer = detach::plan(&ctx, &request, &Limits::DEFAULT).await?;
+        tables::write_json(&ctx, &mut Vec::new()).await
+    })
+}
+
+#[test]
+fn corrupt_files_that_make_the_reader_panic_are_errors_naming_them() {
+    let rt = runtime();
+    for table in ["products", "product_nodes"] {
+        let dir = sample_tables(&format!("corrupt-{table}"));
+        let file = dir.join(format!("{table}.parquet"));
+        std::fs::copy(
+            format!(
+                "{}/tests/data/parquet/corrupt-{table}.parquet",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+            &file,
+        )
+        .unwrap();
+        let err = read_all(&rt, &dir).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, Error::Panicked { .. } | Error::Query { .. }),
+            "{table}: {err:?}"
+        );
+        assert!(text.contains(&file.display().to_string()), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn bytes_flipped_anywhere_in_any_table_are_answered_never_a_panic() {
+    let rt = runtime();
+    let dir = sample_tables("flipped");
+    let (mut failed, mut tried) = (0, 0);
+    for table in catalog_filter::datafusion::tables::TABLES {
+        let file = dir.join(format!("{table}.parquet"));
+        let good = std::fs::read(&file).unwrap();
+        let mut rng = SplitMix64::new(table.len() as u64);
+        for _ in 0..40 {
+            let mut bad = good.clone();
+            // 1 to 16 bytes, anywhere but the magic numbers at either end.
+            for _ in 0..=rng.below(16) {
+                let at = 4 + rng.below(good.len() - 8);
+                if let Some(b) = bad.get_mut(at) {
+                    *b = rng.below(256) as u8;
+                }
+            }
+            std::fs::write(&file, &bad).unwrap();
+            tried += 1;
+            if let Err(e) = read_all(&rt, &dir) {
+                failed += 1;
+                // Every error says which file (or table) it is about.
+                let text = e.to_string();
+                assert!(
+                    text.contains(&dir.display().to_string()) || text.contains(table),
+                    "{table}: {text}"
+                );
+            }
+        }
+        std::fs::write(&file, &good).unwrap();
+    }
+    assert!(read_all(&rt, &dir).is_ok());
+    // Most corruptions are noticed (Parquet has no checksums by default, so
+    // some flips in text pass as other text).
+    assert!(failed >= tried / 4, "{failed} of {tried} failed");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,8 +2,9 @@
 //! and the same removed memberships as
 //! [`elasticpath::detach::plan`](crate::elasticpath::detach::plan).
 //!
-//! The request is checked by the same function
-//! ([`check_request`]: the 422s and 400s, with the same envelopes). The
+//! The tables' integrity is checked first (the 500), then the request, by
+//! the same function as in memory ([`check_request`]: the 422s and 400s,
+//! with the same envelopes), the order in which `detach --json` answers. The
 //! small tables (`nodes`, `hierarchies`) are read into memory and checked
 //! and indexed by the crate's own catalog code, so ids resolve (a
 //! hierarchy's id stands for all its nodes, a node's for its subtree) and
@@ -22,11 +23,12 @@
 //! Memberships naming nodes that do not exist are the same integrity 500
 //! as in memory (where loading the catalog refuses them): every plan reads
 //! the distinct node ids of `product_nodes` and compares them with
-//! `nodes`. (A product is named by its id as the table holds it, lower
-//! case; in memory, as the snapshot wrote it.)
+//! `nodes`. (A product is named by its id in the lower-case hyphenated
+//! form, as in memory.)
 
 use super::Error;
 use super::expr::to_expr;
+use super::guard::{files, guarded};
 use super::tables::{TABLES, write_batch};
 use crate::Limits;
 use crate::catalog::{
@@ -50,7 +52,7 @@ use ::datafusion::logical_expr::{
 use ::datafusion::logical_expr::{JoinType, lit};
 use ::datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -67,17 +69,25 @@ pub struct TablePlan {
 /// [`tables`](super::tables)). `Ok(Err(envelope))` is the vendor's
 /// error answer (bad request, integrity 500); `Err` is a failure of the
 /// tables or of DataFusion.
+///
+/// A failure reading the tables' files is [`Error::Query`] (or
+/// [`Error::Panicked`]), naming them.
 pub async fn plan(
     ctx: &SessionContext,
     request: &DetachNodesRequest,
     limits: &Limits,
 ) -> Result<Result<TablePlan, ErrorEnvelope>, Error> {
-    let checked = match check_request(request, limits) {
-        Ok(c) => c,
-        Err(envelope) => return Ok(Err(envelope)),
-    };
-    let (filter, node_ids) = (&checked.filter, checked.node_ids);
+    guarded(ctx, &TABLES, plan_unguarded(ctx, request, limits)).await
+}
 
+/// [`plan`], unguarded.
+async fn plan_unguarded(
+    ctx: &SessionContext,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<Result<TablePlan, ErrorEnvelope>, Error> {
+    // The tables' integrity first, then the request: `detach --json`
+    // loads (and checks) the catalog before it reads the request.
     let nodes = read_nodes(ctx).await?;
     let hierarchies = read_hierarchies(ctx).await?;
     let known: std::collections::HashSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
@@ -97,6 +107,11 @@ pub async fn plan(
         Some(tree) if errors.is_empty() => tree,
         _ => return Ok(Err(integrity_error(&IntegrityErrors::from_errors(errors)))),
     };
+    let checked = match check_request(request, limits) {
+        Ok(c) => c,
+        Err(envelope) => return Ok(Err(envelope)),
+    };
+    let (filter, node_ids) = (&checked.filter, checked.node_ids);
 
     let mut ranges: Vec<Range<u32>> = Vec::new();
     let meta = count_found(node_ids, |id| match tree.resolve(id) {
@@ -162,7 +177,43 @@ pub async fn plan(
 /// reads the result.
 ///
 /// [`tables::register_parquet`]: super::tables::register_parquet
+///
+/// Writing into `out` a file that a table of `ctx` is read from (`out`
+/// being the input directory, under any spelling or through a link) is
+/// [`Error::WouldOverwriteInput`], before anything is written; a failure
+/// reading the tables is [`Error::Query`] (or [`Error::Panicked`]).
 pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> Result<(), Error> {
+    refuse_inputs(ctx, out).await?;
+    guarded(ctx, &TABLES, apply_unguarded(ctx, plan, out)).await
+}
+
+/// [`Error::WouldOverwriteInput`] when a file [`apply_to_dir`] writes in
+/// `out` is one a table of `ctx` is read from.
+async fn refuse_inputs(ctx: &SessionContext, out: &Path) -> Result<(), Error> {
+    // A directory that does not exist yet holds no input.
+    let Ok(out) = out.canonicalize() else {
+        return Ok(());
+    };
+    let inputs: Vec<PathBuf> = files(ctx, &TABLES)
+        .await
+        .iter()
+        .filter_map(|f| f.canonicalize().ok())
+        .collect();
+    let written = TABLES
+        .iter()
+        .map(|t| format!("{t}.parquet"))
+        .chain([REMOVALS_FILE.to_owned()]);
+    for name in written {
+        let path = out.join(name);
+        if inputs.contains(&path) {
+            return Err(Error::WouldOverwriteInput { path });
+        }
+    }
+    Ok(())
+}
+
+/// [`apply_to_dir`] once the output is known to hold no input.
+async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(out).map_err(|source| Error::Io {
         path: out.to_owned(),
         source,

@@ -44,10 +44,18 @@ pub fn to_expr(filter: &ValidFilter) -> Expr {
 
 /// The ids of the products of `ctx`'s `products` table that `filter`
 /// matches, in UUID order.
+///
+/// A failure reading the table's files is [`Error::Query`] (or
+/// [`Error::Panicked`]), naming them.
 pub async fn select_ids(
     ctx: &SessionContext,
     filter: &ValidFilter,
 ) -> Result<Vec<uuid::Uuid>, Error> {
+    super::guard::guarded(ctx, &["products"], select(ctx, filter)).await
+}
+
+/// [`select_ids`], unguarded.
+async fn select(ctx: &SessionContext, filter: &ValidFilter) -> Result<Vec<uuid::Uuid>, Error> {
     let batches = ctx
         .table("products")
         .await?
@@ -151,8 +159,12 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
         ("id" | "parent_id", Predicate::Uuid(cmp)) => {
             compare(column, cmp, |u| Some(lit(u.hyphenated().to_string())))
         }
+        // An instant at or beyond an end of the nanosecond range is left to
+        // the evaluator: the columns hold out-of-range instants clamped to
+        // the ends (see `tables`), which only such a literal could confuse.
         ("created_at" | "updated_at", Predicate::Instant(cmp)) => compare(column, cmp, |t| {
-            t.timestamp_nanos_opt().map(|n| {
+            let n = t.timestamp_nanos_opt()?;
+            (n != i64::MIN && n != i64::MAX).then(|| {
                 lit(ScalarValue::TimestampNanosecond(
                     Some(n),
                     Some("UTC".into()),

@@ -73,6 +73,7 @@ pub mod ballista;
 pub mod codec;
 pub mod detach;
 pub mod expr;
+mod guard;
 pub mod tables;
 
 pub use expr::{select_ids, to_expr};
@@ -90,17 +91,6 @@ pub enum Error {
         table: &'static str,
         /// Arrow's error.
         source: ::datafusion::arrow::error::ArrowError,
-    },
-    /// A product's timestamp cannot be an Arrow nanosecond timestamp (it is
-    /// before 1677 or after 2262).
-    #[error(
-        "product {product}: `{attribute}` is outside the range of nanosecond timestamps (1677-09-21 to 2262-04-11)"
-    )]
-    TimestampOutOfRange {
-        /// The product's id.
-        product: uuid::Uuid,
-        /// `created_at` or `updated_at`.
-        attribute: &'static str,
     },
     /// A file could not be written or read.
     #[error("{}: {source}", path.display())]
@@ -138,10 +128,35 @@ pub enum Error {
         /// The file's columns.
         found: String,
     },
-    /// DataFusion failed (reading a file that is not Parquet, running a
-    /// query).
+    /// DataFusion failed (reading a file that is not Parquet, planning).
     #[error("DataFusion: {0}")]
     DataFusion(#[from] ::datafusion::error::DataFusionError),
+    /// DataFusion failed while running a query over table files (corrupt
+    /// bytes in a page, a file that changed under it).
+    #[error("reading {files}: {source}")]
+    Query {
+        /// The files of the tables the query reads (comma-separated), or
+        /// "the in-memory tables".
+        files: String,
+        /// DataFusion's error.
+        source: ::datafusion::error::DataFusionError,
+    },
+    /// The Parquet, Arrow or DataFusion code panicked on the data of these
+    /// files (corrupt bytes can cause it); the panic was caught.
+    #[error("{files}: the Parquet reader failed on this data (a panic, caught): {message}")]
+    Panicked {
+        /// The files being read (comma-separated), or "the in-memory tables".
+        files: String,
+        /// The panic's message.
+        message: String,
+    },
+    /// [`detach::apply_to_dir`] would write over a file a table of the
+    /// context is read from (the inputs are never written).
+    #[error("{}: is an input table's file; the output must go elsewhere", path.display())]
+    WouldOverwriteInput {
+        /// The file.
+        path: PathBuf,
+    },
     /// The node tables could not be made a catalog (other than its
     /// integrity checks, which are the vendor's 500).
     #[error("{0}")]

@@ -3,7 +3,7 @@
 //!
 //! | table | columns |
 //! |---|---|
-//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps), `position`, `record` |
+//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps, clamped to the range), `position`, `record` |
 //! | `product_nodes` | `product_id` (UUID text), `node_id`, `ordinal` (the position in the product's `node_ids`) |
 //! | `nodes` | `id`, `hierarchy_id`, `parent_id`, `name`, `position`, `record` |
 //! | `hierarchies` | `id`, `name`, `position`, `record` |
@@ -23,8 +23,9 @@
 //!
 //! UUIDs are written lower-case and hyphenated, so their text order is the
 //! order of their bytes (as [`uuid::Uuid`] and PostgreSQL order them).
-//! Absent values are nulls; a timestamp outside the nanosecond range
-//! (before 1677 or after 2262) is [`Error::TimestampOutOfRange`].
+//! Absent values are nulls. A timestamp outside the nanosecond range
+//! (before 1677 or after 2262) is clamped to the range's end in its column
+//! (comparisons still answer as in memory; the record keeps its text).
 //!
 //! [`register`] puts the tables of a catalog in a
 //! [`SessionContext`] as in-memory tables; [`export_parquet`] writes them to
@@ -189,18 +190,21 @@ fn batch(table: &'static str, columns: Vec<ArrayRef>) -> Result<RecordBatch, Err
     RecordBatch::try_new(schema, columns).map_err(|source| Error::Arrow { table, source })
 }
 
-fn nanos(p: &Product, attribute: &'static str) -> Result<Option<i64>, Error> {
-    let t = match attribute {
-        "created_at" => p.created_at,
-        _ => p.updated_at,
-    };
+/// A product's timestamp as Arrow nanoseconds. One outside that range
+/// (before 1677-09-21 or after 2262-04-11: Go's zero time `0001-01-01`, a
+/// far-future `9999-12-31`) is clamped to the end it passed, `i64::MIN` or
+/// `i64::MAX`: no literal of a native comparison is either end (such an
+/// instant is left to the evaluator, see [`super::expr`]), so every
+/// comparison still gives the evaluator's answer. (The `record` keeps the
+/// text as written.)
+fn nanos(t: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<i64> {
     t.map(|t| {
-        t.timestamp_nanos_opt().ok_or(Error::TimestampOutOfRange {
-            product: p.id,
-            attribute,
+        t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
         })
     })
-    .transpose()
 }
 
 fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
@@ -236,8 +240,8 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
             p.parent_id
                 .map(|u| u.hyphenated().encode_lower(&mut uuid).to_owned()),
         );
-        created.append_option(nanos(p, "created_at")?);
-        updated.append_option(nanos(p, "updated_at")?);
+        created.append_option(nanos(p.created_at));
+        updated.append_option(nanos(p.updated_at));
         record.append_value(json);
     }
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id.finish())];
@@ -484,7 +488,8 @@ fn columns(schema: &Schema) -> String {
 /// Registers the tables of `dir` (as [`export_parquet`] writes them)
 /// in `ctx`. A missing file is [`Error::MissingTable`], a file with other
 /// columns [`Error::WrongSchema`], a file that is not Parquet
-/// [`Error::DataFusion`] (with DataFusion's reason), each naming the file.
+/// [`Error::DataFusion`] (with DataFusion's reason), a file whose bytes
+/// make the Parquet reader panic [`Error::Panicked`], each naming the file.
 pub async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), Error> {
     for table in TABLES {
         let path = dir.join(format!("{table}.parquet"));
@@ -498,14 +503,18 @@ pub async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), Er
             });
         };
         ctx.deregister_table(table)?;
-        ctx.register_parquet(table, location, ParquetReadOptions::default())
-            .await
-            .map_err(|e| {
-                Error::DataFusion(::datafusion::error::DataFusionError::Context(
-                    path.display().to_string(),
-                    Box::new(e),
-                ))
-            })?;
+        // Reading the footer can panic on corrupt bytes: caught, naming the file.
+        super::guard::guarded_file(&path, async {
+            ctx.register_parquet(table, location, ParquetReadOptions::default())
+                .await
+                .map_err(|e| {
+                    Error::DataFusion(::datafusion::error::DataFusionError::Context(
+                        path.display().to_string(),
+                        Box::new(e),
+                    ))
+                })
+        })
+        .await?;
         let found = ctx.table(table).await?.schema().as_arrow().clone();
         let expected = table_schema(table).unwrap_or_else(|| Arc::new(Schema::empty()));
         // DataFusion reads Parquet text as `Utf8View` (the same values).
@@ -537,7 +546,15 @@ pub async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), Er
 /// [`detach::apply_to_dir`](super::detach::apply_to_dir)) this is the
 /// text [`Catalog::to_json`] writes for the same catalog. The records are
 /// collected in memory, one table at a time.
+///
+/// A failure reading the tables' files is [`Error::Query`] (or
+/// [`Error::Panicked`]), naming them.
 pub async fn write_json(ctx: &SessionContext, out: &mut dyn Write) -> Result<(), Error> {
+    super::guard::guarded(ctx, &TABLES, write_json_unguarded(ctx, out)).await
+}
+
+/// [`write_json`], unguarded.
+async fn write_json_unguarded(ctx: &SessionContext, out: &mut dyn Write) -> Result<(), Error> {
     let parts = ctx
         .table("snapshot")
         .await?
