@@ -17,8 +17,10 @@
 //! `{"meta":{...}}` response or a JSON:API error envelope) and `catalog` the
 //! snapshot after the request: the input's catalog as written (compact),
 //! with only the changed `node_ids` lists spliced in. The work is
-//! [`catalog_filter::elasticpath::json_mode::answer`]; this program reads
-//! stdin and streams the answer to stdout. The optional `"grant"` member models the caller's
+//! [`catalog_filter::elasticpath::json_mode::answer_document`]; this program
+//! reads stdin (at most one byte past `Limits::max_snapshot_bytes`, 1 GiB:
+//! a longer input is the 400 naming that limit, the rest left unread) and
+//! streams the answer to stdout. The optional `"grant"` member models the caller's
 //! token: `"client_credentials"` (an admin token; the default when the member
 //! is absent, since this is a local tool run by whoever owns the data),
 //! `"implicit"` (a storefront token: 403) or `null` (no token: 401).
@@ -75,7 +77,7 @@ const PROGRAM: Program = Program {
 fn main() -> ExitCode {
     let options = match PROGRAM.mode(Options::parse) {
         Ok(Mode::Text(options)) => options,
-        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer),
+        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer_document),
         Err(code) => return code,
     };
     let text = match &options.catalog {

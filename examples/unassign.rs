@@ -22,9 +22,11 @@
 //! `request` value (400). `scopes` may be left out (no scopes: 403);
 //! `request` may be left out (400). Input that is not such an object (not
 //! JSON, not UTF-8, a missing `store` or `category_id`, wrong JSON types) is
-//! a 400 `INVALID_REQUEST_BODY`. The work is
-//! [`catalog_filter::ecwid::json_mode::answer`]; this program reads stdin
-//! and streams the answer to stdout. It exits 0 whenever it printed an
+//! a 400 `INVALID_REQUEST_BODY`; input over `Limits::max_snapshot_bytes`
+//! (1 GiB) a 400 `LIMIT_EXCEEDED`, answered after reading one byte past the
+//! limit (the rest left unread). The work is
+//! [`catalog_filter::ecwid::json_mode::answer_document`]; this program reads
+//! stdin and streams the answer to stdout. It exits 0 whenever it printed an
 //! answer; the status is in the output.
 //!
 //! Without `--json` it exits 0 on success, 1 when the store cannot be
@@ -61,7 +63,7 @@ const PROGRAM: Program = Program {
 fn main() -> ExitCode {
     let options = match PROGRAM.mode(Options::parse) {
         Ok(Mode::Text(options)) => options,
-        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer),
+        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer_document),
         Err(code) => return code,
     };
     let store_text = match &options.store {

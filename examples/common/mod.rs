@@ -18,7 +18,8 @@
 #![allow(dead_code)]
 
 use catalog_filter::Limits;
-use std::io::{self, Read, Write};
+use catalog_filter::json::{self, Document};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// A program's name (the prefix of its messages) and usage text.
@@ -63,20 +64,23 @@ impl Program {
         ExitCode::from(2)
     }
 
-    /// `--json`: reads stdin whole, writes `answer`'s line and a newline to
-    /// stdout (buffered), exits 0 whatever the answer's status (it is in
-    /// the line), 2 when stdin or stdout fails.
+    /// `--json`: reads stdin with [`json::read_document`] (at most
+    /// `max_snapshot_bytes` + 1 bytes: an input over the limit is answered
+    /// with the library's 400 without reading the rest), writes `answer`'s
+    /// line and a newline to stdout (buffered), exits 0 whatever the
+    /// answer's status (it is in the line), 2 when stdin or stdout fails.
     pub fn json_pipe(
         &self,
-        answer: impl FnOnce(Vec<u8>, &Limits, &mut dyn Write) -> io::Result<()>,
+        answer: impl FnOnce(Document, &Limits, &mut dyn Write) -> io::Result<()>,
     ) -> ExitCode {
-        let mut input = Vec::new();
-        if let Err(e) = io::stdin().read_to_end(&mut input) {
-            return self.fail(&format!("cannot read stdin: {e}"));
-        }
+        let limits = Limits::default();
+        let input = match json::read_document(io::stdin().lock(), &limits) {
+            Ok(input) => input,
+            Err(e) => return self.fail(&format!("cannot read stdin: {e}")),
+        };
         let stdout = io::stdout();
         let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
-        let written = answer(input, &Limits::default(), &mut out)
+        let written = answer(input, &limits, &mut out)
             .and_then(|()| out.write_all(b"\n"))
             .and_then(|()| out.flush());
         match written {

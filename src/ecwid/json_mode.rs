@@ -1,6 +1,8 @@
 //! `unassign --json`: one request on a store snapshot, read from one JSON
 //! document, answered with one line. The program `examples/unassign.rs` is
-//! a thin shell around [`answer`].
+//! a thin shell around [`answer_document`]: it reads stdin with
+//! [`json::read_document`], so an input over [`Limits::max_snapshot_bytes`]
+//! is refused after reading one byte past the limit, never held whole.
 //!
 //! The input is
 //! `{"store":{...},"category_id":N,"request":{"productIds":[...]},"scopes":[...]}`;
@@ -40,7 +42,7 @@ use super::unassign::unassign_products;
 use super::unassign::{UnassignPlan, authorize};
 use super::wire::EcwidError;
 use crate::Limits;
-use crate::json;
+use crate::json::{self, Document};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io::{self, Write};
@@ -51,13 +53,37 @@ use std::sync::Arc;
 /// without a trailing newline to `out`. Never panics, whatever the input;
 /// fails only when `out` does.
 pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
-    if input.len() > limits.max_snapshot_bytes {
-        let error = EcwidError::TooLarge {
-            bytes: input.len(),
-            limit: limits.max_snapshot_bytes,
-        };
-        return error_line(out, &error, None);
-    }
+    answer_document(Document::Whole(input), limits, out)
+}
+
+/// [`answer`] on a document read by [`json::read_document`], which stops
+/// reading just past [`Limits::max_snapshot_bytes`]: a document cut off
+/// there is the same 400 `LIMIT_EXCEEDED` as a whole one over the limit
+/// ([`EcwidError::TooLargeStream`], its size not being known).
+///
+/// ```
+/// use catalog_filter::Limits;
+/// use catalog_filter::ecwid::json_mode;
+/// use catalog_filter::json::read_document;
+///
+/// let limits = Limits { max_snapshot_bytes: 10, ..Limits::DEFAULT };
+/// let input = read_document(std::io::repeat(b' '), &limits).unwrap();
+/// let mut line = Vec::new();
+/// json_mode::answer_document(input, &limits, &mut line).unwrap();
+/// assert_eq!(String::from_utf8(line).unwrap(), r#"{"status":400,"body":{"errorMessage":"the body is more than 10 bytes; the limit is 10 (max_snapshot_bytes)","errorCode":"LIMIT_EXCEEDED"},"store":null}"#);
+/// ```
+pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
+    let input = match input.within(limits) {
+        Ok(input) => input,
+        Err(bytes) => {
+            let limit = limits.max_snapshot_bytes;
+            let error = match bytes {
+                Some(bytes) => EcwidError::TooLarge { bytes, limit },
+                None => EcwidError::TooLargeStream { limit },
+            };
+            return error_line(out, &error, None);
+        }
+    };
     let text = match String::from_utf8(input) {
         Ok(text) => text,
         Err(e) => {

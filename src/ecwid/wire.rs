@@ -85,6 +85,15 @@ pub enum EcwidError {
         /// The limit.
         limit: usize,
     },
+    /// 400 `LIMIT_EXCEEDED`: a `--json` input read from a stream
+    /// ([`json::read_document`](crate::json::read_document)) that went on past
+    /// [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes);
+    /// reading stopped one byte past the limit, so its size is not known.
+    #[error("the body is more than {limit} bytes; the limit is {limit} (max_snapshot_bytes)")]
+    TooLargeStream {
+        /// The limit.
+        limit: usize,
+    },
     /// 400 `INVALID_REQUEST_BODY`: the body is not a valid request.
     #[error("Request body is invalid: {reason}")]
     InvalidRequestBody {
@@ -115,6 +124,7 @@ impl EcwidError {
             EcwidError::EmptyProductIds
             | EcwidError::TooManyProductIds { .. }
             | EcwidError::TooLarge { .. }
+            | EcwidError::TooLargeStream { .. }
             | EcwidError::InvalidRequestBody { .. } => 400,
             EcwidError::InvalidStore(_) | EcwidError::UnreadableStore { .. } => 500,
         }
@@ -128,7 +138,9 @@ impl EcwidError {
             EcwidError::EmptyProductIds | EcwidError::InvalidRequestBody { .. } => {
                 "INVALID_REQUEST_BODY"
             }
-            EcwidError::TooManyProductIds { .. } | EcwidError::TooLarge { .. } => "LIMIT_EXCEEDED",
+            EcwidError::TooManyProductIds { .. }
+            | EcwidError::TooLarge { .. }
+            | EcwidError::TooLargeStream { .. } => "LIMIT_EXCEEDED",
             EcwidError::InvalidStore(_) | EcwidError::UnreadableStore { .. } => "INVALID_STORE",
         }
     }

@@ -1,6 +1,8 @@
 //! `detach --json`: one request on a snapshot, read from one JSON document,
 //! answered with one line. The program `examples/detach.rs` is a thin shell
-//! around [`answer`].
+//! around [`answer_document`]: it reads stdin with [`json::read_document`],
+//! so an input over [`Limits::max_snapshot_bytes`] is refused after reading
+//! one byte past the limit, never held whole.
 //!
 //! The input is `{"catalog":{...},"request":{"data":{...}},"grant":...}`;
 //! the output `{"status":200,"body":{...},"catalog":{...}}`: `body` is
@@ -35,7 +37,7 @@ use super::detach::{self, Answer, Grant};
 use super::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
 use crate::Limits;
 use crate::catalog::Catalog;
-use crate::json;
+use crate::json::{self, Document};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::io::{self, Write};
@@ -46,14 +48,38 @@ use std::sync::Arc;
 /// without a trailing newline to `out`. Never panics, whatever the input;
 /// fails only when `out` does.
 pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
-    if input.len() > limits.max_snapshot_bytes {
-        let message = format!(
-            "the input is {} bytes; the limit is {} (max_snapshot_bytes)",
-            input.len(),
-            limits.max_snapshot_bytes
-        );
-        return error_line(out, &bad_input(message), None);
-    }
+    answer_document(Document::Whole(input), limits, out)
+}
+
+/// [`answer`] on a document read by [`json::read_document`], which stops
+/// reading just past [`Limits::max_snapshot_bytes`]: a document cut off
+/// there is the same 400 as a whole one over the limit, its message saying
+/// `more than LIMIT bytes` where the size is not known.
+///
+/// ```
+/// use catalog_filter::Limits;
+/// use catalog_filter::elasticpath::json_mode;
+/// use catalog_filter::json::read_document;
+///
+/// let limits = Limits { max_snapshot_bytes: 10, ..Limits::DEFAULT };
+/// let input = read_document(std::io::repeat(b' '), &limits).unwrap();
+/// let mut line = Vec::new();
+/// json_mode::answer_document(input, &limits, &mut line).unwrap();
+/// assert_eq!(String::from_utf8(line).unwrap(), r#"{"status":400,"body":{"errors":[{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{"message":"the input is more than 10 bytes; the limit is 10 (max_snapshot_bytes)"}}]},"catalog":null}"#);
+/// ```
+pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
+    let input = match input.within(limits) {
+        Ok(input) => input,
+        Err(bytes) => {
+            let limit = limits.max_snapshot_bytes;
+            let size = match bytes {
+                Some(bytes) => format!("{bytes} bytes"),
+                None => format!("more than {limit} bytes"),
+            };
+            let message = format!("the input is {size}; the limit is {limit} (max_snapshot_bytes)");
+            return error_line(out, &bad_input(message), None);
+        }
+    };
     let text = match String::from_utf8(input) {
         Ok(text) => Arc::new(text),
         Err(e) => return error_line(out, &bad_input(format!("stdin is not UTF-8: {e}")), None),

@@ -187,3 +187,53 @@ fn json_mode_never_panics_on_bad_stdin() {
         "{message}"
     );
 }
+
+/// `answer_document` on what `json::read_document` reads from `input`.
+fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
+    let document = catalog_filter::json::read_document(input, limits).unwrap();
+    let mut out = Vec::new();
+    json_mode::answer_document(document, limits, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn json_mode_input_over_the_byte_limit_is_400_before_parsing() {
+    let over = |message: &str| {
+        format!(
+            r#"{{"status":400,"body":{{"errors":[{{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{{"message":"{message}"}}}}]}},"catalog":null}}"#
+        )
+    };
+    let input = br#"{"catalog":{},"grant":null}"#;
+    let limits = Limits {
+        max_snapshot_bytes: input.len() - 1,
+        ..Limits::DEFAULT
+    };
+    // Over the limit is refused before anything is read (not even the
+    // grant: no 401), with the size when the whole input was given ...
+    assert_eq!(
+        json_mode::answer_string(input.to_vec(), &limits),
+        over("the input is 27 bytes; the limit is 26 (max_snapshot_bytes)")
+    );
+    // ... and without it when reading stopped one byte past the limit
+    // (what `detach --json` reads from stdin), even from an endless stream.
+    assert_eq!(
+        document_line(&input[..], &limits),
+        over("the input is more than 26 bytes; the limit is 26 (max_snapshot_bytes)")
+    );
+    assert_eq!(
+        document_line(std::io::repeat(b' '), &limits),
+        over("the input is more than 26 bytes; the limit is 26 (max_snapshot_bytes)")
+    );
+    // Exactly at the limit is read, by either path.
+    let limits = Limits {
+        max_snapshot_bytes: input.len(),
+        ..Limits::DEFAULT
+    };
+    let unauthorized = json_mode::answer_string(input.to_vec(), &limits);
+    assert!(
+        unauthorized.starts_with(r#"{"status":401,"#)
+            && unauthorized.ends_with(r#","catalog":{}}"#),
+        "{unauthorized}"
+    );
+    assert_eq!(document_line(&input[..], &limits), unauthorized);
+}

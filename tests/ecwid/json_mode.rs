@@ -239,6 +239,34 @@ fn json_mode_input_over_the_byte_limit_is_400_before_parsing() {
         json_mode::answer_string(input.to_vec(), &limits),
         r#"{"status":403,"body":{"errorMessage":"Access denied: the token lacks the update_catalog scope","errorCode":"FORBIDDEN"},"store":{}}"#
     );
+    assert_eq!(
+        document_line(&input[..], &limits),
+        json_mode::answer_string(input.to_vec(), &limits)
+    );
+}
+
+/// `answer_document` on what `json::read_document` reads from `input`.
+fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
+    let document = catalog_filter::json::read_document(input, limits).unwrap();
+    let mut out = Vec::new();
+    json_mode::answer_document(document, limits, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn json_mode_input_read_past_the_byte_limit_is_400_without_its_size() {
+    // What `unassign --json` reads from stdin: reading stops one byte past
+    // the limit, so the size is not known, even for an endless stream.
+    let limits = Limits {
+        max_snapshot_bytes: 10,
+        ..Limits::DEFAULT
+    };
+    let expected = r#"{"status":400,"body":{"errorMessage":"the body is more than 10 bytes; the limit is 10 (max_snapshot_bytes)","errorCode":"LIMIT_EXCEEDED"},"store":null}"#;
+    assert_eq!(
+        document_line(&b"{\"store\":{}, \"category_id\":1}"[..], &limits),
+        expected
+    );
+    assert_eq!(document_line(std::io::repeat(b' '), &limits), expected);
 }
 
 #[test]

@@ -229,6 +229,16 @@ fn error_statuses_and_codes() {
             "LIMIT_EXCEEDED",
         ),
         (
+            EcwidError::TooLarge { bytes: 2, limit: 1 },
+            400,
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            EcwidError::TooLargeStream { limit: 1 },
+            400,
+            "LIMIT_EXCEEDED",
+        ),
+        (
             EcwidError::InvalidRequestBody {
                 reason: "x".to_owned(),
             },
