@@ -125,7 +125,8 @@ pub enum IntegrityError {
     /// not a node either).
     #[error("products[{index}] (id {product:?}): unknown node {node_id:?}")]
     UnknownNode {
-        /// The product's id as written.
+        /// The product's id: lower-case hyphenated, whatever case the
+        /// snapshot wrote; as written when it is not a UUID.
         product: String,
         /// The product.
         index: usize,
@@ -135,7 +136,8 @@ pub enum IntegrityError {
     /// A product names the same node more than once.
     #[error("products[{index}] (id {product:?}): node {node_id:?} is listed more than once")]
     DuplicateMembership {
-        /// The product's id as written.
+        /// The product's id: lower-case hyphenated, whatever case the
+        /// snapshot wrote; as written when it is not a UUID.
         product: String,
         /// The product.
         index: usize,
