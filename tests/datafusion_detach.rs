@@ -189,7 +189,9 @@ fn bad_requests_and_broken_node_tables_answer_the_same_envelopes() {
 #[test]
 fn applying_into_the_input_directory_is_refused_under_any_spelling() {
     let rt = runtime();
-    let base = std::env::temp_dir().join(format!("catalog-filter-dfsame-{}", std::process::id()));
+    // A name a URL must encode (space, `%`, non-ASCII).
+    let base =
+        std::env::temp_dir().join(format!("catalog-filter-dfsame {}%20é", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     let input = base.join("in");
     let catalog = catalog_filter::synthetic::catalog(3, 40, 6);
@@ -225,7 +227,7 @@ fn applying_into_the_input_directory_is_refused_under_any_spelling() {
         assert_eq!(
             err.to_string(),
             format!(
-                "{}: is an input table's file; the output must go elsewhere",
+                "{}: an input table is read from here; the output must go elsewhere",
                 file.display()
             ),
             "{}",
@@ -234,10 +236,48 @@ fn applying_into_the_input_directory_is_refused_under_any_spelling() {
         assert!(!input.join("removals.parquet").exists());
     }
     assert_eq!(read(&input), before);
-    // Another directory is fine.
-    rt.block_on(detach::apply_to_dir(&ctx, &plan, &base.join("out")))
+    // Another directory is fine, even with links in it to the inputs:
+    // they are replaced, never written through.
+    let out = base.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(input.join("products.parquet"), out.join("removals.parquet"))
+        .unwrap();
+    std::fs::hard_link(input.join("nodes.parquet"), out.join("nodes.parquet")).unwrap();
+    rt.block_on(detach::apply_to_dir(&ctx, &plan, &out))
         .unwrap();
     assert_eq!(read(&input), before);
+    assert!(!out.join("removals.parquet").is_symlink());
+    // A table read from a directory: nothing may be written inside it.
+    let listed = SessionContext::new();
+    let products = input.join("products.parquet");
+    rt.block_on(tables::register_parquet(&listed, &input))
+        .unwrap();
+    rt.block_on(async {
+        listed.deregister_table("products")?;
+        let dir = base.join("listed");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&products, dir.join("part-0.parquet")).unwrap();
+        listed
+            .register_parquet(
+                "products",
+                &format!("{}/", dir.display()),
+                Default::default(),
+            )
+            .await
+    })
+    .unwrap();
+    for out in [base.join("listed"), base.join("listed/sub")] {
+        let err = rt
+            .block_on(detach::apply_to_dir(&listed, &plan, &out))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: an input table is read from here; the output must go elsewhere",
+                base.join("listed").canonicalize().unwrap().display()
+            )
+        );
+    }
     let _ = std::fs::remove_dir_all(&base);
 }
 

@@ -174,7 +174,7 @@ fn arguments_and_files_follow_the_conventions() {
     assert_eq!(
         stderr,
         format!(
-            "detach_parquet: cannot write the tables after the detach: {}: is an input table's file; the output must go elsewhere\n",
+            "detach_parquet: cannot write the tables after the detach: {}: an input table is read from here; the output must go elsewhere\n",
             tables
                 .canonicalize()
                 .unwrap()

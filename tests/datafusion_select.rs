@@ -243,7 +243,9 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
   {"id":"00000000-0000-4000-8000-000000000002","created_at":"2024-01-01T00:00:00Z","updated_at":"2300-01-01T00:00:00Z"},
   {"id":"00000000-0000-4000-8000-000000000003","created_at":"1677-09-21T00:12:43.145224192Z","updated_at":"2262-04-11T23:47:16.854775807Z"},
   {"id":"00000000-0000-4000-8000-000000000004","created_at":"1500-06-01T00:00:00Z"},
-  {"id":"00000000-0000-4000-8000-000000000005"}]}"#,
+  {"id":"00000000-0000-4000-8000-000000000005"},
+  {"id":"00000000-0000-4000-8000-000000000006","created_at":"2016-12-31T23:59:60.5Z","updated_at":"2017-01-01T01:59:60.999999999+02:00"},
+  {"id":"00000000-0000-4000-8000-000000000007","created_at":"2016-12-31T23:59:59.999999999Z","updated_at":"2017-01-01T00:00:00Z"}]}"#,
     )
     .unwrap();
     let rt = runtime();
@@ -258,6 +260,16 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
         "1677-09-21T00:12:43.145224192Z",
         "2262-04-11T23:47:16.854775807Z",
     ];
+    // Leap seconds and the nanoseconds around them.
+    let leap = [
+        "2016-12-31T23:59:59.999999998Z",
+        "2016-12-31T23:59:59.999999999Z",
+        "2016-12-31T23:59:60Z",
+        "2016-12-31T23:59:60.5Z",
+        "2016-12-31T23:59:60.999999999Z",
+        "2017-01-01T00:00:00Z",
+        "2017-01-01T00:00:00.2Z",
+    ];
     let mut filters = Vec::new();
     for at in [
         "0001-01-01T00:00:00Z",
@@ -270,7 +282,9 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
     ]
     .iter()
     .chain(&ends)
+    .chain(&leap)
     {
+        filters.push(format!("in(created_at,{at},2000-01-01)"));
         for op in ["eq", "gt", "ge", "lt", "le"] {
             for attribute in ["created_at", "updated_at"] {
                 filters.push(format!("{op}({attribute},{at})"));
@@ -278,8 +292,9 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
         }
     }
     let mut matched = 0;
+    let every = Schema::every_operator();
     for text in &filters {
-        let filter = compile(text).unwrap();
+        let filter = compile_for(text, &every, &LIMITS).unwrap();
         let want = in_memory(&catalog, &filter);
         for (name, ctx) in [("memory", &ctx), ("parquet", &parquet)] {
             let got = rt.block_on(select_ids(ctx, &filter)).unwrap();

@@ -179,7 +179,8 @@ async fn plan_unguarded(
 /// [`tables::register_parquet`]: super::tables::register_parquet
 ///
 /// Writing into `out` a file that a table of `ctx` is read from (`out`
-/// being the input directory, under any spelling or through a link) is
+/// being the input directory, spelt with `..`, `.` or through a link), or
+/// into a directory a table is read from, is
 /// [`Error::WouldOverwriteInput`], before anything is written; a failure
 /// reading the tables is [`Error::Query`] (or [`Error::Panicked`]).
 pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> Result<(), Error> {
@@ -188,17 +189,23 @@ pub async fn apply_to_dir(ctx: &SessionContext, plan: &TablePlan, out: &Path) ->
 }
 
 /// [`Error::WouldOverwriteInput`] when a file [`apply_to_dir`] writes in
-/// `out` is one a table of `ctx` is read from.
+/// `out` is one a table of `ctx` is read from, or `out` is (or is inside)
+/// a directory a table is read from. Paths are compared after resolving
+/// links and `..`; an input that cannot be resolved (it is gone) is
+/// compared as it is named. The files are written by renaming new files
+/// into place, so a link in `out` is replaced, never written through.
+/// (Between this check and the writes another process could still swap
+/// the directories: the check is for mistakes, not for adversaries.)
 async fn refuse_inputs(ctx: &SessionContext, out: &Path) -> Result<(), Error> {
-    // A directory that does not exist yet holds no input.
-    let Ok(out) = out.canonicalize() else {
-        return Ok(());
-    };
+    let out = resolve(out);
     let inputs: Vec<PathBuf> = files(ctx, &TABLES)
         .await
-        .iter()
-        .filter_map(|f| f.canonicalize().ok())
+        .into_iter()
+        .map(|f| f.canonicalize().unwrap_or(f))
         .collect();
+    if let Some(dir) = inputs.iter().find(|i| i.is_dir() && out.starts_with(i)) {
+        return Err(Error::WouldOverwriteInput { path: dir.clone() });
+    }
     let written = TABLES
         .iter()
         .map(|t| format!("{t}.parquet"))
@@ -210,6 +217,26 @@ async fn refuse_inputs(ctx: &SessionContext, out: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `path` with links and `..` resolved as far as it exists: its nearest
+/// existing ancestor resolved, the rest (to be created) appended.
+fn resolve(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(found) = at.canonicalize() {
+            return rest.iter().rev().fold(found, |p, part| p.join(part));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                at = parent;
+            }
+            // Nothing of it exists (or it ends in `..`): as it is named.
+            _ => return path.to_owned(),
+        }
+    }
 }
 
 /// [`apply_to_dir`] once the output is known to hold no input.

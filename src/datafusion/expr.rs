@@ -159,12 +159,15 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
         ("id" | "parent_id", Predicate::Uuid(cmp)) => {
             compare(column, cmp, |u| Some(lit(u.hyphenated().to_string())))
         }
-        // An instant at or beyond an end of the nanosecond range is left to
-        // the evaluator: the columns hold out-of-range instants clamped to
-        // the ends (see `tables`), which only such a literal could confuse.
+        // Native only for instants the columns order exactly against (see
+        // `tables::column_nanos`): not at or beyond an end of the
+        // nanosecond range (out-of-range instants are clamped there), not
+        // the last nanosecond of a second nor a leap second (leap seconds
+        // are held there). The others are left to the evaluator.
         ("created_at" | "updated_at", Predicate::Instant(cmp)) => compare(column, cmp, |t| {
-            let n = t.timestamp_nanos_opt()?;
-            (n != i64::MIN && n != i64::MAX).then(|| {
+            let n = super::tables::column_nanos(t);
+            let exact = t.timestamp_subsec_nanos() < 999_999_999;
+            (exact && n != i64::MIN && n != i64::MAX).then(|| {
                 lit(ScalarValue::TimestampNanosecond(
                     Some(n),
                     Some("UTC".into()),

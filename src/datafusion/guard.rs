@@ -3,11 +3,19 @@
 //! Corrupt bytes in a Parquet file can make the Parquet, Arrow or
 //! DataFusion code that reads it panic (an impossible bit width in the
 //! file's embedded Arrow schema, a negative length in a page). [`guarded`]
-//! runs the work with the panic caught: it becomes [`Error::Panicked`],
-//! naming the files of the tables the work reads, and an error DataFusion
-//! reports while reading them becomes [`Error::Query`], naming them too.
-//! (The default panic hook still prints the panic's message on stderr; the
-//! crate leaves the process-wide hook alone.)
+//! runs the work with a panic in the caller's task caught: it becomes
+//! [`Error::Panicked`], naming the files of the tables the work reads. A
+//! panic in a task DataFusion spawned reaches the caller as DataFusion's
+//! error, and that, like any error DataFusion reports while the work
+//! runs, becomes [`Error::Query`], naming the files too.
+//!
+//! Limits: the default panic hook still prints the panic's message on
+//! stderr (the crate leaves the process-wide hook alone); a build with
+//! `panic = "abort"` aborts instead (nothing can be caught); and work cut
+//! short by a panic may leave its effects half done (some tables of
+//! [`register_parquet`](super::tables::register_parquet) registered,
+//! part of [`write_json`](super::tables::write_json)'s output written).
+//! The crate reuses neither.
 
 use super::Error;
 use ::datafusion::datasource::listing::ListingTable;
@@ -63,9 +71,12 @@ pub(super) async fn files(ctx: &SessionContext, tables: &[&str]) -> Vec<PathBuf>
             continue;
         };
         if let Some(listing) = provider.downcast_ref::<ListingTable>() {
+            // A local file's path decoded from its URL (`%20` is a space);
+            // another store's location as its URL.
             out.extend(listing.table_paths().iter().map(|url| {
-                let text = url.as_str();
-                PathBuf::from(text.strip_prefix("file://").unwrap_or(text))
+                url.get_url()
+                    .to_file_path()
+                    .unwrap_or_else(|()| PathBuf::from(url.as_str()))
             }));
         }
     }
@@ -127,7 +138,7 @@ mod tests {
         }));
         assert_eq!(
             got.unwrap_err().to_string(),
-            "/t/products.parquet: the Parquet reader failed on this data (a panic, caught): bit width -3"
+            "/t/products.parquet: reading panicked (caught): bit width -3"
         );
         let ok = rt.block_on(guarded_file(path, async { Ok(7) }));
         assert_eq!(ok.unwrap(), 7);
@@ -139,7 +150,7 @@ mod tests {
         }));
         assert_eq!(
             got.unwrap_err().to_string(),
-            "reading the in-memory tables: Error during planning: no"
+            "running a query over the in-memory tables: Error during planning: no"
         );
     }
 }

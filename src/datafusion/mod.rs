@@ -131,9 +131,10 @@ pub enum Error {
     /// DataFusion failed (reading a file that is not Parquet, planning).
     #[error("DataFusion: {0}")]
     DataFusion(#[from] ::datafusion::error::DataFusionError),
-    /// DataFusion failed while running a query over table files (corrupt
-    /// bytes in a page, a file that changed under it).
-    #[error("reading {files}: {source}")]
+    /// DataFusion failed while running a query over the tables (corrupt
+    /// bytes in a page, a file that changed under it, a panic in one of
+    /// DataFusion's tasks).
+    #[error("running a query over {files}: {source}")]
     Query {
         /// The files of the tables the query reads (comma-separated), or
         /// "the in-memory tables".
@@ -141,9 +142,9 @@ pub enum Error {
         /// DataFusion's error.
         source: ::datafusion::error::DataFusionError,
     },
-    /// The Parquet, Arrow or DataFusion code panicked on the data of these
-    /// files (corrupt bytes can cause it); the panic was caught.
-    #[error("{files}: the Parquet reader failed on this data (a panic, caught): {message}")]
+    /// Reading these files panicked in the caller's task (corrupt bytes can
+    /// make Parquet or Arrow panic); the panic was caught.
+    #[error("{files}: reading panicked (caught): {message}")]
     Panicked {
         /// The files being read (comma-separated), or "the in-memory tables".
         files: String,
@@ -151,8 +152,9 @@ pub enum Error {
         message: String,
     },
     /// [`detach::apply_to_dir`] would write over a file a table of the
-    /// context is read from (the inputs are never written).
-    #[error("{}: is an input table's file; the output must go elsewhere", path.display())]
+    /// context is read from, or into a directory one is read from (the
+    /// inputs are never written).
+    #[error("{}: an input table is read from here; the output must go elsewhere", path.display())]
     WouldOverwriteInput {
         /// The file.
         path: PathBuf,

@@ -190,21 +190,25 @@ fn batch(table: &'static str, columns: Vec<ArrayRef>) -> Result<RecordBatch, Err
     RecordBatch::try_new(schema, columns).map_err(|source| Error::Arrow { table, source })
 }
 
-/// A product's timestamp as Arrow nanoseconds. One outside that range
-/// (before 1677-09-21 or after 2262-04-11: Go's zero time `0001-01-01`, a
-/// far-future `9999-12-31`) is clamped to the end it passed, `i64::MIN` or
-/// `i64::MAX`: no literal of a native comparison is either end (such an
-/// instant is left to the evaluator, see [`super::expr`]), so every
-/// comparison still gives the evaluator's answer. (The `record` keeps the
-/// text as written.)
-fn nanos(t: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<i64> {
-    t.map(|t| {
-        t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        })
-    })
+/// An instant as the nanoseconds its Arrow column holds, so that the
+/// column orders like the instants against every filter instant a native
+/// comparison uses ([`super::expr`] leaves the others to the evaluator):
+///
+/// - inside Arrow's range, exact;
+/// - outside it (before 1677-09-21 or after 2262-04-11: Go's zero time
+///   `0001-01-01`, a far-future `9999-12-31`), clamped to the end it
+///   passed, `i64::MIN` or `i64::MAX` (no native literal is an end);
+/// - a leap second (`23:59:60.5`), as the last nanosecond before the next
+///   second (`23:59:59.999999999`), which sorts like it against every
+///   instant but that one (no native literal is the last nanosecond of a
+///   second).
+///
+/// The `record` keeps the text as written.
+pub(super) fn column_nanos<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> i64 {
+    let subsec = t.timestamp_subsec_nanos().min(999_999_999);
+    // In i128, then narrowed: exact at the range's ends.
+    let n = i128::from(t.timestamp()) * 1_000_000_000 + i128::from(subsec);
+    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
 }
 
 fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
@@ -240,8 +244,8 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
             p.parent_id
                 .map(|u| u.hyphenated().encode_lower(&mut uuid).to_owned()),
         );
-        created.append_option(nanos(p.created_at));
-        updated.append_option(nanos(p.updated_at));
+        created.append_option(p.created_at.as_ref().map(column_nanos));
+        updated.append_option(p.updated_at.as_ref().map(column_nanos));
         record.append_value(json);
     }
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id.finish())];
@@ -460,12 +464,26 @@ pub fn export_parquet(catalog: &Catalog, dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `batch` as the Parquet file `path` (replacing it).
+/// Writes `batch` as the Parquet file `path`, replacing it: written to a
+/// new file beside it, then renamed over it, so a link at `path` is
+/// replaced, never written through (it may point at an input), and a
+/// crash leaves the old file or the new one, never half of one.
 pub(super) fn write_batch(batch: &RecordBatch, path: &Path) -> Result<(), Error> {
-    let file = std::fs::File::create(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    // A leftover of a crashed write goes; `create_new` then never opens
+    // through a link.
+    let _ = std::fs::remove_file(&partial);
+    let file = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(io)?;
     let parquet = |source| Error::Parquet {
         path: path.to_owned(),
         source,
@@ -473,7 +491,7 @@ pub(super) fn write_batch(batch: &RecordBatch, path: &Path) -> Result<(), Error>
     let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
     writer.write(batch).map_err(parquet)?;
     writer.close().map_err(parquet)?;
-    Ok(())
+    std::fs::rename(&partial, path).map_err(io)
 }
 
 fn columns(schema: &Schema) -> String {
