@@ -278,6 +278,14 @@ fn applying_into_the_input_directory_is_refused_under_any_spelling() {
             )
         );
     }
+    // Outside that directory is fine.
+    rt.block_on(detach::apply_to_dir(
+        &listed,
+        &plan,
+        &base.join("elsewhere"),
+    ))
+    .unwrap();
+    assert!(base.join("elsewhere/products.parquet").is_file());
     let _ = std::fs::remove_dir_all(&base);
 }
 
