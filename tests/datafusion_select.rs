@@ -122,6 +122,13 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         expr("(is_null(sku)|ge(created_at,2024-01-01T02:00:00+02:00))"),
         r#"sku IS NULL OR created_at >= TimestampNanosecond(1704067200000000000, Some("UTC"))"#
     );
+    // `is_null` on every kind of scalar column is native.
+    assert_eq!(
+        expr(
+            "is_null(created_at):is_null(updated_at):is_null(parent_id):is_null(id):is_null(owner)"
+        ),
+        "created_at IS NULL AND updated_at IS NULL AND parent_id IS NULL AND id IS NULL AND owner IS NULL"
+    );
     // `like` on a text column: string functions with the needle as a
     // literal (`%` and `_` are no wildcards); `*` alone is any present value.
     assert_eq!(
