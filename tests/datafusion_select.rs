@@ -140,6 +140,21 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         expr(r#"ilike(name,"*50%*"):eq(tags,a)"#),
         "catalog_filter_condition_0(record) AND catalog_filter_condition_1(record)"
     );
+    // `like` on a text attribute without a column of its own (a schema
+    // allowing it on extensions) runs the evaluator too.
+    let schema = Schema::builder("extensions with like")
+        .attribute(
+            "extensions.<template>.<field>",
+            catalog_filter::schema::ValueType::Text,
+            &[catalog_filter::syntax::Op::Like],
+        )
+        .build()
+        .unwrap();
+    let filter = compile_for("like(extensions.book.isbn,*42*)", &schema, &LIMITS).unwrap();
+    assert_eq!(
+        to_expr(&filter).to_string(),
+        "catalog_filter_condition_0(record)"
+    );
 }
 
 const SAMPLE: &str = r#"{"hierarchies":[{"id":"h1","name":"Main"}],
