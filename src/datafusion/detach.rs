@@ -231,7 +231,12 @@ fn resolve(path: &Path) -> PathBuf {
         match (at.parent(), at.file_name()) {
             (Some(parent), Some(name)) => {
                 rest.push(name.to_owned());
-                at = parent;
+                // A relative name's parent is the working directory.
+                at = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
             }
             // Nothing of it exists (or it ends in `..`): as it is named.
             _ => return path.to_owned(),
@@ -566,4 +571,25 @@ async fn read_hierarchies(ctx: &SessionContext) -> Result<Vec<Hierarchy>, Error>
         }
     }
     Ok(hierarchies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_follows_what_exists_and_appends_the_rest() {
+        let cwd = std::env::current_dir().unwrap().canonicalize().unwrap();
+        // Relative names start at the working directory.
+        assert_eq!(resolve(Path::new("no-such-dir")), cwd.join("no-such-dir"));
+        assert_eq!(resolve(Path::new("src/../src/x/y")), cwd.join("src/x/y"));
+        assert_eq!(resolve(Path::new(".")), cwd);
+        let tmp = std::env::temp_dir().canonicalize().unwrap();
+        assert_eq!(
+            resolve(&std::env::temp_dir().join("cf-missing/a")),
+            tmp.join("cf-missing/a")
+        );
+        // A path of which nothing resolves is kept as named.
+        assert_eq!(resolve(Path::new("")), PathBuf::from(""));
+    }
 }
