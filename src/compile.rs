@@ -14,7 +14,9 @@ use crate::error::FilterError;
 use crate::limits::Limits;
 use crate::schema::Schema;
 use crate::syntax;
-use crate::validate::{FilterTooLong, ValidFilter, detach_nodes, validate_source};
+use crate::validate::{
+    FilterTooLong, ValidFilter, compile_conjunction, detach_nodes, validate_source,
+};
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -78,6 +80,11 @@ pub fn compile_for(
             limit: limits.max_filter_bytes,
         }
         .into());
+    }
+    // The common filter, a valid conjunction, in one pass; anything else
+    // (groups, and every error) by the two stages, which say what is wrong.
+    if let Some(filter) = compile_conjunction(input, schema, limits) {
+        return Ok(filter);
     }
     let filter = syntax::parse_with(input, limits)?;
     Ok(validate_source(&filter, input, schema, limits)?)

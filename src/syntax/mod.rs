@@ -24,4 +24,5 @@ pub use ast::{
     Arity, Attribute, Condition, Conditions, Expr, Filter, Group, Op, Span, Value, ValueList,
 };
 pub use error::{Expected, ParseError, ParseErrorKind};
+pub(crate) use parse::each_condition;
 pub use parse::{parse, parse_with};

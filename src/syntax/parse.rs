@@ -89,6 +89,48 @@ pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Filter<'a>, Par
     }
 }
 
+/// Reads `input` as a plain conjunction, `*SP condition *( *SP ":" *SP
+/// condition ) *SP` (no groups), handing each condition to `each` as soon
+/// as it is read; `each` returns `false` to stop.
+///
+/// Returns the span of the filter (without surrounding spaces) when the
+/// whole input was read and `each` never stopped, and `None` otherwise:
+/// for every input that is not such a conjunction, including every input
+/// that does not parse. On the inputs it reads, the conditions are exactly
+/// those of [`parse_with`]'s tree, in order, with the same spans, and the
+/// span is the tree's; on the others the caller parses with [`parse_with`]
+/// for the tree or the exact error. This is the first half of the fused
+/// compile (`crate::validate`), which so builds no tree for the common
+/// filter.
+pub(crate) fn each_condition<'a>(
+    input: &'a str,
+    mut each: impl FnMut(Condition<'a>) -> bool,
+) -> Option<Span> {
+    let p = Grammar {
+        src: input,
+        max_depth: 0,
+    };
+    let mut i = spaces(input.as_bytes());
+    let start = p.pos(i);
+    loop {
+        match i.first() {
+            Some(&b) if OP[usize::from(b)] => {}
+            _ => return None,
+        }
+        let (rest, c) = p.condition(i).ok()?;
+        let end = c.span.end;
+        if !each(c) {
+            return None;
+        }
+        i = spaces(rest);
+        match i.first() {
+            Some(b':') => i = spaces(skip1(i)),
+            None => return Some(Span::new(start, end)),
+            Some(_) => return None,
+        }
+    }
+}
+
 /// The internal error: a kind and a span given as "bytes left in the input
 /// at the start of the span" plus a length, because nom parsers only see the
 /// remaining input. [`Grammar::to_error`] turns it into absolute offsets.

@@ -46,10 +46,12 @@ use crate::limits::Limits;
 use crate::pattern::Pattern;
 use crate::search::TextQuery;
 mod error;
+mod fused;
 
 pub use crate::short::ShortStr;
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
+pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
 use crate::schema::model::{AttributeRef, ResolveError, ValueType};

@@ -1,0 +1,70 @@
+//! The fused compile: parse and validate a plain conjunction of conditions
+//! (no groups, the common filter) in one pass, without building the tree.
+//!
+//! Each condition is validated as the grammar reads it
+//! ([`crate::syntax::each_condition`]), by the same [`Checker::condition`]
+//! the tree walk uses. The pass answers only when the filter is valid; at
+//! the first thing it does not handle (a group, a parse error, a problem
+//! with a condition, one condition too many) it gives up, and the caller
+//! runs the two stages one after the other, which report every problem
+//! with its span. So the fused pass never decides an error, and on the
+//! filters it accepts it builds exactly the [`ValidFilter`] the two stages
+//! build (`tests/fused_props.rs` checks both on generated filters).
+
+use super::{Checker, ValidCondition, ValidExpr, ValidFilter};
+use crate::limits::Limits;
+use crate::schema::Schema;
+use std::sync::OnceLock;
+
+/// `source` compiled against `schema` under `limits` when it is a valid
+/// plain conjunction; `None` otherwise (see the module docs).
+pub(crate) fn compile_conjunction(
+    source: &str,
+    schema: &Schema,
+    limits: &Limits,
+) -> Option<ValidFilter> {
+    let mut checker = Checker {
+        schema,
+        all_operators: schema.operators(),
+        limits,
+        errors: Vec::new(),
+        conditions: 0,
+    };
+    let mut first: Option<ValidCondition> = None;
+    let mut terms: Vec<ValidExpr> = Vec::new();
+    let span = crate::syntax::each_condition(source, |c| {
+        checker.conditions += 1;
+        if checker.conditions > limits.max_conditions {
+            return false;
+        }
+        let Some(valid) = checker.condition(&c) else {
+            return false;
+        };
+        match first.take() {
+            None if terms.is_empty() => first = Some(valid),
+            None => terms.push(ValidExpr::Condition(valid)),
+            Some(one) => {
+                // Every condition ends with `)`, so their count is at most
+                // the number of `)` left: one allocation of the right size
+                // (or a little more) for the terms.
+                let rest = source.get(c.span.end..).unwrap_or_default();
+                let more = memchr::memchr_iter(b')', rest.as_bytes()).count();
+                terms.reserve_exact(2 + more.min(limits.max_conditions));
+                terms.push(ValidExpr::Condition(one));
+                terms.push(ValidExpr::Condition(valid));
+            }
+        }
+        true
+    })?;
+    let expr = match first {
+        Some(one) => ValidExpr::Condition(one),
+        None if terms.is_empty() => return None,
+        None => ValidExpr::And(terms),
+    };
+    Some(ValidFilter {
+        schema: schema.clone(),
+        canonical: OnceLock::new(),
+        source: source.get(span.range())?.into(),
+        expr,
+    })
+}
