@@ -985,3 +985,47 @@ impl<'a> Grammar<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conditions of a plain conjunction, with spans, and where the
+    /// reading stops.
+    #[test]
+    fn each_condition_reads_plain_conjunctions() {
+        let mut seen = Vec::new();
+        let span = each_condition(" eq(a,1) : like(b,*x*) ", |c| {
+            seen.push((c.op, c.span));
+            true
+        });
+        assert_eq!(span, Some(Span::new(1, 22)));
+        assert_eq!(
+            seen,
+            [(Op::Eq, Span::new(1, 8)), (Op::Like, Span::new(11, 22))]
+        );
+        assert_eq!(each_condition("eq(a,1):eq(b,2)", |_| false), None);
+        let mut calls = 0;
+        assert_eq!(
+            each_condition("eq(a,1):eq(b,2)", |_| {
+                calls += 1;
+                calls < 2
+            }),
+            None
+        );
+        for other in ["", ":eq(a,1)", "(eq(a,1))", "eq(a,1)x", "eq(a,"] {
+            assert_eq!(each_condition(other, |_| true), None, "{other}");
+        }
+    }
+
+    /// A whole group of one conjunction is that `And`, spanning the
+    /// parentheses.
+    #[test]
+    fn a_group_of_one_conjunction_spans_its_parentheses() {
+        let f = parse("(eq(a,1):eq(b,2))").unwrap();
+        let Expr::And(g) = &f.expr else {
+            panic!("an And: {:?}", f.expr)
+        };
+        assert_eq!(g.span, Span::new(0, 17));
+    }
+}

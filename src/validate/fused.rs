@@ -68,3 +68,41 @@ pub(crate) fn compile_conjunction(
         expr,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fused pass answers for valid plain conjunctions, and for nothing
+    /// else (the stages answer those).
+    #[test]
+    fn answers_only_valid_conjunctions() {
+        let schema = crate::validate::detach_nodes();
+        let limits = Limits {
+            max_conditions: 2,
+            ..Limits::DEFAULT
+        };
+        let one = compile_conjunction(" eq(sku,a) ", schema, &limits).unwrap();
+        assert!(matches!(one.expr(), ValidExpr::Condition(_)));
+        assert_eq!(one.to_string(), "eq(sku,a)");
+        let two = compile_conjunction("eq(sku,a) : eq(sku,b)", schema, &limits).unwrap();
+        let ValidExpr::And(terms) = two.expr() else {
+            panic!("an And: {:?}", two.expr());
+        };
+        assert_eq!(terms.len(), 2);
+        assert_eq!(two.to_string(), "eq(sku,a):eq(sku,b)");
+        for other in [
+            "",
+            "eq(sku,a):eq(sku,b):eq(sku,c)",
+            "(eq(sku,a))",
+            "eq(skus,a)",
+            "eq(sku,a):",
+            "eq(sku,a) x",
+        ] {
+            assert!(
+                compile_conjunction(other, schema, &limits).is_none(),
+                "{other}"
+            );
+        }
+    }
+}
