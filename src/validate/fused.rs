@@ -23,13 +23,7 @@ pub(crate) fn compile_conjunction(
     schema: &Schema,
     limits: &Limits,
 ) -> Option<ValidFilter> {
-    let mut checker = Checker {
-        schema,
-        all_operators: schema.operators(),
-        limits,
-        errors: Vec::new(),
-        conditions: 0,
-    };
+    let mut checker = Checker::new(schema, limits);
     let mut first: Option<ValidCondition> = None;
     let mut terms: Vec<ValidExpr> = Vec::new();
     let span = crate::syntax::each_condition(source, |c| {

@@ -423,13 +423,7 @@ fn check(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidExpr, ValidationErrors> {
-    let mut checker = Checker {
-        schema,
-        all_operators: schema.operators(),
-        limits,
-        errors: Vec::new(),
-        conditions: 0,
-    };
+    let mut checker = Checker::new(schema, limits);
     let (expr, complexity) = checker.expr(&filter.expr, 0);
     if schema.allow_or() && limits.max_complexity != 0 && complexity > limits.max_complexity {
         checker.errors.push(ValidationError::new(
@@ -554,7 +548,19 @@ struct Checker<'m> {
     conditions: usize,
 }
 
-impl Checker<'_> {
+impl<'m> Checker<'m> {
+    /// A checker of filters against `schema` under `limits`, with no
+    /// problems and no conditions seen yet.
+    fn new(schema: &'m Schema, limits: &'m Limits) -> Checker<'m> {
+        Checker {
+            schema,
+            all_operators: schema.operators(),
+            limits,
+            errors: Vec::new(),
+            conditions: 0,
+        }
+    }
+
     /// The typed node and its complexity (saturating), or `None` after
     /// pushing at least one error. Recursion is bounded by the depth limit:
     /// a node deeper than it is refused without being entered (the parser
