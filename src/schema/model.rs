@@ -537,7 +537,10 @@ impl Pattern {
                     None => return false,
                 },
                 Segment::Capture(_) => {
-                    let len = rest.iter().take_while(|&&b| is_path_byte(b)).count();
+                    let len = rest
+                        .iter()
+                        .position(|&b| !is_path_byte(b))
+                        .unwrap_or(rest.len());
                     if len == 0 {
                         return false;
                     }

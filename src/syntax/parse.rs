@@ -643,7 +643,8 @@ impl<'a> Grammar<'a> {
     /// `condition = op *SP "(" operand *( "," operand ) ")"`
     fn condition(self, input: &'a [u8]) -> PResult<'a, Condition<'a>> {
         let start = self.pos(input);
-        let (i, name) = scan(input, &OP);
+        let n = run_len(input, &OP);
+        let (name, i) = input.split_at_checked(n).unwrap_or((input, &[]));
         let op_span = Span::new(start, start + name.len());
         let Some(op) = Op::from_bytes(name) else {
             return self.unknown_operator(input, op_span);
@@ -669,9 +670,21 @@ impl<'a> Grammar<'a> {
                         // bytes), bounded, instead of doubling repeatedly.
                         list.reserve((i.len() / 4).min(1024));
                     }
-                    let (rest, (value, more)) = self.value(i)?;
-                    list.push(value);
-                    i = rest;
+                    // The common value is pushed as read, without a
+                    // `Result` around it.
+                    let more = match self.value_fast(i) {
+                        Some((rest, value, more)) => {
+                            list.push(value);
+                            i = rest;
+                            more
+                        }
+                        None => {
+                            let (rest, (value, more)) = self.value_slow(i)?;
+                            list.push(value);
+                            i = rest;
+                            more
+                        }
+                    };
                     if !more {
                         break;
                     }
@@ -767,54 +780,56 @@ impl<'a> Grammar<'a> {
     /// A value operand and what follows it (see [`Grammar::attribute`]).
     #[inline(always)]
     fn value(self, i: &'a [u8]) -> PResult<'a, (Value<'a>, bool)> {
-        // Fast paths: a bare value directly followed by `,` or `)`, or a
-        // quoted one without escapes followed by spaces and `,` or `)`.
+        match self.value_fast(i) {
+            Some((rest, value, more)) => Ok((rest, (value, more))),
+            None => self.value_slow(i),
+        }
+    }
+
+    /// The common value operands, without building a `Result`: a bare
+    /// value directly followed by `,` or `)`, or a quoted one without
+    /// escapes followed by spaces and `,` or `)`. `None` for every other
+    /// input, which [`Grammar::value_slow`] reads (or refuses).
+    #[inline(always)]
+    fn value_fast(self, i: &'a [u8]) -> Option<(&'a [u8], Value<'a>, bool)> {
         let at = spaces(i);
+        let start = self.pos(at);
         let (text, end, rest) = match at.first() {
             Some(&q @ (b'"' | b'\'')) => {
-                let text = if q == b'"' {
+                let table = if q == b'"' {
                     &DOUBLE_TEXT
                 } else {
                     &SINGLE_TEXT
                 };
                 let body = skip1(at);
-                let n = run_len(body, text);
+                let n = run_len(body, table);
                 match body.split_at_checked(n) {
-                    Some((text, [c, rest @ ..])) if *c == q => {
-                        let start = self.pos(at) + 1;
-                        let end = start + text.len() + 1;
-                        (self.src.get(start..end - 1), end, spaces(rest))
+                    Some((_, [c, rest @ ..])) if *c == q => {
+                        let text = self.src.get(start + 1..start + 1 + n)?;
+                        (text, start + n + 2, spaces(rest))
                     }
-                    _ => (None, 0, at),
+                    _ => return None,
                 }
             }
             _ => {
                 let n = run_len(at, &BARE);
-                match at.split_at_checked(n) {
-                    Some((text, rest)) if n > 0 => {
-                        let start = self.pos(at);
-                        let end = start + text.len();
-                        (self.src.get(start..end), end, rest)
-                    }
-                    _ => (None, 0, at),
+                let rest = at.get(n..)?;
+                if n == 0 {
+                    return None;
                 }
+                (self.src.get(start..start + n)?, start + n, rest)
             }
         };
-        if let Some(text) = text {
-            let more = match rest.first() {
-                Some(b',') => Some(true),
-                Some(b')') => Some(false),
-                _ => None,
-            };
-            if let Some(more) = more {
-                let value = Value {
-                    text: Cow::Borrowed(text),
-                    span: Span::new(self.pos(at), end),
-                };
-                return Ok((skip1(rest), (value, more)));
-            }
-        }
-        self.value_slow(i)
+        let more = match rest.first() {
+            Some(b',') => true,
+            Some(b')') => false,
+            _ => return None,
+        };
+        let value = Value {
+            text: Cow::Borrowed(text),
+            span: Span::new(start, end),
+        };
+        Some((skip1(rest), value, more))
     }
 
     /// A value operand in general: with escapes, or an error.

@@ -16,6 +16,10 @@ use crate::limits::Limits;
 use crate::schema::Schema;
 use std::sync::OnceLock;
 
+/// The terms a conjunction is first given room for: the default condition
+/// limit ([`Limits::DEFAULT`]).
+const TERMS: usize = Limits::DEFAULT.max_conditions;
+
 /// `source` compiled against `schema` under `limits` when it is a valid
 /// plain conjunction; `None` otherwise (see the module docs).
 pub(crate) fn compile_conjunction(
@@ -38,12 +42,9 @@ pub(crate) fn compile_conjunction(
             None if terms.is_empty() => first = Some(valid),
             None => terms.push(ValidExpr::Condition(valid)),
             Some(one) => {
-                // Every condition ends with `)`, so their count is at most
-                // the number of `)` left: one allocation of the right size
-                // (or a little more) for the terms.
-                let rest = source.get(c.span.end..).unwrap_or_default();
-                let more = memchr::memchr_iter(b')', rest.as_bytes()).count();
-                terms.reserve_exact(2 + more.min(limits.max_conditions));
+                // Room for the default limit's conditions: one allocation
+                // for the terms of almost every filter.
+                terms.reserve_exact(TERMS.min(limits.max_conditions).max(2));
                 terms.push(ValidExpr::Condition(one));
                 terms.push(ValidExpr::Condition(valid));
             }
