@@ -661,34 +661,8 @@ impl<'a> Grammar<'a> {
             i = rest;
             if more {
                 // Two or more values: gather them in one vector.
-                let mut list = Vec::with_capacity(4);
-                list.push(first);
-                loop {
-                    if list.len() == 8 {
-                        // A long list (an `in` of ids): size it once from
-                        // the input left (a value takes at least two
-                        // bytes), bounded, instead of doubling repeatedly.
-                        list.reserve((i.len() / 4).min(1024));
-                    }
-                    // The common value is pushed as read, without a
-                    // `Result` around it.
-                    let more = match self.value_fast(i) {
-                        Some((rest, value, more)) => {
-                            list.push(value);
-                            i = rest;
-                            more
-                        }
-                        None => {
-                            let (rest, (value, more)) = self.value_slow(i)?;
-                            list.push(value);
-                            i = rest;
-                            more
-                        }
-                    };
-                    if !more {
-                        break;
-                    }
-                }
+                let (rest, list) = self.list(i, first)?;
+                i = rest;
                 ValueList::from(list)
             } else {
                 ValueList::one(first)
@@ -718,6 +692,55 @@ impl<'a> Grammar<'a> {
                 span,
             },
         ))
+    }
+
+    /// The values after the first of a list (`first` followed by `,`),
+    /// up to and including the `)` that ends the condition.
+    fn list(self, mut i: &'a [u8], first: Value<'a>) -> PResult<'a, Vec<Value<'a>>> {
+        let mut list = Vec::with_capacity(4);
+        list.push(first);
+        let mut more = true;
+        // Whether the list was sized for a long list yet.
+        let mut sized = false;
+        while more {
+            // The common values are written straight into the list, eight
+            // at most before it is sized.
+            let room = if sized {
+                usize::MAX
+            } else {
+                8usize.saturating_sub(list.len())
+            };
+            list.extend(
+                std::iter::from_fn(|| {
+                    if !more {
+                        return None;
+                    }
+                    let (rest, value, m) = self.value_fast(i)?;
+                    i = rest;
+                    more = m;
+                    Some(value)
+                })
+                .take(room),
+            );
+            if !more {
+                break;
+            }
+            if !sized && list.len() >= 8 {
+                // A long list (an `in` of ids): size it once from the
+                // input left (a value takes at least two bytes), bounded,
+                // instead of doubling repeatedly.
+                sized = true;
+                list.reserve((i.len() / 4).min(1024));
+                continue;
+            }
+            // A value the common path does not read (escapes, spaces
+            // before `,`), or an error.
+            let (rest, (value, m)) = self.value_slow(i)?;
+            list.push(value);
+            i = rest;
+            more = m;
+        }
+        Ok((i, list))
     }
 
     /// The error for a name in operator position that is not an operator.
@@ -1031,6 +1054,47 @@ mod tests {
         for other in ["", ":eq(a,1)", "(eq(a,1))", "eq(a,1)x", "eq(a,"] {
             assert_eq!(each_condition(other, |_| true), None, "{other}");
         }
+    }
+
+    /// Lists of every length up to 20, with a value only the general path
+    /// reads (an escape, a space before the `,`) at every position: the
+    /// values, their spans and the end of the condition are those written.
+    #[test]
+    fn lists_read_every_value_whatever_path_reads_it() {
+        for n in 1..=20 {
+            for slow in 0..=n {
+                let mut input = String::from("in(sku");
+                let mut expected = Vec::new();
+                for k in 0..n {
+                    input.push(',');
+                    let start = input.len();
+                    let (written, text) = match (k == slow, k % 3) {
+                        (true, 0) => (format!("\"v{k}\\\"\""), format!("v{k}\"")),
+                        (true, _) => (format!("'v{k}' "), format!("v{k}")),
+                        (false, 0) => (format!("\"v {k}\""), format!("v {k}")),
+                        (false, _) => (format!("v{k}"), format!("v{k}")),
+                    };
+                    input.push_str(&written);
+                    let end = start + written.trim_end().len();
+                    expected.push((text, Span::new(start, end)));
+                }
+                input.push_str("):eq(a,b)");
+                let f = parse(&input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+                let c = f.conditions().next().unwrap();
+                let got: Vec<_> = c
+                    .values
+                    .iter()
+                    .map(|v| (v.text.to_string(), v.span))
+                    .collect();
+                assert_eq!(got, expected, "{input}");
+                assert_eq!(c.span, Span::new(0, input.len() - 8), "{input}");
+            }
+        }
+        // An error after the eighth value is still the general path's.
+        let input = "in(sku,1,2,3,4,5,6,7,8,9,x y\u{1})";
+        assert!(parse(input).is_err());
+        let err = parse("in(sku,1,2,3,4,5,6,7,8,9,a\\b)").unwrap_err();
+        assert_eq!(err.span(), Span::new(26, 27));
     }
 
     /// A whole group of one conjunction is that `And`, spanning the
