@@ -1106,5 +1106,79 @@ mod tests {
             panic!("an And: {:?}", f.expr)
         };
         assert_eq!(g.span, Span::new(0, 17));
+        // Inside an alternation, where the group is not the whole filter
+        // (whose span is the filter's anyway).
+        let f = parse("((eq(a,1):eq(b,2))|eq(c,3))").unwrap();
+        let Expr::Or(alts) = &f.expr else {
+            panic!("an Or: {:?}", f.expr)
+        };
+        let Some(Expr::And(g)) = alts.terms.first() else {
+            panic!("an And first: {:?}", alts.terms)
+        };
+        assert_eq!(g.span, Span::new(1, 18));
+    }
+
+    /// The common path reads the common values (so that the general path
+    /// is left the rest), and nothing it would read wrongly: a value it
+    /// reads is the general path's value.
+    #[test]
+    fn value_fast_reads_the_common_values_only() {
+        let read = |src: &'static str| {
+            let g = Grammar { src, max_depth: 8 };
+            g.value_fast(src.as_bytes())
+                .map(|(rest, v, more)| (v.text.into_owned(), v.span, more, rest.len()))
+        };
+        let some = |text: &str, span: (usize, usize), more: bool, rest: usize| {
+            Some((text.to_string(), Span::new(span.0, span.1), more, rest))
+        };
+        assert_eq!(read("abc,x)"), some("abc", (0, 3), true, 2));
+        assert_eq!(read(" abc)"), some("abc", (1, 4), false, 0));
+        assert_eq!(read(r#""it's" ,x)"#), some("it's", (0, 6), true, 2));
+        assert_eq!(
+            read(r#"'say "hi"')"#),
+            some(r#"say "hi""#, (0, 10), false, 0)
+        );
+        assert_eq!(read(r#""a b")"#), some("a b", (0, 5), false, 0));
+        for general in [
+            // Escapes, and bytes a quoted run stops at, whatever follows.
+            r#""a\")"#,
+            r#""a\,b"#,
+            r#""a\)"#,
+            "\"a\u{1})",
+            "\"a\u{85}\")",
+            r#"'a\'')"#,
+            // Unterminated, or not followed by `,` or `)`.
+            r#""abc"#,
+            r#""abc" x)"#,
+            "abc",
+            "abc x",
+            "",
+            ")",
+        ] {
+            assert_eq!(read(general), None, "{general:?}");
+        }
+    }
+
+    /// A long list is sized once, at its eighth value, from the input left
+    /// (a value takes at least two bytes of it), instead of doubling.
+    #[test]
+    fn a_long_list_is_sized_once() {
+        // 100 values of three bytes and a comma: at the eighth, 92 values
+        // (368 bytes) are left, room for 92 more.
+        let mut src = String::from("v00");
+        for k in 1..100 {
+            src.push_str(&format!(",v{k:02}"));
+        }
+        src.push(')');
+        let src: &'static str = Box::leak(src.into_boxed_str());
+        let g = Grammar { src, max_depth: 8 };
+        let (rest, (first, more)) = g.value(src.as_bytes()).unwrap();
+        assert!(more);
+        let (rest, list) = g.list(rest, first).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(list.len(), 100);
+        assert_eq!(list[99].text, "v99");
+        // Exactly 100 with today's `Vec`; doubling from 8 would give 128.
+        assert!((100..128).contains(&list.capacity()), "{}", list.capacity());
     }
 }
