@@ -594,10 +594,11 @@ impl<'a> Grammar<'a> {
                         let span = Span::new(frame.open, close);
                         let last = std::mem::take(&mut terms).into_expr(Span::new(start, end));
                         let group = if frame.alts.is_empty() {
-                            match last {
-                                Expr::And(g) => Expr::And(Group { span, ..g }),
-                                other => other,
-                            }
+                            // A group of one alternative is that
+                            // alternative; an `And` is spliced into the
+                            // enclosing conjunction (`Terms::push`), whose
+                            // span reaches the parentheses.
+                            last
                         } else {
                             push_alt(&mut frame.alts, last);
                             Expr::Or(Group {
