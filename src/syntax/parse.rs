@@ -591,7 +591,6 @@ impl<'a> Grammar<'a> {
                             return fail(i, 1, ParseErrorKind::UnmatchedParen);
                         };
                         let close = self.pos(i) + 1;
-                        let span = Span::new(frame.open, close);
                         let last = std::mem::take(&mut terms).into_expr(Span::new(start, end));
                         let group = if frame.alts.is_empty() {
                             // A group of one alternative is that
@@ -603,7 +602,7 @@ impl<'a> Grammar<'a> {
                             push_alt(&mut frame.alts, last);
                             Expr::Or(Group {
                                 terms: frame.alts,
-                                span,
+                                span: Span::new(frame.open, close),
                             })
                         };
                         terms = frame.outer_terms;
@@ -695,21 +694,24 @@ impl<'a> Grammar<'a> {
         ))
     }
 
-    /// The values after the first of a list (`first` followed by `,`),
-    /// up to and including the `)` that ends the condition.
+    /// A list of two or more values: `first` (already read, with the `,`
+    /// after it) and the values in `i`, read up to and including the `)`
+    /// that ends the condition.
     fn list(self, mut i: &'a [u8], first: Value<'a>) -> PResult<'a, Vec<Value<'a>>> {
+        /// The length at which a long list is sized.
+        const SIZE_AT: usize = 8;
         let mut list = Vec::with_capacity(4);
         list.push(first);
         let mut more = true;
         // Whether the list was sized for a long list yet.
         let mut sized = false;
         while more {
-            // The common values are written straight into the list, eight
-            // at most before it is sized.
+            // The common values are written straight into the list, up to
+            // `SIZE_AT` before it is sized.
             let room = if sized {
                 usize::MAX
             } else {
-                8usize.saturating_sub(list.len())
+                SIZE_AT.saturating_sub(list.len())
             };
             list.extend(
                 std::iter::from_fn(|| {
@@ -726,7 +728,7 @@ impl<'a> Grammar<'a> {
             if !more {
                 break;
             }
-            if !sized && list.len() >= 8 {
+            if !sized && list.len() >= SIZE_AT {
                 // A long list (an `in` of ids): size it once, for a
                 // quarter of the bytes left (a short value and its comma),
                 // bounded, instead of doubling from here.
