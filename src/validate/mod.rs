@@ -721,16 +721,16 @@ impl<'m> Checker<'m> {
             errors,
         };
         let predicate = typer.predicate(cond);
-        (typer.errors.len() == before)
-            .then_some(predicate)
-            .flatten()
-            .map(|predicate| ValidCondition {
-                op: cond.op,
-                attribute: index,
-                path,
-                predicate,
-                span: cond.span,
-            })
+        if typer.errors.len() != before {
+            return None;
+        }
+        Some(ValidCondition {
+            op: cond.op,
+            attribute: index,
+            path,
+            predicate: predicate?,
+            span: cond.span,
+        })
     }
 }
 
