@@ -3,10 +3,10 @@
 //! filter; the same on 200,000 distinct five-condition filters (as in real
 //! traffic, no cache learns one string). Target: compile <= 300 ns and at
 //! most 6 allocations, counted by a counting global allocator and printed
-//! before the measurements. Beside them, the floor (`support/floor.rs`):
-//! a deliberately minimal hand-written pass over the same distinct filters,
-//! which no implementation of the language can beat, so that the targets
-//! (absolute times) can be read against the machine that ran them.
+//! before the measurements. Beside them, the floor's compile
+//! (`support/floor.rs`): a deliberately minimal one-pass compile of the
+//! same distinct filters, a reference point for reading the targets
+//! (absolute times) against the machine that ran them.
 
 use catalog_filter::syntax::parse;
 use catalog_filter::{Limits, ValidFilter, compile};
@@ -70,7 +70,8 @@ fn allocations<T>(f: impl FnOnce() -> T) -> usize {
 }
 
 /// Instruction counting under callgrind: with `COMPILE_COUNT=<n>` (and
-/// optionally `COMPILE_STAGE=parse`, or `setup` to do nothing but make the
+/// optionally `COMPILE_STAGE=parse`, `floor` or `floor-parse` for the
+/// floor's, or `setup` to do nothing but make the
 /// filters), compiles (or parses) `n` distinct five-condition filters and
 /// exits, so that the difference of two runs with different `n`, divided
 /// by the difference of `n`, minus the same for `setup`, is the cost of one
@@ -88,6 +89,8 @@ fn count_mode() -> bool {
     for f in &filters {
         ok += match stage.as_str() {
             "parse" => usize::from(parse(black_box(f)).is_ok()),
+            "floor-parse" => usize::from(floor::parse(black_box(f)).is_ok()),
+            "floor" => usize::from(floor::compile(black_box(f)).is_ok()),
             // Only the set-up (making the filters), to subtract.
             "setup" => usize::from(!black_box(f).is_empty()),
             _ => usize::from(compile(black_box(f)).is_ok()),
@@ -95,6 +98,69 @@ fn count_mode() -> bool {
     }
     println!("{ok} of {n} ok");
     true
+}
+
+/// The floor reads what `compile` reads from the distinct filters: the
+/// same conditions and the same values.
+fn check_floor(filters: &[String]) {
+    for (n, f) in filters.iter().enumerate() {
+        // The floor's nodes have the spans of the crate's tree: each
+        // condition, then its attribute and values.
+        let nodes = floor::parse(f).expect("the floor reads the bench filters");
+        let tree = parse(f).expect("the bench filters parse");
+        let spans: Vec<(bool, usize, usize)> = tree
+            .conditions()
+            .flat_map(|c| {
+                let values = c.values.as_slice().iter().map(|v| v.span);
+                let operands = std::iter::once(c.attribute.span).chain(values);
+                std::iter::once((true, c.span)).chain(operands.map(|s| (false, s)))
+            })
+            .map(|(condition, s)| (condition, s.start, s.end))
+            .collect();
+        let floor_spans: Vec<(bool, usize, usize)> = nodes
+            .iter()
+            .map(|n| (n.kind != floor::VALUE, n.start as usize, n.end as usize))
+            .collect();
+        assert_eq!(floor_spans, spans, "{f}");
+        assert_eq!(nodes.len(), 17);
+        let compiled = floor::compile(f).expect("the floor compiles the bench filters");
+        assert_eq!(&*compiled.source, f.as_str());
+        // (operator, attribute, values): eq status, like name, in sku,
+        // gt updated_at, eq extensions.book.isbn.
+        assert_eq!(
+            compiled.conditions,
+            [
+                (0, 0, 0, 1),
+                (1, 1, 1, 2),
+                (2, 2, 2, 5),
+                (3, 3, 5, 6),
+                (0, 4, 6, 7)
+            ]
+        );
+        let text = |s: u32, e: u32| f.get(s as usize..e as usize).unwrap_or_default();
+        let values: Vec<String> = compiled
+            .values
+            .iter()
+            .map(|v| match *v {
+                floor::Typed::Text(s, e) => text(s, e).to_owned(),
+                floor::Typed::Pattern(s, e) => format!("like {}", text(s, e)),
+                floor::Typed::Instant(t) => format!("instant {t}"),
+            })
+            .collect();
+        let day = format!("2024-01-{:02}T00:00:00Z", 1 + n % 28);
+        let instant = floor::instant(day.as_bytes()).expect("an instant");
+        assert_eq!(instant, ((2024 * 372 + 31 + 1 + n as i64 % 28) * 86_400));
+        let expected = [
+            "live".to_owned(),
+            format!("like *shoe{n}*"),
+            format!("a-{n}"),
+            "b-2".to_owned(),
+            "c-3".to_owned(),
+            format!("instant {instant}"),
+            format!("{}", 1_765_426 + n),
+        ];
+        assert_eq!(values, expected);
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -110,10 +176,15 @@ fn bench(c: &mut Criterion) {
         "allocations per parse of the 5-condition filter: {}",
         allocations(|| parse(black_box(FIVE)))
     );
-    let mut group = c.benchmark_group("compile");
-    group.bench_function("5 conditions", |b| b.iter(|| compile(black_box(FIVE))));
+    println!(
+        "allocations per compile of the 5-condition filter, floor: {}",
+        allocations(|| floor::compile(black_box(FIVE)))
+    );
     let filters: Vec<String> = (0..DISTINCT).map(five_distinct).collect();
     assert!(filters.iter().all(|f| compile(f).is_ok()));
+    check_floor(&filters);
+    let mut group = c.benchmark_group("compile");
+    group.bench_function("5 conditions", |b| b.iter(|| compile(black_box(FIVE))));
     group.bench_function("5 conditions, 200k distinct", |b| {
         let mut i = 0;
         b.iter(|| {
@@ -134,44 +205,7 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    // The floor reads the same filters: the same conditions and values.
-    for (n, f) in filters.iter().enumerate().take(1_000) {
-        let nodes = floor::parse(f).expect("the floor reads the bench filters");
-        let conditions = nodes.iter().filter(|n| n.kind != floor::VALUE).count();
-        assert_eq!((conditions, nodes.len()), (5, 17), "{f}");
-        let compiled = floor::compile(f).expect("the floor compiles the bench filters");
-        assert_eq!(&*compiled.source, f.as_str());
-        assert_eq!(compiled.conditions.len(), 5);
-        let text = |s: u32, e: u32| f.get(s as usize..e as usize).unwrap_or_default();
-        let values: Vec<String> = compiled
-            .values
-            .iter()
-            .map(|v| match *v {
-                floor::Typed::Text(s, e) => text(s, e).to_owned(),
-                floor::Typed::Pattern(s, e) => format!("like {}", text(s, e)),
-                floor::Typed::Instant(t) => format!("instant {}", t > 0),
-            })
-            .collect();
-        let expected = [
-            "live".to_owned(),
-            format!("like *shoe{n}*"),
-            format!("a-{n}"),
-            "b-2".to_owned(),
-            "c-3".to_owned(),
-            "instant true".to_owned(),
-            format!("{}", 1_765_426 + n),
-        ];
-        assert_eq!(values, expected);
-    }
-    assert!(filters.iter().all(|f| floor::compile(f).is_ok()));
     let mut group = c.benchmark_group("floor");
-    group.bench_function("parse, 200k distinct", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            i = (i + 1) % DISTINCT;
-            floor::parse(black_box(&filters[i]))
-        })
-    });
     group.bench_function("compile, 200k distinct", |b| {
         let mut i = 0;
         b.iter(|| {

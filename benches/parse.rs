@@ -1,13 +1,21 @@
 //! Parsing speed: one condition, the five-condition filter of the issue, and
 //! an 8 KiB filter (the default size limit). Throughput is reported in bytes
 //! so criterion prints MB/s beside ns/filter. Allocations per parse are
-//! counted by a counting global allocator and printed first.
+//! counted by a counting global allocator and printed first. Beside the
+//! distinct filters, the floor's parse (`support/floor.rs`): a
+//! deliberately minimal pass over the same filters, a reference point for
+//! reading the targets (absolute times) against the machine.
 
 use catalog_filter::syntax::parse;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+// Only the floor's parse is timed here; its compile, by the compile bench.
+#[allow(dead_code)]
+#[path = "support/floor.rs"]
+mod floor;
 
 /// The system allocator, counting allocations (not frees).
 struct Counting;
@@ -126,6 +134,20 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % DISTINCT;
             parse(black_box(&filters[i])).is_ok()
+        })
+    });
+    group.finish();
+
+    // Beside it, the floor's parse of the same filters (the compile bench
+    // checks that it reads the same conditions and values).
+    assert!(filters.iter().all(|f| floor::parse(f).is_ok()));
+    let mut group = c.benchmark_group("floor");
+    group.throughput(Throughput::Bytes(mean as u64));
+    group.bench_function("parse, 200k distinct", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % DISTINCT;
+            floor::parse(black_box(&filters[i]))
         })
     });
     group.finish();
