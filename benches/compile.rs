@@ -119,7 +119,13 @@ fn check_floor(filters: &[String]) {
             .collect();
         let floor_spans: Vec<(bool, usize, usize)> = nodes
             .iter()
-            .map(|n| (n.kind != floor::VALUE, n.start as usize, n.end as usize))
+            .map(|node| {
+                (
+                    node.kind != floor::VALUE,
+                    node.start as usize,
+                    node.end as usize,
+                )
+            })
             .collect();
         assert_eq!(floor_spans, spans, "{f}");
         assert_eq!(nodes.len(), 17);
