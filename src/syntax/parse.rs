@@ -104,7 +104,7 @@ pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Filter<'a>, Par
 /// filter.
 pub(crate) fn each_condition<'a>(
     input: &'a str,
-    mut each: impl FnMut(Condition<'a>) -> bool,
+    mut each: impl FnMut(&Condition<'a>) -> bool,
 ) -> Option<Span> {
     let p = Grammar {
         src: input,
@@ -117,9 +117,8 @@ pub(crate) fn each_condition<'a>(
             Some(&b) if OP[usize::from(b)] => {}
             _ => return None,
         }
-        let (rest, c) = p.condition(i).ok()?;
-        let end = c.span.end;
-        if !each(c) {
+        let (rest, (go, end)) = p.condition(i, |c| (each(&c), c.span.end)).ok()?;
+        if !go {
             return None;
         }
         i = spaces(rest);
@@ -372,20 +371,20 @@ impl<'a> Terms<'a> {
         }
     }
 
-    /// Adds a condition (never an `And`, so nothing to splice).
+    /// The terms as a vector, made from the first one when there is one
+    /// (so that the next term can be pushed); `None` when there is none.
     #[inline]
-    fn push_condition(&mut self, c: Condition<'a>) {
-        match self {
-            Terms::Many(v) => v.push(Expr::Condition(c)),
-            Terms::Empty => *self = Terms::One(Expr::Condition(c)),
-            Terms::One(_) => {
-                if let Terms::One(first) = std::mem::take(self) {
-                    let mut v = Vec::with_capacity(8);
-                    v.push(first);
-                    v.push(Expr::Condition(c));
-                    *self = Terms::Many(v);
-                }
+    fn as_vec(&mut self) -> Option<&mut Vec<Expr<'a>>> {
+        if let Terms::One(_) = self {
+            if let Terms::One(first) = std::mem::take(self) {
+                let mut v = Vec::with_capacity(8);
+                v.push(first);
+                *self = Terms::Many(v);
             }
+        }
+        match self {
+            Terms::Many(v) => Some(v),
+            Terms::Empty | Terms::One(_) => None,
         }
     }
 
@@ -510,12 +509,22 @@ impl<'a> Grammar<'a> {
             // A term is expected at `i`.
             match i.first() {
                 Some(&b) if OP[usize::from(b)] => {
-                    let (rest, c) = self.condition(i)?;
-                    if terms.is_empty() {
-                        start = c.span.start;
-                    }
-                    end = c.span.end;
-                    terms.push_condition(c);
+                    let (rest, span) = match terms.as_vec() {
+                        // From the second condition on: built in the vector.
+                        Some(v) => self.condition(i, |c| {
+                            let span = c.span;
+                            v.push(Expr::Condition(c));
+                            span
+                        })?,
+                        None => {
+                            let (rest, c) = self.condition(i, |c| c)?;
+                            let span = c.span;
+                            start = span.start;
+                            terms = Terms::One(Expr::Condition(c));
+                            (rest, span)
+                        }
+                    };
+                    end = span.end;
                     i = rest;
                 }
                 Some(b'(') => {
@@ -640,8 +649,17 @@ impl<'a> Grammar<'a> {
         }
     }
 
-    /// `condition = op *SP "(" operand *( "," operand ) ")"`
-    fn condition(self, input: &'a [u8]) -> PResult<'a, Condition<'a>> {
+    /// `condition = op *SP "(" operand *( "," operand ) ")"`, handed to
+    /// `sink` where it is built: the caller's `sink` stores it (or reads
+    /// it) without the moves of a large `Result` through the stack, which
+    /// cost more than reading the condition's bytes. Out of line on
+    /// purpose: inlined into the loops that call it, it measured slower.
+    #[inline(never)]
+    fn condition<R>(
+        self,
+        input: &'a [u8],
+        sink: impl FnOnce(Condition<'a>) -> R,
+    ) -> PResult<'a, R> {
         let start = self.pos(input);
         let n = run_len(input, &OP);
         let (name, i) = input.split_at_checked(n).unwrap_or((input, &[]));
@@ -684,13 +702,13 @@ impl<'a> Grammar<'a> {
         }
         Ok((
             i,
-            Condition {
+            sink(Condition {
                 op,
                 op_span,
                 attribute,
                 values,
                 span,
-            },
+            }),
         ))
     }
 
@@ -764,7 +782,7 @@ impl<'a> Grammar<'a> {
 
     /// The first operand, the attribute, and what follows it: `true` when a
     /// `,` (more operands), `false` when the `)` that ends the condition.
-    #[inline]
+    #[inline(always)]
     fn attribute(self, i: &'a [u8]) -> PResult<'a, (Attribute<'a>, bool)> {
         // Fast path: a bare path directly followed by `,` or `)`.
         let at = spaces(i);

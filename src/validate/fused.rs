@@ -35,21 +35,19 @@ pub(crate) fn compile_conjunction(
         if checker.conditions > limits.max_conditions {
             return false;
         }
-        let Some(valid) = checker.condition(&c) else {
-            return false;
-        };
-        match first.take() {
-            None if terms.is_empty() => first = Some(valid),
-            None => terms.push(ValidExpr::Condition(valid)),
-            Some(one) => {
-                // Room for the default limit's conditions: one allocation
-                // for the terms of almost every filter.
-                terms.reserve_exact(TERMS.min(limits.max_conditions).max(2));
-                terms.push(ValidExpr::Condition(one));
-                terms.push(ValidExpr::Condition(valid));
-            }
-        }
-        true
+        checker
+            .condition(c, |valid| match first.take() {
+                None if terms.is_empty() => first = Some(valid),
+                None => terms.push(ValidExpr::Condition(valid)),
+                Some(one) => {
+                    // Room for the default limit's conditions: one allocation
+                    // for the terms of almost every filter.
+                    terms.reserve_exact(TERMS.min(limits.max_conditions).max(2));
+                    terms.push(ValidExpr::Condition(one));
+                    terms.push(ValidExpr::Condition(valid));
+                }
+            })
+            .is_some()
     })?;
     let expr = match first {
         Some(one) => ValidExpr::Condition(one),

@@ -628,11 +628,17 @@ impl<'m> Checker<'m> {
     #[inline]
     fn leaf(&mut self, c: &Condition<'_>) -> Option<ValidExpr> {
         self.conditions = self.conditions.saturating_add(1);
-        self.condition(c).map(ValidExpr::Condition)
+        self.condition(c, ValidExpr::Condition)
     }
 
-    /// Validates one condition, pushing its problems; `Some` when it has none.
-    fn condition(&mut self, cond: &Condition<'_>) -> Option<ValidCondition> {
+    /// Validates one condition, pushing its problems; when it has none,
+    /// `Some` of what `sink` makes of the typed condition. (The sink runs
+    /// here, so that the condition is built where it goes, not moved there.)
+    fn condition<R>(
+        &mut self,
+        cond: &Condition<'_>,
+        sink: impl FnOnce(ValidCondition) -> R,
+    ) -> Option<R> {
         let errors = &mut self.errors;
         let all = self.all_operators;
         if !all.contains(cond.op) {
@@ -724,13 +730,13 @@ impl<'m> Checker<'m> {
         if typer.errors.len() != before {
             return None;
         }
-        Some(ValidCondition {
+        Some(sink(ValidCondition {
             op: cond.op,
             attribute: index,
             path,
             predicate: predicate?,
             span: cond.span,
-        })
+        }))
     }
 }
 
