@@ -674,6 +674,21 @@ impl<'a> Grammar<'a> {
         };
 
         let (mut i, (attribute, more)) = self.attribute(i)?;
+        // The common condition, of one value the common path reads, is
+        // built in its own branch: a value merged with the other paths'
+        // is moved through the stack once more.
+        if more && op.arity().allows(1) {
+            if let Some((rest, value, false)) = self.value_fast(i) {
+                let condition = Condition {
+                    op,
+                    op_span,
+                    attribute,
+                    values: ValueList::one(value),
+                    span: Span::new(start, self.pos(rest)),
+                };
+                return Ok((rest, sink(condition)));
+            }
+        }
         let values = if more {
             let (rest, (first, more)) = self.value(i)?;
             i = rest;
