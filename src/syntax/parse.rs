@@ -517,10 +517,12 @@ impl<'a> Grammar<'a> {
                             span
                         })?,
                         None => {
-                            let (rest, c) = self.condition(i, |c| c)?;
-                            let span = c.span;
+                            let (rest, span) = self.condition(i, |c| {
+                                let span = c.span;
+                                terms = Terms::One(Expr::Condition(c));
+                                span
+                            })?;
                             start = span.start;
-                            terms = Terms::One(Expr::Condition(c));
                             (rest, span)
                         }
                     };
