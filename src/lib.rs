@@ -133,7 +133,7 @@ pub use compile::{compile, compile_for, compile_with, compile_with_schema};
 pub use error::FilterError;
 pub use limits::Limits;
 pub use validate::{
-    ConditionRef, FilterTooLong, Predicate, ValidCondition, ValidExpr, ValidFilter,
+    ConditionRef, FilterTooLong, Predicate, ValidExpr, ValidFilter,
     ValidationError, ValidationErrorKind, ValidationErrors, ValueList,
 };
 

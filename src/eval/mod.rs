@@ -79,8 +79,8 @@ mod product;
 
 use crate::catalog::{Catalog, Product};
 use crate::schema::model::ValueType;
-use crate::schema::{AttributeRef, Decimal, Schema, parse_uuid};
-use crate::validate::{Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter};
+use crate::schema::{AttributeRef, Decimal, parse_uuid};
+use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Utc};
 use serde_json::Value as JsonValue;
 use std::borrow::Cow;
@@ -172,50 +172,39 @@ impl<R: Record + ?Sized> Record for &R {
 
 impl ValidFilter {
     /// True when `record` satisfies the filter.
+    #[inline]
     pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.expr().matches_in(self.schema(), record)
+        self.expr().matches(record)
     }
 }
 
-impl ValidExpr {
-    /// True when `record` satisfies this node of a filter validated against
-    /// `schema`: every term of an `And`, one alternative of an `Or`.
-    /// (Recursion follows the tree, whose depth validation bounds.)
-    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
-        match self {
-            ValidExpr::Condition(c) => c.matches_in(schema, record),
-            ValidExpr::And(terms) => terms.iter().all(|t| t.matches_in(schema, record)),
-            ValidExpr::Or(alts) => alts.iter().any(|t| t.matches_in(schema, record)),
+impl ValidExpr<'_> {
+    /// True when `record` satisfies this node of a filter: every term of
+    /// an `And`, one alternative of an `Or`. (Recursion follows the tree,
+    /// whose depth validation bounds.)
+    pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        match *self {
+            ValidExpr::Condition(c) => c.matches(record),
+            ValidExpr::And(mut terms) => terms.all(|t| t.matches(record)),
+            ValidExpr::Or(mut alts) => alts.any(|t| t.matches(record)),
         }
     }
 }
 
-impl ValidCondition {
-    /// True when `record` satisfies this condition of a filter validated
-    /// against `schema`. A record without the attribute never does, except
-    /// for `is_null`.
-    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
-        match self.attribute_in(schema) {
-            Some(a) => self.predicate().holds(&a, record),
-            None => false,
-        }
+impl ConditionRef<'_> {
+    /// True when `record` satisfies this condition. A record without the
+    /// attribute never does, except for `is_null`. The attribute comes
+    /// resolved (its key was found when the filter was compiled).
+    #[inline]
+    pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        self.predicate().holds(&self.field(), record)
     }
-}
 
-impl ValidCondition {
     /// `mask[i] &= records[i] satisfies this condition`, testing only the
-    /// records still in `mask` and resolving the attribute once (not once
-    /// per record). A mask shorter than `records` covers its first records.
-    pub(crate) fn retain_matching<R: Record>(
-        &self,
-        schema: &Schema,
-        records: &[R],
-        mask: &mut [bool],
-    ) {
-        let Some(a) = self.attribute_in(schema) else {
-            mask.fill(false);
-            return;
-        };
+    /// records still in `mask`. A mask shorter than `records` covers its
+    /// first records.
+    pub(crate) fn retain_matching<R: Record>(&self, records: &[R], mask: &mut [bool]) {
+        let a = self.field();
         let predicate = self.predicate();
         for (m, r) in mask.iter_mut().zip(records) {
             if *m {
@@ -225,8 +214,9 @@ impl ValidCondition {
     }
 }
 
-impl Predicate {
+impl Predicate<'_> {
     /// True when the record's values of `attribute` pass.
+    #[inline]
     fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
         match self {
             Predicate::IsNull => r.is_null(a),
@@ -268,7 +258,7 @@ fn number(v: RecordValue<'_>) -> Option<Decimal> {
 
 /// Applies a comparison to the typed values of a record's attribute.
 fn compare<T: Ord, R: Record + ?Sized>(
-    c: &Comparison<T>,
+    c: &Comparison<'_, T>,
     a: &AttributeRef<'_>,
     r: &R,
     typed: impl Fn(RecordValue<'_>) -> Option<T>,
@@ -278,16 +268,17 @@ fn compare<T: Ord, R: Record + ?Sized>(
     match c {
         Comparison::OneOf(values) => any(&|t| values.contains(t)),
         Comparison::All(values) => values.iter().all(|want| any(&|t| t == want)),
-        Comparison::Gt(v) => any(&|t| t > v),
-        Comparison::Ge(v) => any(&|t| t >= v),
-        Comparison::Lt(v) => any(&|t| t < v),
-        Comparison::Le(v) => any(&|t| t <= v),
+        Comparison::Gt(v) => any(&|t| t > *v),
+        Comparison::Ge(v) => any(&|t| t >= *v),
+        Comparison::Lt(v) => any(&|t| t < *v),
+        Comparison::Le(v) => any(&|t| t <= *v),
     }
 }
 
-impl TextTest {
+impl TextTest<'_> {
     /// True when the record's text values pass (any of them; for `All`,
     /// every comparison value is one of them).
+    #[inline]
     fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
         let any =
             |test: &mut dyn FnMut(&str) -> bool| r.any_value(a, &mut |v| with_text(v, &mut *test));

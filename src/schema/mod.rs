@@ -23,11 +23,13 @@
 
 mod builder;
 pub mod config;
+mod field;
 pub mod model;
 pub(crate) mod presets;
 mod value;
 
 pub use builder::{Format, MAX_DEPTH, SchemaBuilder, SchemaError};
+pub use field::ProductField;
 pub use model::{AttributeRef, ResolveError, Schema, ValueType};
 pub use value::{Decimal, parse_instant, parse_uuid};
 

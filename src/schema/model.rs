@@ -765,6 +765,8 @@ struct Index {
     exact_aliases: NameTable,
     /// Every operator some attribute allows.
     operators: OpSet,
+    /// The product field each attribute reads, by attribute index.
+    fields: Vec<Option<super::ProductField>>,
 }
 
 impl Index {
@@ -773,6 +775,9 @@ impl Index {
         let mut exact = Vec::new();
         for (i, a) in def.attributes.iter().enumerate() {
             index.operators = index.operators.union(a.ops);
+            index
+                .fields
+                .push(super::ProductField::of_pattern(&a.pattern.text));
             if a.pattern.is_exact() {
                 exact.push((a.pattern.text.clone(), i));
             } else {
@@ -863,15 +868,38 @@ impl<'a> ResolvedAttribute<'a> {
 pub struct AttributeRef<'a> {
     attribute: &'a Attribute,
     path: &'a str,
+    id: u32,
+    field: Option<super::ProductField>,
 }
 
 impl<'a> AttributeRef<'a> {
-    /// Pairs an attribute with a canonical path it matches.
-    pub(crate) fn new(attribute: &'a Attribute, path: Option<&'a str>) -> AttributeRef<'a> {
+    /// Pairs an attribute with a canonical path it matches, its position
+    /// in the schema and the product field it reads (resolved once).
+    pub(crate) fn new(
+        attribute: &'a Attribute,
+        path: Option<&'a str>,
+        id: u32,
+        field: Option<super::ProductField>,
+    ) -> AttributeRef<'a> {
         AttributeRef {
             attribute,
             path: path.unwrap_or(&attribute.pattern.text),
+            id,
+            field,
         }
+    }
+
+    /// The attribute's position in its schema (the order of definition,
+    /// from 0): a key resolved when the filter was compiled, which a
+    /// record type can dispatch on instead of the pattern's text.
+    pub fn id(&self) -> usize {
+        self.id as usize
+    }
+
+    /// The catalog product field the attribute reads, when its pattern is
+    /// one of detach_nodes' (resolved when the schema was built).
+    pub fn product_field(&self) -> Option<super::ProductField> {
+        self.field
     }
 
     /// The schema's attribute.
@@ -1116,6 +1144,11 @@ impl Schema {
     /// The attribute at `index` (as returned by lookups).
     pub(crate) fn attribute_at(&self, index: usize) -> Option<&Attribute> {
         self.def.attributes.get(index)
+    }
+
+    /// The product field the attribute at `index` reads.
+    pub(crate) fn product_field_at(&self, index: usize) -> Option<super::ProductField> {
+        self.index.fields.get(index).copied().flatten()
     }
 
     /// True when both values are the same schema object (clones of one

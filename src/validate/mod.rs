@@ -2,14 +2,21 @@
 //! every operator/attribute pair is allowed by a [`Schema`] and every value
 //! has the attribute's type and follows its value rules.
 //!
-//! A [`ValidFilter`] is a tree of typed predicates ([`ValidExpr`],
-//! [`Predicate`]): each condition names a schema attribute (by index, with
-//! its canonical path when patterned or aliased) and a test on values of the
+//! A [`ValidFilter`] is flat: its nodes (conditions and groups, in prefix
+//! order) sit in one vector and its typed values in another, so compiling
+//! a filter builds no tree of boxes and dropping it frees three buffers.
+//! It is read through borrowed views: [`ValidFilter::expr`] gives the root
+//! as a [`ValidExpr`], [`ValidFilter::conditions`] each condition as a
+//! [`ConditionRef`], whose [`Predicate`] is a test on values of the
 //! attribute's type (`like` holds a compiled [`Pattern`], comparisons typed
-//! values), so evaluation and SQL rendering have no impossible cases. It
-//! keeps the schema (a cheap clone) and the canonical text for `Display`
-//! (written on first use from a copy of the input when compiled from
-//! text), and borrows nothing from the input.
+//! values), so evaluation and SQL rendering have no impossible cases. Each
+//! condition names its schema attribute by index, resolved when the filter
+//! is compiled together with the attribute's canonical path and the
+//! catalog product field it reads ([`AttributeRef`]), so evaluation never
+//! matches attribute patterns. The filter keeps the schema (a cheap clone)
+//! and the canonical text for `Display` (written on first use from a copy
+//! of the input when compiled from text), and borrows nothing from the
+//! input.
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
@@ -35,10 +42,10 @@
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
 //! let c = f.conditions().next().unwrap();
 //! assert_eq!(c.field().path(), "status");
-//! assert_eq!(
-//!     c.predicate(),
-//!     &Predicate::Text(TextTest::Compare(Comparison::OneOf(vec!["live".into()].into())))
-//! );
+//! let Predicate::Text(TextTest::Compare(Comparison::OneOf(values))) = c.predicate() else {
+//!     panic!("a text comparison");
+//! };
+//! assert_eq!(values.iter().map(|v| v.as_str()).collect::<Vec<_>>(), ["live"]);
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
@@ -54,17 +61,18 @@ pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, V
 pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
+use crate::schema::ProductField;
 use crate::schema::model::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::OnceLock;
 use uuid::Uuid;
 
-/// A filter that passed validation against a [`Schema`]: a tree of typed
-/// predicates, the schema, and the canonical text of the filter (written
-/// on first use when compiled from text).
+/// A filter that passed validation against a [`Schema`]: its conditions
+/// and groups, typed, the schema, and the canonical text of the filter
+/// (written on first use when compiled from text).
 ///
 /// Build one with [`compile`](fn@crate::compile), [`crate::compile_with`],
 /// [`crate::compile_with_schema`], [`crate::compile_for`], [`validate`],
@@ -81,7 +89,54 @@ pub struct ValidFilter {
     /// The filter's text as given (without surrounding spaces), when
     /// `canonical` is written lazily; empty otherwise.
     source: Box<str>,
-    expr: ValidExpr,
+    /// The tree in prefix order: the root first, a group followed by its
+    /// terms' subtrees. Never empty.
+    nodes: Vec<Node>,
+    /// The typed values (and canonical paths) the conditions point into.
+    values: Vec<Slot>,
+}
+
+/// A node of the flat tree.
+#[derive(Clone, Debug, PartialEq)]
+enum Node {
+    /// A condition.
+    Condition(Cond),
+    /// An AND (`or` false) or OR group of `terms` terms (two or more),
+    /// whose subtrees are the `size` nodes after it.
+    Group { or: bool, terms: u32, size: u32 },
+}
+
+/// A stored condition: where its values are, what it names and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cond {
+    span: Span,
+    /// The schema attribute's index.
+    attribute: u32,
+    /// The first of the condition's value slots.
+    first: u32,
+    /// How many value slots it has.
+    count: u32,
+    /// The slot of the canonical path when it is not the attribute's
+    /// pattern ([`NO_PATH`] otherwise).
+    path: u32,
+    /// The product field the attribute reads (resolved at compile time).
+    field: Option<ProductField>,
+    op: Op,
+}
+
+/// [`Cond::path`] of a condition whose path is its attribute's pattern.
+const NO_PATH: u32 = u32::MAX;
+
+/// One typed value of a condition (or a canonical path, as text).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Slot {
+    Text(ShortStr),
+    Number(Decimal),
+    Bool(bool),
+    Uuid(Uuid),
+    Instant(DateTime<Utc>),
+    Like(Pattern),
+    Search(Box<TextQuery>),
 }
 
 impl fmt::Debug for ValidFilter {
@@ -89,7 +144,7 @@ impl fmt::Debug for ValidFilter {
         f.debug_struct("ValidFilter")
             .field("schema", &self.schema)
             .field("canonical", &self.as_str())
-            .field("expr", &self.expr)
+            .field("expr", &self.expr())
             .finish()
     }
 }
@@ -117,9 +172,10 @@ impl ValidFilter {
         validate(&filter, limits)
     }
 
-    /// The tree of typed predicates.
-    pub fn expr(&self) -> &ValidExpr {
-        &self.expr
+    /// The root of the tree of typed predicates.
+    pub fn expr(&self) -> ValidExpr<'_> {
+        self.node_at(0)
+            .map_or(ValidExpr::And(Terms::empty(self)), |(e, _)| e)
     }
 
     /// The schema the filter was validated against.
@@ -130,28 +186,13 @@ impl ValidFilter {
     /// The conditions of the tree, left to right (depth first), each with
     /// its attribute.
     pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
-        let mut stack = vec![&self.expr];
-        std::iter::from_fn(move || {
-            while let Some(e) = stack.pop() {
-                match e {
-                    ValidExpr::Condition(c) => {
-                        return Some(ConditionRef {
-                            schema: &self.schema,
-                            condition: c,
-                        });
-                    }
-                    ValidExpr::And(terms) | ValidExpr::Or(terms) => {
-                        stack.extend(terms.iter().rev())
-                    }
-                }
-            }
-            None
+        self.nodes.iter().filter_map(move |n| match n {
+            Node::Condition(c) => Some(ConditionRef {
+                filter: self,
+                cond: c,
+            }),
+            Node::Group { .. } => None,
         })
-    }
-
-    /// The attribute a condition of this filter names.
-    pub fn attribute<'a>(&'a self, condition: &'a ValidCondition) -> Option<AttributeRef<'a>> {
-        condition.attribute_in(&self.schema)
     }
 
     /// The canonical form of the filter (what `Display` prints).
@@ -161,11 +202,35 @@ impl ValidFilter {
     pub fn as_str(&self) -> &str {
         self.canonical.get_or_init(|| canonical_of(&self.source))
     }
+
+    /// The node at `at` as a view, and the index after its subtree.
+    #[inline]
+    fn node_at(&self, at: usize) -> Option<(ValidExpr<'_>, usize)> {
+        Some(match self.nodes.get(at)? {
+            Node::Condition(c) => (
+                ValidExpr::Condition(ConditionRef {
+                    filter: self,
+                    cond: c,
+                }),
+                at + 1,
+            ),
+            Node::Group { or, terms, size } => {
+                let t = Terms {
+                    filter: self,
+                    at: at + 1,
+                    left: *terms,
+                };
+                let next = at + 1 + *size as usize;
+                (if *or { ValidExpr::Or(t) } else { ValidExpr::And(t) }, next)
+            }
+        })
+    }
 }
 
-/// The canonical text of `source`, a filter that parsed and validated.
-/// Parsed again without a depth limit: its depth was within the limit it
-/// was validated under, which also bounds the printer's recursion.
+/// The canonical text of `source`, a filter that parsed and validated,
+/// written by the syntax's printer (the one printer of filters). Parsed
+/// again without a depth limit: its depth was within the limit it was
+/// validated under, which also bounds the printer's recursion.
 #[cold]
 fn canonical_of(source: &str) -> Box<str> {
     let limits = Limits {
@@ -173,14 +238,19 @@ fn canonical_of(source: &str) -> Box<str> {
         ..Limits::DEFAULT
     };
     match crate::syntax::parse_with(source, &limits) {
-        Ok(filter) => {
-            let mut canonical = String::with_capacity(source.len() + 16);
-            write_canonical(&mut canonical, &filter.expr, false);
-            canonical.into_boxed_str()
-        }
+        Ok(filter) => canonical_text(&filter),
         // Not reached: `source` parsed before.
         Err(_) => source.into(),
     }
+}
+
+/// The canonical text of a parsed filter.
+fn canonical_text(filter: &Filter<'_>) -> Box<str> {
+    // The canonical form is at most a few bytes longer than the input
+    // (quotes added); one allocation in the common case.
+    let mut canonical = String::with_capacity(filter.span.len() + 16);
+    let _ = crate::syntax::write_expr(&mut canonical, &filter.expr, false);
+    canonical.into_boxed_str()
 }
 
 impl fmt::Display for ValidFilter {
@@ -189,90 +259,209 @@ impl fmt::Display for ValidFilter {
     }
 }
 
-/// A node of a validated filter tree.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ValidExpr {
+/// A node of a validated filter, borrowed from it
+/// ([`ValidFilter::expr`]). Equality compares the trees (operators,
+/// attributes, typed values and spans), of the same filter or of two.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValidExpr<'f> {
     /// One condition.
-    Condition(ValidCondition),
+    Condition(ConditionRef<'f>),
     /// All terms hold (two or more).
-    And(Vec<ValidExpr>),
+    And(Terms<'f>),
     /// One of the alternatives holds (two or more).
-    Or(Vec<ValidExpr>),
+    Or(Terms<'f>),
 }
 
-/// One validated condition: an operator, the schema attribute it names and
-/// a typed predicate.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ValidCondition {
-    op: Op,
-    attribute: usize,
-    /// The canonical path when it is not the attribute's pattern (inline
-    /// when short).
-    path: Option<ShortStr>,
-    predicate: Predicate,
-    span: Span,
+/// The terms of an AND or the alternatives of an OR, left to right (an
+/// iterator of [`ValidExpr`]s).
+#[derive(Clone, Copy)]
+pub struct Terms<'f> {
+    filter: &'f ValidFilter,
+    /// The node of the next term.
+    at: usize,
+    /// How many terms are left.
+    left: u32,
 }
 
-impl ValidCondition {
-    /// The operator as written.
-    pub fn op(&self) -> Op {
-        self.op
-    }
-
-    /// What the condition tests.
-    pub fn predicate(&self) -> &Predicate {
-        &self.predicate
-    }
-
-    /// The condition's span in the filter text.
-    pub fn span(&self) -> Span {
-        self.span
-    }
-
-    /// The attribute in `schema`, which must be the filter's schema.
-    pub(crate) fn attribute_in<'a>(&'a self, schema: &'a Schema) -> Option<AttributeRef<'a>> {
-        schema
-            .attribute_at(self.attribute)
-            .map(|a| AttributeRef::new(a, self.path.as_ref().map(ShortStr::as_str)))
+impl<'f> Terms<'f> {
+    /// No terms (stands in for a missing root; never reached).
+    fn empty(filter: &'f ValidFilter) -> Terms<'f> {
+        Terms {
+            filter,
+            at: 0,
+            left: 0,
+        }
     }
 }
 
-/// A condition of a [`ValidFilter`] with its attribute resolved; see
-/// [`ValidFilter::conditions`].
-#[derive(Clone, Copy, Debug)]
+impl<'f> Iterator for Terms<'f> {
+    type Item = ValidExpr<'f>;
+
+    #[inline]
+    fn next(&mut self) -> Option<ValidExpr<'f>> {
+        if self.left == 0 {
+            return None;
+        }
+        let (e, next) = self.filter.node_at(self.at)?;
+        self.at = next;
+        self.left -= 1;
+        Some(e)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left as usize))
+    }
+}
+
+impl PartialEq for Terms<'_> {
+    fn eq(&self, other: &Terms<'_>) -> bool {
+        self.left == other.left && self.eq_terms(*other)
+    }
+}
+
+impl Terms<'_> {
+    /// True when both yield equal terms.
+    fn eq_terms(self, other: Terms<'_>) -> bool {
+        Iterator::eq(self, other)
+    }
+}
+
+impl fmt::Debug for Terms<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(*self).finish()
+    }
+}
+
+/// One condition of a [`ValidFilter`], borrowed from it: an operator, the
+/// schema attribute it names (resolved) and a typed predicate.
+#[derive(Clone, Copy)]
 pub struct ConditionRef<'f> {
-    schema: &'f Schema,
-    condition: &'f ValidCondition,
+    filter: &'f ValidFilter,
+    cond: &'f Cond,
+}
+
+impl fmt::Debug for ConditionRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("op", &self.op())
+            .field("attribute", &self.field().path())
+            .field("predicate", &self.predicate())
+            .field("span", &self.span())
+            .finish()
+    }
+}
+
+impl PartialEq for ConditionRef<'_> {
+    /// The same operator, attribute (and canonical path), typed values and
+    /// span.
+    fn eq(&self, other: &ConditionRef<'_>) -> bool {
+        self.cond.op == other.cond.op
+            && self.cond.span == other.cond.span
+            && self.field() == other.field()
+            && self.predicate() == other.predicate()
+    }
 }
 
 impl<'f> ConditionRef<'f> {
-    /// The attribute (`Display` prints its canonical path).
+    /// True when both are the same stored condition (of one filter).
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
+    pub(crate) fn same(&self, other: &ConditionRef<'_>) -> bool {
+        std::ptr::eq(self.cond, other.cond)
+    }
+
+    /// The attribute (`Display` prints its canonical path), with the key a
+    /// record reads it by ([`AttributeRef::id`],
+    /// [`AttributeRef::product_field`]), resolved when the filter was
+    /// compiled.
+    #[inline]
     pub fn field(&self) -> AttributeRef<'f> {
-        // The index comes from this schema's lookup, so it is present; the
-        // fallback keeps this total.
-        self.condition
-            .attribute_in(self.schema)
-            .unwrap_or_else(|| AttributeRef::new(&EMPTY_ATTRIBUTE, Some("")))
+        let c = self.cond;
+        let path = match self.filter.values.get(c.path as usize) {
+            Some(Slot::Text(p)) => Some(p.as_str()),
+            _ => None,
+        };
+        match self.filter.schema.attribute_at(c.attribute as usize) {
+            Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
+            // The index comes from this schema's lookup, so it is present;
+            // the fallback keeps this total.
+            None => AttributeRef::new(&EMPTY_ATTRIBUTE, Some(""), u32::MAX, None),
+        }
     }
 
     /// The operator as written.
     pub fn op(&self) -> Op {
-        self.condition.op
-    }
-
-    /// What the condition tests.
-    pub fn predicate(&self) -> &'f Predicate {
-        &self.condition.predicate
+        self.cond.op
     }
 
     /// The condition's span in the filter text.
     pub fn span(&self) -> Span {
-        self.condition.span
+        self.cond.span
     }
 
-    /// The stored condition.
-    pub fn condition(&self) -> &'f ValidCondition {
-        self.condition
+    /// What the condition tests.
+    #[inline]
+    pub fn predicate(&self) -> Predicate<'f> {
+        let c = self.cond;
+        let start = c.first as usize;
+        let slots = self
+            .filter
+            .values
+            .get(start..start + c.count as usize)
+            .unwrap_or_default();
+        let op = c.op;
+        match slots.first() {
+            _ if op == Op::IsNull => Predicate::IsNull,
+            Some(Slot::Like(p)) if op == Op::Ilike => Predicate::Text(TextTest::Ilike(p)),
+            Some(Slot::Like(p)) => Predicate::Text(TextTest::Like(p)),
+            Some(Slot::Search(q)) => Predicate::Text(TextTest::Search(q)),
+            Some(Slot::Text(v)) => {
+                Predicate::Text(TextTest::Compare(comparison(op, slots, v, |s| match s {
+                    Slot::Text(v) => Some(v),
+                    _ => None,
+                })))
+            }
+            Some(Slot::Number(v)) => Predicate::Number(comparison(op, slots, v, |s| match s {
+                Slot::Number(v) => Some(v),
+                _ => None,
+            })),
+            Some(Slot::Bool(v)) => Predicate::Bool(comparison(op, slots, v, |s| match s {
+                Slot::Bool(v) => Some(v),
+                _ => None,
+            })),
+            Some(Slot::Uuid(v)) => Predicate::Uuid(comparison(op, slots, v, |s| match s {
+                Slot::Uuid(v) => Some(v),
+                _ => None,
+            })),
+            Some(Slot::Instant(v)) => Predicate::Instant(comparison(op, slots, v, |s| match s {
+                Slot::Instant(v) => Some(v),
+                _ => None,
+            })),
+            // Only `is_null` has no values; an empty `OneOf` matches
+            // nothing, which keeps this total.
+            None => Predicate::Text(TextTest::Compare(Comparison::OneOf(Values {
+                slots,
+                get: |_| None,
+            }))),
+        }
+    }
+}
+
+/// The comparison `op` stands for over `slots`, whose first value is
+/// `first`.
+#[inline]
+fn comparison<'f, T>(
+    op: Op,
+    slots: &'f [Slot],
+    first: &'f T,
+    get: fn(&'f Slot) -> Option<&'f T>,
+) -> Comparison<'f, T> {
+    match op {
+        Op::Gt => Comparison::Gt(first),
+        Op::Ge => Comparison::Ge(first),
+        Op::Lt => Comparison::Lt(first),
+        Op::Le => Comparison::Le(first),
+        Op::ContainsAll => Comparison::All(Values { slots, get }),
+        _ => Comparison::OneOf(Values { slots, get }),
     }
 }
 
@@ -281,9 +470,9 @@ impl<'f> ConditionRef<'f> {
 static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::model::Attribute> =
     std::sync::LazyLock::new(crate::schema::model::Attribute::placeholder);
 
-/// What one condition tests, on values of the attribute's type. A list
-/// attribute passes when any of its elements does (`All` tests: when every
-/// value is an element).
+/// What one condition tests, on values of the attribute's type (borrowed
+/// from the filter). A list attribute passes when any of its elements
+/// does (`All` tests: when every value is an element).
 ///
 /// | value type | predicate |
 /// |---|---|
@@ -295,29 +484,29 @@ static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::model::Attribute> =
 /// | any, `is_null` | [`Predicate::IsNull`] |
 ///
 /// New variants may be added in minor versions, with new value types.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Predicate {
+pub enum Predicate<'f> {
     /// A text test (text, text list, and the enumerations).
-    Text(TextTest),
+    Text(TextTest<'f>),
     /// Numbers compared exactly (integer and decimal attributes).
-    Number(Comparison<Decimal>),
+    Number(Comparison<'f, Decimal>),
     /// Booleans (only `OneOf` / `All`).
-    Bool(Comparison<bool>),
+    Bool(Comparison<'f, bool>),
     /// UUIDs compared by their 128-bit value.
-    Uuid(Comparison<Uuid>),
+    Uuid(Comparison<'f, Uuid>),
     /// Instants (normalised to UTC).
-    Instant(Comparison<DateTime<Utc>>),
+    Instant(Comparison<'f, DateTime<Utc>>),
     /// `is_null`: the attribute has no value (absent, JSON null, or an
     /// empty list).
     IsNull,
 }
 
-impl Predicate {
+impl Predicate<'_> {
     /// How many values the predicate compares with: 0 for `is_null`, 1 for
     /// `like`, `ilike`, `text` and the orderings.
     pub fn value_count(&self) -> usize {
-        fn count<T>(c: &Comparison<T>) -> usize {
+        fn count<T>(c: &Comparison<'_, T>) -> usize {
             match c {
                 Comparison::OneOf(v) | Comparison::All(v) => v.len(),
                 Comparison::Gt(_) | Comparison::Ge(_) | Comparison::Lt(_) | Comparison::Le(_) => 1,
@@ -336,33 +525,100 @@ impl Predicate {
 }
 
 /// A comparison of an attribute's value(s) with typed values.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Comparison<T> {
+#[derive(Debug, PartialEq)]
+pub enum Comparison<'f, T> {
     /// Equals one of the values (`eq`, `in`, `contains`, `contains_any`).
-    OneOf(ValueList<T>),
+    OneOf(Values<'f, T>),
     /// Every value is among the attribute's values (`contains_all`).
-    All(ValueList<T>),
+    All(Values<'f, T>),
     /// Greater than (`gt`).
-    Gt(T),
+    Gt(&'f T),
     /// Greater than or equal to (`ge`).
-    Ge(T),
+    Ge(&'f T),
     /// Less than (`lt`).
-    Lt(T),
+    Lt(&'f T),
     /// Less than or equal to (`le`).
-    Le(T),
+    Le(&'f T),
+}
+
+impl<T> Clone for Comparison<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Comparison<'_, T> {}
+
+/// The typed values of a comparison, borrowed from the filter: iterate
+/// them with [`Values::iter`].
+pub struct Values<'f, T> {
+    slots: &'f [Slot],
+    get: fn(&'f Slot) -> Option<&'f T>,
+}
+
+impl<T> Clone for Values<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Values<'_, T> {}
+
+impl<'f, T> Values<'f, T> {
+    /// The values, in the order written.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = &'f T> + Clone + 'f {
+        let get = self.get;
+        self.slots.iter().filter_map(get)
+    }
+
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when there are none (never, in a validated filter).
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The first value.
+    pub fn first(&self) -> Option<&'f T> {
+        self.slots.first().and_then(self.get)
+    }
+
+    /// True when `value` is one of the values.
+    pub fn contains(&self, value: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.iter().any(|v| v == value)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Values<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: PartialEq> PartialEq for Values<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
 }
 
 /// A test on a text value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TextTest {
-    /// Exact, bytewise comparisons (values inline when short).
-    Compare(Comparison<ShortStr>),
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TextTest<'f> {
+    /// Exact, bytewise comparisons.
+    Compare(Comparison<'f, ShortStr>),
     /// `like`: a case-sensitive wildcard pattern.
-    Like(Pattern),
+    Like(&'f Pattern),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(Pattern),
+    Ilike(&'f Pattern),
     /// `text`: full-text search.
-    Search(TextQuery),
+    Search(&'f TextQuery),
 }
 
 /// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
@@ -386,16 +642,13 @@ pub fn validate_for(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let expr = check(filter, schema, limits)?;
-    // The canonical form is at most a few bytes longer than the input
-    // (quotes added); one allocation in the common case.
-    let mut canonical = String::with_capacity(filter.span.len() + 16);
-    write_canonical(&mut canonical, &filter.expr, false);
+    let (nodes, values) = check(filter, schema, limits)?;
     Ok(ValidFilter {
         schema: schema.clone(),
-        canonical: OnceLock::from(canonical.into_boxed_str()),
+        canonical: OnceLock::from(canonical_text(filter)),
         source: Box::default(),
-        expr,
+        nodes,
+        values,
     })
 }
 
@@ -408,23 +661,24 @@ pub(crate) fn validate_source(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let expr = check(filter, schema, limits)?;
+    let (nodes, values) = check(filter, schema, limits)?;
     Ok(ValidFilter {
         schema: schema.clone(),
         canonical: OnceLock::new(),
         source: source.get(filter.span.range()).unwrap_or(source).into(),
-        expr,
+        nodes,
+        values,
     })
 }
 
-/// The typed tree of `filter`, or every problem.
+/// The flat tree of `filter` (nodes and values), or every problem.
 fn check(
     filter: &Filter<'_>,
     schema: &Schema,
     limits: &Limits,
-) -> Result<ValidExpr, ValidationErrors> {
+) -> Result<(Vec<Node>, Vec<Slot>), ValidationErrors> {
     let mut checker = Checker::new(schema, limits);
-    let (expr, complexity) = checker.expr(&filter.expr, 0);
+    let (ok, complexity) = checker.expr(&filter.expr, 0);
     if schema.allow_or() && limits.max_complexity != 0 && complexity > limits.max_complexity {
         checker.errors.push(ValidationError::new(
             ValidationErrorKind::TooComplex {
@@ -451,12 +705,12 @@ fn check(
             checker.errors.insert(at, error);
         }
     }
-    match (ValidationErrors::new(checker.errors), expr) {
-        (None, Some(expr)) => Ok(expr),
-        (Some(errors), _) => Err(errors),
-        // Every `None` node pushes an error first, so this is not reached;
+    match ValidationErrors::new(checker.errors) {
+        None if ok && !checker.nodes.is_empty() => Ok((checker.nodes, checker.values)),
+        Some(errors) => Err(errors),
+        // Every failed node pushes an error first, so this is not reached;
         // answering with the depth error keeps the function total.
-        (None, None) => Err(ValidationErrors::one(ValidationError::new(
+        None => Err(ValidationErrors::one(ValidationError::new(
             ValidationErrorKind::TooDeep {
                 limit: limits.max_depth,
             },
@@ -465,80 +719,10 @@ fn check(
     }
 }
 
-/// Appends the canonical form of `e` to `out`: the same text as
-/// `Display` for [`Expr`] (which it falls back to for values written
-/// quoted), without the formatting machinery. `in_or` is true for an
-/// alternative of an `Or` (printed without parentheses). Recursion is
-/// bounded by the depth limit: only validated trees are printed.
-fn write_canonical(out: &mut String, e: &Expr<'_>, in_or: bool) {
-    match e {
-        Expr::Condition(c) => {
-            out.push_str(c.op.as_str());
-            out.push('(');
-            out.push_str(c.attribute.path);
-            for v in &c.values {
-                out.push(',');
-                let text = &*v.text;
-                if prints_bare(text) {
-                    out.push_str(text);
-                } else {
-                    let _ = write!(out, "{v}");
-                }
-            }
-            out.push(')');
-        }
-        Expr::And(g) => match g.terms.as_slice() {
-            [one] => write_canonical(out, one, in_or),
-            terms => {
-                for (n, term) in terms.iter().enumerate() {
-                    if n > 0 {
-                        out.push(':');
-                    }
-                    write_canonical(out, term, false);
-                }
-            }
-        },
-        Expr::Or(g) => match g.terms.as_slice() {
-            [one] => write_canonical(out, one, in_or),
-            alts => {
-                if !in_or {
-                    out.push('(');
-                }
-                for (n, alt) in alts.iter().enumerate() {
-                    if n > 0 {
-                        out.push('|');
-                    }
-                    write_canonical(out, alt, true);
-                }
-                if !in_or {
-                    out.push(')');
-                }
-            }
-        },
-    }
-}
-
-/// True when `Display` prints `text` bare (without quotes): a subset of
-/// the grammar's bare characters (ASCII letters and digits, `-_.*@$+:/`
-/// and inner spaces), non-empty. A text outside the subset is printed by
-/// `Display` itself, so this only has to be conservative.
-fn prints_bare(text: &str) -> bool {
-    !text.is_empty()
-        && !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'_' | b'.' | b'*' | b'@' | b'$' | b'+' | b':' | b'/' | b' '
-                )
-        })
-}
-
 /// The complexity of one condition (see [`Limits::max_complexity`]).
 const LEAF: usize = 1;
 
-/// Walks the tree, collecting problems.
+/// Walks the tree, collecting problems and building the flat filter.
 struct Checker<'m> {
     schema: &'m Schema,
     /// Every operator the schema allows, computed once.
@@ -546,6 +730,10 @@ struct Checker<'m> {
     limits: &'m Limits,
     errors: Vec<ValidationError>,
     conditions: usize,
+    /// The nodes built so far (see [`ValidFilter`]).
+    nodes: Vec<Node>,
+    /// The values built so far.
+    values: Vec<Slot>,
 }
 
 impl<'m> Checker<'m> {
@@ -558,14 +746,17 @@ impl<'m> Checker<'m> {
             limits,
             errors: Vec::new(),
             conditions: 0,
+            nodes: Vec::new(),
+            values: Vec::new(),
         }
     }
 
-    /// The typed node and its complexity (saturating), or `None` after
-    /// pushing at least one error. Recursion is bounded by the depth limit:
-    /// a node deeper than it is refused without being entered (the parser
-    /// never builds one; a hand-built tree might).
-    fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (Option<ValidExpr>, usize) {
+    /// Checks `e`, appending its nodes; whether it passed, and its
+    /// complexity (saturating). A failed node pushes at least one error.
+    /// Recursion is bounded by the depth limit: a node deeper than it is
+    /// refused without being entered (the parser never builds one; a
+    /// hand-built tree might).
+    fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (bool, usize) {
         match e {
             Expr::Condition(c) => (self.leaf(c), LEAF),
             Expr::And(g) | Expr::Or(g) => {
@@ -576,13 +767,13 @@ impl<'m> Checker<'m> {
                         },
                         g.span,
                     ));
-                    return (None, usize::MAX);
+                    return (false, usize::MAX);
                 }
                 if g.terms.is_empty() {
                     // Only a hand-built tree: a `ValidFilter` is never empty.
                     self.errors
                         .push(ValidationError::new(ValidationErrorKind::Empty, g.span));
-                    return (None, 0);
+                    return (false, 0);
                 }
                 let is_or = matches!(e, Expr::Or(_));
                 if is_or && !self.schema.allow_or() {
@@ -594,7 +785,12 @@ impl<'m> Checker<'m> {
                     ));
                 }
                 let mut ok = true;
-                let mut terms = Vec::with_capacity(g.terms.len());
+                let at = self.nodes.len();
+                self.nodes.push(Node::Group {
+                    or: is_or,
+                    terms: 0,
+                    size: 0,
+                });
                 let mut complexity: usize = if is_or { 0 } else { 1 };
                 for term in &g.terms {
                     // A condition (the common term) is checked here, without
@@ -608,37 +804,37 @@ impl<'m> Checker<'m> {
                     } else {
                         complexity.saturating_mul(c)
                     };
-                    match t {
-                        Some(t) => terms.push(t),
-                        None => ok = false,
+                    ok &= t;
+                }
+                if ok && g.terms.len() == 1 {
+                    // A group of one term is that term.
+                    self.nodes.remove(at);
+                } else {
+                    let size = self.nodes.len() - at - 1;
+                    if let Some(node) = self.nodes.get_mut(at) {
+                    *node = Node::Group {
+                        or: is_or,
+                        terms: u32::try_from(g.terms.len()).unwrap_or(u32::MAX),
+                        size: u32::try_from(size).unwrap_or(u32::MAX),
+                    };
                     }
                 }
-                let node = match (ok, is_or, terms.len()) {
-                    (false, _, _) => None,
-                    (true, _, 1) => terms.pop(),
-                    (true, true, _) => Some(ValidExpr::Or(terms)),
-                    (true, false, _) => Some(ValidExpr::And(terms)),
-                };
-                (node, complexity)
+                (ok, complexity)
             }
         }
     }
 
     /// A condition as a node of the tree, counted.
     #[inline]
-    fn leaf(&mut self, c: &Condition<'_>) -> Option<ValidExpr> {
+    fn leaf(&mut self, c: &Condition<'_>) -> bool {
         self.conditions = self.conditions.saturating_add(1);
-        self.condition(c, ValidExpr::Condition)
+        self.condition(c)
     }
 
     /// Validates one condition, pushing its problems; when it has none,
-    /// `Some` of what `sink` makes of the typed condition. (The sink runs
-    /// here, so that the condition is built where it goes, not moved there.)
-    fn condition<R>(
-        &mut self,
-        cond: &Condition<'_>,
-        sink: impl FnOnce(ValidCondition) -> R,
-    ) -> Option<R> {
+    /// appends it (and its values) to the filter being built and returns
+    /// true.
+    fn condition(&mut self, cond: &Condition<'_>) -> bool {
         let errors = &mut self.errors;
         let all = self.all_operators;
         if !all.contains(cond.op) {
@@ -650,7 +846,7 @@ impl<'m> Checker<'m> {
                 },
                 cond.op_span,
             ));
-            return None;
+            return false;
         }
         let attr = &cond.attribute;
         let Some((index, path)) = self.schema.lookup(attr.path) else {
@@ -674,9 +870,11 @@ impl<'m> Checker<'m> {
                 },
             };
             errors.push(ValidationError::new(kind, attr.span));
-            return None;
+            return false;
         };
-        let attribute = self.schema.attribute_at(index)?;
+        let Some(attribute) = self.schema.attribute_at(index) else {
+            return false;
+        };
         let ops = attribute.operators();
         if !ops.contains(cond.op) {
             errors.push(ValidationError::new(
@@ -687,7 +885,7 @@ impl<'m> Checker<'m> {
                 },
                 attr.span,
             ));
-            return None;
+            return false;
         }
         let before = errors.len();
         let n = cond.values.len();
@@ -714,106 +912,129 @@ impl<'m> Checker<'m> {
             ));
         }
         // A patterned attribute keeps its canonical path (the written one,
-        // or an alias's target).
-        let path = match path {
+        // or an alias's target), as a text slot before the values.
+        let values = &mut self.values;
+        let path_slot = match path {
             Some(p) => Some(ShortStr::new(&p)),
             None if !attribute.path_pattern().is_exact() => Some(ShortStr::new(attr.path)),
             None => None,
-        };
+        }
+        .map_or(NO_PATH, |p| {
+            values.push(Slot::Text(p));
+            slot_index(values.len() - 1)
+        });
+        let first = values.len();
         let mut typer = Typer {
             attribute: attr.path,
             value_type: attribute.value_type(),
             rules: attribute.rules(),
             errors,
+            values,
         };
-        let predicate = typer.predicate(cond);
-        if typer.errors.len() != before {
-            return None;
+        let typed = typer.predicate(cond);
+        if !typed || typer.errors.len() != before {
+            return false;
         }
-        Some(sink(ValidCondition {
-            op: cond.op,
-            attribute: index,
-            path,
-            predicate: predicate?,
+        let count = self.values.len() - first;
+        self.nodes.push(Node::Condition(Cond {
             span: cond.span,
-        }))
+            attribute: slot_index(index),
+            first: slot_index(first),
+            count: slot_index(count),
+            path: path_slot,
+            field: self.schema.product_field_at(index),
+            op: cond.op,
+        }));
+        true
     }
 }
 
-/// The comparison an operator stands for, over typed values; `None` for
-/// the operators that are not comparisons (`like`, `ilike`, `text`,
-/// `is_null`).
-fn comparison<T>(op: Op, values: ValueList<T>) -> Option<Comparison<T>> {
-    Some(match op {
-        Op::Eq | Op::In | Op::Contains | Op::ContainsAny => Comparison::OneOf(values),
-        Op::ContainsAll => Comparison::All(values),
-        Op::Gt => Comparison::Gt(values.into_first()?),
-        Op::Ge => Comparison::Ge(values.into_first()?),
-        Op::Lt => Comparison::Lt(values.into_first()?),
-        Op::Le => Comparison::Le(values.into_first()?),
-        Op::Like | Op::Ilike | Op::Text | Op::IsNull => return None,
-    })
+/// A position in a filter's vectors as stored (filters are bounded by
+/// their byte limit far below `u32::MAX` entries).
+#[inline]
+fn slot_index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// Types the values of one condition, recording one error per bad value.
+/// True when `op` is a comparison (over typed values): every operator but
+/// `like`, `ilike`, `text` and `is_null`.
+fn is_comparison(op: Op) -> bool {
+    !matches!(op, Op::Like | Op::Ilike | Op::Text | Op::IsNull)
+}
+
+/// Types the values of one condition, recording one error per bad value
+/// and appending the typed values to the filter's slots.
 struct Typer<'a> {
     attribute: &'a str,
     value_type: &'a ValueType,
     rules: &'a crate::schema::model::ValueRules,
     errors: &'a mut Vec<ValidationError>,
+    values: &'a mut Vec<Slot>,
 }
 
 impl Typer<'_> {
-    /// The typed predicate of `cond`, recording one error per bad value;
-    /// `None` when the operator has no meaning for the type (a schema never
-    /// allows such a pair; refused here with the operator's span to stay
-    /// total).
-    fn predicate(&mut self, cond: &Condition<'_>) -> Option<Predicate> {
+    /// Types the values of `cond` into slots, recording one error per bad
+    /// value; false when the operator has no meaning for the type (a
+    /// schema never allows such a pair; refused here with the operator's
+    /// span to stay total).
+    fn predicate(&mut self, cond: &Condition<'_>) -> bool {
         let op = cond.op;
         let values = &cond.values;
         let before = self.errors.len();
-        let predicate = match self.value_type {
-            _ if op == Op::IsNull => Some(Predicate::IsNull),
-            ValueType::Uuid => comparison(op, self.all(values, parse_uuid)).map(Predicate::Uuid),
+        let compared = is_comparison(op);
+        let ok = match self.value_type {
+            _ if op == Op::IsNull => true,
+            ValueType::Uuid => {
+                self.all(values, parse_uuid, Slot::Uuid);
+                compared
+            }
             ValueType::Instant => {
-                comparison(op, self.all(values, parse_instant)).map(Predicate::Instant)
+                self.all(values, parse_instant, Slot::Instant);
+                compared
             }
             ValueType::Integer => {
-                comparison(op, self.all(values, parse_integer)).map(Predicate::Number)
+                self.all(values, parse_integer, Slot::Number);
+                compared
             }
             ValueType::Decimal => {
-                comparison(op, self.all(values, Decimal::parse)).map(Predicate::Number)
+                self.all(values, Decimal::parse, Slot::Number);
+                compared
             }
-            ValueType::Boolean => comparison(op, self.all(values, parse_bool)).map(Predicate::Bool),
-            ValueType::Enum(allowed) | ValueType::EnumList(allowed) => comparison(
-                op,
-                self.all(values, |s| {
-                    allowed.iter().any(|a| a == s).then(|| ShortStr::new(s))
-                }),
-            )
-            .map(|c| Predicate::Text(TextTest::Compare(c))),
+            ValueType::Boolean => {
+                self.all(values, parse_bool, Slot::Bool);
+                compared
+            }
+            ValueType::Enum(allowed) | ValueType::EnumList(allowed) => {
+                self.all(
+                    values,
+                    |s| allowed.iter().any(|a| a == s).then(|| ShortStr::new(s)),
+                    Slot::Text,
+                );
+                compared
+            }
             ValueType::Text | ValueType::TextList => {
                 let first = || values.first().map_or("", |v| &v.text);
-                let test = match op {
+                match op {
                     Op::Like => {
                         self.check_rules(values);
-                        Some(TextTest::Like(Pattern::new(first())))
+                        self.values.push(Slot::Like(Pattern::new(first())));
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(Pattern::new(&first().to_lowercase())))
+                        self.values
+                            .push(Slot::Like(Pattern::new(&first().to_lowercase())));
                     }
                     Op::Text => {
                         self.check_rules(values);
-                        Some(TextTest::Search(TextQuery::new(first())))
+                        self.values
+                            .push(Slot::Search(Box::new(TextQuery::new(first()))));
                     }
-                    _ => comparison(op, self.all(values, |s| Some(ShortStr::new(s))))
-                        .map(TextTest::Compare),
-                };
-                test.map(Predicate::Text)
+                    _ => self.all(values, |s| Some(ShortStr::new(s)), Slot::Text),
+                }
+                true
             }
         };
-        if predicate.is_none() && self.errors.len() == before {
+        if !ok && self.errors.len() == before {
             self.errors.push(ValidationError::new(
                 ValidationErrorKind::UnsupportedOperator {
                     op,
@@ -823,7 +1044,7 @@ impl Typer<'_> {
                 cond.op_span,
             ));
         }
-        predicate
+        ok
     }
 
     /// The value rules (`one_of`, lengths) of values that are not typed
@@ -860,21 +1081,18 @@ impl Typer<'_> {
         ));
     }
 
-    fn all<T>(&mut self, values: &[Value<'_>], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
-        // The count is known: one value is stored inline, more in one
-        // vector of the right size.
-        if let [one] = values {
-            return self
-                .one(one, &parse)
-                .map_or_else(ValueList::new, ValueList::one);
-        }
-        let mut out = Vec::with_capacity(values.len());
+    /// Types each value with `parse`, appending each typed one as a slot.
+    fn all<T>(
+        &mut self,
+        values: &[Value<'_>],
+        parse: impl Fn(&str) -> Option<T>,
+        slot: fn(T) -> Slot,
+    ) {
         for v in values {
             if let Some(t) = self.one(v, &parse) {
-                out.push(t);
+                self.values.push(slot(t));
             }
         }
-        ValueList::from(out)
     }
 
     fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
