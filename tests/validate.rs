@@ -62,9 +62,12 @@ fn typed(p: Predicate<'_>) -> Values {
     match p {
         Predicate::Uuid(c) => Values::Uuid(compared(&c).into()),
         Predicate::Instant(c) => Values::Instant(compared(&c).into()),
-        Predicate::Text(TextTest::Compare(c)) => {
-            Values::Text(compared(&c).into_iter().map(String::from).collect())
-        }
+        Predicate::Text(TextTest::Compare(c)) => Values::Text(match c {
+            Comparison::OneOf(v) | Comparison::All(v) => v.iter().map(String::from).collect(),
+            Comparison::Gt(v) | Comparison::Ge(v) | Comparison::Lt(v) | Comparison::Le(v) => {
+                ValueList::one(v.to_owned())
+            }
+        }),
         Predicate::Text(TextTest::Like(p)) => Values::Text(ValueList::from(vec![match p.kind() {
             PatternKind::Any => "*".into(),
             PatternKind::Contains => format!("*{}*", p.needle()),

@@ -17,7 +17,7 @@ use super::Catalog;
 use super::model::Product;
 use crate::pattern::{Pattern, PatternKind};
 use crate::validate::{
-    Comparison, ConditionRef, Predicate, ShortStr, TextTest, ValidExpr, ValidFilter,
+    Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter,
 };
 use memchr::memmem;
 use std::sync::OnceLock;
@@ -266,7 +266,7 @@ impl Catalog {
 enum Test<'f> {
     Like(&'f Pattern),
     /// Any comparison but `All` (a scalar has one value).
-    Compare(Comparison<'f, ShortStr>),
+    Compare(Comparison<'f, str>),
 }
 
 /// True when `expr` is a condition the columns evaluate.

@@ -147,7 +147,7 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
         }
         (c, Predicate::IsNull) if c == "created_at" || c == "updated_at" => Some(column.is_null()),
         (c, Predicate::Text(TextTest::Compare(cmp))) if SCALAR_TEXT.contains(&c) => {
-            compare(column, cmp, |v| Some(lit(v.as_str())))
+            compare(column, cmp, |v| Some(lit(v)))
         }
         (c, Predicate::Text(TextTest::Like(pattern))) if SCALAR_TEXT.contains(&c) => {
             Some(like(column, pattern))
@@ -189,7 +189,7 @@ fn like(column: Expr, pattern: &Pattern) -> Expr {
 }
 
 /// `column` compared with the values (`None` when a value has no literal).
-fn compare<T>(
+fn compare<T: ?Sized>(
     column: Expr,
     c: &Comparison<'_, T>,
     value: impl Fn(&T) -> Option<Expr>,

@@ -4,7 +4,7 @@
 use crate::pattern::{Pattern, PatternKind};
 use crate::schema::model::{JsonKey, SqlTarget};
 use crate::schema::{AttributeRef, Decimal};
-use crate::validate::{Comparison, Predicate, ShortStr, TextTest, ValidExpr, ValidFilter, Values};
+use crate::validate::{Comparison, Predicate, TextTest, ValidExpr, ValidFilter, Values};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -154,7 +154,7 @@ const UUID_RE: &str =
 const RFC3339_RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
 
 /// The SQL comparison operator and the single value of an ordering.
-fn ordering<'f, T>(c: &Comparison<'f, T>) -> Option<(&'static str, &'f T)> {
+fn ordering<'f, T: ?Sized>(c: &Comparison<'f, T>) -> Option<(&'static str, &'f T)> {
     match c {
         Comparison::Gt(v) => Some((">", *v)),
         Comparison::Ge(v) => Some((">=", *v)),
@@ -581,7 +581,7 @@ impl Renderer {
 }
 
 /// Owned copies of text values.
-fn strings(v: &Values<'_, ShortStr>) -> Vec<String> {
+fn strings(v: &Values<'_, str>) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 

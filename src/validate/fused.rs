@@ -31,7 +31,7 @@ pub(crate) fn compile_conjunction(
     schema: &Schema,
     limits: &Limits,
 ) -> Option<ValidFilter> {
-    let mut checker = Checker::new(schema, limits);
+    let mut checker = Checker::new(schema, limits, source);
     // One allocation each for the nodes (the root AND first) and the
     // values of almost every filter.
     checker.nodes = Vec::with_capacity(TERMS.min(limits.max_conditions).saturating_add(1));
@@ -41,7 +41,7 @@ pub(crate) fn compile_conjunction(
         terms: 0,
         size: 0,
     });
-    let span = crate::syntax::each_condition(source, |c| {
+    crate::syntax::each_condition(source, |c| {
         checker.conditions += 1;
         checker.conditions <= limits.max_conditions && checker.condition(c)
     })?;
@@ -61,13 +61,7 @@ pub(crate) fn compile_conjunction(
             };
         }
     }
-    Some(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::new(),
-        source: source.get(span.range())?.into(),
-        nodes: checker.nodes,
-        values: checker.values,
-    })
+    Some(checker.finish(OnceLock::new()))
 }
 
 

@@ -45,7 +45,7 @@
 //! let Predicate::Text(TextTest::Compare(Comparison::OneOf(values))) = c.predicate() else {
 //!     panic!("a text comparison");
 //! };
-//! assert_eq!(values.iter().map(|v| v.as_str()).collect::<Vec<_>>(), ["live"]);
+//! assert_eq!(values.iter().collect::<Vec<&str>>(), ["live"]);
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
@@ -86,9 +86,13 @@ pub struct ValidFilter {
     /// The canonical text, written on first use from `source` (or at once
     /// for a filter validated from a tree, which has no source).
     canonical: OnceLock<Box<str>>,
-    /// The filter's text as given (without surrounding spaces), when
-    /// `canonical` is written lazily; empty otherwise.
-    source: Box<str>,
+    /// The filter's text as given (its first `source_len` bytes, when
+    /// `canonical` is written lazily; none otherwise), then the texts the
+    /// input does not hold as they are (decoded escapes, aliases'
+    /// targets): what text values and canonical paths point into.
+    text: Box<str>,
+    /// How much of `text` is the filter's text.
+    source_len: usize,
     /// The tree in prefix order: the root first, a group followed by its
     /// terms' subtrees. Never empty.
     nodes: Vec<Node>,
@@ -130,7 +134,8 @@ const NO_PATH: u32 = u32::MAX;
 /// One typed value of a condition (or a canonical path, as text).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Slot {
-    Text(ShortStr),
+    /// `len` bytes of the filter's `text` from `start`.
+    Text { start: usize, len: usize },
     Number(Decimal),
     Bool(bool),
     Uuid(Uuid),
@@ -200,7 +205,8 @@ impl ValidFilter {
     /// Computed on first use (and kept) for a filter compiled from text:
     /// compiling does not pay for printing.
     pub fn as_str(&self) -> &str {
-        self.canonical.get_or_init(|| canonical_of(&self.source))
+        self.canonical
+            .get_or_init(|| canonical_of(self.text.get(..self.source_len).unwrap_or_default()))
     }
 
     /// The node at `at` as a view, and the index after its subtree.
@@ -377,8 +383,8 @@ impl<'f> ConditionRef<'f> {
     pub fn field(&self) -> AttributeRef<'f> {
         let c = self.cond;
         let path = match self.filter.values.get(c.path as usize) {
-            Some(Slot::Text(p)) => Some(p.as_str()),
-            _ => None,
+            Some(slot) => text_of(slot, &self.filter.text),
+            None => None,
         };
         match self.filter.schema.attribute_at(c.attribute as usize) {
             Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
@@ -409,59 +415,73 @@ impl<'f> ConditionRef<'f> {
             .get(start..start + c.count as usize)
             .unwrap_or_default();
         let op = c.op;
+        let text = &*self.filter.text;
         match slots.first() {
             _ if op == Op::IsNull => Predicate::IsNull,
             Some(Slot::Like(p)) if op == Op::Ilike => Predicate::Text(TextTest::Ilike(p)),
             Some(Slot::Like(p)) => Predicate::Text(TextTest::Like(p)),
             Some(Slot::Search(q)) => Predicate::Text(TextTest::Search(q)),
-            Some(Slot::Text(v)) => {
-                Predicate::Text(TextTest::Compare(comparison(op, slots, v, |s| match s {
-                    Slot::Text(v) => Some(v),
-                    _ => None,
-                })))
+            Some(first @ Slot::Text { .. }) => {
+                let first = text_of(first, text).unwrap_or_default();
+                Predicate::Text(TextTest::Compare(comparison(op, slots, text, first, text_of)))
             }
-            Some(Slot::Number(v)) => Predicate::Number(comparison(op, slots, v, |s| match s {
-                Slot::Number(v) => Some(v),
-                _ => None,
+            Some(Slot::Number(v)) => Predicate::Number(comparison(op, slots, text, v, |s, _| {
+                match s {
+                    Slot::Number(v) => Some(v),
+                    _ => None,
+                }
             })),
-            Some(Slot::Bool(v)) => Predicate::Bool(comparison(op, slots, v, |s| match s {
+            Some(Slot::Bool(v)) => Predicate::Bool(comparison(op, slots, text, v, |s, _| match s {
                 Slot::Bool(v) => Some(v),
                 _ => None,
             })),
-            Some(Slot::Uuid(v)) => Predicate::Uuid(comparison(op, slots, v, |s| match s {
+            Some(Slot::Uuid(v)) => Predicate::Uuid(comparison(op, slots, text, v, |s, _| match s {
                 Slot::Uuid(v) => Some(v),
                 _ => None,
             })),
-            Some(Slot::Instant(v)) => Predicate::Instant(comparison(op, slots, v, |s| match s {
-                Slot::Instant(v) => Some(v),
-                _ => None,
-            })),
+            Some(Slot::Instant(v)) => {
+                Predicate::Instant(comparison(op, slots, text, v, |s, _| match s {
+                    Slot::Instant(v) => Some(v),
+                    _ => None,
+                }))
+            }
             // Only `is_null` has no values; an empty `OneOf` matches
             // nothing, which keeps this total.
             None => Predicate::Text(TextTest::Compare(Comparison::OneOf(Values {
                 slots,
-                get: |_| None,
+                text,
+                get: |_, _| None,
             }))),
         }
     }
 }
 
-/// The comparison `op` stands for over `slots`, whose first value is
-/// `first`.
+/// The comparison `op` stands for over `slots` (texts in `text`), whose
+/// first value is `first`.
 #[inline]
-fn comparison<'f, T>(
+fn comparison<'f, T: ?Sized>(
     op: Op,
     slots: &'f [Slot],
+    text: &'f str,
     first: &'f T,
-    get: fn(&'f Slot) -> Option<&'f T>,
+    get: fn(&'f Slot, &'f str) -> Option<&'f T>,
 ) -> Comparison<'f, T> {
     match op {
         Op::Gt => Comparison::Gt(first),
         Op::Ge => Comparison::Ge(first),
         Op::Lt => Comparison::Lt(first),
         Op::Le => Comparison::Le(first),
-        Op::ContainsAll => Comparison::All(Values { slots, get }),
-        _ => Comparison::OneOf(Values { slots, get }),
+        Op::ContainsAll => Comparison::All(Values { slots, text, get }),
+        _ => Comparison::OneOf(Values { slots, text, get }),
+    }
+}
+
+/// The text a text slot points to in `text`.
+#[inline]
+fn text_of<'f>(slot: &'f Slot, text: &'f str) -> Option<&'f str> {
+    match *slot {
+        Slot::Text { start, len } => text.get(start..start.checked_add(len)?),
+        _ => None,
     }
 }
 
@@ -506,7 +526,7 @@ impl Predicate<'_> {
     /// How many values the predicate compares with: 0 for `is_null`, 1 for
     /// `like`, `ilike`, `text` and the orderings.
     pub fn value_count(&self) -> usize {
-        fn count<T>(c: &Comparison<'_, T>) -> usize {
+        fn count<T: ?Sized>(c: &Comparison<'_, T>) -> usize {
             match c {
                 Comparison::OneOf(v) | Comparison::All(v) => v.len(),
                 Comparison::Gt(_) | Comparison::Ge(_) | Comparison::Lt(_) | Comparison::Le(_) => 1,
@@ -526,7 +546,7 @@ impl Predicate<'_> {
 
 /// A comparison of an attribute's value(s) with typed values.
 #[derive(Debug, PartialEq)]
-pub enum Comparison<'f, T> {
+pub enum Comparison<'f, T: ?Sized> {
     /// Equals one of the values (`eq`, `in`, `contains`, `contains_any`).
     OneOf(Values<'f, T>),
     /// Every value is among the attribute's values (`contains_all`).
@@ -541,35 +561,36 @@ pub enum Comparison<'f, T> {
     Le(&'f T),
 }
 
-impl<T> Clone for Comparison<'_, T> {
+impl<T: ?Sized> Clone for Comparison<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T> Copy for Comparison<'_, T> {}
+impl<T: ?Sized> Copy for Comparison<'_, T> {}
 
 /// The typed values of a comparison, borrowed from the filter: iterate
 /// them with [`Values::iter`].
-pub struct Values<'f, T> {
+pub struct Values<'f, T: ?Sized> {
     slots: &'f [Slot],
-    get: fn(&'f Slot) -> Option<&'f T>,
+    text: &'f str,
+    get: fn(&'f Slot, &'f str) -> Option<&'f T>,
 }
 
-impl<T> Clone for Values<'_, T> {
+impl<T: ?Sized> Clone for Values<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T> Copy for Values<'_, T> {}
+impl<T: ?Sized> Copy for Values<'_, T> {}
 
-impl<'f, T> Values<'f, T> {
+impl<'f, T: ?Sized> Values<'f, T> {
     /// The values, in the order written.
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = &'f T> + Clone + 'f {
-        let get = self.get;
-        self.slots.iter().filter_map(get)
+        let (get, text) = (self.get, self.text);
+        self.slots.iter().filter_map(move |s| get(s, text))
     }
 
     /// How many values there are.
@@ -584,7 +605,7 @@ impl<'f, T> Values<'f, T> {
 
     /// The first value.
     pub fn first(&self) -> Option<&'f T> {
-        self.slots.first().and_then(self.get)
+        self.slots.first().and_then(|s| (self.get)(s, self.text))
     }
 
     /// True when `value` is one of the values.
@@ -596,13 +617,13 @@ impl<'f, T> Values<'f, T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Values<'_, T> {
+impl<T: fmt::Debug + ?Sized> fmt::Debug for Values<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl<T: PartialEq> PartialEq for Values<'_, T> {
+impl<T: PartialEq + ?Sized> PartialEq for Values<'_, T> {
     fn eq(&self, other: &Self) -> bool {
         self.iter().eq(other.iter())
     }
@@ -612,7 +633,7 @@ impl<T: PartialEq> PartialEq for Values<'_, T> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TextTest<'f> {
     /// Exact, bytewise comparisons.
-    Compare(Comparison<'f, ShortStr>),
+    Compare(Comparison<'f, str>),
     /// `like`: a case-sensitive wildcard pattern.
     Like(&'f Pattern),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
@@ -642,14 +663,8 @@ pub fn validate_for(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let (nodes, values) = check(filter, schema, limits)?;
-    Ok(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::from(canonical_text(filter)),
-        source: Box::default(),
-        nodes,
-        values,
-    })
+    let checker = check(filter, "", schema, limits)?;
+    Ok(checker.finish(OnceLock::from(canonical_text(filter))))
 }
 
 /// [`validate_for`] of `filter`, parsed from `source` with `limits`: the
@@ -661,23 +676,19 @@ pub(crate) fn validate_source(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let (nodes, values) = check(filter, schema, limits)?;
-    Ok(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::new(),
-        source: source.get(filter.span.range()).unwrap_or(source).into(),
-        nodes,
-        values,
-    })
+    let checker = check(filter, source, schema, limits)?;
+    Ok(checker.finish(OnceLock::new()))
 }
 
-/// The flat tree of `filter` (nodes and values), or every problem.
-fn check(
+/// The checker holding the flat tree of `filter` (parsed from `source`,
+/// or `""` when it has none), or every problem.
+fn check<'m>(
     filter: &Filter<'_>,
-    schema: &Schema,
-    limits: &Limits,
-) -> Result<(Vec<Node>, Vec<Slot>), ValidationErrors> {
-    let mut checker = Checker::new(schema, limits);
+    source: &'m str,
+    schema: &'m Schema,
+    limits: &'m Limits,
+) -> Result<Checker<'m>, ValidationErrors> {
+    let mut checker = Checker::new(schema, limits, source);
     let (ok, complexity) = checker.expr(&filter.expr, 0);
     if schema.allow_or() && limits.max_complexity != 0 && complexity > limits.max_complexity {
         checker.errors.push(ValidationError::new(
@@ -705,8 +716,8 @@ fn check(
             checker.errors.insert(at, error);
         }
     }
-    match ValidationErrors::new(checker.errors) {
-        None if ok && !checker.nodes.is_empty() => Ok((checker.nodes, checker.values)),
+    match ValidationErrors::new(std::mem::take(&mut checker.errors)) {
+        None if ok && !checker.nodes.is_empty() => Ok(checker),
         Some(errors) => Err(errors),
         // Every failed node pushes an error first, so this is not reached;
         // answering with the depth error keeps the function total.
@@ -734,12 +745,45 @@ struct Checker<'m> {
     nodes: Vec<Node>,
     /// The values built so far.
     values: Vec<Slot>,
+    /// Where text values point.
+    texts: Texts<'m>,
+}
+
+/// The text of a filter being built: the source, then `extra`.
+struct Texts<'m> {
+    /// The filter's text as given (`""` for a tree without one).
+    source: &'m str,
+    /// The texts `source` does not hold as they are.
+    extra: String,
+}
+
+impl Texts<'_> {
+    /// A slot for `t`: where `source` holds it (a text the parser
+    /// borrowed from it, found by its address, so nothing is copied), or
+    /// else after the source, copied into `extra`.
+    #[inline]
+    fn slot(&mut self, t: &str) -> Slot {
+        let len = t.len();
+        let at = (t.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+        let start = match at.checked_add(len).and_then(|end| self.source.get(at..end)) {
+            // The same bytes at the same address: `t` is that part of
+            // `source` (an owned text never lies inside it).
+            Some(same) if same.as_ptr() == t.as_ptr() => at,
+            _ => {
+                let start = self.source.len() + self.extra.len();
+                self.extra.push_str(t);
+                start
+            }
+        };
+        Slot::Text { start, len }
+    }
 }
 
 impl<'m> Checker<'m> {
-    /// A checker of filters against `schema` under `limits`, with no
-    /// problems and no conditions seen yet.
-    fn new(schema: &'m Schema, limits: &'m Limits) -> Checker<'m> {
+    /// A checker of filters parsed from `source` (`""` for none) against
+    /// `schema` under `limits`, with no problems and no conditions seen
+    /// yet.
+    fn new(schema: &'m Schema, limits: &'m Limits, source: &'m str) -> Checker<'m> {
         Checker {
             schema,
             all_operators: schema.operators(),
@@ -748,6 +792,31 @@ impl<'m> Checker<'m> {
             conditions: 0,
             nodes: Vec::new(),
             values: Vec::new(),
+            texts: Texts {
+                source,
+                extra: String::new(),
+            },
+        }
+    }
+
+    /// The filter built (the checker found no problem).
+    fn finish(self, canonical: OnceLock<Box<str>>) -> ValidFilter {
+        let Texts { source, extra } = self.texts;
+        let text = if extra.is_empty() {
+            Box::from(source)
+        } else {
+            let mut text = String::with_capacity(source.len() + extra.len());
+            text.push_str(source);
+            text.push_str(&extra);
+            text.into_boxed_str()
+        };
+        ValidFilter {
+            schema: self.schema.clone(),
+            canonical,
+            text,
+            source_len: source.len(),
+            nodes: self.nodes,
+            values: self.values,
         }
     }
 
@@ -914,13 +983,14 @@ impl<'m> Checker<'m> {
         // A patterned attribute keeps its canonical path (the written one,
         // or an alias's target), as a text slot before the values.
         let values = &mut self.values;
-        let path_slot = match path {
-            Some(p) => Some(ShortStr::new(&p)),
-            None if !attribute.path_pattern().is_exact() => Some(ShortStr::new(attr.path)),
-            None => None,
+        let texts = &mut self.texts;
+        let path_slot = match (path, attribute.path_pattern().is_exact()) {
+            (Some(p), _) => Some(texts.slot(&p)),
+            (None, false) => Some(texts.slot(attr.path)),
+            (None, true) => None,
         }
         .map_or(NO_PATH, |p| {
-            values.push(Slot::Text(p));
+            values.push(p);
             slot_index(values.len() - 1)
         });
         let first = values.len();
@@ -930,6 +1000,7 @@ impl<'m> Checker<'m> {
             rules: attribute.rules(),
             errors,
             values,
+            texts,
         };
         let typed = typer.predicate(cond);
         if !typed || typer.errors.len() != before {
@@ -964,15 +1035,16 @@ fn is_comparison(op: Op) -> bool {
 
 /// Types the values of one condition, recording one error per bad value
 /// and appending the typed values to the filter's slots.
-struct Typer<'a> {
+struct Typer<'a, 'm> {
     attribute: &'a str,
     value_type: &'a ValueType,
     rules: &'a crate::schema::model::ValueRules,
     errors: &'a mut Vec<ValidationError>,
     values: &'a mut Vec<Slot>,
+    texts: &'a mut Texts<'m>,
 }
 
-impl Typer<'_> {
+impl Typer<'_, '_> {
     /// Types the values of `cond` into slots, recording one error per bad
     /// value; false when the operator has no meaning for the type (a
     /// schema never allows such a pair; refused here with the operator's
@@ -1005,11 +1077,7 @@ impl Typer<'_> {
                 compared
             }
             ValueType::Enum(allowed) | ValueType::EnumList(allowed) => {
-                self.all(
-                    values,
-                    |s| allowed.iter().any(|a| a == s).then(|| ShortStr::new(s)),
-                    Slot::Text,
-                );
+                self.texts(values, |s| allowed.iter().any(|a| a == s));
                 compared
             }
             ValueType::Text | ValueType::TextList => {
@@ -1029,7 +1097,7 @@ impl Typer<'_> {
                         self.values
                             .push(Slot::Search(Box::new(TextQuery::new(first()))));
                     }
-                    _ => self.all(values, |s| Some(ShortStr::new(s)), Slot::Text),
+                    _ => self.texts(values, |_| true),
                 }
                 true
             }
@@ -1079,6 +1147,16 @@ impl Typer<'_> {
             },
             v.span,
         ));
+    }
+
+    /// Appends each value that `allowed` accepts as a text slot.
+    fn texts(&mut self, values: &[Value<'_>], allowed: impl Fn(&str) -> bool) {
+        for v in values {
+            if self.one(v, |s| allowed(s).then_some(())).is_some() {
+                let slot = self.texts.slot(&v.text);
+                self.values.push(slot);
+            }
+        }
     }
 
     /// Types each value with `parse`, appending each typed one as a slot.
@@ -1194,6 +1272,21 @@ mod tests {
             parse_instant("2024-03-04T05:06:07Z"),
             Utc.with_ymd_and_hms(2024, 3, 4, 5, 6, 7).single()
         );
+    }
+
+    /// Text values and paths the input holds are not copied: the
+    /// filter's text is the input, and only decoded escapes and aliases'
+    /// targets come after it.
+    #[test]
+    fn texts_point_into_the_input() {
+        let input = "eq(status,live):in(sku,a-1,b-2):eq(extensions.book.isbn,17)";
+        let f = crate::compile(input).unwrap();
+        assert_eq!(&*f.text, input);
+        let escaped = r#"eq(sku,"a\"b"):eq(name,x)"#;
+        let f = crate::compile(escaped).unwrap();
+        assert_eq!(&*f.text, format!("{escaped}a\"b"));
+        let c: Vec<String> = f.conditions().map(|c| format!("{:?}", c.predicate())).collect();
+        assert_eq!(c, [r#"Text(Compare(OneOf(["a\"b"])))"#, r#"Text(Compare(OneOf(["x"])))"#]);
     }
 
     #[test]
