@@ -15,7 +15,7 @@
 
 use super::Catalog;
 use super::model::Product;
-use crate::pattern::{Pattern, PatternKind};
+use crate::pattern::{PatternKind, PatternRef};
 use crate::validate::{
     Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter,
 };
@@ -242,7 +242,7 @@ impl Catalog {
                     PatternKind::Contains if in_play > mask.len() / 8 => {
                         col.retain_containing(mask, needle)
                     }
-                    _ => col.retain(mask, |v| like(p, v)),
+                    _ => col.retain(mask, |v| like(&p, v)),
                 }
             }
             // `str`'s order is bytewise, as on the per-product path.
@@ -264,7 +264,7 @@ impl Catalog {
 
 /// What the columns can evaluate.
 enum Test<'f> {
-    Like(&'f Pattern),
+    Like(PatternRef<'f>),
     /// Any comparison but `All` (a scalar has one value).
     Compare(Comparison<'f, str>),
 }
@@ -304,7 +304,7 @@ fn columnar_test(c: ConditionRef<'_>) -> Option<(usize, Test<'_>)> {
 }
 
 /// `like` on bytes of a value (the column holds whole UTF-8 values).
-fn like(p: &Pattern, value: &[u8]) -> bool {
+fn like(p: &PatternRef<'_>, value: &[u8]) -> bool {
     let needle = p.needle().as_bytes();
     match p.kind() {
         PatternKind::Any => true,

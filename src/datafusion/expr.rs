@@ -4,7 +4,7 @@
 
 use super::Error;
 use crate::catalog::Product;
-use crate::pattern::{Pattern, PatternKind};
+use crate::pattern::{PatternKind, PatternRef};
 use crate::schema::{AttributeRef, Schema};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
@@ -177,7 +177,7 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
 /// `like` on a text column, as DataFusion's string functions with the
 /// needle as a literal (so no character of it is a wildcard, and nothing
 /// needs escaping). An absent value (null) never matches.
-fn like(column: Expr, pattern: &Pattern) -> Expr {
+fn like(column: Expr, pattern: &PatternRef<'_>) -> Expr {
     let needle = || lit(pattern.needle());
     match pattern.kind() {
         PatternKind::Any => column.is_not_null(),

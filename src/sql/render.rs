@@ -1,7 +1,7 @@
 //! Rendering a [`ValidFilter`] as a PostgreSQL `WHERE` clause (see the
 //! [module docs](crate::sql)).
 
-use crate::pattern::{Pattern, PatternKind};
+use crate::pattern::{PatternKind, PatternRef};
 use crate::schema::model::{JsonKey, SqlTarget};
 use crate::schema::{AttributeRef, Decimal};
 use crate::validate::{Comparison, Predicate, TextTest, ValidExpr, ValidFilter, Values};
@@ -540,7 +540,7 @@ impl Renderer {
     }
 
     /// A `like` test of one text expression.
-    fn like(&mut self, expr: &str, pattern: &Pattern) -> String {
+    fn like(&mut self, expr: &str, pattern: &PatternRef<'_>) -> String {
         let needle = pattern.needle();
         let like = match pattern.kind() {
             PatternKind::Any => return format!("{expr} IS NOT NULL"),

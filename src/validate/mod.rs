@@ -50,7 +50,7 @@
 //! ```
 
 use crate::limits::Limits;
-use crate::pattern::Pattern;
+use crate::pattern::{PatternKind, PatternRef};
 use crate::search::TextQuery;
 mod error;
 mod fused;
@@ -98,6 +98,11 @@ pub struct ValidFilter {
     nodes: Vec<Node>,
     /// The typed values (and canonical paths) the conditions point into.
     values: Vec<Slot>,
+    /// The numbers the values point to (empty for most filters).
+    numbers: Vec<Decimal>,
+    /// The full-text queries the values point to (empty for most
+    /// filters).
+    searches: Vec<TextQuery>,
 }
 
 /// A node of the flat tree.
@@ -131,17 +136,27 @@ struct Cond {
 /// [`Cond::path`] of a condition whose path is its attribute's pattern.
 const NO_PATH: u32 = u32::MAX;
 
-/// One typed value of a condition (or a canonical path, as text).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// One typed value of a condition (or a canonical path, as text): small
+/// and `Copy`, so building one is a few register stores and dropping the
+/// vector frees it without visiting the slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Slot {
     /// `len` bytes of the filter's `text` from `start`.
     Text { start: usize, len: usize },
-    Number(Decimal),
+    /// The number at this index of the filter's `numbers`.
+    Number(u32),
     Bool(bool),
     Uuid(Uuid),
     Instant(DateTime<Utc>),
-    Like(Pattern),
-    Search(Box<TextQuery>),
+    /// A `like` pattern (the needle lower-cased for `ilike`), its needle
+    /// `len` bytes of the filter's `text` from `start`.
+    Like {
+        kind: PatternKind,
+        start: usize,
+        len: usize,
+    },
+    /// The query at this index of the filter's `searches`.
+    Search(u32),
 }
 
 impl fmt::Debug for ValidFilter {
@@ -383,7 +398,7 @@ impl<'f> ConditionRef<'f> {
     pub fn field(&self) -> AttributeRef<'f> {
         let c = self.cond;
         let path = match self.filter.values.get(c.path as usize) {
-            Some(slot) => text_of(slot, &self.filter.text),
+            Some(slot) => text_of(slot, self.filter),
             None => None,
         };
         match self.filter.schema.attribute_at(c.attribute as usize) {
@@ -415,72 +430,94 @@ impl<'f> ConditionRef<'f> {
             .get(start..start + c.count as usize)
             .unwrap_or_default();
         let op = c.op;
-        let text = &*self.filter.text;
-        match slots.first() {
+        let f = self.filter;
+        let first = slots.first();
+        let like = |kind, start, len| {
+            let needle = f.text.get(start..start + len).unwrap_or_default();
+            PatternRef::from_parts(kind, needle)
+        };
+        match first {
             _ if op == Op::IsNull => Predicate::IsNull,
-            Some(Slot::Like(p)) if op == Op::Ilike => Predicate::Text(TextTest::Ilike(p)),
-            Some(Slot::Like(p)) => Predicate::Text(TextTest::Like(p)),
-            Some(Slot::Search(q)) => Predicate::Text(TextTest::Search(q)),
-            Some(first @ Slot::Text { .. }) => {
-                let first = text_of(first, text).unwrap_or_default();
-                Predicate::Text(TextTest::Compare(comparison(op, slots, text, first, text_of)))
+            Some(&Slot::Like { kind, start, len }) if op == Op::Ilike => {
+                Predicate::Text(TextTest::Ilike(like(kind, start, len)))
             }
-            Some(Slot::Number(v)) => Predicate::Number(comparison(op, slots, text, v, |s, _| {
-                match s {
-                    Slot::Number(v) => Some(v),
-                    _ => None,
-                }
+            Some(&Slot::Like { kind, start, len }) => {
+                Predicate::Text(TextTest::Like(like(kind, start, len)))
+            }
+            Some(Slot::Text { .. }) => {
+                Predicate::Text(TextTest::Compare(comparison(op, slots, f, text_of)))
+            }
+            Some(Slot::Number(_)) => Predicate::Number(comparison(op, slots, f, |s, f| match s {
+                Slot::Number(i) => f.numbers.get(*i as usize),
+                _ => None,
             })),
-            Some(Slot::Bool(v)) => Predicate::Bool(comparison(op, slots, text, v, |s, _| match s {
+            Some(Slot::Bool(_)) => Predicate::Bool(comparison(op, slots, f, |s, _| match s {
                 Slot::Bool(v) => Some(v),
                 _ => None,
             })),
-            Some(Slot::Uuid(v)) => Predicate::Uuid(comparison(op, slots, text, v, |s, _| match s {
+            Some(Slot::Uuid(_)) => Predicate::Uuid(comparison(op, slots, f, |s, _| match s {
                 Slot::Uuid(v) => Some(v),
                 _ => None,
             })),
-            Some(Slot::Instant(v)) => {
-                Predicate::Instant(comparison(op, slots, text, v, |s, _| match s {
-                    Slot::Instant(v) => Some(v),
-                    _ => None,
-                }))
-            }
-            // Only `is_null` has no values; an empty `OneOf` matches
-            // nothing, which keeps this total.
-            None => Predicate::Text(TextTest::Compare(Comparison::OneOf(Values {
-                slots,
-                text,
-                get: |_, _| None,
-            }))),
+            Some(Slot::Instant(_)) => Predicate::Instant(comparison(op, slots, f, |s, _| match s {
+                Slot::Instant(v) => Some(v),
+                _ => None,
+            })),
+            Some(&Slot::Search(i)) => match f.searches.get(i as usize) {
+                Some(q) => Predicate::Text(TextTest::Search(q)),
+                None => nothing(),
+            },
+            // Only `is_null` has no values.
+            None => nothing(),
         }
     }
 }
 
-/// The comparison `op` stands for over `slots` (texts in `text`), whose
-/// first value is `first`.
+/// A predicate that holds for no record: an empty `OneOf` (stands in
+/// where a stored condition lacks its values; never reached).
+fn nothing<'f>() -> Predicate<'f> {
+    Predicate::Text(TextTest::Compare(Comparison::OneOf(Values {
+        slots: &[],
+        filter: None,
+        get: |_, _| None,
+    })))
+}
+
+/// The comparison `op` stands for over `slots` of `filter`, each read by
+/// `get`.
 #[inline]
 fn comparison<'f, T: ?Sized>(
     op: Op,
     slots: &'f [Slot],
-    text: &'f str,
-    first: &'f T,
-    get: fn(&'f Slot, &'f str) -> Option<&'f T>,
+    filter: &'f ValidFilter,
+    get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
 ) -> Comparison<'f, T> {
+    let values = Values {
+        slots,
+        filter: Some(filter),
+        get,
+    };
+    // An ordering always has its value; none compares with nothing.
+    let none = Comparison::OneOf(Values {
+        slots: &[],
+        filter: None,
+        get,
+    });
     match op {
-        Op::Gt => Comparison::Gt(first),
-        Op::Ge => Comparison::Ge(first),
-        Op::Lt => Comparison::Lt(first),
-        Op::Le => Comparison::Le(first),
-        Op::ContainsAll => Comparison::All(Values { slots, text, get }),
-        _ => Comparison::OneOf(Values { slots, text, get }),
+        Op::Gt => values.first().map_or(none, Comparison::Gt),
+        Op::Ge => values.first().map_or(none, Comparison::Ge),
+        Op::Lt => values.first().map_or(none, Comparison::Lt),
+        Op::Le => values.first().map_or(none, Comparison::Le),
+        Op::ContainsAll => Comparison::All(values),
+        _ => Comparison::OneOf(values),
     }
 }
 
-/// The text a text slot points to in `text`.
+/// The text a text slot points to in `filter`'s text.
 #[inline]
-fn text_of<'f>(slot: &'f Slot, text: &'f str) -> Option<&'f str> {
+fn text_of<'f>(slot: &'f Slot, filter: &'f ValidFilter) -> Option<&'f str> {
     match *slot {
-        Slot::Text { start, len } => text.get(start..start.checked_add(len)?),
+        Slot::Text { start, len } => filter.text.get(start..start.checked_add(len)?),
         _ => None,
     }
 }
@@ -573,8 +610,9 @@ impl<T: ?Sized> Copy for Comparison<'_, T> {}
 /// them with [`Values::iter`].
 pub struct Values<'f, T: ?Sized> {
     slots: &'f [Slot],
-    text: &'f str,
-    get: fn(&'f Slot, &'f str) -> Option<&'f T>,
+    /// The filter the slots point into (`None` only with no slots).
+    filter: Option<&'f ValidFilter>,
+    get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
 }
 
 impl<T: ?Sized> Clone for Values<'_, T> {
@@ -589,8 +627,8 @@ impl<'f, T: ?Sized> Values<'f, T> {
     /// The values, in the order written.
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = &'f T> + Clone + 'f {
-        let (get, text) = (self.get, self.text);
-        self.slots.iter().filter_map(move |s| get(s, text))
+        let (get, filter) = (self.get, self.filter);
+        self.slots.iter().filter_map(move |s| get(s, filter?))
     }
 
     /// How many values there are.
@@ -605,7 +643,7 @@ impl<'f, T: ?Sized> Values<'f, T> {
 
     /// The first value.
     pub fn first(&self) -> Option<&'f T> {
-        self.slots.first().and_then(|s| (self.get)(s, self.text))
+        (self.get)(self.slots.first()?, self.filter?)
     }
 
     /// True when `value` is one of the values.
@@ -635,9 +673,9 @@ pub enum TextTest<'f> {
     /// Exact, bytewise comparisons.
     Compare(Comparison<'f, str>),
     /// `like`: a case-sensitive wildcard pattern.
-    Like(&'f Pattern),
+    Like(PatternRef<'f>),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(&'f Pattern),
+    Ilike(PatternRef<'f>),
     /// `text`: full-text search.
     Search(&'f TextQuery),
 }
@@ -755,9 +793,36 @@ struct Texts<'m> {
     source: &'m str,
     /// The texts `source` does not hold as they are.
     extra: String,
+    /// The numbers of the values.
+    numbers: Vec<Decimal>,
+    /// The full-text queries of the values.
+    searches: Vec<TextQuery>,
 }
 
 impl Texts<'_> {
+    /// A slot for the number `n`.
+    fn number(&mut self, n: Decimal) -> Slot {
+        self.numbers.push(n);
+        Slot::Number(slot_index(self.numbers.len() - 1))
+    }
+
+    /// A slot for the `like` value `t` (its needle lower-cased when
+    /// `lower`).
+    fn like(&mut self, t: &str, lower: bool) -> Slot {
+        let lowered;
+        let t = if lower && t.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
+            lowered = t.to_lowercase();
+            &lowered
+        } else {
+            t
+        };
+        let (kind, needle) = crate::pattern::split(t);
+        match self.slot(needle) {
+            Slot::Text { start, len } => Slot::Like { kind, start, len },
+            other => other,
+        }
+    }
+
     /// A slot for `t`: where `source` holds it (a text the parser
     /// borrowed from it, found by its address, so nothing is copied), or
     /// else after the source, copied into `extra`.
@@ -795,13 +860,20 @@ impl<'m> Checker<'m> {
             texts: Texts {
                 source,
                 extra: String::new(),
+                numbers: Vec::new(),
+                searches: Vec::new(),
             },
         }
     }
 
     /// The filter built (the checker found no problem).
     fn finish(self, canonical: OnceLock<Box<str>>) -> ValidFilter {
-        let Texts { source, extra } = self.texts;
+        let Texts {
+            source,
+            extra,
+            numbers,
+            searches,
+        } = self.texts;
         let text = if extra.is_empty() {
             Box::from(source)
         } else {
@@ -817,6 +889,8 @@ impl<'m> Checker<'m> {
             source_len: source.len(),
             nodes: self.nodes,
             values: self.values,
+            numbers,
+            searches,
         }
     }
 
@@ -1057,23 +1131,23 @@ impl Typer<'_, '_> {
         let ok = match self.value_type {
             _ if op == Op::IsNull => true,
             ValueType::Uuid => {
-                self.all(values, parse_uuid, Slot::Uuid);
+                self.all(values, parse_uuid, |_, u| Slot::Uuid(u));
                 compared
             }
             ValueType::Instant => {
-                self.all(values, parse_instant, Slot::Instant);
+                self.all(values, parse_instant, |_, t| Slot::Instant(t));
                 compared
             }
             ValueType::Integer => {
-                self.all(values, parse_integer, Slot::Number);
+                self.all(values, parse_integer, |t, n| t.number(n));
                 compared
             }
             ValueType::Decimal => {
-                self.all(values, Decimal::parse, Slot::Number);
+                self.all(values, Decimal::parse, |t, n| t.number(n));
                 compared
             }
             ValueType::Boolean => {
-                self.all(values, parse_bool, Slot::Bool);
+                self.all(values, parse_bool, |_, b| Slot::Bool(b));
                 compared
             }
             ValueType::Enum(allowed) | ValueType::EnumList(allowed) => {
@@ -1085,17 +1159,19 @@ impl Typer<'_, '_> {
                 match op {
                     Op::Like => {
                         self.check_rules(values);
-                        self.values.push(Slot::Like(Pattern::new(first())));
+                        let slot = self.texts.like(first(), false);
+                        self.values.push(slot);
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        self.values
-                            .push(Slot::Like(Pattern::new(&first().to_lowercase())));
+                        let slot = self.texts.like(first(), true);
+                        self.values.push(slot);
                     }
                     Op::Text => {
                         self.check_rules(values);
-                        self.values
-                            .push(Slot::Search(Box::new(TextQuery::new(first()))));
+                        self.texts.searches.push(TextQuery::new(first()));
+                        let i = slot_index(self.texts.searches.len() - 1);
+                        self.values.push(Slot::Search(i));
                     }
                     _ => self.texts(values, |_| true),
                 }
@@ -1164,11 +1240,12 @@ impl Typer<'_, '_> {
         &mut self,
         values: &[Value<'_>],
         parse: impl Fn(&str) -> Option<T>,
-        slot: fn(T) -> Slot,
+        slot: fn(&mut Texts<'_>, T) -> Slot,
     ) {
         for v in values {
             if let Some(t) = self.one(v, &parse) {
-                self.values.push(slot(t));
+                let s = slot(self.texts, t);
+                self.values.push(s);
             }
         }
     }
