@@ -21,8 +21,10 @@ use std::sync::OnceLock;
 /// condition limit ([`Limits::DEFAULT`]).
 const TERMS: usize = Limits::DEFAULT.max_conditions;
 
-/// The values a conjunction is first given room for.
-const VALUES: usize = 16;
+/// The nodes a conjunction is first given room for: the root, and a
+/// condition, a path and two values for each of the default limit's
+/// conditions.
+const NODES: usize = 1 + 4 * TERMS;
 
 /// `source` compiled against `schema` under `limits` when it is a valid
 /// plain conjunction; `None` otherwise (see the module docs).
@@ -32,10 +34,9 @@ pub(crate) fn compile_conjunction(
     limits: &Limits,
 ) -> Option<ValidFilter> {
     let mut checker = Checker::new(schema, limits, source);
-    // One allocation each for the nodes (the root AND first) and the
-    // values of almost every filter.
-    checker.nodes = Vec::with_capacity(TERMS.min(limits.max_conditions).saturating_add(1));
-    checker.values = Vec::with_capacity(VALUES);
+    // One allocation for the nodes (the root AND first) of almost every
+    // filter.
+    checker.nodes = Vec::with_capacity(NODES);
     checker.nodes.push(Node::Group {
         or: false,
         terms: 0,
@@ -53,11 +54,12 @@ pub(crate) fn compile_conjunction(
             checker.nodes.remove(0);
         }
         _ => {
-            let n = u32::try_from(n).ok()?;
+            let terms = u32::try_from(n).ok()?;
+            let size = u32::try_from(checker.nodes.len() - 1).ok()?;
             *checker.nodes.first_mut()? = Node::Group {
                 or: false,
-                terms: n,
-                size: n,
+                terms,
+                size,
             };
         }
     }

@@ -94,10 +94,9 @@ pub struct ValidFilter {
     /// How much of `text` is the filter's text.
     source_len: usize,
     /// The tree in prefix order: the root first, a group followed by its
-    /// terms' subtrees. Never empty.
+    /// terms' subtrees, a condition by its canonical path (when it has
+    /// one) and its typed values. Never empty.
     nodes: Vec<Node>,
-    /// The typed values (and canonical paths) the conditions point into.
-    values: Vec<Slot>,
     /// The numbers the values point to (empty for most filters).
     numbers: Vec<Decimal>,
     /// The full-text queries the values point to (empty for most
@@ -105,14 +104,16 @@ pub struct ValidFilter {
     searches: Vec<TextQuery>,
 }
 
-/// A node of the flat tree.
+/// An entry of the flat tree.
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
-    /// A condition.
+    /// A condition, followed by its path and values.
     Condition(Cond),
     /// An AND (`or` false) or OR group of `terms` terms (two or more),
     /// whose subtrees are the `size` nodes after it.
     Group { or: bool, terms: u32, size: u32 },
+    /// A value (or canonical path) of the condition before it.
+    Value(Slot),
 }
 
 /// A stored condition: where its values are, what it names and tests.
@@ -121,20 +122,16 @@ struct Cond {
     span: Span,
     /// The schema attribute's index.
     attribute: u32,
-    /// The first of the condition's value slots.
-    first: u32,
-    /// How many value slots it has.
+    /// How many values it has (the last nodes of the condition).
     count: u32,
-    /// The slot of the canonical path when it is not the attribute's
-    /// pattern ([`NO_PATH`] otherwise).
-    path: u32,
+    /// True when the node after it is the canonical path (which is not
+    /// the attribute's pattern). Positions are relative, so that the
+    /// condition can move in the vector.
+    path: bool,
     /// The product field the attribute reads (resolved at compile time).
     field: Option<ProductField>,
     op: Op,
 }
-
-/// [`Cond::path`] of a condition whose path is its attribute's pattern.
-const NO_PATH: u32 = u32::MAX;
 
 /// One typed value of a condition (or a canonical path, as text): small
 /// and `Copy`, so building one is a few register stores and dropping the
@@ -206,12 +203,13 @@ impl ValidFilter {
     /// The conditions of the tree, left to right (depth first), each with
     /// its attribute.
     pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
-        self.nodes.iter().filter_map(move |n| match n {
+        self.nodes.iter().enumerate().filter_map(move |(at, n)| match n {
             Node::Condition(c) => Some(ConditionRef {
                 filter: self,
                 cond: c,
+                at,
             }),
-            Node::Group { .. } => None,
+            Node::Group { .. } | Node::Value(_) => None,
         })
     }
 
@@ -232,8 +230,9 @@ impl ValidFilter {
                 ValidExpr::Condition(ConditionRef {
                     filter: self,
                     cond: c,
+                    at,
                 }),
-                at + 1,
+                at + 1 + usize::from(c.path) + c.count as usize,
             ),
             Node::Group { or, terms, size } => {
                 let t = Terms {
@@ -244,6 +243,8 @@ impl ValidFilter {
                 let next = at + 1 + *size as usize;
                 (if *or { ValidExpr::Or(t) } else { ValidExpr::And(t) }, next)
             }
+            // Not reached: a term starts with a condition or a group.
+            Node::Value(_) => return None,
         })
     }
 }
@@ -359,6 +360,8 @@ impl fmt::Debug for Terms<'_> {
 pub struct ConditionRef<'f> {
     filter: &'f ValidFilter,
     cond: &'f Cond,
+    /// The condition's node.
+    at: usize,
 }
 
 impl fmt::Debug for ConditionRef<'_> {
@@ -397,9 +400,9 @@ impl<'f> ConditionRef<'f> {
     #[inline]
     pub fn field(&self) -> AttributeRef<'f> {
         let c = self.cond;
-        let path = match self.filter.values.get(c.path as usize) {
-            Some(slot) => text_of(slot, self.filter),
-            None => None,
+        let path = match self.filter.nodes.get(self.at + 1) {
+            Some(Node::Value(slot)) if c.path => text_of(slot, self.filter),
+            _ => None,
         };
         match self.filter.schema.attribute_at(c.attribute as usize) {
             Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
@@ -423,15 +426,18 @@ impl<'f> ConditionRef<'f> {
     #[inline]
     pub fn predicate(&self) -> Predicate<'f> {
         let c = self.cond;
-        let start = c.first as usize;
+        let start = self.at + 1 + usize::from(c.path);
         let slots = self
             .filter
-            .values
+            .nodes
             .get(start..start + c.count as usize)
             .unwrap_or_default();
         let op = c.op;
         let f = self.filter;
-        let first = slots.first();
+        let first = match slots.first() {
+            Some(Node::Value(slot)) => Some(slot),
+            _ => None,
+        };
         let like = |kind, start, len| {
             let needle = f.text.get(start..start + len).unwrap_or_default();
             PatternRef::from_parts(kind, needle)
@@ -488,7 +494,7 @@ fn nothing<'f>() -> Predicate<'f> {
 #[inline]
 fn comparison<'f, T: ?Sized>(
     op: Op,
-    slots: &'f [Slot],
+    slots: &'f [Node],
     filter: &'f ValidFilter,
     get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
 ) -> Comparison<'f, T> {
@@ -609,7 +615,8 @@ impl<T: ?Sized> Copy for Comparison<'_, T> {}
 /// The typed values of a comparison, borrowed from the filter: iterate
 /// them with [`Values::iter`].
 pub struct Values<'f, T: ?Sized> {
-    slots: &'f [Slot],
+    /// Value nodes.
+    slots: &'f [Node],
     /// The filter the slots point into (`None` only with no slots).
     filter: Option<&'f ValidFilter>,
     get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
@@ -628,7 +635,10 @@ impl<'f, T: ?Sized> Values<'f, T> {
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = &'f T> + Clone + 'f {
         let (get, filter) = (self.get, self.filter);
-        self.slots.iter().filter_map(move |s| get(s, filter?))
+        self.slots.iter().filter_map(move |n| match n {
+            Node::Value(s) => get(s, filter?),
+            _ => None,
+        })
     }
 
     /// How many values there are.
@@ -643,7 +653,10 @@ impl<'f, T: ?Sized> Values<'f, T> {
 
     /// The first value.
     pub fn first(&self) -> Option<&'f T> {
-        (self.get)(self.slots.first()?, self.filter?)
+        match self.slots.first()? {
+            Node::Value(s) => (self.get)(s, self.filter?),
+            _ => None,
+        }
     }
 
     /// True when `value` is one of the values.
@@ -781,8 +794,6 @@ struct Checker<'m> {
     conditions: usize,
     /// The nodes built so far (see [`ValidFilter`]).
     nodes: Vec<Node>,
-    /// The values built so far.
-    values: Vec<Slot>,
     /// Where text values point.
     texts: Texts<'m>,
 }
@@ -856,7 +867,6 @@ impl<'m> Checker<'m> {
             errors: Vec::new(),
             conditions: 0,
             nodes: Vec::new(),
-            values: Vec::new(),
             texts: Texts {
                 source,
                 extra: String::new(),
@@ -888,7 +898,6 @@ impl<'m> Checker<'m> {
             text,
             source_len: source.len(),
             nodes: self.nodes,
-            values: self.values,
             numbers,
             searches,
         }
@@ -1056,40 +1065,49 @@ impl<'m> Checker<'m> {
         }
         // A patterned attribute keeps its canonical path (the written one,
         // or an alias's target), as a text slot before the values.
-        let values = &mut self.values;
+        // The condition's node comes first; it is written when its
+        // values are typed.
+        let nodes = &mut self.nodes;
+        let at = nodes.len();
+        nodes.push(Node::Group {
+            or: false,
+            terms: 0,
+            size: 0,
+        });
         let texts = &mut self.texts;
         let path_slot = match (path, attribute.path_pattern().is_exact()) {
             (Some(p), _) => Some(texts.slot(&p)),
             (None, false) => Some(texts.slot(attr.path)),
             (None, true) => None,
+        };
+        if let Some(p) = path_slot {
+            nodes.push(Node::Value(p));
         }
-        .map_or(NO_PATH, |p| {
-            values.push(p);
-            slot_index(values.len() - 1)
-        });
-        let first = values.len();
+        let first = nodes.len();
         let mut typer = Typer {
             attribute: attr.path,
             value_type: attribute.value_type(),
             rules: attribute.rules(),
             errors,
-            values,
+            values: nodes,
             texts,
         };
         let typed = typer.predicate(cond);
         if !typed || typer.errors.len() != before {
+            self.nodes.truncate(at);
             return false;
         }
-        let count = self.values.len() - first;
-        self.nodes.push(Node::Condition(Cond {
-            span: cond.span,
-            attribute: slot_index(index),
-            first: slot_index(first),
-            count: slot_index(count),
-            path: path_slot,
-            field: self.schema.product_field_at(index),
-            op: cond.op,
-        }));
+        let count = self.nodes.len() - first;
+        if let Some(node) = self.nodes.get_mut(at) {
+            *node = Node::Condition(Cond {
+                span: cond.span,
+                attribute: slot_index(index),
+                count: slot_index(count),
+                path: path_slot.is_some(),
+                field: self.schema.product_field_at(index),
+                op: cond.op,
+            });
+        }
         true
     }
 }
@@ -1114,7 +1132,8 @@ struct Typer<'a, 'm> {
     value_type: &'a ValueType,
     rules: &'a crate::schema::model::ValueRules,
     errors: &'a mut Vec<ValidationError>,
-    values: &'a mut Vec<Slot>,
+    /// The filter's nodes, which the values are appended to.
+    values: &'a mut Vec<Node>,
     texts: &'a mut Texts<'m>,
 }
 
@@ -1160,18 +1179,18 @@ impl Typer<'_, '_> {
                     Op::Like => {
                         self.check_rules(values);
                         let slot = self.texts.like(first(), false);
-                        self.values.push(slot);
+                        self.values.push(Node::Value(slot));
                     }
                     Op::Ilike => {
                         self.check_rules(values);
                         let slot = self.texts.like(first(), true);
-                        self.values.push(slot);
+                        self.values.push(Node::Value(slot));
                     }
                     Op::Text => {
                         self.check_rules(values);
                         self.texts.searches.push(TextQuery::new(first()));
                         let i = slot_index(self.texts.searches.len() - 1);
-                        self.values.push(Slot::Search(i));
+                        self.values.push(Node::Value(Slot::Search(i)));
                     }
                     _ => self.texts(values, |_| true),
                 }
@@ -1230,7 +1249,7 @@ impl Typer<'_, '_> {
         for v in values {
             if self.one(v, |s| allowed(s).then_some(())).is_some() {
                 let slot = self.texts.slot(&v.text);
-                self.values.push(slot);
+                self.values.push(Node::Value(slot));
             }
         }
     }
@@ -1245,7 +1264,7 @@ impl Typer<'_, '_> {
         for v in values {
             if let Some(t) = self.one(v, &parse) {
                 let s = slot(self.texts, t);
-                self.values.push(s);
+                self.values.push(Node::Value(s));
             }
         }
     }
