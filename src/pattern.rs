@@ -152,7 +152,7 @@ pub(crate) fn split(pattern: &str) -> (PatternKind, &str) {
 }
 
 /// True when `hay` matches a pattern of `kind` with `needle`.
-#[inline]
+#[inline(always)]
 fn matches_bytes(kind: PatternKind, needle: &[u8], hay: &[u8]) -> bool {
     match kind {
         PatternKind::Any => true,

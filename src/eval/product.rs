@@ -13,22 +13,27 @@ use crate::schema::{AttributeRef, ProductField};
 use chrono::Utc;
 
 impl Record for Product {
+    #[inline]
     fn any_value(
         &self,
         a: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         let p = self;
-        let text = |v: &Option<Text>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+        #[inline]
+        fn text(v: &Option<Text>, visit: &mut impl FnMut(RecordValue<'_>) -> bool) -> bool {
             v.as_deref().is_some_and(|s| visit(RecordValue::Text(s)))
-        };
+        }
         // A free-form value as the snapshot wrote it: a string as itself, a
         // number by its text as written, a boolean as `true`/`false`; `null`,
         // arrays and objects have no value.
-        let json = |v: Option<&AttributeValue>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+        fn json(
+            v: Option<&AttributeValue>,
+            visit: &mut impl FnMut(RecordValue<'_>) -> bool,
+        ) -> bool {
             v.and_then(AttributeValue::text)
                 .is_some_and(|s| visit(RecordValue::Text(s)))
-        };
+        }
         // The captures of a free-form attribute's canonical path, whose
         // shape its pattern fixed: `extensions.<template>.<field>`,
         // `shopper_attributes.<field>`.

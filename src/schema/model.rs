@@ -875,6 +875,7 @@ pub struct AttributeRef<'a> {
 impl<'a> AttributeRef<'a> {
     /// Pairs an attribute with a canonical path it matches, its position
     /// in the schema and the product field it reads (resolved once).
+    #[inline]
     pub(crate) fn new(
         attribute: &'a Attribute,
         path: Option<&'a str>,
@@ -892,12 +893,14 @@ impl<'a> AttributeRef<'a> {
     /// The attribute's position in its schema (the order of definition,
     /// from 0): a key resolved when the filter was compiled, which a
     /// record type can dispatch on instead of the pattern's text.
+    #[inline]
     pub fn id(&self) -> usize {
         self.id as usize
     }
 
     /// The catalog product field the attribute reads, when its pattern is
     /// one of detach_nodes' (resolved when the schema was built).
+    #[inline]
     pub fn product_field(&self) -> Option<super::ProductField> {
         self.field
     }
@@ -910,11 +913,13 @@ impl<'a> AttributeRef<'a> {
     /// The attribute's pattern as written in the schema (`sku`,
     /// `extensions.<template>.<field>`): what a record implementation
     /// dispatches on.
+    #[inline]
     pub fn pattern(&self) -> &'a str {
         &self.attribute.pattern.text
     }
 
     /// The canonical path (`extensions.book.isbn`).
+    #[inline]
     pub fn path(&self) -> &'a str {
         self.path
     }
@@ -1142,6 +1147,7 @@ impl Schema {
     }
 
     /// The attribute at `index` (as returned by lookups).
+    #[inline]
     pub(crate) fn attribute_at(&self, index: usize) -> Option<&Attribute> {
         self.def.attributes.get(index)
     }

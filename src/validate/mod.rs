@@ -190,6 +190,7 @@ impl ValidFilter {
     }
 
     /// The root of the tree of typed predicates.
+    #[inline]
     pub fn expr(&self) -> ValidExpr<'_> {
         self.node_at(0)
             .map_or(ValidExpr::And(Terms::empty(self)), |(e, _)| e)
