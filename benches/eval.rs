@@ -3,7 +3,7 @@
 
 use catalog_filter::catalog::Product;
 use catalog_filter::compile;
-use catalog_filter::pattern::Pattern;
+use catalog_filter::validate::LikePattern;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -47,7 +47,7 @@ fn over_products(c: &mut Criterion) {
 }
 
 fn adversarial_like(c: &mut Criterion) {
-    let pattern = Pattern::new("*aaaaaaaaaaaaaaab*");
+    let pattern = LikePattern::new("*aaaaaaaaaaaaaaab*");
     let mut group = c.benchmark_group("like adversarial");
     for size in [100_000usize, 1_000_000] {
         let value = "a".repeat(size);

@@ -37,8 +37,6 @@
 //! the line is not parsed.
 
 mod common;
-
-use catalog_filter::compile_with_schema;
 use catalog_filter::elasticpath::detach;
 use catalog_filter::elasticpath::envelope::{ApiError, filter_errors};
 use catalog_filter::schema::Schema;
@@ -81,7 +79,7 @@ fn lint<'a>(filter: &'a str, schema: &Schema) -> LintResult<'a> {
     if detach::is_blank_filter(filter) {
         return LintResult::refused(filter, vec![detach::blank_filter_error()]);
     }
-    match compile_with_schema(filter, schema) {
+    match (schema).compile(filter) {
         Ok(valid) => LintResult {
             filter,
             ok: true,
@@ -205,7 +203,7 @@ fn main() -> ExitCode {
         eprintln!("{}", detach::blank_filter_error().detail);
         return ExitCode::FAILURE;
     }
-    match compile_with_schema(&filter, &schema) {
+    match schema.compile(&filter) {
         Ok(valid) => {
             println!("{valid}");
             ExitCode::SUCCESS

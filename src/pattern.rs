@@ -27,23 +27,23 @@ use std::hash::{Hash, Hasher};
 /// its own searcher per column.
 ///
 /// ```
-/// use catalog_filter::pattern::{Pattern, PatternKind};
+/// use catalog_filter::validate::{LikePattern, PatternKind};
 ///
-/// let p = Pattern::new("*shoe*");
+/// let p = LikePattern::new("*shoe*");
 /// assert_eq!(p.kind(), PatternKind::Contains);
 /// assert_eq!(p.needle(), "shoe");
 /// assert!(p.matches("running shoes"));
 /// assert!(!p.matches("Running Shoes"));
-/// assert!(Pattern::new("a*b").matches("a*b"));
-/// assert!(!Pattern::new("a*b").matches("axb"));
+/// assert!(LikePattern::new("a*b").matches("a*b"));
+/// assert!(!LikePattern::new("a*b").matches("axb"));
 /// ```
 #[derive(Clone)]
-pub struct Pattern {
+pub struct LikePattern {
     kind: PatternKind,
     needle: ShortStr,
 }
 
-/// How a [`Pattern`]'s needle must sit in a value.
+/// How a [`LikePattern`]'s needle must sit in a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PatternKind {
     /// `*` or `**`: any present value (the needle is empty).
@@ -58,9 +58,9 @@ pub enum PatternKind {
     Equals,
 }
 
-impl Pattern {
+impl LikePattern {
     /// Compiles a `like` value. Every text is a valid pattern.
-    pub fn new(pattern: &str) -> Pattern {
+    pub fn new(pattern: &str) -> LikePattern {
         let (leading, rest) = match pattern.strip_prefix('*') {
             Some(rest) => (true, rest),
             None => (false, pattern),
@@ -76,7 +76,7 @@ impl Pattern {
             (true, false) => PatternKind::EndsWith,
             (false, false) => PatternKind::Equals,
         };
-        Pattern {
+        LikePattern {
             kind,
             needle: ShortStr::new(needle),
         }
@@ -106,24 +106,24 @@ impl Pattern {
     }
 }
 
-impl fmt::Debug for Pattern {
+impl fmt::Debug for LikePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pattern")
+        f.debug_struct("LikePattern")
             .field("kind", &self.kind)
             .field("needle", &self.needle())
             .finish()
     }
 }
 
-impl PartialEq for Pattern {
-    fn eq(&self, other: &Pattern) -> bool {
+impl PartialEq for LikePattern {
+    fn eq(&self, other: &LikePattern) -> bool {
         self.kind == other.kind && self.needle == other.needle
     }
 }
 
-impl Eq for Pattern {}
+impl Eq for LikePattern {}
 
-impl Hash for Pattern {
+impl Hash for LikePattern {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.kind.hash(state);
         self.needle.hash(state);
@@ -135,7 +135,7 @@ mod tests {
     use super::*;
     use std::collections::hash_map::DefaultHasher;
 
-    fn hash(p: &Pattern) -> u64 {
+    fn hash(p: &LikePattern) -> u64 {
         let mut h = DefaultHasher::new();
         p.hash(&mut h);
         h.finish()
@@ -152,10 +152,10 @@ mod tests {
             ("ab", PatternKind::Equals, "ab"),
         ];
         for (text, kind, needle) in cases {
-            let p = Pattern::new(text);
+            let p = LikePattern::new(text);
             assert_eq!((p.kind(), p.needle()), (kind, needle), "{text}");
         }
-        let m = |p: &str, v: &str| Pattern::new(p).matches(v);
+        let m = |p: &str, v: &str| LikePattern::new(p).matches(v);
         assert!(m("*", "") && m("*", "x"));
         assert!(m("*ab*", "xaby") && !m("*ab*", "axb"));
         assert!(m("ab*", "abc") && !m("ab*", "cab"));
@@ -165,17 +165,17 @@ mod tests {
 
     #[test]
     fn equality_hash_and_debug_see_kind_and_needle() {
-        let a = Pattern::new("*ab*");
-        assert_eq!(a, Pattern::new("*ab*"));
-        assert_eq!(hash(&a), hash(&Pattern::new("*ab*")));
+        let a = LikePattern::new("*ab*");
+        assert_eq!(a, LikePattern::new("*ab*"));
+        assert_eq!(hash(&a), hash(&LikePattern::new("*ab*")));
         // Same needle, other kind; same kind, other needle.
-        assert_ne!(a, Pattern::new("ab*"));
-        assert_ne!(a, Pattern::new("*ac*"));
-        assert_ne!(hash(&a), hash(&Pattern::new("ab*")));
-        assert_ne!(hash(&a), hash(&Pattern::new("*ac*")));
+        assert_ne!(a, LikePattern::new("ab*"));
+        assert_ne!(a, LikePattern::new("*ac*"));
+        assert_ne!(hash(&a), hash(&LikePattern::new("ab*")));
+        assert_ne!(hash(&a), hash(&LikePattern::new("*ac*")));
         assert_eq!(
             format!("{a:?}"),
-            r#"Pattern { kind: Contains, needle: "ab" }"#
+            r#"LikePattern { kind: Contains, needle: "ab" }"#
         );
     }
 }

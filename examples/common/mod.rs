@@ -18,7 +18,7 @@
 #![allow(dead_code)]
 
 use catalog_filter::Limits;
-use catalog_filter::json::{self, Document};
+use catalog_filter::catalog::{self as json, Document};
 use std::io::{self, Write};
 use std::process::ExitCode;
 

@@ -15,7 +15,7 @@
 
 use super::Catalog;
 use super::model::Product;
-use crate::pattern::{Pattern, PatternKind};
+use crate::pattern::{LikePattern, PatternKind};
 use crate::schema::Schema;
 use crate::validate::{
     Comparison, Predicate, ShortStr, TextTest, ValidCondition, ValidExpr, ValidFilter,
@@ -266,7 +266,7 @@ impl Catalog {
 
 /// What the columns can evaluate.
 enum Test<'f> {
-    Like(&'f Pattern),
+    Like(&'f LikePattern),
     /// Any comparison but `All` (a scalar has one value).
     Compare(&'f Comparison<ShortStr>),
 }
@@ -306,7 +306,7 @@ fn columnar_test<'f>(schema: &Schema, c: &'f ValidCondition) -> Option<(usize, T
 }
 
 /// `like` on bytes of a value (the column holds whole UTF-8 values).
-fn like(p: &Pattern, value: &[u8]) -> bool {
+fn like(p: &LikePattern, value: &[u8]) -> bool {
     let needle = p.needle().as_bytes();
     match p.kind() {
         PatternKind::Any => true,
@@ -320,7 +320,7 @@ fn like(p: &Pattern, value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile;
+    use crate::compiler::compile;
 
     /// Three products: live, draft, and one without status or name.
     fn sample() -> Catalog {

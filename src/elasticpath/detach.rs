@@ -120,7 +120,7 @@
 
 use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
-use crate::compile::compile_with;
+
 use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
 use crate::validate::ValidFilter;
 use serde::{Deserialize, Serialize};
@@ -411,7 +411,8 @@ pub fn check_request<'r>(
                 ))),
         ));
     }
-    let filter = compile_with(filter, limits).map_err(ErrorEnvelope::from)?;
+    let filter = crate::compiler::compile_checked(filter, crate::validate::detach_nodes(), limits)
+        .map_err(ErrorEnvelope::from)?;
     Ok(CheckedRequest { filter, node_ids })
 }
 

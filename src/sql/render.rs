@@ -1,9 +1,9 @@
 //! Rendering a [`ValidFilter`] as a PostgreSQL `WHERE` clause (see the
 //! [module docs](crate::sql)).
 
-use crate::pattern::{Pattern, PatternKind};
-use crate::schema::model::{JsonKey, SqlTarget};
+use crate::pattern::{LikePattern, PatternKind};
 use crate::schema::{AttributeRef, Decimal, Schema};
+use crate::schema::{JsonKey, SqlTarget};
 use crate::validate::{Comparison, Predicate, ShortStr, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
@@ -546,7 +546,7 @@ impl Renderer<'_> {
     }
 
     /// A `like` test of one text expression.
-    fn like(&mut self, expr: &str, pattern: &Pattern) -> String {
+    fn like(&mut self, expr: &str, pattern: &LikePattern) -> String {
         let needle = pattern.needle();
         let like = match pattern.kind() {
             PatternKind::Any => return format!("{expr} IS NOT NULL"),
@@ -638,7 +638,7 @@ fn number_kind(text: &str) -> Option<NumberKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile;
+    use crate::compiler::compile;
 
     fn sql(filter: &str) -> SqlFilter {
         render(&compile(filter).unwrap())
@@ -714,7 +714,7 @@ mod tests {
     }
 
     fn whole(filter: &str) -> SqlFilter {
-        let f = crate::compile_for(
+        let f = crate::compiler::compile_checked(
             filter,
             &crate::schema::Schema::every_operator(),
             &crate::Limits::DEFAULT,

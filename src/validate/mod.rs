@@ -5,7 +5,7 @@
 //! A [`ValidFilter`] is a tree of typed predicates ([`ValidExpr`],
 //! [`Predicate`]): each condition names a schema attribute (by index, with
 //! its canonical path when patterned or aliased) and a test on values of the
-//! attribute's type (`like` holds a compiled [`Pattern`], comparisons typed
+//! attribute's type (`like` holds a compiled [`LikePattern`], comparisons typed
 //! values), so evaluation and SQL rendering have no impossible cases. It
 //! keeps the schema (a cheap clone) and the canonical text for `Display`
 //! (written on first use from a copy of the input when compiled from
@@ -14,10 +14,9 @@
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
 //! group or condition ([`ValidationErrorKind`] says what each span covers).
-//! [`compile`](fn@crate::compile) (detach_nodes) and
-//! [`compile_with_schema`](crate::compile_with_schema) (any schema), in the
-//! later stage [`crate::compile`](mod@crate::compile), are the entry points
-//! most users need: byte limit, then parse, then validate.
+//! [`crate::compile()`] (detach_nodes) and [`Schema::compile`] (any
+//! schema), in a later stage, are the entry points most users need: byte
+//! limit, then parse, then validate.
 //!
 //! Per condition: an operator the schema never allows, an unknown or
 //! malformed attribute, or an operator the attribute does not allow, is
@@ -43,18 +42,18 @@
 //! ```
 
 use crate::limits::Limits;
-use crate::pattern::Pattern;
-use crate::search::TextQuery;
 mod error;
 mod fused;
 
+pub use crate::pattern::{LikePattern, PatternKind};
+pub use crate::search::TextQuery;
 pub use crate::short::ShortStr;
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
 pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
-use crate::schema::model::{AttributeRef, ResolveError, ValueType};
+use crate::schema::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
@@ -66,10 +65,9 @@ use uuid::Uuid;
 /// predicates, the schema, and the canonical text of the filter (written
 /// on first use when compiled from text).
 ///
-/// Build one with [`compile`](fn@crate::compile), [`crate::compile_with`],
-/// [`crate::compile_with_schema`], [`crate::compile_for`], [`validate`],
-/// [`ValidFilter::new`], `str::parse`, serde, or
-/// from a [`crate::build`] expression. `Display` prints the canonical form
+/// Build one with [`crate::compile()`] (the detach_nodes schema),
+/// [`Schema::compile`] (any schema) or a [`crate::Compiler`] (other
+/// limits); `str::parse` and serde compile as [`crate::compile()`] does. `Display` prints the canonical form
 /// of the filter (the original value texts, not the typed values). A
 /// `ValidFilter` is never empty: it has at least one condition.
 #[derive(Clone)]
@@ -111,12 +109,6 @@ impl std::hash::Hash for ValidFilter {
 }
 
 impl ValidFilter {
-    /// Validates a parsed filter against the detach_nodes schema and
-    /// `limits`.
-    pub fn new(filter: Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-        validate(&filter, limits)
-    }
-
     /// The tree of typed predicates.
     pub fn expr(&self) -> &ValidExpr {
         &self.expr
@@ -278,8 +270,8 @@ impl<'f> ConditionRef<'f> {
 
 /// Stands in for a missing attribute (never reached; see
 /// [`ConditionRef::field`]).
-static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::model::Attribute> =
-    std::sync::LazyLock::new(crate::schema::model::Attribute::placeholder);
+static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::AttributeDef> =
+    std::sync::LazyLock::new(crate::schema::AttributeDef::placeholder);
 
 /// What one condition tests, on values of the attribute's type. A list
 /// attribute passes when any of its elements does (`All` tests: when every
@@ -358,30 +350,22 @@ pub enum TextTest {
     /// Exact, bytewise comparisons (values inline when short).
     Compare(Comparison<ShortStr>),
     /// `like`: a case-sensitive wildcard pattern.
-    Like(Pattern),
+    Like(LikePattern),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(Pattern),
+    Ilike(LikePattern),
     /// `text`: full-text search.
     Search(TextQuery),
 }
 
 /// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
-/// process; what [`compile`](fn@crate::compile), [`crate::compile_with`]
-/// and [`validate`] check
-/// against.
-pub fn detach_nodes() -> &'static Schema {
+/// process; what [`crate::compile()`] checks against.
+pub(crate) fn detach_nodes() -> &'static Schema {
     &crate::schema::presets::DETACH_NODES
 }
 
-/// Validates a parsed filter against the detach_nodes schema and `limits`,
-/// reporting every problem.
-pub fn validate(filter: &Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-    validate_for(filter, detach_nodes(), limits)
-}
-
 /// Validates a parsed filter against `schema` and `limits`, reporting every
-/// problem.
-pub fn validate_for(
+/// problem ([`crate::Compiler::validate`]).
+pub(crate) fn validate_for(
     filter: &Filter<'_>,
     schema: &Schema,
     limits: &Limits,
@@ -759,7 +743,7 @@ fn comparison<T>(op: Op, values: ValueList<T>) -> Option<Comparison<T>> {
 struct Typer<'a> {
     attribute: &'a str,
     value_type: &'a ValueType,
-    rules: &'a crate::schema::model::ValueRules,
+    rules: &'a crate::schema::ValueRules,
     errors: &'a mut Vec<ValidationError>,
 }
 
@@ -797,11 +781,11 @@ impl Typer<'_> {
                 let test = match op {
                     Op::Like => {
                         self.check_rules(values);
-                        Some(TextTest::Like(Pattern::new(first())))
+                        Some(TextTest::Like(LikePattern::new(first())))
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(Pattern::new(&first().to_lowercase())))
+                        Some(TextTest::Ilike(LikePattern::new(&first().to_lowercase())))
                     }
                     Op::Text => {
                         self.check_rules(values);
