@@ -14,38 +14,22 @@
 #
 # Usage: .ci/check-stages.sh [SRC_DIR]   (default: src)
 
-# The stage order, earliest first; edit this list only. A module may import
-# the modules before it. `:any` marks a leaf that every module may import
-# (its own imports are still checked against its place). Modules listed here
-# but not (yet) in src/ are fine; modules in src/ but not listed are errors.
-ORDER=(
-  diagnostic
-  suggest:any
-  short:any
-  limits:any
-  syntax
-  schema
-  pattern
-  search
-  validate
-  error
-  compile
-  miette_impls
-  build
-  json
-  forest
-  catalog
-  eval
-  elasticpath
-  ecwid
-  sql
-  datafusion
-  synthetic
-)
-
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="${1:-src}"
+
+# The stage order, earliest first, is read from the crate docs of
+# src/lib.rs (the one copy): the lines between `<!-- stages -->` and
+# `<!-- /stages -->`, names separated by commas. A module may import the
+# modules before it; `*` marks a leaf that every module may import (its
+# own imports are still checked against its place). Modules listed but not
+# (yet) in src/ are fine; modules in src/ but not listed are errors.
+ORDER=($(sed -n '/<!-- stages -->/,/<!-- \/stages -->/p' "$src/lib.rs" \
+  | grep -v -- '<!--' | sed 's|^//!||' | tr ',' ' ' | sed 's/\*/:any/g'))
+if [ "${#ORDER[@]}" -eq 0 ]; then
+  echo "check-stages: no stage list between <!-- stages --> markers in $src/lib.rs"
+  exit 1
+fi
 
 order="${ORDER[*]}" perl -e '
 use strict; use warnings;

@@ -8,7 +8,7 @@ use catalog_filter::schema::Status;
 use chrono::{DateTime, Utc};
 use memchr::memmem;
 use catalog_filter::compile;
-use catalog_filter::pattern::Pattern;
+use catalog_filter::validate::LikePattern;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -97,7 +97,7 @@ fn closure_beside(
 }
 
 fn adversarial_like(c: &mut Criterion) {
-    let pattern = Pattern::new("*aaaaaaaaaaaaaaab*");
+    let pattern = LikePattern::new("*aaaaaaaaaaaaaaab*");
     let mut group = c.benchmark_group("like adversarial");
     for size in [100_000usize, 1_000_000] {
         let value = "a".repeat(size);

@@ -37,8 +37,6 @@
 //! the line is not parsed.
 
 mod common;
-
-use catalog_filter::compile_with_schema;
 use catalog_filter::elasticpath::detach;
 use catalog_filter::elasticpath::envelope::{ApiError, filter_errors};
 use catalog_filter::schema::Schema;
@@ -81,7 +79,7 @@ fn lint<'a>(filter: &'a str, schema: &Schema) -> LintResult<'a> {
     if detach::is_blank_filter(filter) {
         return LintResult::refused(filter, vec![detach::blank_filter_error()]);
     }
-    match compile_with_schema(filter, schema) {
+    match (schema).compile(filter) {
         Ok(valid) => LintResult {
             filter,
             ok: true,
@@ -166,7 +164,12 @@ impl Options {
         let mut options = Options::default();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--schema" => options.schema = Some(args.value("--schema", "a FILE")?),
+                "--schema" => common::once(
+                    &mut options.schema,
+                    "--schema",
+                    args.value("--schema", "a FILE")?,
+                )?,
+                "--json" if options.json => return Err("--json given twice".to_owned()),
                 "--json" => options.json = true,
                 other if other.starts_with('-') => return Err(common::unknown(other)),
                 _ if options.filter.is_some() => {
@@ -205,7 +208,7 @@ fn main() -> ExitCode {
         eprintln!("{}", detach::blank_filter_error().detail);
         return ExitCode::FAILURE;
     }
-    match compile_with_schema(&filter, &schema) {
+    match schema.compile(&filter) {
         Ok(valid) => {
             println!("{valid}");
             ExitCode::SUCCESS
@@ -404,6 +407,9 @@ mod tests {
             &["a", "b"],
             &["--schema"],
             &["--what", "eq(a,b)"],
+            // Issue 27 D12: a repeated option is refused, not "last wins".
+            &["--json", "--json"],
+            &["--schema", "a.json", "--schema", "b.json", "eq(a,b)"],
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }

@@ -1,8 +1,9 @@
-//! Filters built in code: an owned [`Expr`] that prints canonically and
+//! Filters built in code: an owned [`FilterBuilder`] that prints canonically and
 //! validates exactly like a parsed filter.
 //!
 //! ```
 //! use catalog_filter::build::{and, eq, gt, in_, like, or};
+//! use catalog_filter::Schema;
 //!
 //! let expr = and([
 //!     eq("sku", "a b"),
@@ -16,9 +17,9 @@
 //! );
 //!
 //! // detach_nodes has no OR groups; the same errors as for the string.
-//! let err = expr.compile().unwrap_err();
+//! let err = expr.compile(&Schema::detach_nodes()).unwrap_err();
 //! assert_eq!(err.to_string(), "OR groups are not supported by detach_nodes");
-//! assert!(and([eq("sku", "a"), like("name", "*shoe*")]).compile().is_ok());
+//! assert!(and([eq("sku", "a"), like("name", "*shoe*")]).compile(&Schema::detach_nodes()).is_ok());
 //! ```
 //!
 //! # Printing
@@ -34,9 +35,8 @@
 //!
 //! # Validation
 //!
-//! [`Expr::compile`] and [`Expr::validate`] print the expression and compile
-//! the string ([`compile`](fn@crate::compile),
-//! [`compile_with_schema`]): the simplest way to
+//! [`FilterBuilder::compile`] prints the expression and compiles the string
+//! ([`Schema::compile`]): the simplest way to
 //! be exactly as strict as for a filter sent as text, byte and depth limits
 //! included. Error spans are therefore offsets into `expr.to_string()`,
 //! which is what [`FilterError::render`] needs. What the grammar refuses
@@ -46,11 +46,10 @@
 //!
 //! # serde
 //!
-//! An [`Expr`] serialises as its canonical string and deserialises by
+//! An [`FilterBuilder`] serialises as its canonical string and deserialises by
 //! parsing one (the grammar only, like [`FromStr`]: validation needs a
-//! schema, see [`Expr::validate`]).
+//! schema, see [`FilterBuilder::compile`]).
 
-use crate::compile::{compile, compile_with_schema};
 use crate::error::FilterError;
 use crate::schema::Schema;
 use crate::syntax::{self, Attribute, Group, Op, ParseError, Span, Value};
@@ -69,19 +68,19 @@ use uuid::Uuid;
 /// parse one with `str::parse`, or convert a parsed [`syntax::Filter`] with
 /// `From`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Expr {
+pub enum FilterBuilder {
     /// One condition.
-    Condition(Condition),
+    Condition(OwnedCondition),
     /// Every term holds (`a:b`).
-    And(Vec<Expr>),
+    And(Vec<FilterBuilder>),
     /// One of the alternatives holds (`(a|b)`).
-    Or(Vec<Expr>),
+    Or(Vec<FilterBuilder>),
 }
 
 /// One condition: an operator, an attribute path and the values, as text
 /// (unquoted: quoting is the printer's job).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Condition {
+pub struct OwnedCondition {
     /// The operator.
     pub op: Op,
     /// The attribute path (`sku`, `extensions.book.isbn`).
@@ -153,8 +152,8 @@ pub fn condition<V: IntoValue>(
     op: Op,
     attribute: impl Into<String>,
     values: impl IntoIterator<Item = V>,
-) -> Expr {
-    Expr::Condition(Condition {
+) -> FilterBuilder {
+    FilterBuilder::Condition(OwnedCondition {
         op,
         attribute: attribute.into(),
         values: values.into_iter().map(IntoValue::into_value).collect(),
@@ -164,7 +163,7 @@ pub fn condition<V: IntoValue>(
 macro_rules! one_value {
     ($($(#[$doc:meta])* $name:ident => $op:ident;)*) => {$(
         $(#[$doc])*
-        pub fn $name(attribute: impl Into<String>, value: impl IntoValue) -> Expr {
+        pub fn $name(attribute: impl Into<String>, value: impl IntoValue) -> FilterBuilder {
             condition(Op::$op, attribute, [value])
         }
     )*};
@@ -176,7 +175,7 @@ macro_rules! many_values {
         pub fn $name<V: IntoValue>(
             attribute: impl Into<String>,
             values: impl IntoIterator<Item = V>,
-        ) -> Expr {
+        ) -> FilterBuilder {
             condition(Op::$op, attribute, values)
         }
     )*};
@@ -213,28 +212,28 @@ many_values! {
 }
 
 /// `is_null(attribute)`.
-pub fn is_null(attribute: impl Into<String>) -> Expr {
+pub fn is_null(attribute: impl Into<String>) -> FilterBuilder {
     condition(Op::IsNull, attribute, std::iter::empty::<&str>())
 }
 
 /// Every term holds: `a:b:c`. A term that is itself an AND is spliced in,
 /// and one term is returned as it is.
-pub fn and(terms: impl IntoIterator<Item = Expr>) -> Expr {
+pub fn and(terms: impl IntoIterator<Item = FilterBuilder>) -> FilterBuilder {
     group(terms, true)
 }
 
 /// One of the alternatives holds: `(a|b|c)`. An alternative that is itself
 /// an OR is spliced in, and one alternative is returned as it is.
-pub fn or(alternatives: impl IntoIterator<Item = Expr>) -> Expr {
+pub fn or(alternatives: impl IntoIterator<Item = FilterBuilder>) -> FilterBuilder {
     group(alternatives, false)
 }
 
-fn group(terms: impl IntoIterator<Item = Expr>, is_and: bool) -> Expr {
+fn group(terms: impl IntoIterator<Item = FilterBuilder>, is_and: bool) -> FilterBuilder {
     let mut flat = Vec::new();
     for term in terms {
         match term {
-            Expr::And(inner) if is_and => flat.extend(inner),
-            Expr::Or(inner) if !is_and => flat.extend(inner),
+            FilterBuilder::And(inner) if is_and => flat.extend(inner),
+            FilterBuilder::Or(inner) if !is_and => flat.extend(inner),
             other => flat.push(other),
         }
     }
@@ -244,45 +243,39 @@ fn group(terms: impl IntoIterator<Item = Expr>, is_and: bool) -> Expr {
         }
     }
     if is_and {
-        Expr::And(flat)
+        FilterBuilder::And(flat)
     } else {
-        Expr::Or(flat)
+        FilterBuilder::Or(flat)
     }
 }
 
-impl Expr {
+impl FilterBuilder {
     /// `self` and `other` both hold (see [`and`]).
-    pub fn and(self, other: Expr) -> Expr {
+    pub fn and(self, other: FilterBuilder) -> FilterBuilder {
         and([self, other])
     }
 
     /// `self` or `other` holds (see [`or`]).
-    pub fn or(self, other: Expr) -> Expr {
+    pub fn or(self, other: FilterBuilder) -> FilterBuilder {
         or([self, other])
     }
 
-    /// Prints the expression and compiles it against the detach_nodes
-    /// schema with the default limits, as [`compile`](fn@crate::compile)
-    /// would the string. Error spans are offsets into `self.to_string()`.
-    pub fn compile(&self) -> Result<ValidFilter, FilterError> {
-        compile(&self.to_string())
-    }
-
     /// Prints the expression and compiles it against `schema` under the
-    /// schema's limits, as [`compile_with_schema`] would the string. Error
+    /// schema's limits, as [`Schema::compile`] would the string. Error
     /// spans are offsets into `self.to_string()`.
     ///
     /// ```
     /// use catalog_filter::build::{eq, like, or};
-    /// use catalog_filter::schema::Schema;
+    /// use catalog_filter::Schema;
     ///
-    /// let f = or([eq("status", "complete"), like("email", "*@example.com")])
-    ///     .validate(&Schema::orders())
-    ///     .unwrap();
+    /// let expr = or([eq("status", "complete"), like("email", "*@example.com")]);
+    /// let f = expr.compile(&Schema::orders()).unwrap();
     /// assert_eq!(f.to_string(), "(eq(status,complete)|like(email,*@example.com))");
+    /// // detach_nodes has no OR groups.
+    /// assert!(expr.compile(&Schema::detach_nodes()).is_err());
     /// ```
-    pub fn validate(&self, schema: &Schema) -> Result<ValidFilter, FilterError> {
-        compile_with_schema(&self.to_string(), schema)
+    pub fn compile(&self, schema: &Schema) -> Result<ValidFilter, FilterError> {
+        schema.compile(&self.to_string())
     }
 
     /// The expression lent to the syntax tree, with empty spans, for the
@@ -290,7 +283,7 @@ impl Expr {
     fn to_syntax(&self) -> syntax::Expr<'_> {
         let span = Span::new(0, 0);
         match self {
-            Expr::Condition(c) => syntax::Expr::Condition(syntax::Condition {
+            FilterBuilder::Condition(c) => syntax::Expr::Condition(syntax::Condition {
                 op: c.op,
                 op_span: span,
                 attribute: Attribute {
@@ -304,30 +297,30 @@ impl Expr {
                     .collect(),
                 span,
             }),
-            Expr::And(terms) => syntax::Expr::And(Group {
-                terms: terms.iter().map(Expr::to_syntax).collect(),
+            FilterBuilder::And(terms) => syntax::Expr::And(Group {
+                terms: terms.iter().map(FilterBuilder::to_syntax).collect(),
                 span,
             }),
-            Expr::Or(terms) => syntax::Expr::Or(Group {
-                terms: terms.iter().map(Expr::to_syntax).collect(),
+            FilterBuilder::Or(terms) => syntax::Expr::Or(Group {
+                terms: terms.iter().map(FilterBuilder::to_syntax).collect(),
                 span,
             }),
         }
     }
 }
 
-impl fmt::Display for Expr {
+impl fmt::Display for FilterBuilder {
     /// The canonical form (see the module docs).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.to_syntax(), f)
     }
 }
 
-impl From<&syntax::Expr<'_>> for Expr {
+impl From<&syntax::Expr<'_>> for FilterBuilder {
     /// The owned copy of a parsed tree (spans dropped).
-    fn from(e: &syntax::Expr<'_>) -> Expr {
+    fn from(e: &syntax::Expr<'_>) -> FilterBuilder {
         match e {
-            syntax::Expr::Condition(c) => Expr::Condition(Condition {
+            syntax::Expr::Condition(c) => FilterBuilder::Condition(OwnedCondition {
                 op: c.op,
                 attribute: c.attribute.path.to_owned(),
                 values: c
@@ -336,38 +329,42 @@ impl From<&syntax::Expr<'_>> for Expr {
                     .map(|v| v.text.clone().into_owned())
                     .collect(),
             }),
-            syntax::Expr::And(g) => Expr::And(g.terms.iter().map(Expr::from).collect()),
-            syntax::Expr::Or(g) => Expr::Or(g.terms.iter().map(Expr::from).collect()),
+            syntax::Expr::And(g) => {
+                FilterBuilder::And(g.terms.iter().map(FilterBuilder::from).collect())
+            }
+            syntax::Expr::Or(g) => {
+                FilterBuilder::Or(g.terms.iter().map(FilterBuilder::from).collect())
+            }
         }
     }
 }
 
-impl From<&syntax::Filter<'_>> for Expr {
+impl From<&syntax::Filter<'_>> for FilterBuilder {
     /// The owned copy of a parsed filter (spans dropped).
-    fn from(f: &syntax::Filter<'_>) -> Expr {
-        Expr::from(&f.expr)
+    fn from(f: &syntax::Filter<'_>) -> FilterBuilder {
+        FilterBuilder::from(&f.expr)
     }
 }
 
-impl FromStr for Expr {
+impl FromStr for FilterBuilder {
     type Err = ParseError;
 
     /// Parses with the default limits ([`syntax::parse`]); no validation.
-    fn from_str(s: &str) -> Result<Expr, ParseError> {
-        syntax::parse(s).map(|f| Expr::from(&f))
+    fn from_str(s: &str) -> Result<FilterBuilder, ParseError> {
+        syntax::parse(s).map(|f| FilterBuilder::from(&f))
     }
 }
 
-impl Serialize for Expr {
+impl Serialize for FilterBuilder {
     /// The canonical string.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
 }
 
-impl<'de> Deserialize<'de> for Expr {
+impl<'de> Deserialize<'de> for FilterBuilder {
     /// A filter string, parsed (not validated).
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Expr, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<FilterBuilder, D::Error> {
         let text = Cow::<str>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
@@ -388,15 +385,18 @@ mod tests {
             e.to_string(),
             "eq(a,1):eq(b,2):eq(c,3):(eq(d,4)|eq(e,5)|eq(f,6))"
         );
-        let Expr::And(terms) = &e else {
+        let FilterBuilder::And(terms) = &e else {
             panic!("an AND")
         };
         assert_eq!(terms.len(), 4);
         // A group built by hand with the variants prints the same way.
-        let hand = Expr::Or(vec![Expr::Or(vec![eq("a", 1), eq("b", 2)]), eq("c", 3)]);
+        let hand = FilterBuilder::Or(vec![
+            FilterBuilder::Or(vec![eq("a", 1), eq("b", 2)]),
+            eq("c", 3),
+        ]);
         assert_eq!(hand.to_string(), "(eq(a,1)|eq(b,2)|eq(c,3))");
         assert_eq!(
-            Expr::And(vec![Expr::Or(vec![eq("a", 1)])]).to_string(),
+            FilterBuilder::And(vec![FilterBuilder::Or(vec![eq("a", 1)])]).to_string(),
             "eq(a,1)"
         );
         // An OR alternative that is an AND needs no parentheses.
@@ -437,7 +437,7 @@ mod tests {
         assert_eq!(eq("has_nodes", false).to_string(), "eq(has_nodes,false)");
         assert!(
             and([gt("updated_at", t), eq("id", id), eq("has_nodes", false)])
-                .compile()
+                .compile(&Schema::detach_nodes())
                 .is_ok()
         );
     }
@@ -455,20 +455,27 @@ mod tests {
             ilike("name", "x"),
         ] {
             let text = e.to_string();
-            assert_eq!(e.compile(), crate::compile(&text), "{text}");
-            assert!(e.compile().is_err(), "{text}");
+            assert_eq!(
+                e.compile(&Schema::detach_nodes()),
+                crate::compile(&text),
+                "{text}"
+            );
+            assert!(e.compile(&Schema::detach_nodes()).is_err(), "{text}");
         }
         let e = and([eq("sku", "a"), like("name", "*shoe*")]);
-        assert_eq!(e.compile(), crate::compile("eq(sku,a):like(name,*shoe*)"));
         assert_eq!(
-            e.validate(&Schema::every_operator()).map(|f| f.to_string()),
+            e.compile(&Schema::detach_nodes()),
+            crate::compile("eq(sku,a):like(name,*shoe*)")
+        );
+        assert_eq!(
+            e.compile(&Schema::every_operator()).map(|f| f.to_string()),
             Ok("eq(sku,a):like(name,*shoe*)".to_owned())
         );
     }
 
     #[test]
     fn parse_and_serde_round_trip() {
-        let e: Expr = r#"eq("sku", 'a b') : ( eq(status,live) | like(name,*shoe*) )"#
+        let e: FilterBuilder = r#"eq("sku", 'a b') : ( eq(status,live) | like(name,*shoe*) )"#
             .parse()
             .unwrap();
         assert_eq!(
@@ -480,7 +487,7 @@ mod tests {
         );
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#""eq(sku,a b):(eq(status,live)|like(name,*shoe*))""#);
-        assert_eq!(serde_json::from_str::<Expr>(&json).unwrap(), e);
-        assert!(serde_json::from_str::<Expr>(r#""eq(sku""#).is_err());
+        assert_eq!(serde_json::from_str::<FilterBuilder>(&json).unwrap(), e);
+        assert!(serde_json::from_str::<FilterBuilder>(r#""eq(sku""#).is_err());
     }
 }

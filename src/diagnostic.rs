@@ -6,7 +6,7 @@
 //! aligned:
 //!
 //! ```
-//! use catalog_filter::diagnostic::{Span, render_diagnostic};
+//! use catalog_filter::syntax::{Span, render_diagnostic};
 //!
 //! let input = "eq(name,\"日本語\"):eqq(sku,x)";
 //! let at = input.find("eqq").unwrap();

@@ -10,7 +10,7 @@
 //! integrity checks need are parsed into typed values.
 //!
 //! ```
-//! use catalog_filter::json::{AttributeValue, JsonNumber};
+//! use catalog_filter::catalog::{AttributeValue, JsonNumber};
 //!
 //! let v: AttributeValue = serde_json::from_str("0.9455199068242589").unwrap();
 //! assert_eq!(v, AttributeValue::Number(JsonNumber::new("0.9455199068242589").unwrap()));
@@ -271,7 +271,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
 /// Compares, hashes and orders as its `str`; derefs to `str`.
 ///
 /// ```
-/// use catalog_filter::json::Text;
+/// use catalog_filter::catalog::Text;
 ///
 /// let t = Text::from("shoe");
 /// assert_eq!(t, "shoe");
@@ -1015,7 +1015,7 @@ impl Document {
 ///
 /// ```
 /// use catalog_filter::Limits;
-/// use catalog_filter::json::{Document, read_document};
+/// use catalog_filter::catalog::{Document, read_document};
 ///
 /// let limits = Limits { max_snapshot_bytes: 4, ..Limits::DEFAULT };
 /// assert_eq!(read_document(&b"1234"[..], &limits).unwrap(), Document::Whole(b"1234".to_vec()));

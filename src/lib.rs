@@ -6,75 +6,69 @@
 //! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND), and
 //! groups of alternatives joined by `|` (logical OR) in parentheses, such as
 //! `(eq(sku,a):eq(status,live)|eq(sku,b))`. Which attributes, operators and
-//! groups an endpoint accepts is its [`schema::Schema`], a runtime value
-//! (detach_nodes' by default; any other with [`compile_with_schema`]).
-//! Data flows one way, and each stage is usable alone:
+//! groups an endpoint accepts is its [`Schema`], a runtime value
+//! (detach_nodes' by default).
 //!
-//! | stage | module | in -> out |
-//! |---|---|---|
-//! | parse | [`syntax`] | `&str` -> [`syntax::Filter`], a tree (AND, OR, conditions) borrowing the input, with byte spans; `Display` prints the canonical form |
-//! | validate | [`validate`], [`schema`] | `Filter` -> [`ValidFilter`], a tree of typed predicates, or every problem at once |
-//! | compile | [`compile`](mod@compile) | byte limit + parse + validate in one call, to a [`ValidFilter`] or a [`FilterError`]; serde for `ValidFilter` |
-//! | build | [`build`] | filters built in code, printed canonically, validated like a parsed string |
-//! | evaluate | [`eval`] | [`ValidFilter::matches`], [`catalog::Catalog::select`] |
-//! | plan, apply | [`elasticpath`], [`ecwid`] | a snapshot + a request -> a plan and the response; then `apply` |
-//! | SQL | [`sql`] | a `WHERE` clause with bound parameters; PostgreSQL behind the `postgres` feature |
-//! | DataFusion | `datafusion` (feature) | a DataFusion `Expr` over a catalog's Arrow tables; Parquet export |
+//! # One way in for each need
 //!
-//! # Stage order
-//!
-//! Each module imports only modules of earlier stages (`.ci/check-stages.sh`
-//! checks it in CI, from its copy of this list); earliest first:
-//!
-//! [`diagnostic`], then the leaves every stage may use ([`limits`] and the
-//! private `suggest`), [`syntax`], [`schema`], [`pattern`], [`search`],
-//! [`validate`], [`error`], [`compile`](mod@compile), the private `miette_impls`
-//! (feature `miette`), [`build`], [`json`], the private
-//! `forest`, [`catalog`], [`eval`], [`elasticpath`], [`ecwid`], [`sql`],
-//! `datafusion` (feature `datafusion`), `synthetic` (feature `synthetic`).
-//!
-//! So validation knows only its own [`ValidationErrors`]; the joining
-//! [`FilterError`] comes after it, and the one-call entry points that return
-//! it ([`compile()`], [`compile_with_schema`], ...) after that.
-//!
-//! # Features
-//!
-//! - `postgres`: running detach in a live PostgreSQL database ([`sql`]).
-//! - `miette`: `miette::Diagnostic` for [`FilterError`], its parts
-//!   ([`syntax::ParseError`], [`ValidationErrors`], [`ValidationError`],
-//!   [`FilterTooLong`]): a code, and one label per problem on its span with
-//!   its message. Attach the filter text when reporting
-//!   (`miette::Report::new(err).with_source_code(input)`); the built-in caret
-//!   renderer (`render`) stays the default.
-//! - `synthetic`: a seeded generator of catalogs and filters, for tests and
-//!   benchmarks.
-//! - `datafusion`: filters as Apache DataFusion expressions over a
-//!   catalog's Arrow tables, and Parquet export (`datafusion` module; needs
-//!   rustc 1.94, as DataFusion 55 does).
-//!
-//! A worked example, from a filter string to a detach:
+//! Parse (structure only, with spans; `Display` is the canonical form):
 //!
 //! ```
-//! use catalog_filter::catalog::Catalog;
-//! use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
-//! use catalog_filter::syntax::{parse, Op};
-//! use catalog_filter::{Limits, compile};
+//! use catalog_filter::syntax::{self, Op};
 //!
-//! // 1. Parse: structure only, with spans.
-//! let filter = parse("eq(status,live) : like(name,*shoe*)").unwrap();
+//! let filter = syntax::parse("eq(status,live) : like(name,*shoe*)").unwrap();
 //! assert_eq!(filter.conditions().nth(1).unwrap().op, Op::Like);
 //! assert_eq!(filter.to_string(), "eq(status,live):like(name,*shoe*)");
-//!
 //! // Errors say where and what was expected.
-//! let err = parse("eq(name,café)").unwrap_err();
-//! assert_eq!(err.span().range(), 11..13);
+//! assert_eq!(syntax::parse("eq(name,café)").unwrap_err().span().range(), 11..13);
+//! ```
 //!
-//! // 2. Validate against the detach_nodes schema (parse + validate in one call).
-//! let filter = compile("eq(status,live):like(name,*shoe*)").unwrap();
+//! Compile (byte limit, parse and validate in one call) against
+//! detach_nodes with [`compile()`], against any schema with
+//! [`Schema::compile`], under other limits with a [`CompilerBuilder`]:
+//!
+//! ```
+//! use catalog_filter::{CompilerBuilder, Schema, compile};
+//!
+//! assert!(compile("eq(status,live):like(name,*shoe*)").is_ok());
 //! let err = compile("gt(name,x)").unwrap_err();
 //! assert_eq!(err.to_string(), "operator `gt` is not supported for `name`; supported: eq, like, in");
 //!
-//! // 3. Evaluate against a snapshot.
+//! assert!(Schema::orders().compile("(eq(status,complete)|gt(with_tax,1000))").is_ok());
+//!
+//! let strict = CompilerBuilder::new().max_conditions(1).build();
+//! assert!(strict.compile("eq(sku,a):eq(sku,b)").is_err());
+//! ```
+//!
+//! Evaluate, on catalog products, JSON objects or any [`eval::Record`]:
+//!
+//! ```
+//! use catalog_filter::catalog::Product;
+//!
+//! let filter = catalog_filter::compile("like(name,*shoe*)").unwrap();
+//! let mut product = Product::default();
+//! product.name = Some("trail shoe".into());
+//! assert!(filter.matches(&product));
+//! ```
+//!
+//! Render SQL (a `WHERE` clause with bound parameters):
+//!
+//! ```
+//! use catalog_filter::sql::{self, SqlParam};
+//!
+//! let filter = catalog_filter::compile("eq(status,live)").unwrap();
+//! let rendered = sql::render(&filter);
+//! assert_eq!(rendered.sql_where, r#"("products"."status" = $1::text)"#);
+//! assert_eq!(rendered.params, [SqlParam::Text("live".into())]);
+//! ```
+//!
+//! Detach products from nodes (Elastic Path), as a plan, then apply it:
+//!
+//! ```
+//! use catalog_filter::Limits;
+//! use catalog_filter::catalog::Catalog;
+//! use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
+//!
 //! let mut catalog = Catalog::from_json(r#"{
 //!   "hierarchies": [{"id": "shop"}],
 //!   "nodes": [{"id": "shoes", "hierarchy_id": "shop"},
@@ -86,11 +80,7 @@
 //!      "node_ids": ["running"]}
 //!   ]
 //! }"#).unwrap();
-//! let matched: Vec<usize> = catalog.select(&filter).map(|(i, _)| i).collect();
-//! assert_eq!(matched, [0]);
-//!
-//! // 4. Plan a detach from "shoes" (and the nodes below it), then apply it.
-//! let request = DetachNodesRequest::new(filter.to_string(), ["shoes", "404"]);
+//! let request = DetachNodesRequest::new("eq(status,live)", ["shoes", "404"]);
 //! let plan = detach::plan(&catalog, &request, &Limits::default()).unwrap();
 //! assert_eq!(
 //!     serde_json::to_string(&plan.response).unwrap(),
@@ -100,42 +90,102 @@
 //! assert!(catalog.products()[0].node_ids.is_empty());
 //! assert_eq!(catalog.products()[1].node_ids, ["running"]);
 //! ```
+//!
+//! Unassign products from a category (Ecwid):
+//!
+//! ```
+//! use catalog_filter::Limits;
+//! use catalog_filter::ecwid::{self, Store, UnassignProductsRequest};
+//!
+//! let mut store = Store::from_json(r#"{
+//!   "categories": [{"id": 9691094, "parent_id": 0, "name": "Sale"}],
+//!   "products": [{"id": 37208345, "name": "Canvas Sneakers", "category_ids": [9691094]}]
+//! }"#).unwrap();
+//! let request: UnassignProductsRequest = serde_json::from_str(r#"{"productIds":[37208345]}"#).unwrap();
+//! let plan = ecwid::plan(&store, 9691094, &request, &Limits::default()).unwrap();
+//! assert_eq!(serde_json::to_string(&plan.response).unwrap(), r#"{"deleteCount":1}"#);
+//! ecwid::apply(&mut store, &plan);
+//! // Left with no category, the product is re-homed to the top level (0).
+//! assert_eq!(store.product(37208345).map(|p| p.category_ids.clone()), Some(vec![0]));
+//! ```
+//!
+//! # Modules
+//!
+//! | module | what |
+//! |---|---|
+//! | [`syntax`] | the parser: `&str` -> [`syntax::Filter`], a tree borrowing the input, with byte spans |
+//! | [`schema`] | [`Schema`]: attributes, operators, value types and rules, limits; presets, builder, JSON/TOML files |
+//! | [`validate`] | what a [`ValidFilter`] holds (typed predicates) and the validation errors |
+//! | [`build`] | filters built in code, printed canonically, compiled like a string |
+//! | [`eval`] | [`ValidFilter::matches`] on any [`eval::Record`] |
+//! | [`catalog`] | an Elastic Path catalog snapshot, loaded and written back byte-exact; [`catalog::Catalog::select`] |
+//! | [`elasticpath`] | detach_nodes: request, plan, apply, error envelopes |
+//! | [`ecwid`] | unassignProducts: store, request, plan, apply, errors |
+//! | [`sql`] | a PostgreSQL `WHERE` clause; running detach in PostgreSQL (feature `postgres`) |
+//! | `datafusion` | DataFusion expressions over Arrow tables, Parquet, Ballista (feature `datafusion`) |
+//!
+//! # Stage order
+//!
+//! Data flows one way: each module imports only modules of earlier stages
+//! (`.ci/check-stages.sh` checks it in CI, reading the list below);
+//! earliest first, `*` marking a leaf every stage may use:
+//!
+//! <!-- stages -->
+//! diagnostic, suggest*, short*, limits*, syntax, schema, pattern, search,
+//! validate, error, compiler, miette_impls, build, json, forest, catalog,
+//! eval, elasticpath, ecwid, sql, datafusion, synthetic
+//! <!-- /stages -->
+//!
+//! # Features
+//!
+//! - `postgres`: running detach in a live PostgreSQL database ([`sql`]).
+//! - `miette`: `miette::Diagnostic` for [`FilterError`], its parts
+//!   ([`syntax::ParseError`], [`validate::ValidationErrors`],
+//!   [`validate::ValidationError`], [`validate::FilterTooLong`]): a code,
+//!   and one label per problem on its span with its message. Attach the
+//!   filter text when reporting
+//!   (`miette::Report::new(err).with_source_code(input)`); the built-in
+//!   caret renderer ([`FilterError::render`]) stays the default.
+//! - `synthetic`: a seeded generator of catalogs and filters, for the
+//!   crate's own tests and benchmarks (not part of the API).
+//! - `datafusion`: filters as Apache DataFusion expressions over a
+//!   catalog's Arrow tables, and Parquet export (`datafusion` module; needs
+//!   rustc 1.94, as DataFusion 55 does).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod build;
 pub mod catalog;
-pub mod compile;
+mod compiler;
 #[cfg(feature = "datafusion")]
 pub mod datafusion;
-pub mod diagnostic;
+mod diagnostic;
 pub mod ecwid;
 pub mod elasticpath;
-pub mod error;
+mod error;
 pub mod eval;
 mod forest;
-pub mod json;
-pub mod limits;
+mod json;
+mod limits;
 #[cfg(feature = "miette")]
 mod miette_impls;
-pub mod pattern;
+mod pattern;
 pub mod schema;
-pub mod search;
+mod search;
 mod short;
 pub mod sql;
 mod suggest;
 pub mod syntax;
 #[cfg(feature = "synthetic")]
+#[doc(hidden)]
 pub mod synthetic;
 pub mod validate;
 
-pub use compile::{compile, compile_for, compile_with, compile_with_schema};
+pub use compiler::{Compiler, CompilerBuilder, FilterSeed, compile};
 pub use error::FilterError;
 pub use limits::Limits;
-pub use validate::{
-    ConditionRef, FilterTooLong, Predicate, ValidExpr, ValidFilter,
-    ValidationError, ValidationErrorKind, ValidationErrors, ValueList,
-};
+pub use schema::Schema;
+pub use validate::ValidFilter;
 
 /// The README's examples run as doc tests, so the README cannot lie.
 #[cfg(doctest)]

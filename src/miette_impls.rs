@@ -145,7 +145,9 @@ mod tests {
             max_filter_bytes: 4,
             ..crate::Limits::DEFAULT
         };
-        let err = crate::compile_with("eq(sku,a)", &limits).unwrap_err();
+        let err =
+            crate::compiler::compile_checked("eq(sku,a)", crate::validate::detach_nodes(), &limits)
+                .unwrap_err();
         assert!(spans(&err).is_empty());
         assert_eq!(
             err.code().map(|c| c.to_string()).as_deref(),

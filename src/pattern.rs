@@ -27,23 +27,23 @@ use std::hash::{Hash, Hasher};
 /// its own searcher per column.
 ///
 /// ```
-/// use catalog_filter::pattern::{Pattern, PatternKind};
+/// use catalog_filter::validate::{LikePattern, PatternKind};
 ///
-/// let p = Pattern::new("*shoe*");
+/// let p = LikePattern::new("*shoe*");
 /// assert_eq!(p.kind(), PatternKind::Contains);
 /// assert_eq!(p.needle(), "shoe");
 /// assert!(p.matches("running shoes"));
 /// assert!(!p.matches("Running Shoes"));
-/// assert!(Pattern::new("a*b").matches("a*b"));
-/// assert!(!Pattern::new("a*b").matches("axb"));
+/// assert!(LikePattern::new("a*b").matches("a*b"));
+/// assert!(!LikePattern::new("a*b").matches("axb"));
 /// ```
 #[derive(Clone)]
-pub struct Pattern {
+pub struct LikePattern {
     kind: PatternKind,
     needle: ShortStr,
 }
 
-/// How a [`Pattern`]'s needle must sit in a value.
+/// How a [`LikePattern`]'s needle must sit in a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PatternKind {
     /// `*` or `**`: any present value (the needle is empty).
@@ -58,11 +58,11 @@ pub enum PatternKind {
     Equals,
 }
 
-impl Pattern {
+impl LikePattern {
     /// Compiles a `like` value. Every text is a valid pattern.
-    pub fn new(pattern: &str) -> Pattern {
+    pub fn new(pattern: &str) -> LikePattern {
         let (kind, needle) = split(pattern);
-        Pattern {
+        LikePattern {
             kind,
             needle: ShortStr::new(needle),
         }
@@ -86,32 +86,32 @@ impl Pattern {
 
 /// A `like` pattern borrowed from where it is stored (a compiled filter
 /// keeps its patterns' needles in its own text): the same kind, needle and
-/// matching as [`Pattern`], without a copy.
+/// matching as [`LikePattern`], without a copy.
 ///
 /// ```
-/// use catalog_filter::pattern::{PatternKind, PatternRef};
+/// use catalog_filter::validate::{LikePatternRef, PatternKind};
 ///
-/// let p = PatternRef::new("*shoe*");
+/// let p = LikePatternRef::new("*shoe*");
 /// assert_eq!((p.kind(), p.needle()), (PatternKind::Contains, "shoe"));
 /// assert!(p.matches("running shoes"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PatternRef<'a> {
+pub struct LikePatternRef<'a> {
     kind: PatternKind,
     needle: &'a str,
 }
 
-impl<'a> PatternRef<'a> {
+impl<'a> LikePatternRef<'a> {
     /// Reads a `like` value (borrowing its needle). Every text is a valid
     /// pattern.
-    pub fn new(pattern: &'a str) -> PatternRef<'a> {
+    pub fn new(pattern: &'a str) -> LikePatternRef<'a> {
         let (kind, needle) = split(pattern);
-        PatternRef { kind, needle }
+        LikePatternRef { kind, needle }
     }
 
     /// A pattern of `kind` with `needle` (the text between the wildcards).
-    pub(crate) fn from_parts(kind: PatternKind, needle: &'a str) -> PatternRef<'a> {
-        PatternRef { kind, needle }
+    pub(crate) fn from_parts(kind: PatternKind, needle: &'a str) -> LikePatternRef<'a> {
+        LikePatternRef { kind, needle }
     }
 
     /// Where the needle must sit.
@@ -163,24 +163,24 @@ fn matches_bytes(kind: PatternKind, needle: &[u8], hay: &[u8]) -> bool {
     }
 }
 
-impl fmt::Debug for Pattern {
+impl fmt::Debug for LikePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pattern")
+        f.debug_struct("LikePattern")
             .field("kind", &self.kind)
             .field("needle", &self.needle())
             .finish()
     }
 }
 
-impl PartialEq for Pattern {
-    fn eq(&self, other: &Pattern) -> bool {
+impl PartialEq for LikePattern {
+    fn eq(&self, other: &LikePattern) -> bool {
         self.kind == other.kind && self.needle == other.needle
     }
 }
 
-impl Eq for Pattern {}
+impl Eq for LikePattern {}
 
-impl Hash for Pattern {
+impl Hash for LikePattern {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.kind.hash(state);
         self.needle.hash(state);
@@ -192,7 +192,7 @@ mod tests {
     use super::*;
     use std::collections::hash_map::DefaultHasher;
 
-    fn hash(p: &Pattern) -> u64 {
+    fn hash(p: &LikePattern) -> u64 {
         let mut h = DefaultHasher::new();
         p.hash(&mut h);
         h.finish()
@@ -209,10 +209,10 @@ mod tests {
             ("ab", PatternKind::Equals, "ab"),
         ];
         for (text, kind, needle) in cases {
-            let p = Pattern::new(text);
+            let p = LikePattern::new(text);
             assert_eq!((p.kind(), p.needle()), (kind, needle), "{text}");
         }
-        let m = |p: &str, v: &str| Pattern::new(p).matches(v);
+        let m = |p: &str, v: &str| LikePattern::new(p).matches(v);
         assert!(m("*", "") && m("*", "x"));
         assert!(m("*ab*", "xaby") && !m("*ab*", "axb"));
         assert!(m("ab*", "abc") && !m("ab*", "cab"));
@@ -222,17 +222,17 @@ mod tests {
 
     #[test]
     fn equality_hash_and_debug_see_kind_and_needle() {
-        let a = Pattern::new("*ab*");
-        assert_eq!(a, Pattern::new("*ab*"));
-        assert_eq!(hash(&a), hash(&Pattern::new("*ab*")));
+        let a = LikePattern::new("*ab*");
+        assert_eq!(a, LikePattern::new("*ab*"));
+        assert_eq!(hash(&a), hash(&LikePattern::new("*ab*")));
         // Same needle, other kind; same kind, other needle.
-        assert_ne!(a, Pattern::new("ab*"));
-        assert_ne!(a, Pattern::new("*ac*"));
-        assert_ne!(hash(&a), hash(&Pattern::new("ab*")));
-        assert_ne!(hash(&a), hash(&Pattern::new("*ac*")));
+        assert_ne!(a, LikePattern::new("ab*"));
+        assert_ne!(a, LikePattern::new("*ac*"));
+        assert_ne!(hash(&a), hash(&LikePattern::new("ab*")));
+        assert_ne!(hash(&a), hash(&LikePattern::new("*ac*")));
         assert_eq!(
             format!("{a:?}"),
-            r#"Pattern { kind: Contains, needle: "ab" }"#
+            r#"LikePattern { kind: Contains, needle: "ab" }"#
         );
     }
 }

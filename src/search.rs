@@ -15,7 +15,7 @@
 //! a query for one part of a hyphenated word finds it in both.
 //!
 //! ```
-//! use catalog_filter::search::TextQuery;
+//! use catalog_filter::validate::TextQuery;
 //!
 //! let q = TextQuery::new("running shoes");
 //! assert!(q.matches("The shoe for runners who run"));

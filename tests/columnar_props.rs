@@ -5,7 +5,7 @@
 #[path = "support/generate.rs"]
 mod generate;
 
-use catalog_filter::compile_for;
+use catalog_filter::CompilerBuilder;
 use catalog_filter::schema::Schema;
 use catalog_filter::synthetic::SplitMix64;
 use proptest::prelude::*;
@@ -87,7 +87,7 @@ proptest! {
                 3 => format!("({}|{}):{}", text_conditions(&mut rng), text_conditions(&mut rng), text_conditions(&mut rng)),
                 _ => format!("{}:{}", text_conditions(&mut rng), text_conditions(&mut rng)),
             };
-            let Ok(filter) = compile_for(&text, &schema, &generate::LIMITS) else { continue };
+            let Ok(filter) = CompilerBuilder::new().schema(schema.clone()).limits(generate::LIMITS).build().compile(&text) else { continue };
             compiled += 1;
             let selected: Vec<usize> = catalog.select(&filter).map(|(i, _)| i).collect();
             let expected: Vec<usize> = catalog

@@ -14,7 +14,7 @@ use catalog_filter::datafusion::{detach, select_ids, tables};
 use catalog_filter::elasticpath::detach::DetachNodesRequest;
 use catalog_filter::schema::Schema;
 use catalog_filter::synthetic::SplitMix64;
-use catalog_filter::{Limits, compile_for};
+use catalog_filter::{CompilerBuilder, Limits};
 use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
@@ -94,7 +94,12 @@ fn two_executors_give_the_in_memory_answers() {
         let mut tried = 0;
         while tried < 6 {
             let text = generate::every_operator_filter(&mut rng, &catalog);
-            let Ok(filter) = compile_for(&text, &schema, &LIMITS) else {
+            let Ok(filter) = CompilerBuilder::new()
+                .schema(schema.clone())
+                .limits(LIMITS)
+                .build()
+                .compile(&text)
+            else {
                 continue;
             };
             tried += 1;
@@ -170,12 +175,12 @@ fn the_codecs_carry_a_condition_and_refuse_what_is_not_one() {
     use datafusion_proto::physical_plan::PhysicalExtensionCodec;
 
     let schema = Schema::every_operator();
-    let filter = compile_for(
-        "eq(sku,a):(ilike(name,*SHOE*)|contains(tags,x))",
-        &schema,
-        &LIMITS,
-    )
-    .unwrap();
+    let filter = CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(LIMITS)
+        .build()
+        .compile("eq(sku,a):(ilike(name,*SHOE*)|contains(tags,x))")
+        .unwrap();
     let mut udfs = Vec::new();
     to_expr(&filter)
         .apply(|e| {

@@ -14,7 +14,7 @@ use catalog_filter::catalog::Catalog;
 use catalog_filter::datafusion::{Error, select_ids, tables, to_expr};
 use catalog_filter::schema::Schema;
 use catalog_filter::synthetic::SplitMix64;
-use catalog_filter::{Limits, ValidFilter, compile, compile_for};
+use catalog_filter::{CompilerBuilder, Limits, ValidFilter, compile};
 use datafusion::prelude::SessionContext;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::cell::Cell;
@@ -68,7 +68,12 @@ fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> Stri
             let mut rng = SplitMix64::new(seed);
             for _ in 0..25 {
                 let text = generate(&mut rng, &catalog);
-                let filter = match compile_for(&text, schema, &LIMITS) {
+                let filter = match CompilerBuilder::new()
+                    .schema(schema.clone())
+                    .limits(LIMITS)
+                    .build()
+                    .compile(&text)
+                {
                     Ok(f) => f,
                     Err(e) if e.to_string().contains("too complex") => continue,
                     Err(e) => return Err(TestCaseError::fail(format!("{text}: {e}"))),
@@ -112,8 +117,17 @@ fn every_operator_and_or_groups_select_the_same_products_as_in_memory() {
 
 #[test]
 fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
-    let expr =
-        |f: &str| to_expr(&compile_for(f, &Schema::every_operator(), &LIMITS).unwrap()).to_string();
+    let expr = |f: &str| {
+        to_expr(
+            &CompilerBuilder::new()
+                .schema(Schema::every_operator())
+                .limits(LIMITS)
+                .build()
+                .compile(f)
+                .unwrap(),
+        )
+        .to_string()
+    };
     assert_eq!(
         expr("in(status,live,draft):le(id,00000000-0000-4000-8000-00000000000A)"),
         r#"status IN ([Utf8("live"), Utf8("draft")]) AND id <= Utf8("00000000-0000-4000-8000-00000000000a")"#
@@ -150,7 +164,12 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         )
         .build()
         .unwrap();
-    let filter = compile_for("like(extensions.book.isbn,*42*)", &schema, &LIMITS).unwrap();
+    let filter = CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(LIMITS)
+        .build()
+        .compile("like(extensions.book.isbn,*42*)")
+        .unwrap();
     assert_eq!(
         to_expr(&filter).to_string(),
         "catalog_filter_condition_0(record)"
@@ -165,7 +184,12 @@ const SAMPLE: &str = r#"{"hierarchies":[{"id":"h1","name":"Main"}],
   {"id":"00000000-0000-4000-8000-000000000003","name":"x","tags":[],"created_at":"2023-12-31T23:30:00Z"}]}"#;
 
 fn sample_ids(ctx: &SessionContext, f: &str) -> Vec<u128> {
-    let filter = compile_for(f, &Schema::every_operator(), &LIMITS).unwrap();
+    let filter = CompilerBuilder::new()
+        .schema(Schema::every_operator())
+        .limits(LIMITS)
+        .build()
+        .compile(f)
+        .unwrap();
     let ids = runtime().block_on(select_ids(ctx, &filter)).unwrap();
     ids.iter().map(|u| u.as_u128() & 0xff).collect()
 }
@@ -316,7 +340,12 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
     let mut matched = 0;
     let every = Schema::every_operator();
     for text in &filters {
-        let filter = compile_for(text, &every, &LIMITS).unwrap();
+        let filter = CompilerBuilder::new()
+            .schema(every.clone())
+            .limits(LIMITS)
+            .build()
+            .compile(text)
+            .unwrap();
         let want = in_memory(&catalog, &filter);
         for (name, ctx) in [("memory", &ctx), ("parquet", &parquet)] {
             let got = rt.block_on(select_ids(ctx, &filter)).unwrap();
@@ -330,7 +359,12 @@ fn timestamps_beyond_nanoseconds_filter_as_in_memory() {
         filters.len()
     );
     // is_null sees a clamped instant as present.
-    let filter = compile_for("is_null(updated_at)", &Schema::every_operator(), &LIMITS).unwrap();
+    let filter = CompilerBuilder::new()
+        .schema(Schema::every_operator())
+        .limits(LIMITS)
+        .build()
+        .compile("is_null(updated_at)")
+        .unwrap();
     let got = rt.block_on(select_ids(&parquet, &filter)).unwrap();
     assert_eq!(got, in_memory(&catalog, &filter));
     assert_eq!(got.len(), 2);

@@ -1,10 +1,10 @@
 //! Filter evaluation: the meaning of every attribute and operator.
 
 use catalog_filter::catalog::Product;
-use catalog_filter::pattern::{Pattern, PatternKind};
 use catalog_filter::schema::Schema;
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
-use catalog_filter::{Limits, ValidFilter, compile, compile_for};
+use catalog_filter::validate::{LikePattern, PatternKind};
+use catalog_filter::{CompilerBuilder, Limits, ValidFilter, compile};
 use chrono::DateTime;
 use proptest::prelude::*;
 use serde_json::json;
@@ -18,7 +18,7 @@ fn filter(f: &str) -> ValidFilter {
 }
 
 fn book() -> Product {
-    let obj = |v: serde_json::Value| -> catalog_filter::json::Attributes {
+    let obj = |v: serde_json::Value| -> catalog_filter::catalog::Attributes {
         v.as_object().cloned().unwrap_or_default().into()
     };
     Product {
@@ -54,7 +54,11 @@ fn book() -> Product {
 
 /// Compiles against the whole language (OR groups, every operator).
 fn whole(f: &str) -> ValidFilter {
-    compile_for(f, &Schema::every_operator(), &Limits::DEFAULT)
+    CompilerBuilder::new()
+        .schema(Schema::every_operator())
+        .limits(Limits::DEFAULT)
+        .build()
+        .compile(f)
         .unwrap_or_else(|e| panic!("{}", e.render(f)))
 }
 
@@ -378,7 +382,7 @@ fn pattern_kinds() {
         ("", PatternKind::Equals, ""),
     ];
     for (text, kind, needle) in cases {
-        let p = Pattern::new(text);
+        let p = LikePattern::new(text);
         assert_eq!((p.kind(), p.needle()), (kind, needle), "{text:?}");
     }
 }
@@ -405,16 +409,16 @@ proptest! {
 
     #[test]
     fn like_agrees_with_reference(pattern in "[*ab]{0,6}|\\*?[a-c*é]{0,4}\\*?", value in "[*ab]{0,8}|[a-cé*]{0,6}") {
-        prop_assert_eq!(Pattern::new(&pattern).matches(&value), reference(&pattern, &value));
+        prop_assert_eq!(LikePattern::new(&pattern).matches(&value), reference(&pattern, &value));
     }
 
     #[test]
     fn like_agrees_with_reference_on_any_text(pattern in any::<String>(), value in any::<String>()) {
-        prop_assert_eq!(Pattern::new(&pattern).matches(&value), reference(&pattern, &value));
+        prop_assert_eq!(LikePattern::new(&pattern).matches(&value), reference(&pattern, &value));
         // Every substring of the value is found by a contains-pattern.
         let cut = value.char_indices().map(|(i, _)| i).nth(value.chars().count() / 2).unwrap_or(0);
         let inner = &value[cut..];
-        let contains = Pattern::new(&format!("*{inner}*"));
+        let contains = LikePattern::new(&format!("*{inner}*"));
         prop_assert!(contains.matches(&value));
     }
 }

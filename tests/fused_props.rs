@@ -5,8 +5,7 @@
 
 use catalog_filter::schema::Schema;
 use catalog_filter::syntax::parse_with;
-use catalog_filter::validate::validate_for;
-use catalog_filter::{FilterError, Limits, compile_for};
+use catalog_filter::{CompilerBuilder, FilterError, Limits};
 use proptest::prelude::*;
 
 /// Conditions valid or not against detach_nodes and every_operator:
@@ -43,10 +42,21 @@ const POOL: &[&str] = &[
 
 /// The fused and the staged answers, compared.
 fn same_answer(input: &str, schema: &Schema, limits: &Limits) -> Result<(), TestCaseError> {
-    let fused = compile_for(input, schema, limits);
+    let fused = CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(*limits)
+        .build()
+        .compile(input);
     let staged: Result<_, FilterError> = parse_with(input, limits)
         .map_err(FilterError::from)
-        .and_then(|f| validate_for(&f, schema, limits).map_err(FilterError::from));
+        .and_then(|f| {
+            CompilerBuilder::new()
+                .schema(schema.clone())
+                .limits(*limits)
+                .build()
+                .validate(&f)
+                .map_err(FilterError::from)
+        });
     match (&fused, &staged) {
         (Ok(a), Ok(b)) => {
             prop_assert_eq!(a.expr(), b.expr(), "{}", input);
@@ -109,9 +119,19 @@ fn fused_edges() {
     ] {
         same_answer(input, &schema, &limits).unwrap();
     }
-    let f = compile_for(" eq(sku,a) : eq(sku,b) ", &schema, &limits).unwrap();
+    let f = CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(limits)
+        .build()
+        .compile(" eq(sku,a) : eq(sku,b) ")
+        .unwrap();
     assert_eq!(f.to_string(), "eq(sku,a):eq(sku,b)");
-    let err = compile_for("eq(sku,a):eq(sku,b):eq(sku,c):eq(sku,d)", &schema, &limits).unwrap_err();
+    let err = CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(limits)
+        .build()
+        .compile("eq(sku,a):eq(sku,b):eq(sku,c):eq(sku,d)")
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "too many conditions: 4, the limit is 3 conditions per filter"

@@ -8,7 +8,8 @@
 
 use catalog_filter::schema::{ATTRIBUTES, OpSet};
 use catalog_filter::syntax::{Op, Span};
-use catalog_filter::{FilterError, ValidationErrorKind, compile};
+use catalog_filter::validate::ValidationErrorKind;
+use catalog_filter::{FilterError, compile};
 use std::collections::BTreeSet;
 
 /// The seed's table, one row per operator, attributes copied from its

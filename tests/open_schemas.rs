@@ -21,11 +21,11 @@
 #[allow(dead_code)]
 mod support;
 
+use catalog_filter::ValidFilter;
 use catalog_filter::schema::Schema;
-use catalog_filter::search::TextQuery;
 use catalog_filter::sql::{RenderOptions, pg, render_with};
 use catalog_filter::synthetic::SplitMix64;
-use catalog_filter::{ValidFilter, compile_with_schema};
+use catalog_filter::validate::TextQuery;
 use postgres::Client;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
@@ -148,7 +148,9 @@ fn orders_schema_in_json_agrees_with_postgres() {
         // Order 2 is 2024-02-29T22:00:00Z.
         ("lt(created_at,2024-02-29T23:00:00Z)", &[1, 2, 4]),
     ] {
-        let f = compile_with_schema(filter, &schema).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        let f = schema
+            .compile(filter)
+            .unwrap_or_else(|e| panic!("{filter}: {e}"));
         assert_eq!(in_memory(&records, &f), want, "{filter} in memory");
         assert_eq!(
             select(&mut client, "orders", &f).unwrap(),
@@ -158,7 +160,7 @@ fn orders_schema_in_json_agrees_with_postgres() {
     }
     // Validation against the same schema: every problem, with spans.
     let input = "eq(satus,complete):like(with_tax,1*):eq(status,done)";
-    let err = compile_with_schema(input, &schema).unwrap_err();
+    let err = schema.compile(input).unwrap_err();
     assert_eq!(
         err.to_string(),
         "unknown attribute `satus`; did you mean `status`?; \
@@ -166,7 +168,7 @@ fn orders_schema_in_json_agrees_with_postgres() {
          invalid value `done` for `status`: expected one of incomplete, complete, processing, cancelled"
     );
     let too_complex = "(eq(currency,a)|eq(currency,b)|eq(currency,c)):(eq(email,a)|eq(email,b))";
-    assert!(compile_with_schema(too_complex, &schema).is_err());
+    assert!(schema.compile(too_complex).is_err());
 }
 
 /// A schema allowing every operator of the language, OR groups, no
@@ -599,7 +601,7 @@ fn every_operator_with_or_groups_agrees_with_postgres() {
         load_items(client, &records);
         for _ in 0..40 {
             let text = filter(&mut rng, &records);
-            let f = match compile_with_schema(&text, &schema) {
+            let f = match schema.compile(&text) {
                 Ok(f) => f,
                 // Over the condition limit: generate another.
                 Err(e) if e.to_string().contains("too many conditions") => continue,
@@ -693,7 +695,9 @@ fn text_and_ilike_agree_with_postgres_on_a_corpus() {
             )
             .build()
             .unwrap();
-        let f = compile_with_schema(&format!("ilike(s,{})", quote(&pattern)), &schema).unwrap();
+        let f = schema
+            .compile(&format!("ilike(s,{})", quote(&pattern)))
+            .unwrap();
         let records: Vec<Map<String, Value>> = corpus
             .iter()
             .enumerate()

@@ -13,7 +13,7 @@ use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
 use catalog_filter::sql::{self, pg};
 use catalog_filter::synthetic::SplitMix64;
-use catalog_filter::{ValidFilter, compile, compile_with};
+use catalog_filter::{CompilerBuilder, ValidFilter, compile};
 use postgres::Client;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -83,7 +83,10 @@ fn check_filters(client: Client, cases: u32) {
                 let mut rng = SplitMix64::new(seed);
                 for _ in 0..40 {
                     let text = generate::filter(&mut rng, &catalog);
-                    let filter = compile_with(&text, &LIMITS)
+                    let filter = CompilerBuilder::new()
+                        .limits(LIMITS)
+                        .build()
+                        .compile(&text)
                         .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
                     let want = in_memory(&catalog, &filter);
                     let got = pg::select_ids(client, &filter)
@@ -238,7 +241,10 @@ fn detach_leaves_the_same_memberships_as_in_memory() {
                 } else {
                     generate::filter(&mut rng, &catalog)
                 };
-                let filter = compile_with(&text, &LIMITS)
+                let filter = CompilerBuilder::new()
+                    .limits(LIMITS)
+                    .build()
+                    .compile(&text)
                     .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
                 let ids = generate::node_ids(&mut rng, &catalog);
                 let context = format!("seed {seed}: filter {text}, node ids {ids:?}");
@@ -351,7 +357,11 @@ fn hostile_values_are_matched_literally_and_the_tables_stay_intact() {
             format!("like(name,{q})"),
             format!("ge(external_ref,{q}):le(external_ref,{q})"),
         ] {
-            let filter = compile_with(&f, &LIMITS).unwrap();
+            let filter = CompilerBuilder::new()
+                .limits(LIMITS)
+                .build()
+                .compile(&f)
+                .unwrap();
             let want = in_memory(&catalog, &filter);
             let got = pg::select_ids(&mut client, &filter).unwrap();
             assert_eq!(got, want, "{f}");
@@ -361,11 +371,14 @@ fn hostile_values_are_matched_literally_and_the_tables_stay_intact() {
             }
         }
         // Hostile text inside a like pattern is literal too.
-        let contains = compile_with(
-            &format!("like(name,{})", generate::quote(&format!("*{text}*"))),
-            &LIMITS,
-        )
-        .unwrap();
+        let contains = CompilerBuilder::new()
+            .limits(LIMITS)
+            .build()
+            .compile(&format!(
+                "like(name,{})",
+                generate::quote(&format!("*{text}*"))
+            ))
+            .unwrap();
         assert_eq!(
             pg::select_ids(&mut client, &contains).unwrap(),
             in_memory(&catalog, &contains),
@@ -458,11 +471,14 @@ fn json_numbers_compare_by_serde_json_text() {
         "[1,2]",
     ];
     for probe in probes {
-        let filter = compile_with(
-            &format!("eq(shopper_attributes.n,{})", generate::quote(probe)),
-            &LIMITS,
-        )
-        .unwrap();
+        let filter = CompilerBuilder::new()
+            .limits(LIMITS)
+            .build()
+            .compile(&format!(
+                "eq(shopper_attributes.n,{})",
+                generate::quote(probe)
+            ))
+            .unwrap();
         let want = in_memory(&catalog, &filter);
         assert_eq!(
             pg::select_ids(&mut client, &filter).unwrap(),
@@ -482,11 +498,14 @@ fn json_numbers_compare_by_serde_json_text() {
         ("18446744073709551615", 1),
         ("true", 2),
     ] {
-        let filter = compile_with(
-            &format!("eq(shopper_attributes.n,{})", generate::quote(probe)),
-            &LIMITS,
-        )
-        .unwrap();
+        let filter = CompilerBuilder::new()
+            .limits(LIMITS)
+            .build()
+            .compile(&format!(
+                "eq(shopper_attributes.n,{})",
+                generate::quote(probe)
+            ))
+            .unwrap();
         assert_eq!(in_memory(&catalog, &filter).len(), count, "{probe}");
     }
 }

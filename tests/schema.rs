@@ -2,7 +2,7 @@
 //! detach_nodes preset equals the compiled-in matrix, and schemas survive a
 //! JSON and a TOML round trip.
 
-use catalog_filter::schema::model::ValueType as RuntimeType;
+use catalog_filter::schema::ValueType as RuntimeType;
 use catalog_filter::schema::{ATTRIBUTES, Schema};
 use std::path::PathBuf;
 
@@ -144,9 +144,21 @@ fn the_deepest_allowed_filter_validates_prints_and_drops() {
         max_complexity: 0,
         ..catalog_filter::Limits::DEFAULT
     };
-    let valid = catalog_filter::compile_for(&filter, &schema, &limits).unwrap();
+    let valid = catalog_filter::CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(limits)
+        .build()
+        .compile(&filter)
+        .unwrap();
     assert_eq!(valid.to_string(), filter);
     drop(valid);
     let too_deep = format!("(eq(sku,a)|eq(sku,b):{filter})");
-    assert!(catalog_filter::compile_for(&too_deep, &schema, &limits).is_err());
+    assert!(
+        catalog_filter::CompilerBuilder::new()
+            .schema(schema.clone())
+            .limits(limits)
+            .build()
+            .compile(&too_deep)
+            .is_err()
+    );
 }

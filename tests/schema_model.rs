@@ -129,7 +129,6 @@ fn many_names() -> Vec<String> {
 
 #[test]
 fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
-    use catalog_filter::compile_with_schema;
     let names = many_names();
     let mut attributes = serde_json::Map::new();
     for name in &names {
@@ -154,12 +153,13 @@ fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
         // Validation's own lookup finds the same attribute: its rule
         // takes the attribute's name and nothing else.
         for written in [name.clone(), alias] {
-            let valid = compile_with_schema(&format!("eq({written},{name})"), &s)
+            let valid = s
+                .compile(&format!("eq({written},{name})"))
                 .unwrap_or_else(|e| panic!("{written}: {e}"));
             assert_eq!(valid.to_string(), format!("eq({written},{name})"));
             let other = if name == "n0" { "n1" } else { "n0" };
             assert!(
-                compile_with_schema(&format!("eq({written},{other})"), &s).is_err(),
+                s.compile(&format!("eq({written},{other})")).is_err(),
                 "{written}"
             );
         }
@@ -170,7 +170,7 @@ fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
         ] {
             assert!(s.resolve(&unknown).is_err(), "{unknown}");
             assert!(
-                compile_with_schema(&format!("eq({unknown},{name})"), &s).is_err(),
+                s.compile(&format!("eq({unknown},{name})")).is_err(),
                 "{unknown}"
             );
         }
@@ -179,7 +179,7 @@ fn every_exact_name_and_alias_resolves_to_its_own_attribute() {
 
 #[test]
 fn value_rules_are_empty_only_without_any_rule() {
-    use catalog_filter::schema::model::ValueRules;
+    use catalog_filter::schema::ValueRules;
     assert!(ValueRules::default().is_empty());
     let one_of = ValueRules {
         one_of: Some(vec!["a".into()]),
@@ -200,8 +200,8 @@ fn value_rules_are_empty_only_without_any_rule() {
 
 #[test]
 fn patterns_parse_into_segments_and_refuse_regexes_at_either_end() {
-    use catalog_filter::schema::model::{Pattern, PatternError, Segment};
-    let p = Pattern::parse("extensions.<template>.x-1").unwrap();
+    use catalog_filter::schema::{AttributePattern, PatternError, Segment};
+    let p = AttributePattern::parse("extensions.<template>.x-1").unwrap();
     assert_eq!(
         p.segments(),
         [
@@ -211,13 +211,16 @@ fn patterns_parse_into_segments_and_refuse_regexes_at_either_end() {
         ]
     );
     for regex in ["^a.b", "a.b$", "^a$"] {
-        assert_eq!(Pattern::parse(regex), Err(PatternError::Regex), "{regex}");
+        assert_eq!(
+            AttributePattern::parse(regex),
+            Err(PatternError::Regex),
+            "{regex}"
+        );
     }
 }
 
 #[test]
 fn aliases_fill_their_target_in_validation() {
-    use catalog_filter::compile_with_schema;
     let mut v = base();
     v["attributes"]["x.<a>.<b>"]["aliases"] = json!(["e.<a>.<b>", "pair.<b>.<a>"]);
     let s = schema(&v);
@@ -229,7 +232,8 @@ fn aliases_fill_their_target_in_validation() {
         ("x.book.isbn", "x.book.isbn"),
         ("title", "name"),
     ] {
-        let valid = compile_with_schema(&format!("eq({written},v)"), &s)
+        let valid = s
+            .compile(&format!("eq({written},v)"))
             .unwrap_or_else(|e| panic!("{written}: {e}"));
         let paths: Vec<String> = valid
             .conditions()
@@ -243,11 +247,11 @@ fn aliases_fill_their_target_in_validation() {
 
 #[test]
 fn patterns_print_as_written() {
-    use catalog_filter::schema::model::Pattern;
-    let p = Pattern::parse("extensions.<template>.<field>").unwrap();
+    use catalog_filter::schema::AttributePattern;
+    let p = AttributePattern::parse("extensions.<template>.<field>").unwrap();
     assert_eq!(p.to_string(), "extensions.<template>.<field>");
     assert_eq!(
         format!("{p:?}"),
-        r#"Pattern("extensions.<template>.<field>")"#
+        r#"AttributePattern("extensions.<template>.<field>")"#
     );
 }

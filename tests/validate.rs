@@ -1,19 +1,17 @@
 //! Validation: exact error kinds, exact spans, typed values, limits, and the
 //! exact JSON:API envelope.
 
-use catalog_filter::FilterTooLong;
 use catalog_filter::elasticpath::envelope::{ErrorEnvelope, WireSpan, filter_errors};
-use catalog_filter::pattern::PatternKind;
 use catalog_filter::schema::Schema;
-use catalog_filter::schema::model::ValueType as RT;
+use catalog_filter::schema::ValueType as RT;
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status};
 use catalog_filter::syntax::{Attribute, Condition, Expr, Filter, Op, ParseErrorKind, Span, Value};
 use catalog_filter::validate::Expected;
-use catalog_filter::validate::validate;
+use catalog_filter::validate::FilterTooLong;
+use catalog_filter::validate::PatternKind;
 use catalog_filter::validate::{Comparison, Predicate, TextTest};
-use catalog_filter::{
-    FilterError, Limits, ValidationErrorKind as K, ValueList, compile, compile_for, compile_with,
-};
+use catalog_filter::validate::{ValidationErrorKind as K, ValueList};
+use catalog_filter::{CompilerBuilder, FilterError, Limits, compile};
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
@@ -475,7 +473,7 @@ fn product_types_eq_one_in_many() {
     // ... and validation refuses it in a hand-built AST, pointing at the
     // value too many and suggesting `in`.
     let f = hand_built(Op::Eq, "product_types", &["standard", "bundle"]);
-    let es = validate(&f, &Limits::DEFAULT).unwrap_err();
+    let es = catalog_filter::Compiler::new().validate(&f).unwrap_err();
     assert_eq!(es.len(), 1);
     let e = &es.errors()[0];
     assert_eq!(
@@ -502,7 +500,7 @@ fn hand_built<'a>(op: Op, attribute: &'a str, vals: &[&'a str]) -> Filter<'a> {
         span: span(at..at + attribute.len()),
     };
     at += attribute.len();
-    let mut values = catalog_filter::ValueList::new();
+    let mut values = catalog_filter::validate::ValueList::new();
     for v in vals {
         at += 1;
         values.push(Value {
@@ -535,15 +533,17 @@ fn hand_built_asts() {
         }),
         span: span(0..0),
     };
-    let es = validate(&empty, &Limits::DEFAULT).unwrap_err();
+    let es = catalog_filter::Compiler::new()
+        .validate(&empty)
+        .unwrap_err();
     assert_eq!(es.errors()[0].kind(), &K::Empty);
     let f = hand_built(Op::Eq, "sku", &["book"]);
-    let v = validate(&f, &Limits::DEFAULT).unwrap();
+    let v = catalog_filter::Compiler::new().validate(&f).unwrap();
     assert_eq!(v.as_str(), f.to_string());
     assert_eq!(v.to_string(), "eq(sku,book)");
     // `in` with no value: the span is the condition.
     let f = hand_built(Op::In, "sku", &[]);
-    let es = validate(&f, &Limits::DEFAULT).unwrap_err();
+    let es = catalog_filter::Compiler::new().validate(&f).unwrap_err();
     assert_eq!(
         es.errors()[0].kind(),
         &K::WrongArity {
@@ -557,7 +557,11 @@ fn hand_built_asts() {
     // An attribute the parser would refuse is simply unknown here.
     let f = hand_built(Op::Eq, "", &["x"]);
     assert!(matches!(
-        validate(&f, &Limits::DEFAULT).unwrap_err().errors()[0].kind(),
+        catalog_filter::Compiler::new()
+            .validate(&f)
+            .unwrap_err()
+            .errors()[0]
+            .kind(),
         K::UnknownAttribute { .. }
     ));
 }
@@ -686,7 +690,11 @@ fn condition_limit() {
         max_conditions: 1,
         ..Limits::DEFAULT
     };
-    match compile_with("eq(sku,a):eq(sku,b)", &limits) {
+    match CompilerBuilder::new()
+        .limits(limits)
+        .build()
+        .compile("eq(sku,a):eq(sku,b)")
+    {
         Err(FilterError::Invalid(es)) => assert_eq!(
             es.errors()[0].to_string(),
             "too many conditions: 2, the limit is 1 conditions per filter"
@@ -701,8 +709,18 @@ fn in_value_limit() {
         max_in_values: 2,
         ..Limits::DEFAULT
     };
-    assert!(compile_with("in(sku,a,b)", &limits).is_ok());
-    match compile_with("in(sku,a,b,c,d)", &limits) {
+    assert!(
+        CompilerBuilder::new()
+            .limits(limits)
+            .build()
+            .compile("in(sku,a,b)")
+            .is_ok()
+    );
+    match CompilerBuilder::new()
+        .limits(limits)
+        .build()
+        .compile("in(sku,a,b,c,d)")
+    {
         Err(FilterError::Invalid(es)) => {
             let es: Vec<_> = es.iter().map(|e| (e.kind().clone(), e.span())).collect();
             assert_eq!(
@@ -720,7 +738,11 @@ fn in_value_limit() {
     let many: Vec<String> = (0..1001).map(|n| format!("s{n}")).collect();
     let input = format!("in(sku,{})", many.join(","));
     let start = input.find(",s1000").unwrap() + 1;
-    match compile_with(&input, &limits) {
+    match CompilerBuilder::new()
+        .limits(limits)
+        .build()
+        .compile(&input)
+    {
         Err(FilterError::Invalid(es)) => {
             assert_eq!(es.len(), 1);
             assert_eq!(
@@ -960,7 +982,13 @@ fn detach_nodes_refuses_groups_and_foreign_operators() {
 /// product, OR sum) is capped, and conditions count over the whole tree.
 #[test]
 fn complexity_and_conditions_over_the_tree() {
-    let whole = |input: &str| compile_for(input, &Schema::every_operator(), &Limits::DEFAULT);
+    let whole = |input: &str| {
+        CompilerBuilder::new()
+            .schema(Schema::every_operator())
+            .limits(Limits::DEFAULT)
+            .build()
+            .compile(input)
+    };
     // (2 alternatives) x (2 alternatives) = 4: at the cap.
     assert!(whole("(eq(sku,a)|eq(sku,b)):(eq(name,a)|eq(name,b))").is_ok());
     assert!(whole("(eq(sku,a)|eq(sku,b)|eq(sku,c)|eq(sku,d))").is_ok());
@@ -992,7 +1020,12 @@ fn complexity_and_conditions_over_the_tree() {
         max_complexity: 100,
         ..Limits::DEFAULT
     };
-    let es = match compile_for(input, &Schema::every_operator(), &limits) {
+    let es = match CompilerBuilder::new()
+        .schema(Schema::every_operator())
+        .limits(limits)
+        .build()
+        .compile(input)
+    {
         Err(FilterError::Invalid(es)) => es,
         other => panic!("{other:?}"),
     };
@@ -1014,7 +1047,12 @@ fn complexity_and_conditions_over_the_tree() {
         max_filter_bytes: 1 << 20,
         ..Limits::DEFAULT
     };
-    let es = match compile_for(&huge, &Schema::every_operator(), &limits) {
+    let es = match CompilerBuilder::new()
+        .schema(Schema::every_operator())
+        .limits(limits)
+        .build()
+        .compile(&huge)
+    {
         Err(FilterError::Invalid(es)) => es,
         other => panic!("{other:?}"),
     };
@@ -1044,10 +1082,19 @@ fn canonical_text_is_the_same_lazily_and_eagerly() {
         ("(eq(sku,a))", "eq(sku,a)"),
         ("in(sku, a,'b c',\"\")", "in(sku,a,b c,\"\")"),
     ] {
-        let lazy = compile_for(input, &schema, &Limits::DEFAULT).unwrap();
+        let lazy = CompilerBuilder::new()
+            .schema(schema.clone())
+            .limits(Limits::DEFAULT)
+            .build()
+            .compile(input)
+            .unwrap();
         let parsed = catalog_filter::syntax::parse(input).unwrap();
-        let eager =
-            catalog_filter::validate::validate_for(&parsed, &schema, &Limits::DEFAULT).unwrap();
+        let eager = CompilerBuilder::new()
+            .schema(schema.clone())
+            .limits(Limits::DEFAULT)
+            .build()
+            .validate(&parsed)
+            .unwrap();
         assert_eq!(format!("{eager:?}"), format!("{lazy:?}"), "{input}");
         assert_eq!(lazy.as_str(), canonical, "{input}");
         assert_eq!(lazy.to_string(), canonical, "{input}");

@@ -18,7 +18,7 @@
 #![allow(dead_code)]
 
 use catalog_filter::Limits;
-use catalog_filter::json::{self, Document};
+use catalog_filter::catalog::{self as json, Document};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -128,6 +128,17 @@ impl Args {
         }
         Ok(values)
     }
+}
+
+/// Sets `slot` to `value`, or refuses `OPTION given twice`: an option
+/// that takes one value may appear once (the last one silently winning
+/// would hide a mistake in a command line).
+pub fn once<T>(slot: &mut Option<T>, option: &str, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("{option} given twice"));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 /// What a program with a `--json` mode was asked to do.

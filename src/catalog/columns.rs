@@ -15,7 +15,7 @@
 
 use super::Catalog;
 use super::model::Product;
-use crate::pattern::{PatternKind, PatternRef};
+use crate::pattern::{LikePatternRef, PatternKind};
 use crate::validate::{
     Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter,
 };
@@ -264,7 +264,7 @@ impl Catalog {
 
 /// What the columns can evaluate.
 enum Test<'f> {
-    Like(PatternRef<'f>),
+    Like(LikePatternRef<'f>),
     /// Any comparison but `All` (a scalar has one value).
     Compare(Comparison<'f, str>),
 }
@@ -304,7 +304,7 @@ fn columnar_test(c: ConditionRef<'_>) -> Option<(usize, Test<'_>)> {
 }
 
 /// `like` on bytes of a value (the column holds whole UTF-8 values).
-fn like(p: &PatternRef<'_>, value: &[u8]) -> bool {
+fn like(p: &LikePatternRef<'_>, value: &[u8]) -> bool {
     let needle = p.needle().as_bytes();
     match p.kind() {
         PatternKind::Any => true,
@@ -318,7 +318,7 @@ fn like(p: &PatternRef<'_>, value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile;
+    use crate::compiler::compile;
 
     /// Three products: live, draft, and one without status or name.
     fn sample() -> Catalog {

@@ -4,7 +4,7 @@
 
 use super::Error;
 use crate::catalog::Product;
-use crate::pattern::{PatternKind, PatternRef};
+use crate::pattern::{LikePatternRef, PatternKind};
 use crate::schema::{AttributeRef, Schema};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
@@ -177,7 +177,7 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
 /// `like` on a text column, as DataFusion's string functions with the
 /// needle as a literal (so no character of it is a wildcard, and nothing
 /// needs escaping). An absent value (null) never matches.
-fn like(column: Expr, pattern: &PatternRef<'_>) -> Expr {
+fn like(column: Expr, pattern: &LikePatternRef<'_>) -> Expr {
     let needle = || lit(pattern.needle());
     match pattern.kind() {
         PatternKind::Any => column.is_not_null(),
@@ -298,7 +298,7 @@ pub(super) fn decode_udf(
             max_depth: payload.max_depth,
             ..crate::Limits::DEFAULT
         };
-        let filter = crate::compile_for(&payload.filter, &schema, &limits)
+        let filter = crate::compiler::compile_checked(&payload.filter, &schema, &limits)
             .map_err(|e| bad(format!("`{}`: {e}", payload.filter)))?;
         if filter.conditions().nth(payload.condition).is_none() {
             return Err(bad(format!(

@@ -64,7 +64,7 @@ pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Resul
 /// ```
 /// use catalog_filter::Limits;
 /// use catalog_filter::ecwid::json_mode;
-/// use catalog_filter::json::read_document;
+/// use catalog_filter::catalog::read_document;
 ///
 /// let limits = Limits { max_snapshot_bytes: 10, ..Limits::DEFAULT };
 /// let input = read_document(std::io::repeat(b' '), &limits).unwrap();

@@ -138,7 +138,7 @@ mod wire;
 pub mod json_mode;
 
 pub use store::{
-    Category, CategoryId, Product, ProductId, Store, StoreError, StoreLoadError, StoreProblem,
+    Category, CategoryId, ProductId, Store, StoreError, StoreLoadError, StoreProblem, StoreProduct,
     StoreSnapshot, TOP_LEVEL_CATEGORY,
 };
 pub use unassign::{

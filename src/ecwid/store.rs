@@ -58,7 +58,7 @@ impl Category {
 
 /// A product of a store snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Product {
+pub struct StoreProduct {
     /// The product id.
     pub id: ProductId,
     /// The product name.
@@ -84,7 +84,7 @@ pub struct StoreSnapshot {
     /// The categories (the top level, 0, is implicit).
     pub categories: Vec<Category>,
     /// The products.
-    pub products: Vec<Product>,
+    pub products: Vec<StoreProduct>,
     /// Every other top-level member.
     #[serde(flatten)]
     pub other: Attributes,
@@ -384,7 +384,7 @@ impl Store {
     }
 
     /// The products, in snapshot order.
-    pub fn products(&self) -> &[Product] {
+    pub fn products(&self) -> &[StoreProduct] {
         &self.snapshot.products
     }
 
@@ -401,7 +401,7 @@ impl Store {
     }
 
     /// The product with this id.
-    pub fn product(&self, id: ProductId) -> Option<&Product> {
+    pub fn product(&self, id: ProductId) -> Option<&StoreProduct> {
         self.product_index
             .get(&id)
             .and_then(|&i| self.snapshot.products.get(i))
@@ -649,14 +649,14 @@ struct ProductsSeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for ProductsSeed<'_> {
-    type Value = Option<Vec<Product>>;
+    type Value = Option<Vec<StoreProduct>>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ProductsSeed<'_> {
-    type Value = Option<Vec<Product>>;
+    type Value = Option<Vec<StoreProduct>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of products")
@@ -687,14 +687,14 @@ struct ProductSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for ProductSeed {
-    type Value = (Product, Option<&'de RawValue>);
+    type Value = (StoreProduct, Option<&'de RawValue>);
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ProductSeed {
-    type Value = (Product, Option<&'de RawValue>);
+    type Value = (StoreProduct, Option<&'de RawValue>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a product object")
@@ -726,7 +726,7 @@ impl<'de> Visitor<'de> for ProductSeed {
                 }
             }
         }
-        let product = Product {
+        let product = StoreProduct {
             id: id.ok_or_else(|| de::Error::missing_field("id"))?,
             name: name.ok_or_else(|| de::Error::missing_field("name"))?,
             category_ids: category_ids.flatten().unwrap_or_default(),
@@ -789,8 +789,8 @@ impl<'de> Deserialize<'de> for Category {
 
 /// Reads a product (`category_ids` `null` or absent is empty; unknown
 /// members into `other`). Needs a serde_json source.
-impl<'de> Deserialize<'de> for Product {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Product, D::Error> {
+impl<'de> Deserialize<'de> for StoreProduct {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoreProduct, D::Error> {
         ProductSeed { raw: false }
             .deserialize(deserializer)
             .map(|(product, _)| product)

@@ -10,7 +10,7 @@
 //!   is a wildcard: `*shoe*` is "contains", `shoe*` "starts with", `*shoe`
 //!   "ends with", `shoe` equality, and a lone `*` (or `**`) matches any
 //!   present value. A `*` anywhere else is a literal star (`*a*b*` contains
-//!   `a*b`). See [`Pattern`](crate::pattern::Pattern).
+//!   `a*b`). See [`LikePattern`](crate::pattern::LikePattern).
 //! - List attributes (`text_list`, `enum_list`) match when any element
 //!   does; `contains` / `contains_any` hold when an element equals the
 //!   value / one of the values, `contains_all` when every value is an
@@ -35,7 +35,7 @@
 //!   list type reads a JSON array (anything else has no values).
 //! - OR groups hold when one alternative does, AND when every term does.
 //! - `ilike` is `like` with both sides lower-cased (Unicode's mapping);
-//!   `text` is full-text search ([`crate::search`]).
+//!   `text` is full-text search (Porter 2 stemming, as PostgreSQL's `english` configuration).
 //!
 //! Every access to a [`Product`]'s fields is in one private module, the
 //! mapping from detach_nodes' attribute patterns to product data.
@@ -43,7 +43,7 @@
 //! Evaluation allocates nothing per record for the detach_nodes operators
 //! (`ilike` on a value with upper-case letters, `text`, and numbers do):
 //! `like` patterns are compiled once, at validation, into a
-//! [`Pattern`](crate::pattern::Pattern) holding a `memchr::memmem::Finder`,
+//! [`LikePattern`](crate::pattern::LikePattern) holding a `memchr::memmem::Finder`,
 //! which finds a substring in time linear in the value whatever the pattern
 //! (no regex, no backtracking).
 //!
@@ -66,10 +66,9 @@
 //!
 //! ```
 //! use catalog_filter::schema::Schema;
-//! use catalog_filter::compile_with_schema;
 //! use serde_json::json;
 //!
-//! let filter = compile_with_schema("(eq(status,complete)|gt(with_tax,1000)):like(contact.email,*@example.com)", &Schema::orders()).unwrap();
+//! let filter = Schema::orders().compile("(eq(status,complete)|gt(with_tax,1000)):like(contact.email,*@example.com)").unwrap();
 //! let order = json!({"status": "processing", "with_tax": 1500, "contact": {"email": "ann@example.com"}});
 //! assert!(filter.matches(order.as_object().unwrap()));
 //! ```
@@ -78,7 +77,7 @@ mod json;
 mod product;
 
 use crate::catalog::{Catalog, Product};
-use crate::schema::model::ValueType;
+use crate::schema::ValueType;
 use crate::schema::{AttributeRef, Decimal, parse_uuid};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Utc};
@@ -120,9 +119,8 @@ pub enum RecordValue<'r> {
 /// ```
 /// use catalog_filter::eval::{Record, RecordValue};
 /// use catalog_filter::schema::{AttributeRef, Schema};
-/// use catalog_filter::schema::model::ValueType;
+/// use catalog_filter::schema::ValueType;
 /// use catalog_filter::syntax::Op;
-/// use catalog_filter::compile_with_schema;
 ///
 /// struct User { name: String, roles: Vec<String> }
 ///
@@ -147,7 +145,7 @@ pub enum RecordValue<'r> {
 ///     .attribute("roles", ValueType::TextList, &[Op::Contains, Op::IsNull])
 ///     .build()
 ///     .unwrap();
-/// let f = compile_with_schema("ilike(name,ann*):contains(roles,admin)", &schema).unwrap();
+/// let f = schema.compile("ilike(name,ann*):contains(roles,admin)").unwrap();
 /// assert!(f.matches(&User { name: "Anna".into(), roles: vec!["admin".into()] }));
 /// ```
 pub trait Record {

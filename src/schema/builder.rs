@@ -3,8 +3,8 @@
 
 use super::OpSet;
 use super::model::{
-    Alias, Attribute, Definition, JsonKey, Pattern, PatternError, Schema, SqlTarget, ValueRules,
-    ValueType,
+    Alias, AttributeDef, AttributePattern, Definition, JsonKey, PatternError, Schema, SqlTarget,
+    ValueRules, ValueType,
 };
 use super::{parse_instant, parse_uuid};
 use crate::Limits;
@@ -20,7 +20,7 @@ use std::fmt;
 ///
 /// ```
 /// use catalog_filter::schema::{Schema, SchemaError};
-/// use catalog_filter::schema::model::{SqlTarget, ValueType};
+/// use catalog_filter::schema::{SqlTarget, ValueType};
 /// use catalog_filter::syntax::Op;
 ///
 /// let schema = Schema::builder("customers")
@@ -98,7 +98,7 @@ impl SchemaBuilder {
     pub fn attribute(mut self, pattern: &str, value_type: ValueType, ops: &[Op]) -> SchemaBuilder {
         match parse_pattern(pattern) {
             Ok(pattern) => {
-                self.def.attributes.push(Attribute {
+                self.def.attributes.push(AttributeDef {
                     pattern,
                     value_type,
                     ops: OpSet::of(ops),
@@ -113,7 +113,7 @@ impl SchemaBuilder {
     }
 
     /// Applies `f` to the attribute added last.
-    fn last(mut self, what: &'static str, f: impl FnOnce(&mut Attribute)) -> SchemaBuilder {
+    fn last(mut self, what: &'static str, f: impl FnOnce(&mut AttributeDef)) -> SchemaBuilder {
         match self.def.attributes.last_mut() {
             Some(a) => {
                 f(a);
@@ -173,8 +173,8 @@ impl SchemaBuilder {
 }
 
 /// Parses a pattern, naming it in the error.
-pub(super) fn parse_pattern(text: &str) -> Result<Pattern, SchemaError> {
-    Pattern::parse(text).map_err(|error| SchemaError::Pattern {
+pub(super) fn parse_pattern(text: &str) -> Result<AttributePattern, SchemaError> {
+    AttributePattern::parse(text).map_err(|error| SchemaError::Pattern {
         pattern: text.to_owned(),
         error,
     })
@@ -238,7 +238,7 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
             }
         }
     }
-    let aliases: Vec<(&Pattern, &Pattern)> = def
+    let aliases: Vec<(&AttributePattern, &AttributePattern)> = def
         .attributes
         .iter()
         .flat_map(|a| a.aliases.iter().map(move |from| (from, &a.pattern)))
@@ -264,7 +264,11 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
 }
 
 /// One alias against the attributes.
-fn check_alias(def: &Definition, from: &Pattern, to: &Pattern) -> Result<(), SchemaError> {
+fn check_alias(
+    def: &Definition,
+    from: &AttributePattern,
+    to: &AttributePattern,
+) -> Result<(), SchemaError> {
     if let Some(a) = def.attributes.iter().find(|a| a.pattern.overlaps(from)) {
         return Err(SchemaError::Overlap {
             first: a.pattern().to_owned(),
@@ -294,7 +298,7 @@ fn check_alias(def: &Definition, from: &Pattern, to: &Pattern) -> Result<(), Sch
 /// The checks of one attribute on its own: enum values, operators against
 /// the type, value rules, SQL target. Run while loading too, so that a
 /// schema file's error carries the attribute's position.
-pub(super) fn check_attribute(a: &Attribute) -> Result<(), SchemaError> {
+pub(super) fn check_attribute(a: &AttributeDef) -> Result<(), SchemaError> {
     let attribute = || a.pattern().to_owned();
     if let Some(values) = a.value_type.enum_values() {
         if values.is_empty() {
@@ -344,7 +348,7 @@ fn first_duplicate(values: &[String]) -> Option<&str> {
 }
 
 /// The value rules against the type; the reason when wrong.
-fn check_rules(a: &Attribute) -> Result<(), String> {
+fn check_rules(a: &AttributeDef) -> Result<(), String> {
     let rules = &a.rules;
     let ty = &a.value_type;
     if let Some(values) = &rules.one_of {
@@ -438,7 +442,7 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// The SQL target against the attribute; the reason when wrong.
-fn check_sql(a: &Attribute, sql: &SqlTarget) -> Result<(), String> {
+fn check_sql(a: &AttributeDef, sql: &SqlTarget) -> Result<(), String> {
     let column = match sql {
         SqlTarget::Column(c) => c,
         SqlTarget::Json { column, .. } => column,

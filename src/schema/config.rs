@@ -1,97 +1,10 @@
-//! Schema files: loading a [`Schema`] from JSON or TOML, and writing it back.
-//!
-//! # Format
-//!
-//! ```json
-//! {
-//!   "name": "orders",
-//!   "allow_or": true,
-//!   "limits": {"max_complexity": 4, "max_depth": 8, "max_conditions": 10,
-//!              "max_in_values": 1000, "max_filter_bytes": 8192},
-//!   "attributes": {
-//!     "status": {"type": "enum", "values": ["incomplete", "complete"],
-//!                "operators": ["eq"], "aliases": ["order_status"]},
-//!     "email": {"type": "text", "operators": ["eq", "like"], "max_len": 254,
-//!               "sql": {"column": "email"}},
-//!     "with_tax": {"type": "integer", "operators": ["gt", "ge", "lt", "le"]},
-//!     "extensions.<template>.<field>": {"type": "text", "operators": ["eq"],
-//!                "sql": {"json": ["extensions", "$template", "$field"]}}
-//!   },
-//!   "aliases": {"isbn": "extensions.book.isbn"}
-//! }
-//! ```
-//!
-//! - `name` (required): the schema's name, used in messages.
-//! - `allow_or` (default `false`): whether filters may use OR groups.
-//! - `limits` (optional): any of the fields of [`crate::Limits`], the others
-//!   keeping their defaults: `max_complexity` (OR complexity cap, default 4,
-//!   0 = unlimited), `max_depth` (group nesting, default 8),
-//!   `max_conditions` (10), `max_in_values` (1,000), `max_filter_bytes`
-//!   (8,192), and the request limits `max_node_ids`, `max_product_ids`.
-//! - `attributes` (required): pattern -> attribute, in the order given. An
-//!   attribute has
-//!   - `type`: `text`, `text_list`, `integer`, `decimal`, `boolean`,
-//!     `uuid`, `instant`, `enum` or `enum_list` (see
-//!     [`ValueType`]); the enum types take `values`,
-//!     the others must not;
-//!   - `operators`: operator names, at least one, each meaningful for the
-//!     type ([`ValueType::allows`]);
-//!   - `aliases` (optional): other names or patterns for the attribute, with
-//!     the same captures;
-//!   - `one_of`, `min_len`, `max_len` (optional): value rules
-//!     ([`ValueRules`]);
-//!   - `sql` (optional): `{"column": "email"}`, or `{"json": [column, key,
-//!     ...]}` where a key `$name` is the capture `<name>` and `$$x` the
-//!     literal key `$x`, or (booleans) `{"exists": {"table": t, "column": c,
-//!     "key": k}}`: true when a row of `t` has `c` equal to the record's `k`.
-//!     Without `sql`, a one-segment attribute is the column of its name and
-//!     a longer one a JSON path: the first segment the column, the others
-//!     the keys.
-//! - `aliases` (optional): alias -> target, for targets that are not
-//!   literally an attribute's pattern (`isbn` -> `extensions.book.isbn`).
-//!   An alias written here whose target is an attribute's pattern is the
-//!   same as one listed under that attribute (and is written back there).
-//!
-//! Unknown fields are errors. In TOML the same structure reads:
-//!
-//! ```toml
-//! name = "orders"
-//! allow_or = true
-//!
-//! [attributes.status]
-//! type = "enum"
-//! values = ["incomplete", "complete"]
-//! operators = ["eq"]
-//!
-//! [attributes."extensions.<template>.<field>"]
-//! type = "text"
-//! operators = ["eq"]
-//! ```
-//!
-//! # Errors
-//!
-//! A problem found while reading (bad syntax, an unknown type or operator,
-//! an invalid pattern, an attribute defined twice, or any problem of one
-//! attribute on its own) is a [`SchemaError::Load`] with the line and column
-//! where the reader was. Problems between attributes and aliases (an alias
-//! pointing nowhere, overlapping patterns, ...) are found after reading and
-//! name the alias or attribute.
-//!
-//! ```
-//! use catalog_filter::schema::Schema;
-//!
-//! let err = Schema::from_json(r#"{"name": "x", "attributes": {
-//!   "total": {"type": "integer", "operators": ["eq", "like"]}}}"#).unwrap_err();
-//! assert_eq!(
-//!     err.to_string(),
-//!     "JSON schema, line 2, column 59: attribute `total`: operator `like` does not apply to integer values"
-//! );
-//! ```
+//! Schema files: JSON and TOML (documented in the `schema` module).
 
 use super::OpSet;
 use super::builder::{Format, SchemaError, check_attribute, finish, parse_pattern};
 use super::model::{
-    Alias, Attribute, Definition, JsonKey, Pattern, Schema, SqlTarget, ValueRules, ValueType,
+    Alias, AttributeDef, AttributePattern, Definition, JsonKey, Schema, SqlTarget, ValueRules,
+    ValueType,
 };
 use crate::syntax::Op;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
@@ -101,13 +14,13 @@ use std::fmt;
 use std::str::FromStr;
 
 impl Schema {
-    /// Loads a schema from JSON (see the [module docs](self) for the format).
+    /// Loads a schema from JSON (see the [module docs](crate::schema) for the format).
     pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
         let def: Definition = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         finish(def)
     }
 
-    /// Loads a schema from TOML (see the [module docs](self) for the format).
+    /// Loads a schema from TOML (see the [module docs](crate::schema) for the format).
     pub fn from_toml(text: &str) -> Result<Schema, SchemaError> {
         let def: Definition = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         finish(def)
@@ -163,7 +76,7 @@ fn toml_error(text: &str, e: &toml::de::Error) -> SchemaError {
 }
 
 impl Serialize for Schema {
-    /// The schema-file form (see the [module docs](self)).
+    /// The schema-file form (see the [module docs](crate::schema)).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         (*self.def).serialize(serializer)
     }
@@ -222,21 +135,21 @@ impl<'de> Deserialize<'de> for Op {
     }
 }
 
-impl Serialize for Pattern {
+impl Serialize for AttributePattern {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> Deserialize<'de> for Pattern {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Pattern, D::Error> {
+impl<'de> Deserialize<'de> for AttributePattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AttributePattern, D::Error> {
         struct PatternVisitor;
         impl Visitor<'_> for PatternVisitor {
-            type Value = Pattern;
+            type Value = AttributePattern;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a pattern such as `sku` or `extensions.<template>.<field>`")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Pattern, E> {
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AttributePattern, E> {
                 parse_pattern(v).map_err(E::custom)
             }
         }
@@ -249,7 +162,7 @@ pub(super) mod attributes {
     use super::*;
 
     pub(in crate::schema) fn serialize<S: Serializer>(
-        attributes: &[Attribute],
+        attributes: &[AttributeDef],
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(attributes.len()))?;
@@ -261,16 +174,19 @@ pub(super) mod attributes {
 
     pub(in crate::schema) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Vec<Attribute>, D::Error> {
+    ) -> Result<Vec<AttributeDef>, D::Error> {
         struct MapVisitor;
         impl<'de> Visitor<'de> for MapVisitor {
-            type Value = Vec<Attribute>;
+            type Value = Vec<AttributeDef>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map from attribute pattern to attribute")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Attribute>, A::Error> {
-                let mut out: Vec<Attribute> = Vec::new();
-                while let Some(pattern) = map.next_key::<Pattern>()? {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Vec<AttributeDef>, A::Error> {
+                let mut out: Vec<AttributeDef> = Vec::new();
+                while let Some(pattern) = map.next_key::<AttributePattern>()? {
                     if out.iter().any(|a| a.path_pattern() == &pattern) {
                         return Err(de::Error::custom(SchemaError::DuplicateAttribute {
                             pattern: pattern.as_str().to_owned(),
@@ -311,13 +227,13 @@ pub(super) mod aliases {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Alias>, A::Error> {
                 let mut out: Vec<Alias> = Vec::new();
-                while let Some(from) = map.next_key::<Pattern>()? {
+                while let Some(from) = map.next_key::<AttributePattern>()? {
                     if out.iter().any(|a| a.from() == &from) {
                         return Err(de::Error::custom(SchemaError::DuplicateAlias {
                             alias: from.as_str().to_owned(),
                         }));
                     }
-                    let to = map.next_value::<Pattern>()?;
+                    let to = map.next_value::<AttributePattern>()?;
                     out.push(Alias { from, to });
                 }
                 Ok(out)
@@ -362,7 +278,7 @@ enum Field {
 }
 
 /// An attribute's body in a schema file, written from the attribute.
-struct AttributeBody<'a>(&'a Attribute);
+struct AttributeBody<'a>(&'a AttributeDef);
 
 impl Serialize for AttributeBody<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -408,28 +324,28 @@ impl Serialize for OpList {
 
 /// Reads one attribute's body, knowing its pattern, and checks it
 /// ([`check_attribute`]) while the reader is still at its position.
-struct AttributeSeed(Pattern);
+struct AttributeSeed(AttributePattern);
 
 impl<'de> DeserializeSeed<'de> for AttributeSeed {
-    type Value = Attribute;
+    type Value = AttributeDef;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Attribute, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<AttributeDef, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for AttributeSeed {
-    type Value = Attribute;
+    type Value = AttributeDef;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an attribute: a map with `type` and `operators`")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttributeDef, A::Error> {
         let mut type_name: Option<TypeName> = None;
         let mut values: Option<Vec<String>> = None;
         let mut ops: Option<Vec<Op>> = None;
-        let mut aliases: Option<Vec<Pattern>> = None;
+        let mut aliases: Option<Vec<AttributePattern>> = None;
         let mut rules = ValueRules::default();
         let mut sql: Option<SqlTarget> = None;
         fn once<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
@@ -495,7 +411,7 @@ impl<'de> Visitor<'de> for AttributeSeed {
             (TypeName::Uuid, None) => ValueType::Uuid,
             (TypeName::Instant, None) => ValueType::Instant,
         };
-        let attribute = Attribute {
+        let attribute = AttributeDef {
             pattern: self.0,
             value_type,
             ops: OpSet::of(&ops),

@@ -1,67 +1,4 @@
-//! [`Schema`]: which attributes, value types, operators and aliases a filter
-//! may use, as a runtime value.
-//!
-//! A schema is built in code with [`Schema::builder`] or loaded from JSON or
-//! TOML (see [`super::config`] for the format); both paths run the same
-//! checks, so every `Schema` value is well formed. The presets
-//! [`Schema::detach_nodes`] and [`Schema::orders`] are ordinary schemas.
-//!
-//! # Attributes and patterns
-//!
-//! An attribute is named by a *pattern*: dot-separated segments, each either
-//! a literal name (`[A-Za-z0-9_-]+`, the filter language's path segment) or
-//! a capture `<name>` (`name` = `[A-Za-z_][A-Za-z0-9_]*`) that matches
-//! exactly one path segment. `sku` and `contact.email` are exact names;
-//! `extensions.<template>.<field>` matches `extensions.book.isbn` with
-//! `template = book`, `field = isbn`, and nothing with another number of
-//! segments.
-//!
-//! Lookup ([`Schema::resolve`]) tries, in order: an exact attribute name, an
-//! attribute pattern, an exact alias, an alias pattern. Two patterns that
-//! could match the same path are refused when the schema is built (so the
-//! order among patterns never matters); an exact name may be more specific
-//! than a pattern, and then wins.
-//!
-//! # Aliases
-//!
-//! An alias is another name for an attribute: `order_status` for `status`.
-//! It is a pattern too, whose captures are handed to its target:
-//! `attributes.locales.<locale>.description` ->
-//! `locales.<locale>.description`. This is the vendor Go helper's
-//! regular-expression alias `^attributes\.locales\.([a-zA-Z0-9_-]+)\.description$`
-//! written with named segment captures: a path segment is already
-//! `[A-Za-z0-9_-]+`, so a segment capture is exactly what such an alias
-//! captures, without a regular-expression engine, and the alias stays
-//! printable, comparable and usable for "did you mean". An alias target may
-//! also fix some segments of a pattern attribute: `isbn` ->
-//! `extensions.book.isbn`. Every capture of an alias must be used by its
-//! target and every capture of the target bound by the alias; the target
-//! must be an attribute for every value of the captures.
-//!
-//! ```
-//! use catalog_filter::schema::Schema;
-//! use catalog_filter::schema::model::ValueType;
-//! use catalog_filter::syntax::Op;
-//!
-//! let schema = Schema::builder("orders")
-//!     .attribute("status", ValueType::Enum(vec!["complete".into(), "cancelled".into()]), &[Op::Eq])
-//!     .alias("order_status", "status")
-//!     .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
-//!     .alias("ext.<template>.<field>", "extensions.<template>.<field>")
-//!     .build()
-//!     .unwrap();
-//!
-//! let status = schema.resolve("order_status").unwrap();
-//! assert_eq!(status.attribute().pattern(), "status");
-//! assert_eq!(status.alias(), Some("order_status"));
-//!
-//! let isbn = schema.resolve("ext.book.isbn").unwrap();
-//! assert_eq!(isbn.capture("template"), Some("book"));
-//! assert_eq!(isbn.path(), "extensions.book.isbn");
-//!
-//! let err = schema.resolve("statuss").unwrap_err();
-//! assert_eq!(err.to_string(), "unknown attribute `statuss` in orders; did you mean `status`?");
-//! ```
+//! The schema model: attributes, patterns, aliases, resolution (documented in the `schema` module).
 
 use super::OpSet;
 use crate::Limits;
@@ -72,7 +9,7 @@ use std::sync::Arc;
 
 /// A schema: attributes with their value types, operators, aliases and
 /// value rules, and the schema-wide switches (OR groups, complexity cap,
-/// group depth, limits). See the [module docs](self).
+/// group depth, limits). See the [module docs](crate::schema).
 ///
 /// Two schemas are equal when they define the same switches, attributes and
 /// aliases, in any order (no order among them changes what a path
@@ -112,7 +49,7 @@ pub(super) struct Definition {
     #[serde(default, skip_serializing_if = "super::config::is_default")]
     pub(super) limits: Limits,
     #[serde(with = "super::config::attributes")]
-    pub(super) attributes: Vec<Attribute>,
+    pub(super) attributes: Vec<AttributeDef>,
     /// Aliases whose target is not literally an attribute's pattern.
     #[serde(
         default,
@@ -155,17 +92,17 @@ impl Definition {
 ///
 /// Equality compares the aliases in any order.
 #[derive(Clone, Debug, Eq)]
-pub struct Attribute {
-    pub(super) pattern: Pattern,
+pub struct AttributeDef {
+    pub(super) pattern: AttributePattern,
     pub(super) value_type: ValueType,
     pub(super) ops: OpSet,
-    pub(super) aliases: Vec<Pattern>,
+    pub(super) aliases: Vec<AttributePattern>,
     pub(super) rules: ValueRules,
     pub(super) sql: Option<SqlTarget>,
 }
 
-impl PartialEq for Attribute {
-    fn eq(&self, other: &Attribute) -> bool {
+impl PartialEq for AttributeDef {
+    fn eq(&self, other: &AttributeDef) -> bool {
         self.pattern == other.pattern
             && self.value_type == other.value_type
             && self.ops == other.ops
@@ -175,11 +112,11 @@ impl PartialEq for Attribute {
     }
 }
 
-impl Attribute {
+impl AttributeDef {
     /// An empty attribute, standing in where one is missing (never reached).
-    pub(crate) fn placeholder() -> Attribute {
-        Attribute {
-            pattern: Pattern {
+    pub(crate) fn placeholder() -> AttributeDef {
+        AttributeDef {
+            pattern: AttributePattern {
                 text: String::new(),
                 segments: Vec::new(),
             },
@@ -197,7 +134,7 @@ impl Attribute {
     }
 
     /// The parsed pattern.
-    pub fn path_pattern(&self) -> &Pattern {
+    pub fn path_pattern(&self) -> &AttributePattern {
         &self.pattern
     }
 
@@ -413,7 +350,7 @@ pub enum JsonKey {
     Capture(String),
 }
 
-/// One segment of a [`Pattern`].
+/// One segment of a [`AttributePattern`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Segment {
     /// A literal path segment (`extensions`).
@@ -423,18 +360,18 @@ pub enum Segment {
 }
 
 /// An attribute or alias pattern: dot-separated literal segments and
-/// `<capture>` segments (see the [module docs](self)).
+/// `<capture>` segments (see the [module docs](crate::schema)).
 ///
-/// `Debug` prints the text only: `Pattern("extensions.<template>.<field>")`.
+/// `Debug` prints the text only: `AttributePattern("extensions.<template>.<field>")`.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Pattern {
+pub struct AttributePattern {
     text: String,
     segments: Vec<Segment>,
 }
 
-impl Pattern {
+impl AttributePattern {
     /// Parses a pattern; the error says what is wrong with it.
-    pub fn parse(text: &str) -> Result<Pattern, PatternError> {
+    pub fn parse(text: &str) -> Result<AttributePattern, PatternError> {
         if text.starts_with('^') || text.ends_with('$') {
             return Err(PatternError::Regex);
         }
@@ -464,7 +401,7 @@ impl Pattern {
                 return Err(PatternError::BadSegment(seg.to_owned()));
             }
         }
-        Ok(Pattern {
+        Ok(AttributePattern {
             text: text.to_owned(),
             segments,
         })
@@ -562,7 +499,7 @@ impl Pattern {
 
     /// `to` with its captures filled from `path`, which this pattern
     /// (an alias) matches.
-    fn fill(&self, to: &Pattern, path: &str) -> String {
+    fn fill(&self, to: &AttributePattern, path: &str) -> String {
         let mut out = String::with_capacity(to.text.len() + path.len());
         for (i, seg) in to.segments.iter().enumerate() {
             if i > 0 {
@@ -577,7 +514,7 @@ impl Pattern {
     }
 
     /// True when some path matches both patterns.
-    pub(super) fn overlaps(&self, other: &Pattern) -> bool {
+    pub(super) fn overlaps(&self, other: &AttributePattern) -> bool {
         self.segments.len() == other.segments.len()
             && self
                 .segments
@@ -591,7 +528,7 @@ impl Pattern {
 
     /// True when every path `self` matches (whatever its captures) is
     /// matched by `other`.
-    pub(super) fn covered_by(&self, other: &Pattern) -> bool {
+    pub(super) fn covered_by(&self, other: &AttributePattern) -> bool {
         self.segments.len() == other.segments.len()
             && self
                 .segments
@@ -605,13 +542,13 @@ impl Pattern {
     }
 }
 
-impl fmt::Debug for Pattern {
+impl fmt::Debug for AttributePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Pattern").field(&self.text).finish()
+        f.debug_tuple("AttributePattern").field(&self.text).finish()
     }
 }
 
-impl fmt::Display for Pattern {
+impl fmt::Display for AttributePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
@@ -659,18 +596,18 @@ pub enum PatternError {
 /// `isbn` -> `extensions.book.isbn`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Alias {
-    pub(super) from: Pattern,
-    pub(super) to: Pattern,
+    pub(super) from: AttributePattern,
+    pub(super) to: AttributePattern,
 }
 
 impl Alias {
     /// The alias pattern.
-    pub fn from(&self) -> &Pattern {
+    pub fn from(&self) -> &AttributePattern {
         &self.from
     }
 
     /// The target, a path or pattern covered by one attribute.
-    pub fn to(&self) -> &Pattern {
+    pub fn to(&self) -> &AttributePattern {
         &self.to
     }
 }
@@ -760,7 +697,7 @@ struct Index {
     /// Attributes with captures, by attribute index.
     patterns: Vec<usize>,
     /// Every alias: (from, to).
-    aliases: Vec<(Pattern, Pattern)>,
+    aliases: Vec<(AttributePattern, AttributePattern)>,
     /// Exact alias names -> index into `aliases`.
     exact_aliases: NameTable,
     /// Every operator some attribute allows.
@@ -806,14 +743,14 @@ impl Index {
 /// captures, and the alias used, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedAttribute<'a> {
-    attribute: &'a Attribute,
+    attribute: &'a AttributeDef,
     captures: Vec<&'a str>,
     alias: Option<&'a str>,
 }
 
 impl<'a> ResolvedAttribute<'a> {
     /// The attribute.
-    pub fn attribute(&self) -> &'a Attribute {
+    pub fn attribute(&self) -> &'a AttributeDef {
         self.attribute
     }
 
@@ -866,7 +803,7 @@ impl<'a> ResolvedAttribute<'a> {
 /// the SQL renderer maps to a column. `Display` prints the path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AttributeRef<'a> {
-    attribute: &'a Attribute,
+    attribute: &'a AttributeDef,
     path: &'a str,
     id: u32,
     field: Option<super::ProductField>,
@@ -877,7 +814,7 @@ impl<'a> AttributeRef<'a> {
     /// in the schema and the product field it reads (resolved once).
     #[inline]
     pub(crate) fn new(
-        attribute: &'a Attribute,
+        attribute: &'a AttributeDef,
         path: Option<&'a str>,
         id: u32,
         field: Option<super::ProductField>,
@@ -906,7 +843,7 @@ impl<'a> AttributeRef<'a> {
     }
 
     /// The schema's attribute.
-    pub fn attribute(&self) -> &'a Attribute {
+    pub fn attribute(&self) -> &'a AttributeDef {
         self.attribute
     }
 
@@ -1014,18 +951,18 @@ impl Schema {
     }
 
     /// The attributes, in definition order.
-    pub fn attributes(&self) -> &[Attribute] {
+    pub fn attributes(&self) -> &[AttributeDef] {
         &self.def.attributes
     }
 
     /// The aliases whose target is not literally an attribute's pattern
-    /// (the others are listed by [`Attribute::aliases`]).
+    /// (the others are listed by [`AttributeDef::aliases`]).
     pub fn aliases(&self) -> &[Alias] {
         &self.def.aliases
     }
 
     /// The attribute whose pattern is exactly `pattern` (as written).
-    pub fn attribute(&self, pattern: &str) -> Option<&Attribute> {
+    pub fn attribute(&self, pattern: &str) -> Option<&AttributeDef> {
         self.def
             .attributes
             .iter()
@@ -1033,7 +970,7 @@ impl Schema {
     }
 
     /// Resolves a filter's attribute path: an exact attribute, an attribute
-    /// pattern, then aliases (see the [module docs](self)). Names are
+    /// pattern, then aliases (see the [module docs](crate::schema)). Names are
     /// case-sensitive.
     pub fn resolve<'a>(&'a self, path: &'a str) -> Result<ResolvedAttribute<'a>, ResolveError> {
         if let Some(i) = self.index.exact.get(path) {
@@ -1148,7 +1085,7 @@ impl Schema {
 
     /// The attribute at `index` (as returned by lookups).
     #[inline]
-    pub(crate) fn attribute_at(&self, index: usize) -> Option<&Attribute> {
+    pub(crate) fn attribute_at(&self, index: usize) -> Option<&AttributeDef> {
         self.def.attributes.get(index)
     }
 
@@ -1177,7 +1114,7 @@ impl Schema {
     }
 
     /// Every attribute and alias pattern, attributes first.
-    fn all_patterns(&self) -> impl Iterator<Item = &Pattern> {
+    fn all_patterns(&self) -> impl Iterator<Item = &AttributePattern> {
         self.def
             .attributes
             .iter()
@@ -1217,7 +1154,8 @@ impl Schema {
             return Some(name.to_owned());
         }
         let head = parts.first().copied().unwrap_or_default();
-        let patterns: Vec<&Pattern> = self.all_patterns().filter(|p| !p.is_exact()).collect();
+        let patterns: Vec<&AttributePattern> =
+            self.all_patterns().filter(|p| !p.is_exact()).collect();
         let name = crate::suggest::nearest(head, patterns.iter().filter_map(|p| p.head()))?;
         let fits = patterns
             .iter()
@@ -1427,9 +1365,9 @@ mod tests {
     #[test]
     fn matches_str_is_matches_on_segments() {
         let patterns = [
-            Pattern::parse("extensions.<template>.<field>").unwrap(),
-            Pattern::parse("contact.email").unwrap(),
-            Pattern::parse("<a>").unwrap(),
+            AttributePattern::parse("extensions.<template>.<field>").unwrap(),
+            AttributePattern::parse("contact.email").unwrap(),
+            AttributePattern::parse("<a>").unwrap(),
         ];
         let cases = [
             ("extensions.book.isbn", [true, false, false]),
@@ -1459,10 +1397,10 @@ mod tests {
 
     #[test]
     fn patterns_parse() {
-        let p = Pattern::parse("extensions.<template>.<field>").unwrap();
+        let p = AttributePattern::parse("extensions.<template>.<field>").unwrap();
         assert_eq!(p.captures().collect::<Vec<_>>(), ["template", "field"]);
         assert!(!p.is_exact());
-        assert!(Pattern::parse("contact.email").unwrap().is_exact());
+        assert!(AttributePattern::parse("contact.email").unwrap().is_exact());
         for (text, error) in [
             ("", PatternError::Empty),
             ("a..b", PatternError::BadSegment(String::new())),
@@ -1478,7 +1416,7 @@ mod tests {
                 PatternError::Regex,
             ),
         ] {
-            assert_eq!(Pattern::parse(text), Err(error), "{text}");
+            assert_eq!(AttributePattern::parse(text), Err(error), "{text}");
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::render_diagnostic;
 use crate::schema::OpSet;
-use crate::schema::model::ValueType;
+use crate::schema::ValueType;
 use crate::syntax::{Arity, Op, Span};
 use std::fmt;
 

@@ -3,12 +3,12 @@
 //! has the attribute's type and follows its value rules.
 //!
 //! A [`ValidFilter`] is flat: its nodes (conditions and groups, in prefix
-//! order) sit in one vector and its typed values in another, so compiling
-//! a filter builds no tree of boxes and dropping it frees three buffers.
+//! order) and their typed values sit in one vector, so compiling a filter
+//! builds no tree of boxes and dropping it frees two buffers.
 //! It is read through borrowed views: [`ValidFilter::expr`] gives the root
 //! as a [`ValidExpr`], [`ValidFilter::conditions`] each condition as a
 //! [`ConditionRef`], whose [`Predicate`] is a test on values of the
-//! attribute's type (`like` holds a compiled [`Pattern`], comparisons typed
+//! attribute's type (`like` holds a [`LikePatternRef`], comparisons typed
 //! values), so evaluation and SQL rendering have no impossible cases. Each
 //! condition names its schema attribute by index, resolved when the filter
 //! is compiled together with the attribute's canonical path and the
@@ -21,10 +21,9 @@
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
 //! group or condition ([`ValidationErrorKind`] says what each span covers).
-//! [`compile`](fn@crate::compile) (detach_nodes) and
-//! [`compile_with_schema`](crate::compile_with_schema) (any schema), in the
-//! later stage [`crate::compile`](mod@crate::compile), are the entry points
-//! most users need: byte limit, then parse, then validate.
+//! [`crate::compile()`] (detach_nodes) and [`Schema::compile`] (any
+//! schema), in a later stage, are the entry points most users need: byte
+//! limit, then parse, then validate.
 //!
 //! Per condition: an operator the schema never allows, an unknown or
 //! malformed attribute, or an operator the attribute does not allow, is
@@ -50,11 +49,12 @@
 //! ```
 
 use crate::limits::Limits;
-use crate::pattern::{PatternKind, PatternRef};
-use crate::search::TextQuery;
+
 mod error;
 mod fused;
 
+pub use crate::pattern::{LikePattern, LikePatternRef, PatternKind};
+pub use crate::search::TextQuery;
 pub use crate::short::ShortStr;
 pub use crate::syntax::ValueList;
 pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
@@ -62,7 +62,7 @@ pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
 use crate::schema::ProductField;
-use crate::schema::model::{AttributeRef, ResolveError, ValueType};
+use crate::schema::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
@@ -74,10 +74,9 @@ use uuid::Uuid;
 /// and groups, typed, the schema, and the canonical text of the filter
 /// (written on first use when compiled from text).
 ///
-/// Build one with [`compile`](fn@crate::compile), [`crate::compile_with`],
-/// [`crate::compile_with_schema`], [`crate::compile_for`], [`validate`],
-/// [`ValidFilter::new`], `str::parse`, serde, or
-/// from a [`crate::build`] expression. `Display` prints the canonical form
+/// Build one with [`crate::compile()`] (the detach_nodes schema),
+/// [`Schema::compile`] (any schema) or a [`crate::Compiler`] (other
+/// limits); `str::parse` and serde compile as [`crate::compile()`] does. `Display` prints the canonical form
 /// of the filter (the original value texts, not the typed values). A
 /// `ValidFilter` is never empty: it has at least one condition.
 #[derive(Clone)]
@@ -183,12 +182,6 @@ impl std::hash::Hash for ValidFilter {
 }
 
 impl ValidFilter {
-    /// Validates a parsed filter against the detach_nodes schema and
-    /// `limits`.
-    pub fn new(filter: Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-        validate(&filter, limits)
-    }
-
     /// The root of the tree of typed predicates.
     #[inline]
     pub fn expr(&self) -> ValidExpr<'_> {
@@ -441,7 +434,7 @@ impl<'f> ConditionRef<'f> {
         };
         let like = |kind, start, len| {
             let needle = f.text.get(start..start + len).unwrap_or_default();
-            PatternRef::from_parts(kind, needle)
+            LikePatternRef::from_parts(kind, needle)
         };
         match first {
             _ if op == Op::IsNull => Predicate::IsNull,
@@ -531,8 +524,8 @@ fn text_of<'f>(slot: &'f Slot, filter: &'f ValidFilter) -> Option<&'f str> {
 
 /// Stands in for a missing attribute (never reached; see
 /// [`ConditionRef::field`]).
-static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::model::Attribute> =
-    std::sync::LazyLock::new(crate::schema::model::Attribute::placeholder);
+static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::AttributeDef> =
+    std::sync::LazyLock::new(crate::schema::AttributeDef::placeholder);
 
 /// What one condition tests, on values of the attribute's type (borrowed
 /// from the filter). A list attribute passes when any of its elements
@@ -687,30 +680,22 @@ pub enum TextTest<'f> {
     /// Exact, bytewise comparisons.
     Compare(Comparison<'f, str>),
     /// `like`: a case-sensitive wildcard pattern.
-    Like(PatternRef<'f>),
+    Like(LikePatternRef<'f>),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(PatternRef<'f>),
+    Ilike(LikePatternRef<'f>),
     /// `text`: full-text search.
     Search(&'f TextQuery),
 }
 
 /// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
-/// process; what [`compile`](fn@crate::compile), [`crate::compile_with`]
-/// and [`validate`] check
-/// against.
-pub fn detach_nodes() -> &'static Schema {
+/// process; what [`crate::compile()`] checks against.
+pub(crate) fn detach_nodes() -> &'static Schema {
     &crate::schema::presets::DETACH_NODES
 }
 
-/// Validates a parsed filter against the detach_nodes schema and `limits`,
-/// reporting every problem.
-pub fn validate(filter: &Filter<'_>, limits: &Limits) -> Result<ValidFilter, ValidationErrors> {
-    validate_for(filter, detach_nodes(), limits)
-}
-
 /// Validates a parsed filter against `schema` and `limits`, reporting every
-/// problem.
-pub fn validate_for(
+/// problem ([`crate::Compiler::validate`]).
+pub(crate) fn validate_for(
     filter: &Filter<'_>,
     schema: &Schema,
     limits: &Limits,
@@ -1131,7 +1116,7 @@ fn is_comparison(op: Op) -> bool {
 struct Typer<'a, 'm> {
     attribute: &'a str,
     value_type: &'a ValueType,
-    rules: &'a crate::schema::model::ValueRules,
+    rules: &'a crate::schema::ValueRules,
     errors: &'a mut Vec<ValidationError>,
     /// The filter's nodes, which the values are appended to.
     values: &'a mut Vec<Node>,

@@ -190,7 +190,7 @@ fn json_mode_never_panics_on_bad_stdin() {
 
 /// `answer_document` on what `json::read_document` reads from `input`.
 fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
-    let document = catalog_filter::json::read_document(input, limits).unwrap();
+    let document = catalog_filter::catalog::read_document(input, limits).unwrap();
     let mut out = Vec::new();
     json_mode::answer_document(document, limits, &mut out).unwrap();
     String::from_utf8(out).unwrap()

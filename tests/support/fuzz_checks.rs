@@ -10,7 +10,7 @@ use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, Grant};
 use catalog_filter::schema::{Schema, SchemaError};
 use catalog_filter::syntax;
-use catalog_filter::{compile as compile_filter, compile_for};
+use catalog_filter::{CompilerBuilder, compile as compile_filter};
 
 /// Parses arbitrary bytes; whatever parses must print to a canonical form
 /// that parses to the same filter and prints identically. Errors must point
@@ -52,7 +52,8 @@ pub fn compile(data: &[u8]) -> bool {
             // Written lazily from the input, the canonical text is the one
             // validating the parsed tree writes at once.
             let tree = syntax::parse(input).expect("a compiled filter parses");
-            let eager = catalog_filter::validate::validate(&tree, &Limits::DEFAULT)
+            let eager = catalog_filter::Compiler::new()
+                .validate(&tree)
                 .expect("a compiled filter validates");
             assert_eq!(eager.as_str(), printed);
             assert_eq!(eager, valid);
@@ -68,10 +69,18 @@ pub fn compile(data: &[u8]) -> bool {
         Err(err) => {
             let _ = err.render(input);
             // The whole language (OR groups, every operator) must not panic either.
-            if let Ok(f) = compile_for(input, &Schema::every_operator(), &Limits::DEFAULT) {
-                let again =
-                    compile_for(&f.to_string(), &Schema::every_operator(), &Limits::DEFAULT)
-                        .expect("canonical form must compile");
+            if let Ok(f) = CompilerBuilder::new()
+                .schema(Schema::every_operator())
+                .limits(Limits::DEFAULT)
+                .build()
+                .compile(input)
+            {
+                let again = CompilerBuilder::new()
+                    .schema(Schema::every_operator())
+                    .limits(Limits::DEFAULT)
+                    .build()
+                    .compile(&f.to_string())
+                    .expect("canonical form must compile");
                 assert_eq!(again.to_string(), f.to_string());
             }
             let envelope = catalog_filter::elasticpath::envelope::ErrorEnvelope::from(err);

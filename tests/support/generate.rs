@@ -5,8 +5,8 @@
 //! failing case is reproduced by its seed.
 
 use catalog_filter::Limits;
+use catalog_filter::catalog::AttributeValue;
 use catalog_filter::catalog::{Catalog, Product};
-use catalog_filter::json::AttributeValue;
 use catalog_filter::schema::{CommodityType, Owner, ProductType, Status};
 use catalog_filter::synthetic::{self, SplitMix64};
 use chrono::{SecondsFormat, Utc};
