@@ -248,7 +248,7 @@ impl Catalog {
             // `str`'s order is bytewise, as on the per-product path.
             Test::Compare(c) => match c {
                 Comparison::OneOf(values) => {
-                    col.retain(mask, |v| values.iter().any(|w| w.as_bytes() == v))
+                    col.retain(mask, |v| values.bytes().any(|w| w == v))
                 }
                 Comparison::Gt(w) => col.retain(mask, |v| v > w.as_bytes()),
                 Comparison::Ge(w) => col.retain(mask, |v| v >= w.as_bytes()),

@@ -309,11 +309,11 @@ impl TextTest<'_> {
             // text ordering needs, and the bytes of a short value need no
             // UTF-8 check.
             TextTest::Compare(Comparison::OneOf(values)) => {
-                any_text(r, a, |s| values.iter().any(|v| v.as_bytes() == s.as_bytes()))
+                any_text(r, a, |s| values.bytes().any(|v| v == s.as_bytes()))
             }
             TextTest::Compare(Comparison::All(values)) => values
-                .iter()
-                .all(|v| any_text(r, a, |s| v.as_bytes() == s.as_bytes())),
+                .bytes()
+                .all(|v| any_text(r, a, |s| v == s.as_bytes())),
             TextTest::Compare(Comparison::Gt(v)) => any_text(r, a, |s| s.as_bytes() > v.as_bytes()),
             TextTest::Compare(Comparison::Ge(v)) => {
                 any_text(r, a, |s| s.as_bytes() >= v.as_bytes())

@@ -662,6 +662,19 @@ impl<'f, T: ?Sized> Values<'f, T> {
     }
 }
 
+impl<'f> Values<'f, str> {
+    /// The bytes of the text values, in the order written (the fast path
+    /// of evaluation: no call through `get`, no UTF-8 boundary checks).
+    #[inline]
+    pub(crate) fn bytes(&self) -> impl Iterator<Item = &'f [u8]> + Clone + 'f {
+        let text = self.filter.map_or(&[][..], |f| f.text.as_bytes());
+        self.slots.iter().filter_map(move |n| match *n {
+            Node::Value(Slot::Text { start, len }) => text.get(start..start.checked_add(len)?),
+            _ => None,
+        })
+    }
+}
+
 impl<T: fmt::Debug + ?Sized> fmt::Debug for Values<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
