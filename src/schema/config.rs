@@ -1,11 +1,13 @@
 //! Schema files: JSON and TOML (documented in the `schema` module).
 
-use super::OpSet;
-use super::builder::{Format, SchemaError, check_attribute, finish, parse_pattern};
-use super::model::{
-    Alias, AttributeDef, AttributePattern, Definition, JsonKey, Schema, SqlTarget, ValueRules,
-    ValueType,
-};
+use super::attribute::{Alias, AttributeDef};
+use super::check::{check_attribute, finish, parse_pattern};
+use super::error::{Format, SchemaError};
+use super::model::{Definition, Schema};
+use super::op_set::OpSet;
+use super::pattern::AttributePattern;
+use super::sql_target::{JsonKey, SqlTarget};
+use super::value_type::{ValueRules, ValueType};
 use crate::syntax::Op;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};

@@ -1,0 +1,529 @@
+//! The checks every schema passes, built in code or loaded: one attribute
+//! on its own ([`check_attribute`], also run while a file is read, for its
+//! position) and the whole definition ([`finish`]).
+
+use super::attribute::AttributeDef;
+use super::error::SchemaError;
+use super::model::{Definition, Schema};
+use super::pattern::AttributePattern;
+use super::sql_target::{JsonKey, SqlTarget};
+use super::value_type::ValueType;
+use super::{parse_instant, parse_uuid};
+
+/// Parses a pattern, naming it in the error.
+pub(super) fn parse_pattern(text: &str) -> Result<AttributePattern, SchemaError> {
+    AttributePattern::parse(text).map_err(|error| SchemaError::Pattern {
+        pattern: text.to_owned(),
+        error,
+    })
+}
+
+/// The largest `max_depth` a schema may set. Validation, `Display` and
+/// `Drop` of a filter recurse once per group level; 64 levels keep every
+/// accepted filter far from the end of a thread's stack (the vendor's
+/// default is 8).
+pub const MAX_DEPTH: usize = 64;
+
+/// Moves aliases whose target is literally an attribute's pattern onto
+/// that attribute (the canonical form), runs every check and builds the
+/// index. Shared by the builder and the loaders.
+pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
+    if def.name.is_empty() {
+        return Err(SchemaError::EmptyName);
+    }
+    // TOML integers are i64: keep every schema writable in both formats.
+    let l = &def.limits;
+    for (name, value) in [
+        ("max_depth", l.max_depth),
+        ("max_complexity", l.max_complexity),
+        ("max_filter_bytes", l.max_filter_bytes),
+        ("max_conditions", l.max_conditions),
+        ("max_in_values", l.max_in_values),
+        ("max_node_ids", l.max_node_ids),
+        ("max_product_ids", l.max_product_ids),
+        ("max_snapshot_bytes", l.max_snapshot_bytes),
+    ] {
+        if i64::try_from(value).is_err() {
+            return Err(SchemaError::TooLarge { name });
+        }
+    }
+    // Validation, printing and dropping a tree recurse once per group
+    // level: a cap keeps every accepted filter far from the stack's end.
+    if l.max_depth > MAX_DEPTH {
+        return Err(SchemaError::TooDeep { found: l.max_depth });
+    }
+    let mut rest = Vec::new();
+    for alias in std::mem::take(&mut def.aliases) {
+        match def.attributes.iter_mut().find(|a| a.pattern == alias.to) {
+            Some(a) => a.aliases.push(alias.from),
+            None => rest.push(alias),
+        }
+    }
+    def.aliases = rest;
+    for (i, a) in def.attributes.iter().enumerate() {
+        check_attribute(a)?;
+        for b in def.attributes.iter().take(i) {
+            if a.pattern == b.pattern {
+                return Err(SchemaError::DuplicateAttribute {
+                    pattern: a.pattern().to_owned(),
+                });
+            }
+            if !a.pattern.is_exact() && !b.pattern.is_exact() && a.pattern.overlaps(&b.pattern) {
+                return Err(SchemaError::Overlap {
+                    first: b.pattern().to_owned(),
+                    second: a.pattern().to_owned(),
+                });
+            }
+        }
+    }
+    let aliases: Vec<(&AttributePattern, &AttributePattern)> = def
+        .attributes
+        .iter()
+        .flat_map(|a| a.aliases.iter().map(move |from| (from, &a.pattern)))
+        .chain(def.aliases.iter().map(|a| (&a.from, &a.to)))
+        .collect();
+    for (i, &(from, to)) in aliases.iter().enumerate() {
+        check_alias(&def, from, to)?;
+        for &(other, _) in aliases.iter().take(i) {
+            if other == from {
+                return Err(SchemaError::DuplicateAlias {
+                    alias: from.as_str().to_owned(),
+                });
+            }
+            if from.overlaps(other) {
+                return Err(SchemaError::Overlap {
+                    first: other.as_str().to_owned(),
+                    second: from.as_str().to_owned(),
+                });
+            }
+        }
+    }
+    Ok(Schema::from_definition(def))
+}
+
+/// One alias against the attributes.
+fn check_alias(
+    def: &Definition,
+    from: &AttributePattern,
+    to: &AttributePattern,
+) -> Result<(), SchemaError> {
+    if let Some(a) = def.attributes.iter().find(|a| a.pattern.overlaps(from)) {
+        return Err(SchemaError::Overlap {
+            first: a.pattern().to_owned(),
+            second: from.as_str().to_owned(),
+        });
+    }
+    let missing = to
+        .captures()
+        .find(|c| !from.captures().any(|f| f == *c))
+        .or_else(|| from.captures().find(|c| !to.captures().any(|t| t == *c)));
+    if let Some(capture) = missing {
+        return Err(SchemaError::AliasCapture {
+            alias: from.as_str().to_owned(),
+            target: to.as_str().to_owned(),
+            capture: capture.to_owned(),
+        });
+    }
+    if !def.attributes.iter().any(|a| to.covered_by(&a.pattern)) {
+        return Err(SchemaError::AliasTarget {
+            alias: from.as_str().to_owned(),
+            target: to.as_str().to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The checks of one attribute on its own: enum values, operators against
+/// the type, value rules, SQL target. Run while loading too, so that a
+/// schema file's error carries the attribute's position.
+pub(super) fn check_attribute(a: &AttributeDef) -> Result<(), SchemaError> {
+    let attribute = || a.pattern().to_owned();
+    if let Some(values) = a.value_type.enum_values() {
+        if values.is_empty() {
+            return Err(SchemaError::EmptyEnum {
+                attribute: attribute(),
+            });
+        }
+        if let Some(value) = first_duplicate(values) {
+            return Err(SchemaError::DuplicateValue {
+                attribute: attribute(),
+                value: value.to_owned(),
+            });
+        }
+    }
+    if a.ops.is_empty() {
+        return Err(SchemaError::NoOperators {
+            attribute: attribute(),
+        });
+    }
+    if let Some(op) = a.ops.iter().find(|op| !a.value_type.allows(*op)) {
+        return Err(SchemaError::OperatorForType {
+            attribute: attribute(),
+            op,
+            value_type: a.value_type.name(),
+        });
+    }
+    check_rules(a).map_err(|reason| SchemaError::Rule {
+        attribute: attribute(),
+        reason,
+    })?;
+    if let Some(sql) = &a.sql {
+        check_sql(a, sql).map_err(|reason| SchemaError::Sql {
+            attribute: attribute(),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
+/// The first value that appears twice.
+fn first_duplicate(values: &[String]) -> Option<&str> {
+    values
+        .iter()
+        .enumerate()
+        .find(|(i, v)| values.iter().take(*i).any(|w| w == *v))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The value rules against the type; the reason when wrong.
+fn check_rules(a: &AttributeDef) -> Result<(), String> {
+    let rules = &a.rules;
+    let ty = &a.value_type;
+    if let Some(values) = &rules.one_of {
+        if ty.enum_values().is_some() {
+            return Err("`one_of` does not apply to an enum, which lists its values".into());
+        }
+        if values.is_empty() {
+            return Err("`one_of` needs at least one value".into());
+        }
+        if let Some(v) = first_duplicate(values) {
+            return Err(format!("`one_of` lists `{v}` twice"));
+        }
+        if let Some(v) = values.iter().find(|v| !valid_value(ty, v)) {
+            return Err(format!(
+                "`one_of` value `{v}` is not a valid {} value",
+                ty.name()
+            ));
+        }
+    }
+    if (rules.min_len.is_some() || rules.max_len.is_some()) && !ty.is_text() {
+        return Err(format!(
+            "`min_len` and `max_len` apply to text values, not {}",
+            ty.name()
+        ));
+    }
+    for (name, value) in [("min_len", rules.min_len), ("max_len", rules.max_len)] {
+        if value.is_some_and(|v| i64::try_from(v).is_err()) {
+            return Err(format!(
+                "`{name}` is too large (at most 9223372036854775807)"
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (rules.min_len, rules.max_len) {
+        if min > max {
+            return Err(format!("`min_len` {min} is greater than `max_len` {max}"));
+        }
+    }
+    Ok(())
+}
+
+/// True when `v` is a value of the (non-enum) type `ty`.
+fn valid_value(ty: &ValueType, v: &str) -> bool {
+    match ty {
+        ValueType::Text | ValueType::TextList => true,
+        ValueType::Integer => v.parse::<i64>().is_ok(),
+        ValueType::Decimal => is_decimal(v),
+        ValueType::Boolean => v == "true" || v == "false",
+        ValueType::Uuid => parse_uuid(v).is_some(),
+        ValueType::Instant => parse_instant(v).is_some(),
+        ValueType::Enum(values) | ValueType::EnumList(values) => values.iter().any(|x| x == v),
+    }
+}
+
+/// `-?digits(.digits)?([eE][+-]?digits)?`
+pub(super) fn is_decimal(v: &str) -> bool {
+    fn digits(s: &str) -> (usize, &str) {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (n, s.get(n..).unwrap_or_default())
+    }
+    let s = v.strip_prefix('-').unwrap_or(v);
+    let (n, mut s) = digits(s);
+    if n == 0 {
+        return false;
+    }
+    if let Some(frac) = s.strip_prefix('.') {
+        let (n, rest) = digits(frac);
+        if n == 0 {
+            return false;
+        }
+        s = rest;
+    }
+    if let Some(exp) = s.strip_prefix(['e', 'E']) {
+        let (n, rest) = digits(exp.strip_prefix(['+', '-']).unwrap_or(exp));
+        if n == 0 {
+            return false;
+        }
+        s = rest;
+    }
+    s.is_empty()
+}
+
+/// An SQL identifier, optionally qualified: `[A-Za-z_][A-Za-z0-9_]*`
+/// separated by dots.
+fn is_identifier(s: &str) -> bool {
+    s.split('.').all(|part| {
+        part.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// The SQL target against the attribute; the reason when wrong.
+fn check_sql(a: &AttributeDef, sql: &SqlTarget) -> Result<(), String> {
+    let column = match sql {
+        SqlTarget::Column(c) => c,
+        SqlTarget::Json { column, .. } => column,
+        SqlTarget::Exists { table, column, key } => {
+            if a.value_type != ValueType::Boolean {
+                return Err("an `exists` target is for boolean attributes".into());
+            }
+            if let Some(bad) = [table, column, key].into_iter().find(|c| !is_identifier(c)) {
+                return Err(format!(
+                    "`{bad}` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)"
+                ));
+            }
+            return Ok(());
+        }
+    };
+    if !is_identifier(column) {
+        return Err(format!(
+            "column `{column}` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)"
+        ));
+    }
+    if let SqlTarget::Json { path, .. } = sql {
+        if path.is_empty() {
+            return Err("a JSON path needs the column and at least one key".into());
+        }
+        for key in path {
+            match key {
+                JsonKey::Capture(c) if !a.pattern.captures().any(|x| x == c) => {
+                    return Err(format!("`${c}` names no capture of the attribute"));
+                }
+                JsonKey::Key(k) if k.is_empty() => return Err("a JSON key is empty".into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::schema::SchemaBuilder;
+    use crate::syntax::Op;
+
+    fn err(b: SchemaBuilder) -> String {
+        b.build().unwrap_err().to_string()
+    }
+
+    fn base() -> SchemaBuilder {
+        Schema::builder("t")
+            .attribute("sku", ValueType::Text, &[Op::Eq])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+    }
+
+    #[test]
+    fn builder_errors() {
+        let cases: Vec<(SchemaBuilder, &str)> = vec![
+            (Schema::builder(""), "the schema has no name"),
+            (
+                base().max_depth(65),
+                "`max_depth` is 65, over the largest allowed (64)",
+            ),
+            (
+                base().limits(Limits {
+                    max_snapshot_bytes: usize::MAX,
+                    ..Limits::DEFAULT
+                }),
+                "`max_snapshot_bytes` is too large (at most 9223372036854775807)",
+            ),
+            (
+                base().attribute("a..b", ValueType::Text, &[Op::Eq]),
+                "invalid pattern `a..b`: bad segment ``: a segment is a name of ASCII letters, digits, `_` and `-`, or a capture `<name>`",
+            ),
+            (
+                base().attribute("sku", ValueType::Text, &[Op::Eq]),
+                "attribute `sku` is defined twice",
+            ),
+            (
+                base().attribute("extensions.<a>.x", ValueType::Text, &[Op::Eq]),
+                "`extensions.<a>.x` overlaps `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("code", "sku").alias("code", "sku"),
+                "alias `code` is defined twice",
+            ),
+            (
+                base().alias("sku", "sku"),
+                "`sku` overlaps `sku`: a path could match both",
+            ),
+            (
+                base().alias("extensions.a.b", "sku"),
+                "`extensions.a.b` overlaps `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("<x>", "sku"),
+                "`<x>` overlaps `sku`: a path could match both",
+            ),
+            (
+                base().alias("code", "skew"),
+                "alias `code` points to `skew`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>.<f>", "extensions.<t>.<g>"),
+                "alias `e.<t>.<f>` -> `extensions.<t>.<g>`: capture `<g>` must appear in both",
+            ),
+            (
+                base().alias("a.<t>", "a.<t>").alias("b.<t>", "x.<t>"),
+                "alias `a.<t>` points to `a.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>", "e.<t>"),
+                "alias `e.<t>` points to `e.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("c.<x>", "sku").alias("c.d", "sku"),
+                "alias `c.<x>` -> `sku`: capture `<x>` must appear in both",
+            ),
+            (
+                base()
+                    .alias("code.<t>.<f>", "extensions.<t>.<f>")
+                    .alias("code.a.<f>", "extensions.a.<f>"),
+                "`code.a.<f>` overlaps `code.<t>.<f>`: a path could match both",
+            ),
+            (
+                base().attribute("status", ValueType::Enum(vec![]), &[Op::Eq]),
+                "attribute `status`: an enum needs at least one value",
+            ),
+            (
+                base().attribute(
+                    "status",
+                    ValueType::Enum(vec!["a".into(), "a".into()]),
+                    &[Op::Eq],
+                ),
+                "attribute `status`: enum value `a` is listed twice",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[]),
+                "attribute `n` allows no operator",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[Op::Eq, Op::Like]),
+                "attribute `n`: operator `like` does not apply to integer values",
+            ),
+            (
+                base().attribute("b", ValueType::Boolean, &[Op::Gt]),
+                "attribute `b`: operator `gt` does not apply to boolean values",
+            ),
+            (
+                base().attribute("l", ValueType::TextList, &[Op::Lt]),
+                "attribute `l`: operator `lt` does not apply to text_list values",
+            ),
+            (
+                base()
+                    .attribute("b", ValueType::Boolean, &[Op::Eq])
+                    .one_of(["no"]),
+                "attribute `b`: `one_of` value `no` is not a valid boolean value",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(["1", "1"]),
+                "attribute `n`: `one_of` lists `1` twice",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(Vec::<String>::new()),
+                "attribute `n`: `one_of` needs at least one value",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Enum(vec!["a".into()]), &[Op::Eq])
+                    .one_of(["a"]),
+                "attribute `s`: `one_of` does not apply to an enum, which lists its values",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .min_len(1),
+                "attribute `n`: `min_len` and `max_len` apply to text values, not integer",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .min_len(3)
+                    .max_len(2),
+                "attribute `s`: `min_len` 3 is greater than `max_len` 2",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Column("a b".into())),
+                "attribute `s`: sql: column `a b` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)",
+            ),
+            (
+                base()
+                    .attribute("s.<x>", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![JsonKey::Capture("y".into())],
+                    }),
+                "attribute `s.<x>`: sql: `$y` names no capture of the attribute",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![],
+                    }),
+                "attribute `s`: sql: a JSON path needs the column and at least one key",
+            ),
+            (
+                base().max_depth(usize::MAX),
+                "`max_depth` is too large (at most 9223372036854775807)",
+            ),
+            (
+                Schema::builder("t").max_len(3),
+                "`max_len` was called before any `attribute`",
+            ),
+        ];
+        for (builder, message) in cases {
+            assert_eq!(err(builder), message);
+        }
+    }
+
+    #[test]
+    fn rules_that_fit() {
+        let s = base()
+            .attribute("n", ValueType::Decimal, &[Op::Eq])
+            .one_of(["1.5", "-2", "3e4", "0.1E-2"])
+            .attribute("i", ValueType::Instant, &[Op::Eq])
+            .one_of(["2024-01-01", "0"])
+            .attribute("u", ValueType::Uuid, &[Op::Eq])
+            .one_of(["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+            .attribute("t", ValueType::TextList, &[Op::Eq])
+            .min_len(1)
+            .max_len(1)
+            .build()
+            .unwrap();
+        assert_eq!(s.attribute("t").unwrap().rules().max_len, Some(1));
+        for bad in ["", "-", "1.", ".5", "1e", "1e+", "+1", "1x", "0x10"] {
+            assert!(!is_decimal(bad), "{bad}");
+        }
+    }
+}
