@@ -5,10 +5,12 @@
 use super::attribute::AttributeDef;
 use super::error::SchemaError;
 use super::model::{Definition, Schema};
-use super::pattern::AttributePattern;
+use super::pattern::{AttributePattern, PatternTrie};
 use super::sql_target::{JsonKey, SqlTarget};
 use super::value_type::ValueType;
 use super::{parse_instant, parse_uuid};
+use crate::Limits;
+use std::collections::{HashMap, HashSet};
 
 /// Parses a pattern, naming it in the error.
 pub(super) fn parse_pattern(text: &str) -> Result<AttributePattern, SchemaError> {
@@ -27,12 +29,100 @@ pub const MAX_DEPTH: usize = 64;
 /// Moves aliases whose target is literally an attribute's pattern onto
 /// that attribute (the canonical form), runs every check and builds the
 /// index. Shared by the builder and the loaders.
+///
+/// Near-linear in the number of attributes and aliases: duplicates are
+/// found by hashing, overlaps and covers through a [`PatternTrie`]. The
+/// error is the one the pairwise definition gives: the first attribute (or
+/// alias) in order that conflicts with an earlier one, named with the
+/// earliest such one.
 pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
     if def.name.is_empty() {
         return Err(SchemaError::EmptyName);
     }
+    check_limits(&def.limits)?;
+    let targets: Vec<Option<usize>> = {
+        let mut by_pattern: HashMap<&str, usize> = HashMap::with_capacity(def.attributes.len());
+        for (i, a) in def.attributes.iter().enumerate() {
+            by_pattern.entry(a.pattern()).or_insert(i);
+        }
+        def.aliases
+            .iter()
+            .map(|alias| by_pattern.get(alias.to.as_str()).copied())
+            .collect()
+    };
+    let mut rest = Vec::new();
+    for (alias, target) in std::mem::take(&mut def.aliases).into_iter().zip(targets) {
+        match target.and_then(|i| def.attributes.get_mut(i)) {
+            Some(a) => a.aliases.push(alias.from),
+            None => rest.push(alias),
+        }
+    }
+    def.aliases = rest;
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(def.attributes.len());
+    let mut patterns = PatternTrie::new();
+    for (i, a) in def.attributes.iter().enumerate() {
+        check_attribute(a)?;
+        // An equal pattern also overlaps, so a duplicate is never later
+        // than the first overlap; when it is that one, it is a duplicate.
+        let duplicate = seen.get(a.pattern()).copied();
+        let overlap = match a.pattern.is_exact() {
+            true => None,
+            false => patterns.first_overlap(&a.pattern),
+        };
+        if duplicate.is_some() && (overlap.is_none() || overlap == duplicate) {
+            return Err(SchemaError::DuplicateAttribute {
+                pattern: a.pattern().to_owned(),
+            });
+        }
+        if let Some(b) = overlap.and_then(|j| def.attributes.get(j)) {
+            return Err(SchemaError::Overlap {
+                first: b.pattern().to_owned(),
+                second: a.pattern().to_owned(),
+            });
+        }
+        seen.insert(a.pattern(), i);
+        if !a.pattern.is_exact() {
+            patterns.insert(&a.pattern, i);
+        }
+    }
+    let mut attributes = PatternTrie::new();
+    for (i, a) in def.attributes.iter().enumerate() {
+        attributes.insert(&a.pattern, i);
+    }
+    let aliases: Vec<(&AttributePattern, &AttributePattern)> = def
+        .attributes
+        .iter()
+        .flat_map(|a| a.aliases.iter().map(move |from| (from, &a.pattern)))
+        .chain(def.aliases.iter().map(|a| (&a.from, &a.to)))
+        .collect();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(aliases.len());
+    let mut froms = PatternTrie::new();
+    for (i, &(from, to)) in aliases.iter().enumerate() {
+        check_alias(&def, &attributes, from, to)?;
+        let duplicate = seen.get(from.as_str()).copied();
+        let overlap = froms.first_overlap(from);
+        if duplicate.is_some() && (overlap.is_none() || overlap == duplicate) {
+            return Err(SchemaError::DuplicateAlias {
+                alias: from.as_str().to_owned(),
+            });
+        }
+        if let Some(&(other, _)) = overlap.and_then(|j| aliases.get(j)) {
+            return Err(SchemaError::Overlap {
+                first: other.as_str().to_owned(),
+                second: from.as_str().to_owned(),
+            });
+        }
+        seen.insert(from.as_str(), i);
+        froms.insert(from, i);
+    }
+    Ok(Schema::from_definition(def))
+}
+
+/// The schema-wide limits: every one writable as a TOML integer (i64), and
+/// `max_depth` at most [`MAX_DEPTH`]. Run while loading too, so that a
+/// schema file's error carries the position of its `limits`.
+pub(super) fn check_limits(l: &Limits) -> Result<(), SchemaError> {
     // TOML integers are i64: keep every schema writable in both formats.
-    let l = &def.limits;
     for (name, value) in [
         ("max_depth", l.max_depth),
         ("max_complexity", l.max_complexity),
@@ -52,62 +142,20 @@ pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
     if l.max_depth > MAX_DEPTH {
         return Err(SchemaError::TooDeep { found: l.max_depth });
     }
-    let mut rest = Vec::new();
-    for alias in std::mem::take(&mut def.aliases) {
-        match def.attributes.iter_mut().find(|a| a.pattern == alias.to) {
-            Some(a) => a.aliases.push(alias.from),
-            None => rest.push(alias),
-        }
-    }
-    def.aliases = rest;
-    for (i, a) in def.attributes.iter().enumerate() {
-        check_attribute(a)?;
-        for b in def.attributes.iter().take(i) {
-            if a.pattern == b.pattern {
-                return Err(SchemaError::DuplicateAttribute {
-                    pattern: a.pattern().to_owned(),
-                });
-            }
-            if !a.pattern.is_exact() && !b.pattern.is_exact() && a.pattern.overlaps(&b.pattern) {
-                return Err(SchemaError::Overlap {
-                    first: b.pattern().to_owned(),
-                    second: a.pattern().to_owned(),
-                });
-            }
-        }
-    }
-    let aliases: Vec<(&AttributePattern, &AttributePattern)> = def
-        .attributes
-        .iter()
-        .flat_map(|a| a.aliases.iter().map(move |from| (from, &a.pattern)))
-        .chain(def.aliases.iter().map(|a| (&a.from, &a.to)))
-        .collect();
-    for (i, &(from, to)) in aliases.iter().enumerate() {
-        check_alias(&def, from, to)?;
-        for &(other, _) in aliases.iter().take(i) {
-            if other == from {
-                return Err(SchemaError::DuplicateAlias {
-                    alias: from.as_str().to_owned(),
-                });
-            }
-            if from.overlaps(other) {
-                return Err(SchemaError::Overlap {
-                    first: other.as_str().to_owned(),
-                    second: from.as_str().to_owned(),
-                });
-            }
-        }
-    }
-    Ok(Schema::from_definition(def))
+    Ok(())
 }
 
-/// One alias against the attributes.
+/// One alias against the attributes (all of them in `attributes`).
 fn check_alias(
     def: &Definition,
+    attributes: &PatternTrie<'_>,
     from: &AttributePattern,
     to: &AttributePattern,
 ) -> Result<(), SchemaError> {
-    if let Some(a) = def.attributes.iter().find(|a| a.pattern.overlaps(from)) {
+    if let Some(a) = attributes
+        .first_overlap(from)
+        .and_then(|i| def.attributes.get(i))
+    {
         return Err(SchemaError::Overlap {
             first: a.pattern().to_owned(),
             second: from.as_str().to_owned(),
@@ -124,7 +172,7 @@ fn check_alias(
             capture: capture.to_owned(),
         });
     }
-    if !def.attributes.iter().any(|a| to.covered_by(&a.pattern)) {
+    if !attributes.covers(to) {
         return Err(SchemaError::AliasTarget {
             alias: from.as_str().to_owned(),
             target: to.as_str().to_owned(),
@@ -176,13 +224,11 @@ pub(super) fn check_attribute(a: &AttributeDef) -> Result<(), SchemaError> {
     Ok(())
 }
 
-/// The first value that appears twice.
+/// The first value that appears twice (hashed: an enum of many values is
+/// checked in one pass).
 fn first_duplicate(values: &[String]) -> Option<&str> {
-    values
-        .iter()
-        .enumerate()
-        .find(|(i, v)| values.iter().take(*i).any(|w| w == *v))
-        .map(|(_, v)| v.as_str())
+    let mut seen = HashSet::with_capacity(values.len());
+    values.iter().map(String::as_str).find(|v| !seen.insert(*v))
 }
 
 /// The value rules against the type; the reason when wrong.
@@ -321,7 +367,6 @@ fn check_sql(a: &AttributeDef, sql: &SqlTarget) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
     use crate::schema::SchemaBuilder;
     use crate::syntax::Op;
 

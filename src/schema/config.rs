@@ -12,6 +12,7 @@ use crate::syntax::Op;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -188,8 +189,9 @@ pub(super) mod attributes {
                 mut map: A,
             ) -> Result<Vec<AttributeDef>, A::Error> {
                 let mut out: Vec<AttributeDef> = Vec::new();
+                let mut seen = HashSet::new();
                 while let Some(pattern) = map.next_key::<AttributePattern>()? {
-                    if out.iter().any(|a| a.path_pattern() == &pattern) {
+                    if !seen.insert(pattern.as_str().to_owned()) {
                         return Err(de::Error::custom(SchemaError::DuplicateAttribute {
                             pattern: pattern.as_str().to_owned(),
                         }));
@@ -229,8 +231,9 @@ pub(super) mod aliases {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Alias>, A::Error> {
                 let mut out: Vec<Alias> = Vec::new();
+                let mut seen = HashSet::new();
                 while let Some(from) = map.next_key::<AttributePattern>()? {
-                    if out.iter().any(|a| a.from() == &from) {
+                    if !seen.insert(from.as_str().to_owned()) {
                         return Err(de::Error::custom(SchemaError::DuplicateAlias {
                             alias: from.as_str().to_owned(),
                         }));
