@@ -156,9 +156,9 @@ fn check_alias(
         .first_overlap(from)
         .and_then(|i| def.attributes.get(i))
     {
-        return Err(SchemaError::Overlap {
-            first: a.pattern().to_owned(),
-            second: from.as_str().to_owned(),
+        return Err(SchemaError::AliasOverlapsAttribute {
+            alias: from.as_str().to_owned(),
+            attribute: a.pattern().to_owned(),
         });
     }
     let missing = to
@@ -413,15 +413,15 @@ mod tests {
             ),
             (
                 base().alias("sku", "sku"),
-                "`sku` overlaps `sku`: a path could match both",
+                "alias `sku` overlaps attribute `sku`: a path could match both",
             ),
             (
                 base().alias("extensions.a.b", "sku"),
-                "`extensions.a.b` overlaps `extensions.<template>.<field>`: a path could match both",
+                "alias `extensions.a.b` overlaps attribute `extensions.<template>.<field>`: a path could match both",
             ),
             (
                 base().alias("<x>", "sku"),
-                "`<x>` overlaps `sku`: a path could match both",
+                "alias `<x>` overlaps attribute `sku`: a path could match both",
             ),
             (
                 base().alias("code", "skew"),

@@ -67,15 +67,24 @@ pub enum SchemaError {
         /// The alias.
         alias: String,
     },
-    /// Two patterns (attributes or aliases) that could match the same path,
-    /// or an alias that is also an attribute. (An exact attribute name
-    /// inside an attribute pattern is allowed: the exact name wins.)
+    /// Two attribute patterns, or two alias patterns, that could match the
+    /// same path. (An exact attribute name inside an attribute pattern is
+    /// allowed: the exact name wins.)
     #[error("`{second}` overlaps `{first}`: a path could match both")]
     Overlap {
         /// The one defined first.
         first: String,
-        /// The one defined second (for aliases, an alias).
+        /// The one defined second.
         second: String,
+    },
+    /// An alias that some path could match as well as an attribute (an
+    /// alias that is also an attribute's name, or overlaps its pattern).
+    #[error("alias `{alias}` overlaps attribute `{attribute}`: a path could match both")]
+    AliasOverlapsAttribute {
+        /// The alias.
+        alias: String,
+        /// The attribute's pattern.
+        attribute: String,
     },
     /// An alias whose target no attribute covers.
     #[error("alias `{alias}` points to `{target}`, which is no attribute")]

@@ -48,7 +48,11 @@ pub(super) struct Definition {
     pub(super) name: String,
     #[serde(default)]
     pub(super) allow_or: bool,
-    #[serde(default, skip_serializing_if = "super::config::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "super::config::is_default",
+        deserialize_with = "super::config::limits"
+    )]
     pub(super) limits: Limits,
     #[serde(with = "super::config::attributes")]
     pub(super) attributes: Vec<AttributeDef>,

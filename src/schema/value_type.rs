@@ -34,6 +34,20 @@ pub enum ValueType {
 }
 
 impl ValueType {
+    /// One type of each kind, in documentation order, the enum types with
+    /// no values: what a schema file's `type` names ([`ValueType::name`]).
+    pub(super) const KINDS: [ValueType; 9] = [
+        ValueType::Text,
+        ValueType::TextList,
+        ValueType::Integer,
+        ValueType::Decimal,
+        ValueType::Boolean,
+        ValueType::Uuid,
+        ValueType::Instant,
+        ValueType::Enum(Vec::new()),
+        ValueType::EnumList(Vec::new()),
+    ];
+
     /// The type's name in schema files (`text`, `enum_list`, ...).
     pub const fn name(&self) -> &'static str {
         match self {
