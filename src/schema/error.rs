@@ -125,7 +125,7 @@ pub enum SchemaError {
         attribute: String,
     },
     /// An operator that means nothing for the attribute's value type
-    /// (see [`ValueType::allows`]).
+    /// (see [`ValueType::allows`](super::ValueType::allows)).
     #[error("attribute `{attribute}`: operator `{op}` does not apply to {value_type} values")]
     OperatorForType {
         /// The attribute.
