@@ -963,7 +963,7 @@ pub(crate) enum DocumentError {
 /// refused before anything is parsed (or copied).
 pub(crate) fn check_snapshot_size(
     bytes: usize,
-    limits: &crate::Limits,
+    limits: &crate::limits::Limits,
 ) -> Result<(), DocumentError> {
     if bytes > limits.max_snapshot_bytes {
         return Err(DocumentError::TooLarge {
@@ -997,7 +997,7 @@ impl Document {
     /// The size rule of [`check_snapshot_size`] on a document: its bytes,
     /// or the refusal, with the size when it is known (`None` for
     /// [`Document::TooLarge`]).
-    pub(crate) fn within(self, limits: &crate::Limits) -> Result<Vec<u8>, Option<usize>> {
+    pub(crate) fn within(self, limits: &crate::limits::Limits) -> Result<Vec<u8>, Option<usize>> {
         match self {
             Document::Whole(bytes) => match check_snapshot_size(bytes.len(), limits) {
                 Ok(()) => Ok(bytes),
@@ -1027,7 +1027,7 @@ impl Document {
 /// # Errors
 ///
 /// The reader's error, when reading fails.
-pub fn read_document(reader: impl Read, limits: &crate::Limits) -> io::Result<Document> {
+pub fn read_document(reader: impl Read, limits: &crate::limits::Limits) -> io::Result<Document> {
     let limit = limits.max_snapshot_bytes;
     let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
@@ -1043,7 +1043,7 @@ pub fn read_document(reader: impl Read, limits: &crate::Limits) -> io::Result<Do
 /// first, then the UTF-8 check.
 pub(crate) fn snapshot_document(
     json: Vec<u8>,
-    limits: &crate::Limits,
+    limits: &crate::limits::Limits,
 ) -> Result<Arc<String>, DocumentError> {
     check_snapshot_size(json.len(), limits)?;
     String::from_utf8(json)
@@ -1155,9 +1155,9 @@ mod tests {
 
     #[test]
     fn read_document_reads_one_byte_past_the_limit_at_most() {
-        let limits = crate::Limits {
+        let limits = crate::limits::Limits {
             max_snapshot_bytes: 4,
-            ..crate::Limits::default()
+            ..crate::limits::Limits::default()
         };
         let mut reader = &b"1234567"[..];
         assert_eq!(
@@ -1180,9 +1180,9 @@ mod tests {
         );
         assert_eq!(Document::TooLarge.within(&limits), Err(None));
         // No limit: everything is read.
-        let unlimited = crate::Limits {
+        let unlimited = crate::limits::Limits {
             max_snapshot_bytes: usize::MAX,
-            ..crate::Limits::default()
+            ..crate::limits::Limits::default()
         };
         assert_eq!(
             read_document(&b"1234567"[..], &unlimited).unwrap(),
@@ -1203,9 +1203,9 @@ mod tests {
 
     #[test]
     fn snapshot_documents_follow_one_size_rule_then_utf8() {
-        let limits = crate::Limits {
+        let limits = crate::limits::Limits {
             max_snapshot_bytes: 4,
-            ..crate::Limits::default()
+            ..crate::limits::Limits::default()
         };
         assert!(check_snapshot_size(4, &limits).is_ok());
         assert!(matches!(

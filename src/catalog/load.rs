@@ -10,8 +10,8 @@
 use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
-use crate::Limits;
 use crate::json::{self, Base, Borrowed, Text};
+use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;

@@ -8,9 +8,9 @@
 //! with their exact text, strings as written, `null` and empty lists. A
 //! changed list keeps its remaining elements as written.
 
-use crate::Limits;
 use crate::forest::{self, NONE};
 use crate::json::{self, AttributeValue, Attributes};
+use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;

@@ -3,7 +3,7 @@
 
 use super::store::{CategoryId, ProductId, Store, TOP_LEVEL_CATEGORY};
 use super::wire::{EcwidError, UnassignProductsRequest, UnassignProductsResponse};
-use crate::Limits;
+use crate::limits::Limits;
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -35,9 +35,9 @@
 
 use super::detach::{self, Answer, Grant};
 use super::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
-use crate::Limits;
 use crate::catalog::Catalog;
 use crate::json::{self, Document};
+use crate::limits::Limits;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::io::{self, Write};

@@ -7,7 +7,7 @@ use super::model::{Definition, Schema};
 use super::op_set::OpSet;
 use super::sql_target::SqlTarget;
 use super::value_type::{ValueRules, ValueType};
-use crate::Limits;
+use crate::limits::Limits;
 use crate::syntax::Op;
 
 /// Builds a [`Schema`] in code. Every method takes and returns the builder;

@@ -9,7 +9,7 @@ use super::pattern::{AttributePattern, PatternTrie};
 use super::sql_target::{JsonKey, SqlTarget};
 use super::value::{Decimal, parse_instant, parse_integer, parse_uuid};
 use super::value_type::ValueType;
-use crate::Limits;
+use crate::limits::Limits;
 use std::collections::{HashMap, HashSet};
 
 /// Parses a pattern, naming it in the error.

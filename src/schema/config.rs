@@ -8,7 +8,7 @@ use super::op_set::OpSet;
 use super::pattern::AttributePattern;
 use super::sql_target::{JsonKey, SqlTarget};
 use super::value_type::{ValueRules, ValueType};
-use crate::Limits;
+use crate::limits::Limits;
 use crate::syntax::Op;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};

@@ -4,7 +4,7 @@
 use super::attribute::{Alias, AttributeDef};
 use super::index::Index;
 use super::op_set::OpSet;
-use crate::Limits;
+use crate::limits::Limits;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
