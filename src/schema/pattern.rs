@@ -172,15 +172,10 @@ impl AttributePattern {
     /// [`PatternTrie::first_overlap`] is tested against).
     #[cfg(test)]
     fn overlaps(&self, other: &AttributePattern) -> bool {
-        self.segments.len() == other.segments.len()
-            && self
-                .segments
-                .iter()
-                .zip(&other.segments)
-                .all(|(a, b)| match (a, b) {
-                    (Segment::Literal(x), Segment::Literal(y)) => x == y,
-                    _ => true,
-                })
+        self.segment_wise(other, |a, b| match (a, b) {
+            (Segment::Literal(x), Segment::Literal(y)) => x == y,
+            _ => true,
+        })
     }
 
     /// True when every path `self` matches (whatever its captures) is
@@ -188,16 +183,26 @@ impl AttributePattern {
     /// against).
     #[cfg(test)]
     fn covered_by(&self, other: &AttributePattern) -> bool {
+        self.segment_wise(other, |a, b| match (a, b) {
+            (Segment::Literal(x), Segment::Literal(y)) => x == y,
+            (_, Segment::Capture(_)) => true,
+            (Segment::Capture(_), Segment::Literal(_)) => false,
+        })
+    }
+
+    /// True when both have as many segments and `fits` each pair.
+    #[cfg(test)]
+    fn segment_wise(
+        &self,
+        other: &AttributePattern,
+        fits: impl Fn(&Segment, &Segment) -> bool,
+    ) -> bool {
         self.segments.len() == other.segments.len()
             && self
                 .segments
                 .iter()
                 .zip(&other.segments)
-                .all(|(a, b)| match (a, b) {
-                    (Segment::Literal(x), Segment::Literal(y)) => x == y,
-                    (_, Segment::Capture(_)) => true,
-                    (Segment::Capture(_), Segment::Literal(_)) => false,
-                })
+                .all(|(a, b)| fits(a, b))
     }
 }
 
