@@ -10,8 +10,8 @@
 use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
-use crate::Limits;
 use crate::json::{self, Base, Borrowed, Text};
+use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -154,34 +154,41 @@ impl Spans {
     }
 }
 
+impl json::Loadable for Catalog {
+    type Error = CatalogError;
+
+    fn read(
+        document: Arc<String>,
+        range: Range<usize>,
+        _: &Limits,
+    ) -> Result<Catalog, CatalogError> {
+        let (parts, _) = read(&document, range.start, Some(range.end))?;
+        Catalog::finish(document, range, parts)
+    }
+}
+
 impl Catalog {
     /// Reads a snapshot from JSON text and checks it. Product ids and parent
     /// ids that are not UUIDs are integrity problems reported with all
     /// others, not JSON errors. Copies `json` once (the catalog keeps the
     /// text it writes back); [`Catalog::from_string`] takes it instead.
     pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
-        Catalog::from_string(json.to_owned())
+        json::load_str(json)
     }
 
     /// Like [`Catalog::from_json`], from bytes.
     pub fn from_slice(json: &[u8]) -> Result<Catalog, CatalogError> {
-        // Refused before the copy.
-        json::check_snapshot_size(json.len(), &Limits::default())?;
-        Catalog::from_vec(json.to_vec())
+        json::load_slice(json)
     }
 
     /// Like [`Catalog::from_json`], taking the bytes (no copy).
     pub fn from_vec(json: Vec<u8>) -> Result<Catalog, CatalogError> {
-        let (len, limits) = (json.len(), Limits::default());
-        // Refused before the UTF-8 check.
-        let document = json::snapshot_document(json, &limits)?;
-        Catalog::load(document, 0..len, &limits)
+        json::load_vec(json)
     }
 
     /// Like [`Catalog::from_json`], taking the text (no copy).
     pub fn from_string(json: String) -> Result<Catalog, CatalogError> {
-        let len = json.len();
-        Catalog::load(Arc::new(json), 0..len, &Limits::default())
+        json::load_string(json)
     }
 
     /// Loads the snapshot that is the part `range` of `document` (for a
@@ -193,9 +200,7 @@ impl Catalog {
         range: Range<usize>,
         limits: &Limits,
     ) -> Result<Catalog, CatalogError> {
-        json::check_snapshot_size(range.len(), limits)?;
-        let (parts, _) = read(&document, range.start, Some(range.end))?;
-        Catalog::finish(document, range, parts)
+        json::load(document, range, limits)
     }
 
     /// Loads the snapshot object that starts at byte `start` of `document`

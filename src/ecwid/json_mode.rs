@@ -37,7 +37,9 @@
 //! assert_eq!(line, r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#);
 //! ```
 
-use super::store::{CategoryId, Store, StoreLoadError};
+use super::load::StoreLoadError;
+use super::model::CategoryId;
+use super::store::Store;
 use super::unassign::unassign_products;
 use super::unassign::{UnassignPlan, authorize};
 use super::wire::EcwidError;

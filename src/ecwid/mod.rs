@@ -131,16 +131,19 @@
 //! | 400 | `LIMIT_EXCEEDED` | more `productIds` than [`Limits::max_product_ids`](crate::Limits::max_product_ids), or a body over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) |
 //! | 500 | `INVALID_STORE` | a store snapshot is not of the snapshot's shape, or failed its integrity checks |
 
+mod integrity;
+mod load;
+mod model;
 mod store;
 mod unassign;
 mod wire;
 
 pub mod json_mode;
 
-pub use store::{
-    Category, CategoryId, ProductId, Store, StoreError, StoreLoadError, StoreProblem, StoreProduct,
-    StoreSnapshot, TOP_LEVEL_CATEGORY,
-};
+pub use integrity::{StoreError, StoreProblem};
+pub use load::StoreLoadError;
+pub use model::{Category, CategoryId, ProductId, StoreProduct, StoreSnapshot, TOP_LEVEL_CATEGORY};
+pub use store::Store;
 pub use unassign::{
     ProductChange, UPDATE_CATALOG_SCOPE, UnassignPlan, apply, authorize, plan, unassign_products,
 };

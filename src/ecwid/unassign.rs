@@ -1,9 +1,10 @@
 //! The operation: [`authorize`], [`plan`] (pure), [`apply`], and
 //! [`unassign_products`], the whole server sequence.
 
-use super::store::{CategoryId, ProductId, Store, TOP_LEVEL_CATEGORY};
+use super::model::{CategoryId, ProductId, TOP_LEVEL_CATEGORY};
+use super::store::Store;
 use super::wire::{EcwidError, UnassignProductsRequest, UnassignProductsResponse};
-use crate::Limits;
+use crate::limits::Limits;
 use serde::Serialize;
 use std::collections::HashSet;
 

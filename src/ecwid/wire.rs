@@ -1,7 +1,8 @@
 //! The wire types: the request and response bodies, and Ecwid's errors
 //! with their HTTP status and `{"errorMessage","errorCode"}` body.
 
-use super::store::{CategoryId, ProductId, StoreError, problems_text};
+use super::integrity::{StoreError, problems_text};
+use super::model::{CategoryId, ProductId};
 use serde::{Deserialize, Serialize};
 
 /// The request body: `{"productIds":[...]}`. Unknown fields are ignored.
