@@ -205,10 +205,12 @@ impl Catalog {
 
     /// Loads the snapshot object that starts at byte `start` of `document`
     /// and ends wherever its closing brace is (for a snapshot embedded in a
-    /// larger document, read in the same pass that finds its end). `None`
-    /// when the text there is not JSON of the snapshot's shape; otherwise
-    /// the load's result and the snapshot's range.
-    pub(crate) fn load_embedded(
+    /// larger document, such as a request envelope, read in the same pass
+    /// that finds its end). `None` when the text there is not JSON of the
+    /// snapshot's shape; otherwise the load's result and the snapshot's
+    /// range. Unlike [`Catalog::load`] no size limit applies: the caller
+    /// has the whole document in memory already.
+    pub fn load_embedded(
         document: &Arc<String>,
         start: usize,
     ) -> Option<(Result<Catalog, CatalogError>, Range<usize>)> {

@@ -84,7 +84,5 @@ pub use load::CatalogError;
 pub(crate) use load::without_node_ids;
 pub use model::{Hierarchy, Node, Product, Snapshot};
 
+pub use crate::json::write_compact;
 pub use crate::json::{AttributeValue, Attributes, Extensions, JsonNumber, Object, Text};
-// The `--json` programs' document reader; moves to the examples.
-#[doc(hidden)]
-pub use crate::json::{Document, read_document};

@@ -61,7 +61,7 @@ pub enum StoreProblem {
         /// The repeated category.
         category_id: CategoryId,
     },
-    /// A typed [`StoreSnapshot`] given to [`Store::new`] does not read back
+    /// A typed [`StoreSnapshot`] given to [`Store::new`](crate::ecwid::Store::new) does not read back
     /// as a snapshot (an unknown member in `other` repeats a named one,
     /// such as `id` or `category_ids`).
     #[error("the snapshot does not read back: {reason}")]

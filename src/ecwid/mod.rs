@@ -5,8 +5,7 @@
 //!   [`StoreSnapshot`], [`StoreError`], [`StoreLoadError`];
 //! - wire: [`UnassignProductsRequest`], [`UnassignProductsResponse`],
 //!   [`EcwidError`] and its body [`EcwidErrorBody`];
-//! - unassign: [`authorize`], [`plan`], [`apply`], [`unassign_products`];
-//! - [`json_mode`]: `unassign --json`, one request on a store document.
+//! - unassign: [`authorize`], [`plan`], [`apply`], [`unassign_products`].
 //!
 //! `POST /api/v3/{storeId}/categories/{categoryId}/unassignProducts` with
 //! `{"productIds":[...]}` removes the category from each listed product and
@@ -117,7 +116,7 @@
 //! # Errors
 //!
 //! Checks run in this order: scope ([`authorize`], 403), the store's shape
-//! and integrity (500, when the store is read per request: [`json_mode`]), category
+//! and integrity (500, when the store is read per request, as `unassign --json` does), category
 //! (404), request (400); [`unassign_products`] runs the sequence on a
 //! loaded store and a raw request body, as a server would. Each [`EcwidError`] has an HTTP
 //! [`status`](EcwidError::status) and an Ecwid body
@@ -137,8 +136,6 @@ mod model;
 mod store;
 mod unassign;
 mod wire;
-
-pub mod json_mode;
 
 pub use integrity::{StoreError, StoreProblem};
 pub use load::StoreLoadError;

@@ -17,7 +17,7 @@ pub const TOP_LEVEL_CATEGORY: CategoryId = 0;
 /// A category of a store snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Category {
-    /// The category id (never 0 in a [`Store`]: that is the implicit top level).
+    /// The category id (never 0 in a [`Store`](crate::ecwid::Store): that is the implicit top level).
     pub id: CategoryId,
     /// The parent category; `None` (absent or `null`) or `Some(0)` means top level.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,7 +44,7 @@ pub struct StoreProduct {
     pub id: ProductId,
     /// The product name.
     pub name: String,
-    /// The categories the product is in. In a [`Store`] this is never empty
+    /// The categories the product is in. In a [`Store`](crate::ecwid::Store) this is never empty
     /// (an empty, `null` or absent list loads as `[0]`, and is written back
     /// as it was given unless an operation changes it) and has no repeats.
     pub category_ids: Vec<CategoryId>,
@@ -54,10 +54,10 @@ pub struct StoreProduct {
     pub other: Attributes,
 }
 
-/// The data of a store snapshot, not yet checked. [`Store::new`] checks it.
+/// The data of a store snapshot, not yet checked. [`Store::new`](crate::ecwid::Store::new) checks it.
 ///
 /// Deserializing it reads the same members, the same way, as loading a
-/// [`Store`] (without the integrity checks, and with `category_ids` as
+/// [`Store`](crate::ecwid::Store) (without the integrity checks, and with `category_ids` as
 /// given); it needs a serde_json source (unknown members keep their text).
 /// Serializing writes the known members, then the unknown ones in key order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

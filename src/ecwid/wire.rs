@@ -86,8 +86,8 @@ pub enum EcwidError {
         /// The limit.
         limit: usize,
     },
-    /// 400 `LIMIT_EXCEEDED`: a `--json` input read from a stream
-    /// ([`json::read_document`](crate::json::read_document)) that went on past
+    /// 400 `LIMIT_EXCEEDED`: a body read from a stream (such as the
+    /// `--json` input of `unassign`) that went on past
     /// [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes);
     /// reading stopped one byte past the limit, so its size is not known.
     #[error("the body is more than {limit} bytes; the limit is {limit} (max_snapshot_bytes)")]

@@ -29,11 +29,11 @@ mod value;
 mod write;
 
 pub(crate) use document::DocumentError;
-pub use document::{Document, read_document};
 pub(crate) use load::{Loadable, load, load_slice, load_str, load_string, load_vec};
 pub use number::JsonNumber;
 pub use object::{Attributes, Extensions, Object};
 pub(crate) use seed::{Base, Borrowed, ExactList, ObjectSeed, TextListSeed, TextSeed, ValueSeed};
 pub use text::Text;
 pub use value::AttributeValue;
-pub(crate) use write::{span_in, write_compact, write_spliced};
+pub use write::write_compact;
+pub(crate) use write::{span_in, write_spliced};

@@ -51,8 +51,24 @@ pub(crate) fn write_spliced(
     )
 }
 
-/// Writes the JSON `text` without whitespace outside strings.
-pub(crate) fn write_compact(out: &mut dyn Write, text: &str) -> io::Result<()> {
+/// Writes the JSON `text` without whitespace outside strings (strings,
+/// numbers and escapes as written): what [`Catalog::to_json`] and
+/// [`Store::to_json`] do to the text they copy, for echoing a snapshot
+/// value as given.
+///
+/// ```
+/// let mut out = Vec::new();
+/// catalog_filter::catalog::write_compact(&mut out, r#"{ "a" : [1e2, " x "] }"#).unwrap();
+/// assert_eq!(out, br#"{"a":[1e2," x "]}"#);
+/// ```
+///
+/// # Errors
+///
+/// `out`'s error, when writing fails.
+///
+/// [`Catalog::to_json`]: crate::catalog::Catalog::to_json
+/// [`Store::to_json`]: crate::ecwid::Store::to_json
+pub fn write_compact(out: &mut dyn Write, text: &str) -> io::Result<()> {
     Minify::default().write(out, text.as_bytes())
 }
 

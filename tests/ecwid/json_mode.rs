@@ -1,7 +1,8 @@
-//! `ecwid::json_mode`: what `unassign --json` answers.
+//! `examples/common/unassign_json.rs`: what `unassign --json` answers.
 
+use crate::common::json_mode::read_document;
+use crate::common::unassign_json as json_mode;
 use catalog_filter::Limits;
-use catalog_filter::ecwid::json_mode;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- json mode
@@ -245,9 +246,9 @@ fn json_mode_input_over_the_byte_limit_is_400_before_parsing() {
     );
 }
 
-/// `answer_document` on what `json::read_document` reads from `input`.
+/// `answer_document` on what `read_document` reads from `input`.
 fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
-    let document = catalog_filter::catalog::read_document(input, limits).unwrap();
+    let document = read_document(input, limits).unwrap();
     let mut out = Vec::new();
     json_mode::answer_document(document, limits, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -294,5 +295,16 @@ fn json_mode_on_the_sample_store() {
     // The product stored with `[]` keeps it.
     assert!(
         out.contains(r#""name":"Store Sticker","sku":"STK-001","price":0.0,"category_ids":[]}"#)
+    );
+}
+
+#[test]
+fn json_mode_answers_in_one_line_keeping_the_store_as_written() {
+    let input = br#"{"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],
+  "products":[{"id":1,"name":"a","category_ids":[20]},{"id":2,"name":"b","category_ids":[]}]},
+  "category_id":20,"request":{"productIds":[1]},"scopes":["update_catalog"]}"#;
+    assert_eq!(
+        line(input),
+        r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#
     );
 }
