@@ -10,7 +10,7 @@
 use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
-use crate::json::{self, Base, Borrowed, Text};
+use crate::json::{self, Base, Borrowed, Source, Spans, Text};
 use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -66,28 +66,6 @@ impl CatalogError {
     }
 }
 
-/// The text a catalog was read from, and where its parts are.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Document {
-    /// The whole input (the snapshot may be a part of it).
-    text: Arc<String>,
-    /// The snapshot object's bytes in `text`.
-    root: Range<usize>,
-    /// Each product's `node_ids` value in `text`, if it has that member.
-    node_ids: Spans,
-    /// Products whose `node_ids` changed since loading.
-    changed: Vec<bool>,
-}
-
-impl Document {
-    /// Records that product `index` changed its memberships.
-    pub(crate) fn mark_changed(&mut self, index: usize) {
-        if let Some(flag) = self.changed.get_mut(index) {
-            *flag = true;
-        }
-    }
-}
-
 /// The parts read from a document, before the integrity checks.
 struct Parts {
     hierarchies: Vec<Hierarchy>,
@@ -95,63 +73,6 @@ struct Parts {
     products: Vec<Product>,
     node_ids: Spans,
     problems: ReadProblems,
-}
-
-/// Optional byte ranges of a document, one per product: two `u32`s each
-/// (8 bytes) while the document is under 4 GiB, full ranges past that.
-#[derive(Clone, Debug)]
-enum Spans {
-    /// `(start, end)`; `(u32::MAX, 0)` for none.
-    Narrow(Vec<(u32, u32)>),
-    /// Any range.
-    Wide(Vec<Option<Range<usize>>>),
-}
-
-impl Default for Spans {
-    fn default() -> Spans {
-        Spans::Narrow(Vec::new())
-    }
-}
-
-impl Spans {
-    const NONE: (u32, u32) = (u32::MAX, 0);
-
-    fn push(&mut self, span: Option<Range<usize>>) {
-        if let Spans::Narrow(narrow) = self {
-            let packed = match &span {
-                None => Some(Spans::NONE),
-                Some(r) => match (u32::try_from(r.start), u32::try_from(r.end)) {
-                    (Ok(start), Ok(end)) if start != u32::MAX => Some((start, end)),
-                    _ => None,
-                },
-            };
-            match packed {
-                Some(p) => return narrow.push(p),
-                None => {
-                    let wide = narrow
-                        .iter()
-                        .map(|&(start, end)| {
-                            (start != u32::MAX).then_some(start as usize..end as usize)
-                        })
-                        .collect();
-                    *self = Spans::Wide(wide);
-                }
-            }
-        }
-        if let Spans::Wide(wide) = self {
-            wide.push(span);
-        }
-    }
-
-    fn get(&self, i: usize) -> Option<Range<usize>> {
-        match self {
-            Spans::Narrow(narrow) => {
-                let &(start, end) = narrow.get(i)?;
-                (start != u32::MAX).then_some(start as usize..end as usize)
-            }
-            Spans::Wide(wide) => wide.get(i)?.clone(),
-        }
-    }
 }
 
 impl json::Loadable for Catalog {
@@ -234,13 +155,7 @@ impl Catalog {
             &parts.products,
             parts.problems,
         )?;
-        let changed = vec![false; parts.products.len()];
-        let doc = Document {
-            text: document,
-            root: range,
-            node_ids: parts.node_ids,
-            changed,
-        };
+        let doc = Source::new(document, range, parts.node_ids, parts.products.len());
         Ok(Catalog::index(
             doc,
             parts.hierarchies,
@@ -266,10 +181,7 @@ impl Catalog {
     /// the changed `node_ids` lists spliced in, whitespace outside strings
     /// left out (so a compact input comes back byte for byte).
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(self.doc.root.len());
-        // Writing to a Vec cannot fail.
-        let _ = self.write_json(&mut out);
-        String::from_utf8(out).unwrap_or_default()
+        self.doc.to_json(|i, raw| self.kept_list(i, raw))
     }
 
     /// Writes [`Catalog::to_json`] to `out`, without building it in memory.
@@ -284,19 +196,14 @@ impl Catalog {
     }
 
     fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
-        let doc = &self.doc;
-        let edits = doc
-            .changed
-            .iter()
-            .enumerate()
-            .filter(|&(_, &c)| c)
-            .filter_map(|(i, _)| {
-                let span = doc.node_ids.get(i)?;
-                let product = self.products().get(i)?;
-                let text = doc.text.get(span.clone())?;
-                Some((span, kept_list(text, &product.node_ids)))
-            });
-        json::write_spliced(out, &doc.text, doc.root.clone(), edits, compact)
+        self.doc
+            .write(out, compact, |i, raw| self.kept_list(i, raw))
+    }
+
+    /// Product `i`'s `node_ids` as they are now, written from `raw`, the
+    /// list as read.
+    fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
+        Some(kept_list(raw, &self.products().get(i)?.node_ids))
     }
 }
 

@@ -10,7 +10,7 @@
 use super::integrity::{self, StoreError};
 use super::model::{Category, CategoryId, StoreProduct, StoreSnapshot, TOP_LEVEL_CATEGORY};
 use super::store::Store;
-use crate::json::{self, AttributeValue, Attributes};
+use crate::json::{self, AttributeValue, Attributes, Source, Spans};
 use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -66,28 +66,6 @@ impl From<json::DocumentError> for StoreLoadError {
     }
 }
 
-/// The text a store was read from, and where its parts are.
-#[derive(Clone, Default)]
-pub(super) struct Document {
-    /// The whole input (the snapshot may be a part of it).
-    text: Arc<String>,
-    /// The snapshot object's bytes in `text`.
-    root: Range<usize>,
-    /// Each product's `category_ids` value in `text`, if it has that member.
-    category_ids: Vec<Option<Range<usize>>>,
-    /// Products whose `category_ids` changed since loading.
-    changed: Vec<bool>,
-}
-
-impl Document {
-    /// Records that product `index` changed its categories.
-    pub(super) fn mark_changed(&mut self, index: usize) {
-        if let Some(flag) = self.changed.get_mut(index) {
-            *flag = true;
-        }
-    }
-}
-
 impl Store {
     /// Reads a snapshot from JSON text and checks it. Copies `json` once
     /// (the store keeps the text it writes back); [`Store::from_string`]
@@ -129,10 +107,7 @@ impl Store {
     /// the changed `category_ids` lists spliced in, whitespace outside
     /// strings left out (so a compact input comes back byte for byte).
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(self.doc.root.len());
-        // Writing to a Vec cannot fail.
-        let _ = self.write_json(&mut out);
-        String::from_utf8(out).unwrap_or_default()
+        self.doc.to_json(|i, raw| self.kept_list(i, raw))
     }
 
     /// Writes [`Store::to_json`] to `out`, without building it in memory.
@@ -147,21 +122,16 @@ impl Store {
     }
 
     fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
-        let doc = &self.doc;
         // A changed product always has a `category_ids` member: one stored
         // without categories is only in 0, which no operation changes.
-        let edits = doc
-            .changed
-            .iter()
-            .enumerate()
-            .filter(|&(_, &c)| c)
-            .filter_map(|(i, _)| {
-                let span = doc.category_ids.get(i)?.clone()?;
-                let product = self.snapshot.products.get(i)?;
-                let text = doc.text.get(span.clone())?;
-                Some((span, kept_list(text, &product.category_ids)))
-            });
-        json::write_spliced(out, &doc.text, doc.root.clone(), edits, compact)
+        self.doc
+            .write(out, compact, |i, raw| self.kept_list(i, raw))
+    }
+
+    /// Product `i`'s `category_ids` as they are now, written from `raw`,
+    /// the list as read.
+    fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
+        Some(kept_list(raw, &self.products().get(i)?.category_ids))
     }
 }
 
@@ -199,7 +169,7 @@ impl json::Loadable for Store {
         _: &Limits,
     ) -> Result<Store, StoreLoadError> {
         let part = document.get(range.clone()).unwrap_or_default();
-        let mut spans = Vec::new();
+        let mut spans = Spans::default();
         let mut de = serde_json::Deserializer::from_str(part);
         let mut snapshot = SnapshotSeed {
             base: &document,
@@ -213,17 +183,12 @@ impl json::Loadable for Store {
                 product.category_ids.push(TOP_LEVEL_CATEGORY);
             }
         }
-        let changed = vec![false; snapshot.products.len()];
+        let items = snapshot.products.len();
         Ok(Store {
             snapshot,
             category_index,
             product_index,
-            doc: Document {
-                text: document,
-                root: range,
-                category_ids: spans,
-                changed,
-            },
+            doc: Source::new(document, range, spans, items),
         })
     }
 }
@@ -235,7 +200,7 @@ impl json::Loadable for Store {
 /// `base`).
 struct SnapshotSeed<'a> {
     base: &'a str,
-    spans: Option<&'a mut Vec<Option<Range<usize>>>>,
+    spans: Option<&'a mut Spans>,
 }
 
 impl<'de> DeserializeSeed<'de> for SnapshotSeed<'_> {
@@ -289,7 +254,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_> {
 /// Reads `products` (`null` is none), recording the spans.
 struct ProductsSeed<'a> {
     base: &'a str,
-    spans: Option<&'a mut Vec<Option<Range<usize>>>>,
+    spans: Option<&'a mut Spans>,
 }
 
 impl<'de> DeserializeSeed<'de> for ProductsSeed<'_> {

@@ -1,10 +1,11 @@
 //! The checked, indexed [`Store`]: categories and products by id.
 
 use super::integrity::{StoreError, StoreProblem};
-use super::load::{Document, StoreLoadError};
+use super::load::StoreLoadError;
 use super::model::{
     Category, CategoryId, ProductId, StoreProduct, StoreSnapshot, TOP_LEVEL_CATEGORY,
 };
+use crate::json::Source;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -25,7 +26,7 @@ pub struct Store {
     pub(super) snapshot: StoreSnapshot,
     pub(super) category_index: HashMap<CategoryId, usize>,
     pub(super) product_index: HashMap<ProductId, usize>,
-    pub(super) doc: Document,
+    pub(super) doc: Source,
 }
 
 impl fmt::Debug for Store {

@@ -24,6 +24,7 @@ mod load;
 mod number;
 mod object;
 mod seed;
+mod source;
 mod text;
 mod value;
 mod write;
@@ -33,7 +34,8 @@ pub(crate) use load::{Loadable, load, load_slice, load_str, load_string, load_ve
 pub use number::JsonNumber;
 pub use object::{Attributes, Extensions, Object};
 pub(crate) use seed::{Base, Borrowed, ExactList, ObjectSeed, TextListSeed, TextSeed, ValueSeed};
+pub(crate) use source::{Source, Spans};
 pub use text::Text;
 pub use value::AttributeValue;
+pub(crate) use write::span_in;
 pub use write::write_compact;
-pub(crate) use write::{span_in, write_spliced};
