@@ -52,6 +52,7 @@ impl From<json::DocumentError> for CatalogError {
                 CatalogError::TooLarge { bytes, limit }
             }
             json::DocumentError::NotUtf8(e) => CatalogError::NotUtf8(e),
+            json::DocumentError::Text(e) => CatalogError::Json(e.into_serde()),
         }
     }
 }
@@ -137,6 +138,9 @@ impl Catalog {
     ) -> Option<(Result<Catalog, CatalogError>, Range<usize>)> {
         let (parts, end) = read(document, start, None).ok()?;
         let range = start..end;
+        if let Err(e) = json::check_text(document, range.clone()) {
+            return Some((Err(CatalogError::Json(e.into_serde())), range));
+        }
         Some((
             Catalog::finish(Arc::clone(document), range.clone(), parts),
             range,

@@ -55,6 +55,10 @@
 //!   ([`IntegrityError::DuplicateMembership`]): memberships are a set.
 //! - Product `id` and `parent_id` must be hyphenated UUIDs (any hex case), as
 //!   in filters.
+//! - A member given twice in one object, anywhere in the snapshot, and a
+//!   lone surrogate escape (`"\ud800"`), wherever it stands, are JSON
+//!   errors ([`CatalogError::Json`]) giving the line and column in the
+//!   whole document.
 //! - Nothing is lost: writing a loaded catalog ([`Catalog::to_json`],
 //!   [`Catalog::write_json`]) copies the text it was read from, splicing in
 //!   only the `node_ids` lists an operation changed (their remaining

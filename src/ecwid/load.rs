@@ -62,6 +62,7 @@ impl From<json::DocumentError> for StoreLoadError {
                 StoreLoadError::TooLarge { bytes, limit }
             }
             json::DocumentError::NotUtf8(e) => StoreLoadError::NotUtf8(e),
+            json::DocumentError::Text(e) => StoreLoadError::Json(e.into_serde()),
         }
     }
 }

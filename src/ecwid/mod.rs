@@ -87,7 +87,9 @@
 //! - Loading reads the bytes once, straight into the typed data (no
 //!   intermediate `serde_json::Value`); a document over
 //!   [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) is refused before parsing. A member
-//!   given twice in one object is a JSON error.
+//!   given twice in one object, anywhere in the snapshot, is a JSON error,
+//!   and so is a lone surrogate escape (`"\ud800"`), each with its line and
+//!   column in the whole document.
 //!
 //! # Semantics
 //!

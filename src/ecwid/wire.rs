@@ -3,6 +3,7 @@
 
 use super::integrity::{StoreError, problems_text};
 use super::model::{CategoryId, ProductId};
+use crate::json::check_text;
 use serde::{Deserialize, Serialize};
 
 /// The request body: `{"productIds":[...]}`. Unknown fields are ignored.
@@ -22,12 +23,13 @@ impl UnassignProductsRequest {
     }
 
     /// Reads a request body; anything but a JSON object whose `productIds`
-    /// is an array of non-negative integers is a 400
+    /// is an array of non-negative integers (a member given twice in one
+    /// object and a lone surrogate escape included) is a 400
     /// [`EcwidError::InvalidRequestBody`] with serde's reason.
     pub fn from_json(body: &str) -> Result<UnassignProductsRequest, EcwidError> {
-        serde_json::from_str(body).map_err(|e| EcwidError::InvalidRequestBody {
-            reason: e.to_string(),
-        })
+        let invalid = |reason: String| EcwidError::InvalidRequestBody { reason };
+        check_text(body, 0..body.len()).map_err(|e| invalid(e.to_string()))?;
+        serde_json::from_str(body).map_err(|e| invalid(e.to_string()))
     }
 }
 

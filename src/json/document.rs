@@ -17,6 +17,9 @@ pub(crate) enum DocumentError {
     },
     /// Not UTF-8.
     NotUtf8(std::string::FromUtf8Error),
+    /// A member given twice, or a lone surrogate escape
+    /// ([`check_text`](super::check_text)).
+    Text(super::TextError),
 }
 
 /// The size rule for snapshots: a document over

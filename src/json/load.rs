@@ -2,6 +2,7 @@
 //! store) is read from text, bytes or a part of a larger document through
 //! these functions, under the size rule of [`check_snapshot_size`].
 
+use super::check::check_text;
 use super::document::{DocumentError, check_snapshot_size, snapshot_document};
 use crate::limits::Limits;
 use std::ops::Range;
@@ -25,13 +26,16 @@ pub(crate) trait Loadable: Sized {
 
 /// Loads the snapshot that is the part `range` of `document`: refused
 /// before anything is parsed when it is over
-/// [`Limits::max_snapshot_bytes`], else [`Loadable::read`].
+/// [`Limits::max_snapshot_bytes`]; refused when [`check_text`] finds a
+/// member given twice or a lone surrogate escape (its line and column in
+/// the whole `document`); else [`Loadable::read`].
 pub(crate) fn load<T: Loadable>(
     document: Arc<String>,
     range: Range<usize>,
     limits: &Limits,
 ) -> Result<T, T::Error> {
     check_snapshot_size(range.len(), limits)?;
+    check_text(&document, range.clone()).map_err(DocumentError::Text)?;
     T::read(document, range, limits)
 }
 

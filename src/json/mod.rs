@@ -19,6 +19,7 @@
 //! assert_eq!(serde_json::to_string(&v).unwrap(), "0.9455199068242589");
 //! ```
 
+mod check;
 mod document;
 mod load;
 mod number;
@@ -29,6 +30,7 @@ mod text;
 mod value;
 mod write;
 
+pub(crate) use check::{TextError, check_text};
 pub(crate) use document::DocumentError;
 pub(crate) use load::{Loadable, load, load_slice, load_str, load_string, load_vec};
 pub use number::JsonNumber;

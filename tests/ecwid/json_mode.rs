@@ -136,7 +136,8 @@ fn json_mode_store_of_the_wrong_shape_is_500() {
         ),
         (
             r#"{"categories":[],"categories":[]}"#,
-            "duplicate field `categories` at line 1 column 29",
+            // In the whole input, not the store's own text.
+            "member `categories` given twice at line 1 column 27",
         ),
     ] {
         assert_eq!(

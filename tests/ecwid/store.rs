@@ -191,15 +191,33 @@ fn members_given_twice_and_wrong_shapes_are_json_errors() {
     for (text, message) in [
         (
             r#"{"products":[{"id":1,"name":"a","category_ids":[],"category_ids":[]}]}"#,
-            "duplicate field `category_ids`",
+            "member `category_ids` given twice at line 1 column 51",
         ),
         (
             r#"{"products":[],"products":[]}"#,
-            "duplicate field `products`",
+            "member `products` given twice at line 1 column 16",
         ),
         (
             r#"{"categories":[{"id":1,"id":2,"name":"a"}]}"#,
-            "duplicate field `id`",
+            "member `id` given twice at line 1 column 24",
+        ),
+        // Unknown members too, in every object, and on the line they stand.
+        (
+            "{\"v\":1,\n\"v\":2}",
+            "member `v` given twice at line 2 column 1",
+        ),
+        (
+            r#"{"categories":[{"id":1,"name":"a","x":1,"x":2}]}"#,
+            "member `x` given twice at line 1 column 41",
+        ),
+        (
+            r#"{"products":[{"id":1,"name":"a","x":{"y":1,"\u0079":2}}]}"#,
+            "member `y` given twice at line 1 column 44",
+        ),
+        // A lone surrogate escape is no Unicode text, wherever it stands.
+        (
+            r#"{"products":[{"id":1,"name":"a","x":["\ud800"]}]}"#,
+            r"lone surrogate `\ud800` (not Unicode text) at line 1 column 39",
         ),
         (r#"{"products":[{"id":1}]}"#, "missing field `name`"),
         (

@@ -1,0 +1,280 @@
+//! The rules every JSON document of both vendors follows beyond its syntax,
+//! stated once: a member given twice in one object is an error, and so is a
+//! lone surrogate escape (`"\ud800"`: no Unicode text), wherever it stands
+//! (a known or unknown member, a key, a value kept as written). Each error
+//! gives its line and column in the whole document, not in the part read.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+
+/// Objects up to this many members are checked for repeats by a linear
+/// scan; larger ones by a set.
+const SMALL_OBJECT: usize = 64;
+
+/// A rule of [`check_text`] broken, with its place in the whole document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TextError {
+    /// What is wrong.
+    pub(crate) kind: TextErrorKind,
+    /// The 1-based line in the whole document.
+    pub(crate) line: usize,
+    /// The 1-based column (in bytes, as serde_json counts).
+    pub(crate) column: usize,
+}
+
+/// What [`check_text`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TextErrorKind {
+    /// A member name given twice in one object (decoded).
+    DuplicateMember(String),
+    /// A `\uXXXX` escape of a surrogate without its pair (as written).
+    LoneSurrogate(String),
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            TextErrorKind::DuplicateMember(name) => write!(f, "member `{name}` given twice")?,
+            TextErrorKind::LoneSurrogate(escape) => {
+                write!(f, "lone surrogate `{escape}` (not Unicode text)")?;
+            }
+        }
+        write!(f, " at line {} column {}", self.line, self.column)
+    }
+}
+
+impl TextError {
+    /// The error as serde_json's (its message holds the position), for
+    /// loaders whose JSON errors are serde_json's.
+    pub(crate) fn into_serde(self) -> serde_json::Error {
+        <serde_json::Error as serde::de::Error>::custom(self)
+    }
+}
+
+/// One open object: where its member names start in the shared list, and
+/// the set of them once it is large.
+struct Open {
+    first: usize,
+    expect_key: bool,
+    set: Option<HashSet<Cow<'static, str>>>,
+}
+
+/// Checks the JSON text `whole[range]` for a member given twice in one
+/// object and for lone surrogate escapes; the first found, in document
+/// order, is the error. Text that is not JSON is left to the parser: the
+/// scan stops where it stops making sense, without an error. Linear in the
+/// text; no recursion, so nesting depth costs no stack.
+pub(crate) fn check_text(whole: &str, range: Range<usize>) -> Result<(), TextError> {
+    let bytes = whole.as_bytes();
+    let end = range.end.min(bytes.len());
+    let mut i = range.start;
+    // A stack of open containers: `Some` an object, `None` an array.
+    let mut open: Vec<Option<Open>> = Vec::new();
+    let mut names: Vec<Cow<'_, str>> = Vec::new();
+    while i < end {
+        let Some(&b) = bytes.get(i) else { break };
+        match b {
+            b'"' => {
+                let start = i;
+                let close = string_end(bytes, i + 1, end, whole)?;
+                let Some(close) = close else { return Ok(()) };
+                i = close + 1;
+                if let Some(Some(object)) = open.last_mut() {
+                    if object.expect_key {
+                        object.expect_key = false;
+                        let raw = whole.get(start..=close).unwrap_or_default();
+                        let name = decode(raw);
+                        let first = object.first;
+                        let repeated = match &mut object.set {
+                            Some(set) => !set.insert(Cow::Owned(name.clone().into_owned())),
+                            None => names.get(first..).unwrap_or_default().contains(&name),
+                        };
+                        if repeated {
+                            return Err(at(
+                                whole,
+                                start,
+                                TextErrorKind::DuplicateMember(name.into_owned()),
+                            ));
+                        }
+                        names.push(name);
+                        let count = names.len() - first;
+                        if object.set.is_none() && count > SMALL_OBJECT {
+                            let all = names.get(first..).unwrap_or_default();
+                            object.set =
+                                Some(all.iter().map(|n| Cow::Owned(n.to_string())).collect());
+                        }
+                    }
+                }
+                continue;
+            }
+            b'{' => open.push(Some(Open {
+                first: names.len(),
+                expect_key: true,
+                set: None,
+            })),
+            b'[' => open.push(None),
+            b'}' | b']' => {
+                if let Some(Some(object)) = open.pop() {
+                    names.truncate(object.first);
+                }
+            }
+            b',' => {
+                if let Some(Some(object)) = open.last_mut() {
+                    object.expect_key = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// The index of the closing quote of the string whose text starts at
+/// `from`, `None` when there is none before `end`; a lone surrogate
+/// escape inside is the error.
+fn string_end(
+    bytes: &[u8],
+    mut from: usize,
+    end: usize,
+    whole: &str,
+) -> Result<Option<usize>, TextError> {
+    loop {
+        let Some(rest) = bytes.get(from..end) else {
+            return Ok(None);
+        };
+        let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
+            return Ok(None);
+        };
+        let at_byte = from + k;
+        if bytes.get(at_byte) == Some(&b'"') {
+            return Ok(Some(at_byte));
+        }
+        // A backslash: `\uXXXX` may be a surrogate; any other escape is
+        // two bytes.
+        if bytes.get(at_byte + 1) == Some(&b'u') {
+            if let Some(unit) = hex4(bytes, at_byte + 2) {
+                if (0xDC00..=0xDFFF).contains(&unit) {
+                    return Err(lone(whole, at_byte));
+                }
+                if (0xD800..=0xDBFF).contains(&unit) {
+                    let low = (bytes.get(at_byte + 6..at_byte + 8) == Some(b"\\u"))
+                        .then(|| hex4(bytes, at_byte + 8))
+                        .flatten();
+                    if !low.is_some_and(|u| (0xDC00..=0xDFFF).contains(&u)) {
+                        return Err(lone(whole, at_byte));
+                    }
+                    from = at_byte + 12;
+                    continue;
+                }
+            }
+            from = at_byte + 6;
+        } else {
+            from = at_byte + 2;
+        }
+    }
+}
+
+/// The four hex digits at `at` as a number.
+fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
+    let digits = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+fn lone(whole: &str, at_byte: usize) -> TextError {
+    let escape = whole.get(at_byte..at_byte + 6).unwrap_or("\\u").to_owned();
+    at(whole, at_byte, TextErrorKind::LoneSurrogate(escape))
+}
+
+/// A member name's text (with its quotes), decoded when it has escapes.
+fn decode(raw: &str) -> Cow<'_, str> {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    if inner.contains('\\') {
+        Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_else(|_| inner.to_owned()))
+    } else {
+        Cow::Borrowed(inner)
+    }
+}
+
+/// The error `kind` at byte `offset` of `whole`, with its line and column.
+fn at(whole: &str, offset: usize, kind: TextErrorKind) -> TextError {
+    let before = whole.as_bytes().get(..offset).unwrap_or_default();
+    let line = 1 + memchr::memchr_iter(b'\n', before).count();
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |n| n + 1);
+    TextError {
+        kind,
+        line,
+        column: offset - line_start + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<(), String> {
+        check_text(text, 0..text.len()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn members_given_twice_anywhere() {
+        assert_eq!(check(r#"{"a":1,"b":{"a":2},"c":[{"a":3}]}"#), Ok(()));
+        assert_eq!(
+            check("{\"a\":1,\n \"a\":2}"),
+            Err("member `a` given twice at line 2 column 2".into())
+        );
+        // Deep inside a value kept as written, and spelled with an escape.
+        assert_eq!(
+            check(r#"{"x":[1,{"k":{"y":1,"\u0079":2}}]}"#),
+            Err("member `y` given twice at line 1 column 21".into())
+        );
+        // Large objects too (the set).
+        let many: Vec<String> = (0..80).map(|i| format!("\"k{i}\":{i}")).collect();
+        let text = format!("{{{},\"k7\":0}}", many.join(","));
+        assert!(
+            check(&text)
+                .unwrap_err()
+                .starts_with("member `k7` given twice")
+        );
+        // A closed object's names do not count in the next.
+        assert_eq!(check(r#"[{"a":1},{"a":1}]"#), Ok(()));
+        // String values are not names.
+        assert_eq!(check(r#"{"a":"a","b":"a"}"#), Ok(()));
+    }
+
+    #[test]
+    fn lone_surrogates_anywhere() {
+        assert_eq!(check(r#"["\ud83d\ude00","\u00e9"]"#), Ok(()));
+        assert_eq!(
+            check(r#"{"a":"x\ud800"}"#),
+            Err(r"lone surrogate `\ud800` (not Unicode text) at line 1 column 8".into())
+        );
+        assert_eq!(
+            check(r#"{"\uDC00":1}"#),
+            Err(r"lone surrogate `\uDC00` (not Unicode text) at line 1 column 3".into())
+        );
+        assert_eq!(
+            check(r#"["\ud800\u0041"]"#),
+            Err(r"lone surrogate `\ud800` (not Unicode text) at line 1 column 3".into())
+        );
+        // An escaped backslash before `u` is no escape.
+        assert_eq!(check(r#"["\\ud800"]"#), Ok(()));
+    }
+
+    #[test]
+    fn positions_are_in_the_whole_document() {
+        let whole = "{\"catalog\":\n  {\"a\":1,\"a\":2}}";
+        let start = whole.find("{\"a\"").unwrap_or(0);
+        let err = check_text(whole, start..whole.len() - 1).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 10));
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_left_to_the_parser() {
+        for text in ["{\"a", "{\"a\\", "[\"\\u12", "}}]]", ""] {
+            assert_eq!(check(text), Ok(()), "{text}");
+        }
+    }
+}
