@@ -1025,3 +1025,14 @@ fn a_lone_surrogate_escape_is_an_error_wherever_it_stands() {
     // A pair is text.
     assert!(Catalog::from_json(r#"{"x":"\ud83d\ude00"}"#).is_ok());
 }
+
+#[test]
+fn error_positions_are_in_the_whole_document_not_in_a_list_read_again() {
+    // The bad element is on line 6; its list ends there too. (It was
+    // placed in the list's own text, "line 2 column 2".)
+    let text = "{\"products\": [\n  {\"id\": \"00000000-0000-4000-8000-000000000001\",\n   \"node_ids\": [\n     \"a\",\n     \"b\",\n     5]}\n]}";
+    assert_eq!(
+        load_error(text),
+        "catalog snapshot is not valid: invalid type: integer `5`, expected a string at line 6 column 8"
+    );
+}

@@ -309,14 +309,17 @@ fn read(
         problems: ReadProblems::default(),
     };
     let mut de = serde_json::Deserializer::from_str(part);
+    // Positions in the whole document, not in the part read.
+    let placed = |e| json::relocate(e, text, start);
     DocumentSeed {
         base: document,
         parts: &mut parts,
     }
-    .deserialize(&mut de)?;
+    .deserialize(&mut de)
+    .map_err(placed)?;
     let end = match end {
         Some(end) => {
-            de.end()?;
+            de.end().map_err(placed)?;
             end
         }
         // A stream starts where the deserializer is: right after the value.

@@ -172,12 +172,15 @@ impl json::Loadable for Store {
         let part = document.get(range.clone()).unwrap_or_default();
         let mut spans = Spans::default();
         let mut de = serde_json::Deserializer::from_str(part);
+        // Positions in the whole document, not in the part read.
+        let placed = |e| json::relocate(e, &document, range.start);
         let mut snapshot = SnapshotSeed {
             base: &document,
             spans: Some(&mut spans),
         }
-        .deserialize(&mut de)?;
-        de.end()?;
+        .deserialize(&mut de)
+        .map_err(placed)?;
+        de.end().map_err(placed)?;
         let (category_index, product_index) = integrity::check(&snapshot)?;
         for product in &mut snapshot.products {
             if product.category_ids.is_empty() {
@@ -324,7 +327,7 @@ impl<'de> Visitor<'de> for ProductSeed {
                     let ids = if self.raw {
                         let raw: &'de RawValue = map.next_value()?;
                         list = Some(raw);
-                        serde_json::from_str(raw.get()).map_err(de::Error::custom)?
+                        serde_json::from_str(raw.get()).map_err(|e| json::unplaced(&e))?
                     } else {
                         map.next_value()?
                     };

@@ -4,6 +4,7 @@
 //! (a known or unknown member, a key, a value kept as written). Each error
 //! gives its line and column in the whole document, not in the part read.
 
+use super::position::line_column;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -200,14 +201,8 @@ fn decode(raw: &str) -> Cow<'_, str> {
 
 /// The error `kind` at byte `offset` of `whole`, with its line and column.
 fn at(whole: &str, offset: usize, kind: TextErrorKind) -> TextError {
-    let before = whole.as_bytes().get(..offset).unwrap_or_default();
-    let line = 1 + memchr::memchr_iter(b'\n', before).count();
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |n| n + 1);
-    TextError {
-        kind,
-        line,
-        column: offset - line_start + 1,
-    }
+    let (line, column) = line_column(whole, offset);
+    TextError { kind, line, column }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::number::JsonNumber;
 use super::object::{Attributes, Object};
+use super::position::unplaced;
 use super::text::Text;
 use super::value::AttributeValue;
 use serde::de::{self, Deserialize, Deserializer};
@@ -132,7 +133,7 @@ impl<'de> de::DeserializeSeed<'de> for ValueSeed<'_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<AttributeValue, D::Error> {
         if self.0.0.is_some() {
             let raw = <&'de RawValue>::deserialize(d)?;
-            self.0.value(raw.get()).map_err(de::Error::custom)
+            self.0.value(raw.get()).map_err(|e| unplaced(&e))
         } else {
             AttributeValue::deserialize(d)
         }

@@ -119,24 +119,24 @@ fn json_mode_malformed_input_is_400_not_a_panic() {
 fn json_mode_store_of_the_wrong_shape_is_500() {
     // The store is the server's data: the wrong shape is its 500, like a
     // failed integrity check, not the caller's 400. Positions are in the
-    // store's text; the store is echoed as given.
+    // whole input (the store starts at column 10); the store is echoed as
+    // given.
     let scopes = r#""scopes":["update_catalog"]"#;
     for (store, message) in [
         (
             r#"{"products":[{"id":1}]}"#,
-            "missing field `name` at line 1 column 21",
+            "missing field `name` at line 1 column 30",
         ),
         (
             r#"{"products":5}"#,
-            "invalid type: integer `5`, expected a list of products at line 1 column 13",
+            "invalid type: integer `5`, expected a list of products at line 1 column 22",
         ),
         (
             "5",
-            "invalid type: integer `5`, expected a store snapshot object at line 1 column 1",
+            "invalid type: integer `5`, expected a store snapshot object at line 1 column 10",
         ),
         (
             r#"{"categories":[],"categories":[]}"#,
-            // In the whole input, not the store's own text.
             "member `categories` given twice at line 1 column 27",
         ),
     ] {

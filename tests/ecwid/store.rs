@@ -420,3 +420,15 @@ fn deserialising_a_store_runs_the_integrity_checks() {
     assert!(serde_json::from_str::<Store>(r#"{"products":[{"id":-1,"name":"a"}]}"#).is_err());
     assert!(serde_json::from_str::<Store>(r#"{"products":[{"id":1}]}"#).is_err());
 }
+
+#[test]
+fn category_ids_errors_are_placed_in_the_whole_document() {
+    // The bad element is on line 3, where its list ends (it was placed in
+    // the list's own text, "line 2 column 2").
+    let text = "{\"products\":[{\"id\":1,\"name\":\"a\",\"category_ids\":[\n 1,\n \"x\"]}]}";
+    let e = Store::from_json(text).err().map(|e| e.to_string());
+    assert_eq!(
+        e.as_deref(),
+        Some("invalid type: string \"x\", expected u64 at line 3 column 6")
+    );
+}
