@@ -58,72 +58,63 @@ impl TextError {
 /// the set of them once it is large.
 struct Open {
     first: usize,
-    expect_key: bool,
-    set: Option<HashSet<Cow<'static, str>>>,
+    set: Option<HashSet<String>>,
 }
 
 /// Checks the JSON text `whole[range]` for a member given twice in one
 /// object and for lone surrogate escapes; the first found, in document
 /// order, is the error. Text that is not JSON is left to the parser: the
-/// scan stops where it stops making sense, without an error. Linear in the
-/// text; no recursion, so nesting depth costs no stack.
+/// scan stops where it stops making sense, without an error. One pass over
+/// the bytes (a string is a member name when a `:` follows it); no
+/// recursion, so nesting depth costs no stack.
 pub(crate) fn check_text(whole: &str, range: Range<usize>) -> Result<(), TextError> {
+    // Only the range is read: its end is the end of these bytes.
     let bytes = whole.as_bytes();
-    let end = range.end.min(bytes.len());
+    let bytes = bytes.get(..range.end).unwrap_or(bytes);
     let mut i = range.start;
-    // A stack of open containers: `Some` an object, `None` an array.
-    let mut open: Vec<Option<Open>> = Vec::new();
+    // The open objects, innermost last, and the names of their members.
+    let mut open: Vec<Open> = Vec::new();
     let mut names: Vec<Cow<'_, str>> = Vec::new();
-    while i < end {
-        let Some(&b) = bytes.get(i) else { break };
+    // The last string read: its opening and closing quotes, and whether it
+    // has escapes.
+    let mut last: Option<(usize, usize, bool)> = None;
+    while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                let start = i;
-                let close = string_end(bytes, i + 1, end, whole)?;
-                let Some(close) = close else { return Ok(()) };
-                i = close + 1;
-                if let Some(Some(object)) = open.last_mut() {
-                    if object.expect_key {
-                        object.expect_key = false;
-                        let raw = whole.get(start..=close).unwrap_or_default();
-                        let name = decode(raw);
-                        let first = object.first;
-                        let repeated = match &mut object.set {
-                            Some(set) => !set.insert(Cow::Owned(name.clone().into_owned())),
-                            None => names.get(first..).unwrap_or_default().contains(&name),
-                        };
-                        if repeated {
-                            return Err(at(
-                                whole,
-                                start,
-                                TextErrorKind::DuplicateMember(name.into_owned()),
-                            ));
-                        }
-                        names.push(name);
-                        let count = names.len() - first;
-                        if object.set.is_none() && count > SMALL_OBJECT {
-                            let all = names.get(first..).unwrap_or_default();
-                            object.set =
-                                Some(all.iter().map(|n| Cow::Owned(n.to_string())).collect());
-                        }
+                let Some((close, escaped)) = string_end(bytes, i + 1, whole)? else {
+                    return Ok(());
+                };
+                last = Some((i, close, escaped));
+                i = close;
+            }
+            b':' => {
+                if let (Some((start, close, escaped)), Some(object)) =
+                    (last.take(), open.last_mut())
+                {
+                    let name = name(whole, start, close, escaped);
+                    let first = object.first;
+                    let repeated = match &mut object.set {
+                        Some(set) => !set.insert(name.to_string()),
+                        None => names.get(first..).unwrap_or_default().contains(&name),
+                    };
+                    if repeated {
+                        let kind = TextErrorKind::DuplicateMember(name.into_owned());
+                        return Err(at(whole, start, kind));
+                    }
+                    names.push(name);
+                    if object.set.is_none() && names.len() - first > SMALL_OBJECT {
+                        let all = names.get(first..).unwrap_or_default();
+                        object.set = Some(all.iter().map(|n| n.to_string()).collect());
                     }
                 }
-                continue;
             }
-            b'{' => open.push(Some(Open {
+            b'{' => open.push(Open {
                 first: names.len(),
-                expect_key: true,
                 set: None,
-            })),
-            b'[' => open.push(None),
-            b'}' | b']' => {
-                if let Some(Some(object)) = open.pop() {
+            }),
+            b'}' => {
+                if let Some(object) = open.pop() {
                     names.truncate(object.first);
-                }
-            }
-            b',' => {
-                if let Some(Some(object)) = open.last_mut() {
-                    object.expect_key = true;
                 }
             }
             _ => {}
@@ -133,26 +124,43 @@ pub(crate) fn check_text(whole: &str, range: Range<usize>) -> Result<(), TextErr
     Ok(())
 }
 
+/// The member name that is the string `whole[start..=close]`, decoded when
+/// it has escapes.
+fn name(whole: &str, start: usize, close: usize, escaped: bool) -> Cow<'_, str> {
+    let inner = whole.get(start + 1..close).unwrap_or_default();
+    if !escaped {
+        return Cow::Borrowed(inner);
+    }
+    let decoded = whole
+        .get(start..=close)
+        .and_then(|raw| serde_json::from_str::<String>(raw).ok());
+    Cow::Owned(decoded.unwrap_or_else(|| inner.to_owned()))
+}
+
 /// The index of the closing quote of the string whose text starts at
-/// `from`, `None` when there is none before `end`; a lone surrogate
-/// escape inside is the error.
+/// `from` and whether the string has escapes, `None` when there is no
+/// closing quote in `bytes`; a lone surrogate escape inside is the error.
 fn string_end(
     bytes: &[u8],
     mut from: usize,
-    end: usize,
     whole: &str,
-) -> Result<Option<usize>, TextError> {
+) -> Result<Option<(usize, bool)>, TextError> {
+    let mut escaped = false;
     loop {
-        let Some(rest) = bytes.get(from..end) else {
-            return Ok(None);
-        };
-        let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
-            return Ok(None);
-        };
-        let at_byte = from + k;
-        if bytes.get(at_byte) == Some(&b'"') {
-            return Ok(Some(at_byte));
+        // Strings are short: a plain loop beats a vectorised search
+        // started per string (measured).
+        let mut at_byte = from;
+        loop {
+            match bytes.get(at_byte) {
+                None => return Ok(None),
+                Some(b'"' | b'\\') => break,
+                Some(_) => at_byte += 1,
+            }
         }
+        if bytes.get(at_byte) == Some(&b'"') {
+            return Ok(Some((at_byte, escaped)));
+        }
+        escaped = true;
         // A backslash: `\uXXXX` may be a surrogate; any other escape is
         // two bytes.
         if bytes.get(at_byte + 1) == Some(&b'u') {
@@ -187,16 +195,6 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
 fn lone(whole: &str, at_byte: usize) -> TextError {
     let escape = whole.get(at_byte..at_byte + 6).unwrap_or("\\u").to_owned();
     at(whole, at_byte, TextErrorKind::LoneSurrogate(escape))
-}
-
-/// A member name's text (with its quotes), decoded when it has escapes.
-fn decode(raw: &str) -> Cow<'_, str> {
-    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
-    if inner.contains('\\') {
-        Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_else(|_| inner.to_owned()))
-    } else {
-        Cow::Borrowed(inner)
-    }
 }
 
 /// The error `kind` at byte `offset` of `whole`, with its line and column.
