@@ -58,7 +58,7 @@
 //!
 //! let filter = catalog_filter::compile("eq(status,live)").unwrap();
 //! let rendered = sql::render(&filter);
-//! assert_eq!(rendered.sql_where, r#"("products".status = $1::text)"#);
+//! assert_eq!(rendered.sql_where, r#"("products"."status" = $1::text)"#);
 //! assert_eq!(rendered.params, [SqlParam::Text("live".into())]);
 //! ```
 //!

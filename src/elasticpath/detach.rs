@@ -554,11 +554,25 @@ pub fn apply(catalog: &mut Catalog, plan: &DetachPlan) -> usize {
             .get(change.index)
             .is_some_and(|p| p.id == change.product_id);
         if same_product {
-            removed += catalog
-                .retain_memberships(change.index, |pos| !change.removed_positions.contains(&pos));
+            removed += remove_positions(catalog, change.index, change.removed_positions);
         }
     }
     removed
+}
+
+/// Removes the memberships of product `index` at `positions`, in time
+/// linear in the product's memberships (a product may be in a million
+/// nodes): a few positions are looked up directly, more through a sorted
+/// copy.
+fn remove_positions(catalog: &mut Catalog, index: usize, positions: &[u32]) -> usize {
+    /// Up to this many, a linear scan of `positions` beats sorting them.
+    const SCAN: usize = 16;
+    if positions.len() <= SCAN {
+        return catalog.retain_memberships(index, |pos| !positions.contains(&pos));
+    }
+    let mut sorted = positions.to_vec();
+    sorted.sort_unstable();
+    catalog.retain_memberships(index, |pos| sorted.binary_search(&pos).is_err())
 }
 
 /// The vendor's 500 envelope for a snapshot that fails its integrity

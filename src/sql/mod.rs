@@ -27,7 +27,7 @@
 //! let sql = render(&filter);
 //! assert_eq!(
 //!     sql.sql_where,
-//!     r#"("products".status = $1::text) AND ("products".name LIKE $2::text ESCAPE E'\\')"#
+//!     r#"("products"."status" = $1::text) AND ("products"."name" LIKE $2::text ESCAPE E'\\')"#
 //! );
 //! // The `%` of the value is escaped; only the outer stars became wildcards.
 //! assert_eq!(

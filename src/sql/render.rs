@@ -88,7 +88,7 @@ pub fn render(filter: &ValidFilter) -> SqlFilter {
 /// let filter = compile("in(sku,a,b)").unwrap();
 /// let options = RenderOptions { first_param: 3, products: "p".into(), ..RenderOptions::default() };
 /// let sql = render_with(&filter, &options);
-/// assert_eq!(sql.sql_where, r#"("p".sku = ANY($3::text[]))"#);
+/// assert_eq!(sql.sql_where, r#"("p"."sku" = ANY($3::text[]))"#);
 /// ```
 pub fn render_with(filter: &ValidFilter, options: &RenderOptions) -> SqlFilter {
     let mut r = Renderer {
@@ -181,12 +181,14 @@ impl Renderer<'_> {
         format!("${n}::{cast}")
     }
 
-    /// A column of the table; a qualified name (`t.email`) as given.
+    /// A column of the products table, or a qualified name (`t.email`),
+    /// quoted as every identifier is (`"Email"` stays `Email`, which
+    /// PostgreSQL would otherwise fold to `email`).
     fn col(&self, name: &str) -> String {
         if name.contains('.') {
-            name.to_owned()
+            quote_ident(name)
         } else {
-            format!("{}.{name}", self.products)
+            format!("{}.{}", self.products, quote_ident(name))
         }
     }
 
@@ -242,7 +244,8 @@ impl Renderer<'_> {
                     quote_ident(table)
                 };
                 Target::Exists(format!(
-                    "EXISTS (SELECT 1 FROM {table} AS cf_pn WHERE cf_pn.{column} = {})",
+                    "EXISTS (SELECT 1 FROM {table} AS cf_pn WHERE cf_pn.{} = {})",
+                    quote_ident(column),
                     self.col(key)
                 ))
             }
@@ -648,14 +651,14 @@ mod tests {
     fn like_kinds() {
         assert_eq!(
             sql("like(sku,*)").sql_where,
-            r#"("products".sku IS NOT NULL)"#
+            r#"("products"."sku" IS NOT NULL)"#
         );
         assert_eq!(
             sql("like(sku,**)").sql_where,
-            r#"("products".sku IS NOT NULL)"#
+            r#"("products"."sku" IS NOT NULL)"#
         );
         let s = sql("like(sku,a*b)");
-        assert_eq!(s.sql_where, r#"("products".sku = $1::text)"#);
+        assert_eq!(s.sql_where, r#"("products"."sku" = $1::text)"#);
         assert_eq!(s.params, [SqlParam::Text("a*b".into())]);
         for (f, p) in [
             ("like(sku,*a_b*)", r"%a\_b%"),
@@ -667,11 +670,11 @@ mod tests {
         }
         assert_eq!(
             sql("like(tags,*)").sql_where,
-            r#"(cardinality("products".tags) > 0)"#
+            r#"(cardinality("products"."tags") > 0)"#
         );
         assert_eq!(
             sql("like(tags,x*)").sql_where,
-            r#"(EXISTS (SELECT 1 FROM unnest("products".tags) AS cf_elem(v) WHERE cf_elem.v LIKE $1::text ESCAPE E'\\'))"#
+            r#"(EXISTS (SELECT 1 FROM unnest("products"."tags") AS cf_elem(v) WHERE cf_elem.v LIKE $1::text ESCAPE E'\\'))"#
         );
     }
 
@@ -679,11 +682,11 @@ mod tests {
     fn other_attributes() {
         assert_eq!(
             sql("eq(has_nodes,false)").sql_where,
-            r#"(NOT EXISTS (SELECT 1 FROM "product_nodes" AS cf_pn WHERE cf_pn.product_id = "products".id))"#
+            r#"(NOT EXISTS (SELECT 1 FROM "product_nodes" AS cf_pn WHERE cf_pn."product_id" = "products"."id"))"#
         );
         assert_eq!(
             sql("gt(external_ref,b)").sql_where,
-            r#"("products".external_ref COLLATE "C" > $1::text)"#
+            r#"("products"."external_ref" COLLATE "C" > $1::text)"#
         );
         assert_eq!(
             sql("in(product_types,standard,bundle)").params,
@@ -705,7 +708,7 @@ mod tests {
         let s = sql("eq(shopper_attributes.size,10)");
         assert!(
             s.sql_where
-                .contains("scale((\"products\".shopper_attributes -> $1::text)::numeric) = 0"),
+                .contains("scale((\"products\".\"shopper_attributes\" -> $1::text)::numeric) = 0"),
             "{}",
             s.sql_where
         );
@@ -728,50 +731,56 @@ mod tests {
         let s = whole("(eq(sku,a):eq(status,live)|eq(sku,b))");
         assert_eq!(
             s.sql_where,
-            r#"((("products".sku = $1::text) AND ("products".status = $2::text)) OR ("products".sku = $3::text))"#
+            r#"((("products"."sku" = $1::text) AND ("products"."status" = $2::text)) OR ("products"."sku" = $3::text))"#
         );
         let s = whole("eq(owner,store):(is_null(description)|ilike(name,*ShOe*))");
         assert_eq!(
             s.sql_where,
-            r#"("products".owner = $1::text) AND (("products".description IS NULL) OR (lower("products".name) LIKE $2::text ESCAPE E'\\'))"#
+            r#"("products"."owner" = $1::text) AND (("products"."description" IS NULL) OR (lower("products"."name") LIKE $2::text ESCAPE E'\\'))"#
         );
         assert_eq!(s.params[1], SqlParam::Text("%shoe%".into()));
         assert_eq!(
             whole("text(description,running shoes)").sql_where,
-            r#"(to_tsvector('english', "products".description) @@ plainto_tsquery('english', $1::text))"#
+            r#"(to_tsvector('english', "products"."description") @@ plainto_tsquery('english', $1::text))"#
         );
         assert_eq!(
             whole("contains_all(tags,a,b)").sql_where,
-            r#"("products".tags @> $1::text[])"#
+            r#"("products"."tags" @> $1::text[])"#
         );
         assert_eq!(
             whole("contains_any(tags,a,b)").sql_where,
-            r#"("products".tags && $1::text[])"#
+            r#"("products"."tags" && $1::text[])"#
         );
         assert_eq!(
             whole("is_null(tags)").sql_where,
-            r#"(coalesce(cardinality("products".tags), 0) = 0)"#
+            r#"(coalesce(cardinality("products"."tags"), 0) = 0)"#
         );
         assert_eq!(
             whole("is_null(extensions.book.isbn)").sql_where,
-            r#"(coalesce(jsonb_typeof(("products".extensions -> $1::text -> $2::text)), 'null') = 'null')"#
+            r#"(coalesce(jsonb_typeof(("products"."extensions" -> $1::text -> $2::text)), 'null') = 'null')"#
         );
         assert_eq!(
             whole("lt(external_ref,b)").sql_where,
-            r#"("products".external_ref COLLATE "C" < $1::text)"#
+            r#"("products"."external_ref" COLLATE "C" < $1::text)"#
         );
     }
 
     #[test]
     fn instants_below_microseconds() {
         let s = sql("gt(created_at,2024-01-01T00:00:00.0000005Z)");
-        assert_eq!(s.sql_where, r#"("products".created_at > $1::timestamptz)"#);
+        assert_eq!(
+            s.sql_where,
+            r#"("products"."created_at" > $1::timestamptz)"#
+        );
         assert_eq!(
             s.params,
             [SqlParam::Instant("2024-01-01T00:00:00Z".parse().unwrap())]
         );
         let s = sql("le(created_at,2024-01-01T00:00:00.0000015Z)");
-        assert_eq!(s.sql_where, r#"("products".created_at <= $1::timestamptz)"#);
+        assert_eq!(
+            s.sql_where,
+            r#"("products"."created_at" <= $1::timestamptz)"#
+        );
         assert_eq!(
             s.params,
             [SqlParam::Instant(
@@ -784,7 +793,7 @@ mod tests {
         );
         assert_eq!(
             sql("ge(updated_at,2024-01-01)").sql_where,
-            r#"("products".updated_at >= $1::timestamptz)"#
+            r#"("products"."updated_at" >= $1::timestamptz)"#
         );
     }
 
@@ -829,8 +838,29 @@ mod tests {
         );
         assert_eq!(
             s.sql_where,
-            r#"("my""schema"."p".sku = $1::text) AND (NOT EXISTS (SELECT 1 FROM "pn" AS cf_pn WHERE cf_pn.product_id = "my""schema"."p".id)) AND ("my""schema"."p".id = ANY($2::uuid[]))"#
+            r#"("my""schema"."p"."sku" = $1::text) AND (NOT EXISTS (SELECT 1 FROM "pn" AS cf_pn WHERE cf_pn."product_id" = "my""schema"."p"."id")) AND ("my""schema"."p"."id" = ANY($2::uuid[]))"#
         );
         assert_eq!(s.params.len(), 2);
+    }
+
+    /// Issue 27 D10: a column named in a schema's `sql` target is quoted
+    /// like the default target, so `Email` is not folded to `email` (with
+    /// both columns present, the filter used the wrong one), and a
+    /// qualified name is quoted part by part.
+    #[test]
+    fn sql_target_identifiers_are_quoted() {
+        let schema = Schema::from_json(
+            r#"{"name": "people", "attributes": {
+                "email": {"type": "text", "operators": ["eq"], "sql": {"column": "Email"}},
+                "city": {"type": "text", "operators": ["eq"], "sql": {"column": "addr.City"}},
+                "tag": {"type": "text", "operators": ["eq"], "sql": {"json": ["Extra", "tag"]}}
+            }}"#,
+        )
+        .unwrap();
+        let f = schema.compile("eq(email,a):eq(city,b):eq(tag,c)").unwrap();
+        assert_eq!(
+            render(&f).sql_where,
+            r#"("products"."Email" = $1::text) AND ("addr"."City" = $2::text) AND (CASE jsonb_typeof(("products"."Extra" -> $3::text)) WHEN 'string' THEN ("products"."Extra" -> $3::text) #>> '{}' = $4::text WHEN 'boolean' THEN ("products"."Extra" -> $3::text) #>> '{}' = $4::text ELSE FALSE END)"#
+        );
     }
 }

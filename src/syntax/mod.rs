@@ -14,9 +14,9 @@
 //! assert_eq!(filter.to_string(), "eq(sku,book):gt(updated_at,2024-01-01T00:00:00Z)");
 //! ```
 
-pub mod ast;
+mod ast;
 mod display;
-pub mod error;
+mod error;
 mod parse;
 
 pub use crate::diagnostic::render_diagnostic;

@@ -306,3 +306,38 @@ fn applying_a_plan_to_another_catalog_skips_moved_products_and_only_removes() {
     assert_eq!(detach::apply(&mut empty, &p), 0);
     assert_eq!(empty.to_json(), "{}");
 }
+
+/// Issue 27 D2: one product in very many nodes. `apply` looked each of the
+/// product's memberships up in the removed list, so 150,000 memberships
+/// with 75,000 removed took ~10^10 comparisons (minutes in a debug build);
+/// now it is linear-logarithmic. The answer is pinned exactly: the removed
+/// memberships go, the kept ones stay in their order.
+#[test]
+fn a_product_in_very_many_nodes_is_detached_in_one_pass() {
+    const N: usize = 150_000;
+    let mut nodes = Vec::with_capacity(N + 2);
+    nodes.push(json!({"id": "even", "hierarchy_id": "h"}));
+    nodes.push(json!({"id": "odd", "hierarchy_id": "h"}));
+    let mut node_ids = Vec::with_capacity(N);
+    for i in 0..N {
+        let parent = if i % 2 == 0 { "even" } else { "odd" };
+        nodes.push(json!({"id": format!("n{i}"), "hierarchy_id": "h", "parent_id": parent}));
+        node_ids.push(format!("n{i}"));
+    }
+    let doc = json!({
+        "hierarchies": [{"id": "h"}],
+        "nodes": nodes,
+        "products": [{"id": "00000000-0000-4000-8000-000000000001", "sku": "many", "node_ids": node_ids}],
+    });
+    let mut c = Catalog::from_json(&doc.to_string()).unwrap();
+    let r = run(&mut c, "eq(sku,many)", &["even"]);
+    assert_eq!(
+        r,
+        json!({"meta": {"nodes_detached": 1, "nodes_not_found": []}})
+    );
+    let kept: Vec<String> = (0..N)
+        .filter(|i| i % 2 == 1)
+        .map(|i| format!("n{i}"))
+        .collect();
+    assert_eq!(memberships(&c)["many"], kept);
+}
