@@ -335,30 +335,24 @@ fn read_document_reads_one_byte_past_the_limit_at_most() {
     );
 }
 
+/// The `meta.message` of the first error `--json` answers for `input`.
+fn first_message(input: &[u8]) -> Value {
+    let line = json_mode::answer_string(input.to_vec(), &Limits::default());
+    let out: Value = serde_json::from_str(&line).unwrap();
+    out["body"]["errors"][0]["meta"]["message"].clone()
+}
+
 #[test]
 fn json_mode_catalog_errors_are_placed_in_the_whole_input() {
     // The catalog starts at column 12 of line 1: positions count from the
     // input, not from the catalog (they were "line 1 column 13").
-    let input =
-        br#"{"catalog":{"products":5},"request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#;
-    let out: Value = serde_json::from_str(&json_mode::answer_string(
-        input.to_vec(),
-        &Limits::default(),
-    ))
-    .unwrap();
     assert_eq!(
-        out["body"]["errors"][0]["meta"]["message"],
+        first_message(br#"{"catalog":{"products":5},"request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#),
         "`catalog`: catalog snapshot is not valid: invalid type: integer `5`, expected a list of products at line 1 column 24"
     );
     // Over two lines.
-    let input = b"{\"catalog\":\n {\"products\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"node_ids\":[7]}]}}";
-    let out: Value = serde_json::from_str(&json_mode::answer_string(
-        input.to_vec(),
-        &Limits::default(),
-    ))
-    .unwrap();
     assert_eq!(
-        out["body"]["errors"][0]["meta"]["message"],
+        first_message(b"{\"catalog\":\n {\"products\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"node_ids\":[7]}]}}"),
         "`catalog`: catalog snapshot is not valid: invalid type: integer `7`, expected a string at line 2 column 74"
     );
 }
