@@ -118,9 +118,9 @@
 //! memberships first or filter first; README "Performance" has the
 //! measured numbers).
 
-use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
 use crate::json::check_text;
+use crate::limits::Limits;
 
 use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
 use crate::validate::ValidFilter;

@@ -720,7 +720,7 @@ mod tests {
         let f = crate::compiler::compile_checked(
             filter,
             &crate::schema::Schema::every_operator(),
-            &crate::Limits::DEFAULT,
+            &crate::limits::Limits::DEFAULT,
         )
         .unwrap();
         render(&f)
