@@ -785,7 +785,9 @@ impl Typer<'_> {
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(LikePattern::new(&first().to_lowercase())))
+                        Some(TextTest::Ilike(LikePattern::new(&crate::pg_ctype::lower(
+                            first(),
+                        ))))
                     }
                     Op::Text => {
                         self.check_rules(values);
