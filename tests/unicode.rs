@@ -186,3 +186,65 @@ fn the_corpus_agrees_with_postgresql_under_c_utf8() {
     assert!(differ.is_empty(), "{}", differ.join("\n"));
     assert!(matched > 400, "only {matched} matches");
 }
+
+/// Every code point (surrogates and NUL excepted) alone and between two
+/// `q`s: the lexemes of PostgreSQL's `to_tsvector('english', ...)` are the
+/// stems memory finds. This covers the lower-case mapping of every
+/// character PostgreSQL lowers (all are word characters), which letters and
+/// digits start a word and which marks continue one. The only differences
+/// are PostgreSQL's own tokens, listed in README: `q-q` (a hyphenated
+/// word: PostgreSQL also keeps `q-q`), `q.q` (a host name), `q/q` and
+/// `~q` (file paths), which memory splits.
+#[cfg(feature = "postgres")]
+#[test]
+fn every_code_point_reads_as_in_postgresql() {
+    use catalog_filter::validate::TextQuery;
+    use std::collections::BTreeMap;
+    let server = support::pg_server::shared();
+    let name = format!("cf_unicode_all_{}", std::process::id());
+    server
+        .connect("postgres")
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+             LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        ))
+        .unwrap();
+    let mut client = server.connect(&name);
+    for (prefix, suffix) in [("", ""), ("q", "q")] {
+        let rows = client
+            .query(
+                "SELECT i, tsvector_to_array(to_tsvector('english', $1::text || chr(i) || $2::text)) \
+                 FROM generate_series(1, 1114111) i WHERE i < 55296 OR i > 57343",
+                &[&prefix, &suffix],
+            )
+            .unwrap();
+        let pg: BTreeMap<u32, Vec<String>> = rows
+            .iter()
+            .map(|r| (r.get::<_, i32>(0) as u32, r.get(1)))
+            .collect();
+        assert_eq!(pg.len(), 0x10FFFF - 2048);
+        let mut differ = Vec::new();
+        for (&i, want) in &pg {
+            let c = char::from_u32(i).unwrap();
+            let mut got = TextQuery::new(&format!("{prefix}{c}{suffix}"))
+                .stems()
+                .to_vec();
+            got.sort();
+            got.dedup();
+            if &got != want {
+                differ.push(format!("U+{i:04X}: PostgreSQL {want:?}, memory {got:?}"));
+            }
+        }
+        let expected: &[&str] = if prefix.is_empty() {
+            &[]
+        } else {
+            &[
+                "U+002D: PostgreSQL [\"q\", \"q-q\"], memory [\"q\"]",
+                "U+002E: PostgreSQL [\"q.q\"], memory [\"q\"]",
+                "U+002F: PostgreSQL [\"q/q\"], memory [\"q\"]",
+                "U+007E: PostgreSQL [\"q\", \"~q\"], memory [\"q\"]",
+            ]
+        };
+        assert_eq!(differ, expected, "{prefix:?}");
+    }
+}
