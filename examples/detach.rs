@@ -117,8 +117,16 @@ impl Options {
         let mut options = Options::default();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--catalog" => options.catalog = Some(args.value("--catalog", "a FILE")?),
-                "--filter" => options.filter = Some(args.value("--filter", "a FILTER")?),
+                "--catalog" => common::once(
+                    &mut options.catalog,
+                    "--catalog",
+                    args.value("--catalog", "a FILE")?,
+                )?,
+                "--filter" => common::once(
+                    &mut options.filter,
+                    "--filter",
+                    args.value("--filter", "a FILTER")?,
+                )?,
                 "--node" => {
                     let ids = args.values("--node")?;
                     options.nodes.get_or_insert_with(Vec::new).extend(ids);

@@ -64,14 +64,31 @@ impl Options {
         let (mut dir, mut filter, mut options) = (None, None, Options::default());
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--dir" => dir = Some(PathBuf::from(args.value("--dir", "a DIR")?)),
-                "--filter" => filter = Some(args.value("--filter", "a FILTER")?),
-                "--node" => options.nodes.extend(args.values("--node")?),
-                "--out" => options.out = Some(PathBuf::from(args.value("--out", "a DIR")?)),
-                "--from-json" => options.from_json = Some(args.value("--from-json", "a FILE")?),
-                "--to-json" => {
-                    options.to_json = Some(PathBuf::from(args.value("--to-json", "a FILE")?));
+                "--dir" => common::once(
+                    &mut dir,
+                    "--dir",
+                    PathBuf::from(args.value("--dir", "a DIR")?),
+                )?,
+                "--filter" => {
+                    common::once(&mut filter, "--filter", args.value("--filter", "a FILTER")?)?
                 }
+                "--node" => options.nodes.extend(args.values("--node")?),
+                "--out" => common::once(
+                    &mut options.out,
+                    "--out",
+                    PathBuf::from(args.value("--out", "a DIR")?),
+                )?,
+                "--from-json" => common::once(
+                    &mut options.from_json,
+                    "--from-json",
+                    args.value("--from-json", "a FILE")?,
+                )?,
+                "--to-json" => common::once(
+                    &mut options.to_json,
+                    "--to-json",
+                    PathBuf::from(args.value("--to-json", "a FILE")?),
+                )?,
+                "--ballista" if options.ballista => return Err("--ballista given twice".to_owned()),
                 "--ballista" => options.ballista = true,
                 other => return Err(common::unknown(other)),
             }

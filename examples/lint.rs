@@ -164,7 +164,12 @@ impl Options {
         let mut options = Options::default();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--schema" => options.schema = Some(args.value("--schema", "a FILE")?),
+                "--schema" => common::once(
+                    &mut options.schema,
+                    "--schema",
+                    args.value("--schema", "a FILE")?,
+                )?,
+                "--json" if options.json => return Err("--json given twice".to_owned()),
                 "--json" => options.json = true,
                 other if other.starts_with('-') => return Err(common::unknown(other)),
                 _ if options.filter.is_some() => {
@@ -402,6 +407,9 @@ mod tests {
             &["a", "b"],
             &["--schema"],
             &["--what", "eq(a,b)"],
+            // Issue 27 D12: a repeated option is refused, not "last wins".
+            &["--json", "--json"],
+            &["--schema", "a.json", "--schema", "b.json", "eq(a,b)"],
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }

@@ -101,9 +101,17 @@ impl Options {
         let mut options = Options::default();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--store" => options.store = Some(args.value("--store", "a FILE")?),
+                "--store" => common::once(
+                    &mut options.store,
+                    "--store",
+                    args.value("--store", "a FILE")?,
+                )?,
                 "--category" => {
-                    options.category = Some(parse_id(&args.value("--category", "an id")?)?);
+                    common::once(
+                        &mut options.category,
+                        "--category",
+                        parse_id(&args.value("--category", "an id")?)?,
+                    )?;
                 }
                 "--product" => {
                     let ids = args.values("--product")?;

@@ -130,6 +130,17 @@ impl Args {
     }
 }
 
+/// Sets `slot` to `value`, or refuses `OPTION given twice`: an option
+/// that takes one value may appear once (the last one silently winning
+/// would hide a mistake in a command line).
+pub fn once<T>(slot: &mut Option<T>, option: &str, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("{option} given twice"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
 /// What a program with a `--json` mode was asked to do.
 pub enum Mode<T> {
     /// `--json`, given alone.

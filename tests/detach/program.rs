@@ -120,6 +120,11 @@ fn the_example_arguments() {
             (&["--filter"][..], "--filter needs a FILTER"),
             (&["--catalog"][..], "--catalog needs a FILE"),
             (&["--what"][..], "unknown argument `--what`"),
+            // Issue 27 D12: a repeated option is refused, not "last wins".
+            (
+                &["--filter", "eq(sku,a)", "--filter", "eq(sku,b)"][..],
+                "--filter given twice",
+            ),
             (&["--json", "--what"][..], "--json takes no other arguments"),
             (
                 &["--filter", "x", "--json"][..],

@@ -131,6 +131,11 @@ fn the_arguments() {
                 "`x` is not an id (a non-negative integer)",
             ),
             (&["--frobnicate"][..], "unknown argument `--frobnicate`"),
+            // Issue 27 D12: a repeated option is refused, not "last wins".
+            (
+                &["--category", "1", "--category", "2"][..],
+                "--category given twice",
+            ),
             (
                 &["--json", "--category", "1"][..],
                 "--json takes no other arguments",
