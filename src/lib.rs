@@ -173,6 +173,7 @@ mod limits;
 #[cfg(feature = "miette")]
 mod miette_impls;
 mod pattern;
+mod pg_ctype;
 pub mod schema;
 mod search;
 mod short;

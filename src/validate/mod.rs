@@ -442,7 +442,7 @@ fn check(
         // answering with the depth error keeps the function total.
         (None, None) => Err(ValidationErrors::one(ValidationError::new(
             ValidationErrorKind::TooDeep {
-                limit: limits.max_depth,
+                limit: limits.depth(),
             },
             filter.span,
         ))),
@@ -553,10 +553,10 @@ impl<'m> Checker<'m> {
         match e {
             Expr::Condition(c) => (self.leaf(c), LEAF),
             Expr::And(g) | Expr::Or(g) => {
-                if depth > self.limits.max_depth {
+                if depth > self.limits.depth() {
                     self.errors.push(ValidationError::new(
                         ValidationErrorKind::TooDeep {
-                            limit: self.limits.max_depth,
+                            limit: self.limits.depth(),
                         },
                         g.span,
                     ));
@@ -785,7 +785,9 @@ impl Typer<'_> {
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(LikePattern::new(&first().to_lowercase())))
+                        Some(TextTest::Ilike(LikePattern::new(&crate::pg_ctype::lower(
+                            first(),
+                        ))))
                     }
                     Op::Text => {
                         self.check_rules(values);
