@@ -12,6 +12,11 @@
 # that line to the end of the file) are warnings, not errors: tests do not
 # make the library's layers depend on each other.
 #
+# `impl` blocks are checked too (see the second part of the program): an
+# impl naming a type or trait of a later stage is an error, and inherent
+# impls of an earlier stage's type (extension methods) are listed.
+# `.ci/check-stages-test.sh` is this script's self-test.
+#
 # Usage: .ci/check-stages.sh [SRC_DIR]   (default: src)
 
 set -euo pipefail
@@ -126,6 +131,98 @@ for my $path (@files) {
             $in_test ? $warnings++ : $errors++;
         }
     }
+}
+# impl blocks. A name -> defining module map from the `struct`, `enum`,
+# `trait` and `type` definitions under src/ (`pub` or `pub(...)`), and the
+# names each module defines at any visibility. In an `impl` header of module
+# M (`impl Trait for Type`, `impl Type`, generics included), a name defined
+# in a later stage than M is an error (a leaf `*` never is). A name is taken
+# as belonging to M when M defines it, as external when the file imports it from
+# outside the crate (`use serde_json::Value`) or writes it with a path that
+# is not the crate (`fmt::Display`), and as unchecked (a warning) when two
+# modules define it. An inherent `impl Type` of a type defined in an earlier
+# module is an extension method: allowed, and listed for reviewers.
+my (%defined_in, %own);
+for my $path (@files) {
+    (my $rel = $path) =~ s{^\Q$src\E/}{};
+    my ($module) = $rel =~ m{^([a-z_][a-z0-9_]*)(?:\.rs|/)} or next;
+    for my $line (code_of($path)) {
+        while ($line =~ /\b(pub(?:\([^)]*\))?\s+)?(?:struct|enum|trait|type)\s+([A-Z][A-Za-z0-9_]*)/g) {
+            $own{$module}{$2} = 1;
+            $defined_in{$2}{$module} = 1 if defined $1;
+        }
+    }
+}
+my @extensions;
+for my $path (@files) {
+    (my $rel = $path) =~ s{^\Q$src\E/}{};
+    next if $rel eq "lib.rs";
+    my ($module) = $rel =~ m{^([a-z_][a-z0-9_]*)(?:\.rs|/)} or next;
+    next unless exists $rank{$module};
+    my @lines = code_of($path);
+    my %external;                                    # names used from other crates
+    my $text = join "\n", @lines;
+    while ($text =~ /\buse\s+(?!crate\b|self\b|super\b)([A-Za-z_][A-Za-z0-9_]*)::([^;]*);/gs) {
+        next if exists $rank{$1};
+        my $rest = $2;
+        $external{$1} = 1 while $rest =~ /\b([A-Z][A-Za-z0-9_]*)\b/g;
+    }
+    my $in_test = 0;
+    for (my $n = 0; $n < @lines; $n++) {
+        $in_test = 1 if $lines[$n] =~ /#\[cfg\(test\)\]/;
+        next unless $lines[$n] =~ /^\s*(?:unsafe\s+)?impl\b/;
+        my $header = $lines[$n];
+        my $k = $n;
+        $header .= " " . $lines[++$k] while $header !~ /[{;]/ && $k + 1 < @lines;
+        $header =~ s/\{.*//s;
+        $header =~ s/^\s*(?:unsafe\s+)?impl\s*//;
+        $header =~ s/^<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>\s*//;   # impl<...> parameters
+        $header =~ s/\bwhere\b.*//s;
+        my ($trait, $type) = $header =~ /^(.*?)\s+for\s+(.*)$/s ? ($1, $2) : (undef, $header);
+        my $self_name = $type =~ /^\s*&?\s*(?:\x27\w+\s+)?(?:mut\s+)?((?:[a-z_][a-z0-9_]*::)*)([A-Z][A-Za-z0-9_]*)/ ? [$1, $2] : undef;
+        my $where = sub { sprintf "%s:%d", $path, $n + 1 };
+        # The defining module of a name written with `$prefix` (`crate::m::`,
+        # `m::`, `fmt::`, or none); undef when external or not ours.
+        my $home = sub {
+            my ($prefix, $name) = @_;
+            if ($prefix =~ /^crate::([a-z_][a-z0-9_]*)::/) { return $1 }
+            if ($prefix =~ /^(?:self|super)::/) { return $module }
+            if ($prefix =~ /^([a-z_][a-z0-9_]*)::/) { return exists $rank{$1} ? $1 : undef }
+            return $module if $own{$module}{$name};
+            return undef if $external{$name};
+            my @homes = sort keys %{ $defined_in{$name} // {} };
+            return undef unless @homes;
+            if (@homes > 1) {
+                printf "WARNING %s: `%s` is defined in %s; not checked\n", $where->(), $name, join(", ", @homes);
+                $warnings++;
+                return undef;
+            }
+            return $homes[0];
+        };
+        my $all = ($trait // "") . " " . $type;
+        while ($all =~ /((?:[A-Za-z_][A-Za-z0-9_]*::)*)([A-Z][A-Za-z0-9_]*)/g) {
+            my ($prefix, $name) = ($1, $2);
+            my $target = $home->($prefix, $name) // next;
+            next if $target eq $module || $any{$target} || !exists $rank{$target};
+            next if $rank{$target} < $rank{$module};
+            my $kind = $in_test ? "WARNING" : "ERROR";
+            printf "%s %s: `%s` (stage %d) has an impl naming `%s` of later stage `%s` (stage %d)%s\n",
+                $kind, $where->(), $module, $rank{$module} + 1, $name, $target, $rank{$target} + 1,
+                $in_test ? " in #[cfg(test)] code" : "";
+            $in_test ? $warnings++ : $errors++;
+        }
+        if (!defined $trait && $self_name) {
+            my $target = $home->(@$self_name);
+            if (defined $target && $target ne $module && exists $rank{$target}
+                && $rank{$target} < $rank{$module} && !$in_test) {
+                push @extensions, sprintf "  %s: impl %s (of `%s`) in `%s`", $where->(), $self_name->[1], $target, $module;
+            }
+        }
+    }
+}
+if (@extensions) {
+    print "extension methods (inherent impls of a type of an earlier stage):\n";
+    print "$_\n" for @extensions;
 }
 printf "check-stages: %d error(s), %d warning(s)\n", $errors, $warnings;
 exit($errors ? 1 : 0);

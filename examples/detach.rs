@@ -17,7 +17,7 @@
 //! `{"meta":{...}}` response or a JSON:API error envelope) and `catalog` the
 //! snapshot after the request: the input's catalog as written (compact),
 //! with only the changed `node_ids` lists spliced in. The work is
-//! [`catalog_filter::elasticpath::json_mode::answer_document`]; this program
+//! `common::detach_json::answer_document`; this program
 //! reads stdin (at most one byte past `Limits::max_snapshot_bytes`, 1 GiB:
 //! a longer input is the 400 naming that limit, the rest left unread) and
 //! streams the answer to stdout. The optional `"grant"` member models the caller's
@@ -48,7 +48,6 @@ mod common;
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, DetachPlan, Grant};
-use catalog_filter::elasticpath::json_mode;
 use common::{Args, Mode, Program, table};
 use std::collections::HashSet;
 use std::process::ExitCode;
@@ -77,7 +76,7 @@ const PROGRAM: Program = Program {
 fn main() -> ExitCode {
     let options = match PROGRAM.mode(Options::parse) {
         Ok(Mode::Text(options)) => options,
-        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer_document),
+        Ok(Mode::Json) => return PROGRAM.json_pipe(common::detach_json::answer_document),
         Err(code) => return code,
     };
     let text = match &options.catalog {

@@ -39,7 +39,7 @@
 mod common;
 use catalog_filter::elasticpath::detach;
 use catalog_filter::elasticpath::envelope::{ApiError, filter_errors};
-use catalog_filter::schema::Schema;
+use catalog_filter::schema::{Format, Schema};
 use catalog_filter::syntax::Span;
 use common::{Args, Program};
 use serde::Serialize;
@@ -138,13 +138,13 @@ fn json_mode(schema: &Schema, input: impl BufRead, mut out: impl Write) -> io::R
 
 /// Loads `--schema FILE`: TOML for `.toml`, else JSON.
 fn load_schema(path: &str) -> Result<Schema, String> {
-    let text = common::read_file(path)?;
-    let loaded = if path.ends_with(".toml") {
-        Schema::from_toml(&text)
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let format = if path.ends_with(".toml") {
+        Format::Toml
     } else {
-        Schema::from_json(&text)
+        Format::Json
     };
-    loaded.map_err(|e| format!("{path}: {e}"))
+    Schema::from_slice(&bytes, format).map_err(|e| format!("{path}: {e}"))
 }
 
 /// Command-line options.

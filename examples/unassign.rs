@@ -25,7 +25,7 @@
 //! a 400 `INVALID_REQUEST_BODY`; input over `Limits::max_snapshot_bytes`
 //! (1 GiB) a 400 `LIMIT_EXCEEDED`, answered after reading one byte past the
 //! limit (the rest left unread). The work is
-//! [`catalog_filter::ecwid::json_mode::answer_document`]; this program reads
+//! `common::unassign_json::answer_document`; this program reads
 //! stdin and streams the answer to stdout. It exits 0 whenever it printed an
 //! answer; the status is in the output.
 //!
@@ -40,7 +40,7 @@ mod common;
 
 use catalog_filter::Limits;
 use catalog_filter::ecwid::{
-    self, CategoryId, ProductId, Store, UnassignPlan, UnassignProductsRequest, json_mode,
+    self, CategoryId, ProductId, Store, UnassignPlan, UnassignProductsRequest,
 };
 use common::{Args, Mode, Program};
 use std::collections::HashMap;
@@ -63,7 +63,7 @@ const PROGRAM: Program = Program {
 fn main() -> ExitCode {
     let options = match PROGRAM.mode(Options::parse) {
         Ok(Mode::Text(options)) => options,
-        Ok(Mode::Json) => return PROGRAM.json_pipe(json_mode::answer_document),
+        Ok(Mode::Json) => return PROGRAM.json_pipe(common::unassign_json::answer_document),
         Err(code) => return code,
     };
     let store_text = match &options.store {

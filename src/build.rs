@@ -457,7 +457,7 @@ mod tests {
             let text = e.to_string();
             assert_eq!(
                 e.compile(&Schema::detach_nodes()),
-                crate::compile(&text),
+                crate::compiler::compile(&text),
                 "{text}"
             );
             assert!(e.compile(&Schema::detach_nodes()).is_err(), "{text}");
@@ -465,7 +465,7 @@ mod tests {
         let e = and([eq("sku", "a"), like("name", "*shoe*")]);
         assert_eq!(
             e.compile(&Schema::detach_nodes()),
-            crate::compile("eq(sku,a):like(name,*shoe*)")
+            crate::compiler::compile("eq(sku,a):like(name,*shoe*)")
         );
         assert_eq!(
             e.compile(&Schema::every_operator()).map(|f| f.to_string()),

@@ -40,6 +40,20 @@ pub(crate) fn parent_cycles(parent: &[u32]) -> Vec<Vec<u32>> {
     cycles
 }
 
+/// A cycle's members for a message, each followed by its parent and the
+/// first written again at the end: `"a" -> "b" -> "a"` for text ids,
+/// `7 -> 9 -> 7` for numbers (each as `Debug` writes it).
+pub(crate) fn cycle_text<T: std::fmt::Debug>(ids: &[T]) -> String {
+    let mut text = String::new();
+    for id in ids.iter().chain(ids.first()) {
+        if !text.is_empty() {
+            text.push_str(" -> ");
+        }
+        text.push_str(&format!("{id:?}"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +65,15 @@ mod tests {
         assert!(parent_cycles(&[NONE, 0, 1]).is_empty());
         // An out-of-range parent counts as none.
         assert!(parent_cycles(&[7]).is_empty());
+    }
+
+    #[test]
+    fn cycle_texts() {
+        assert_eq!(
+            cycle_text(&["a".to_owned(), "b".to_owned()]),
+            r#""a" -> "b" -> "a""#
+        );
+        assert_eq!(cycle_text(&[7u64]), "7 -> 7");
+        assert_eq!(cycle_text::<u64>(&[]), "");
     }
 }

@@ -126,8 +126,11 @@
 //!
 //! # Stage order
 //!
-//! Data flows one way: each module imports only modules of earlier stages
-//! (`.ci/check-stages.sh` checks it in CI, reading the list below);
+//! Data flows one way: each module imports only modules of earlier stages,
+//! and names no type or trait of a later stage in an `impl` header
+//! (`.ci/check-stages.sh` checks both in CI, reading the list below; a
+//! later stage may add methods to an earlier stage's type, and the script
+//! lists each such extension);
 //! earliest first, `*` marking a leaf every stage may use:
 //!
 //! <!-- stages -->
@@ -170,6 +173,7 @@ mod limits;
 #[cfg(feature = "miette")]
 mod miette_impls;
 mod pattern;
+mod pg_ctype;
 pub mod schema;
 mod search;
 mod short;

@@ -26,6 +26,13 @@ pub struct Limits {
     pub max_product_ids: usize,
     /// Maximum nesting of parenthesised groups (default 8). Checked by the
     /// parser before it opens a group, so no input drives deep recursion.
+    ///
+    /// Capped at [`MAX_DEPTH`](crate::schema::MAX_DEPTH) (64) wherever it is
+    /// read (`syntax::parse_with`, a [`Compiler`](crate::Compiler),
+    /// validation): a larger value, up to `usize::MAX`, acts as 64, and
+    /// deeper input is refused with the depth error naming 64. Validation,
+    /// printing and dropping a tree recurse once per level, so this keeps
+    /// them within any thread's stack.
     pub max_depth: usize,
     /// Maximum "effective index intersection count" of a filter whose
     /// schema allows OR groups (default 4, the vendor's): a condition counts
@@ -49,6 +56,14 @@ impl Limits {
         max_complexity: 4,
         max_snapshot_bytes: 1 << 30,
     };
+}
+
+impl Limits {
+    /// The group depth the parser and validation enforce:
+    /// [`Limits::max_depth`], at most [`MAX_DEPTH`](crate::schema::MAX_DEPTH).
+    pub(crate) fn depth(&self) -> usize {
+        self.max_depth.min(crate::schema::MAX_DEPTH)
+    }
 }
 
 impl Default for Limits {

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn labels_follow_the_spans() {
-        let err = crate::compile("eq(sku,a):eqq(sku,b)").unwrap_err();
+        let err = crate::compiler::compile("eq(sku,a):eqq(sku,b)").unwrap_err();
         let FilterError::Parse(parse) = &err else {
             panic!("a parse error")
         };
@@ -130,7 +130,7 @@ mod tests {
             Some("catalog_filter::parse")
         );
 
-        let err = crate::compile("eq(nmae,x):gt(name,x)").unwrap_err();
+        let err = crate::compiler::compile("eq(nmae,x):gt(name,x)").unwrap_err();
         let FilterError::Invalid(es) = &err else {
             panic!("validation errors")
         };
@@ -141,9 +141,9 @@ mod tests {
         assert_eq!(spans(&err), expected);
         assert_eq!(expected.len(), 2);
 
-        let limits = crate::Limits {
+        let limits = crate::limits::Limits {
             max_filter_bytes: 4,
-            ..crate::Limits::DEFAULT
+            ..crate::limits::Limits::DEFAULT
         };
         let err =
             crate::compiler::compile_checked("eq(sku,a)", crate::validate::detach_nodes(), &limits)

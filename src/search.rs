@@ -1,13 +1,19 @@
 //! The `text` operator: full-text search with PostgreSQL's meaning of
 //! `to_tsvector('english', attribute) @@ plainto_tsquery('english', query)`.
 //!
-//! Both sides are split into words (runs of letters and digits, lower-cased
-//! by Unicode's mapping), English stop words are dropped (PostgreSQL's
+//! Both sides are split into words as PostgreSQL's parser cuts them under
+//! `C.UTF-8` (a letter or digit of the C library, then letters, digits and
+//! combining marks: `½` and `²` are no words), lower-cased one character
+//! at a time as its dictionaries do (`Σ` to `σ` wherever it stands), English stop words are dropped (PostgreSQL's
 //! `english.stop` list, the Snowball one), and the rest are stemmed with the
 //! Snowball English (Porter 2) stemmer, the algorithm of PostgreSQL's
 //! `english_stem` dictionary. A value matches when every stemmed query word
 //! is among its stemmed words. A query with no word left (empty, or only
 //! stop words) matches nothing, as in PostgreSQL.
+//!
+//! A word with an ASCII digit (`x1`, `12s`) is lower-cased but neither
+//! stemmed nor dropped as a stop word, as PostgreSQL's `simple` dictionary
+//! does for its `numword` and `int` tokens.
 //!
 //! PostgreSQL's parser also recognises e-mail addresses, URLs, hyphenated
 //! words and numbers with signs or decimals as tokens of their own; here
@@ -220,16 +226,16 @@ impl fmt::Debug for TextQuery {
 /// word.
 fn lexemes(text: &str, mut each: impl FnMut(&str)) {
     let stemmer = Stemmer::create(Algorithm::English);
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
+    crate::pg_ctype::words(text, |word| {
+        let lower = crate::pg_ctype::lower(word);
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            // PostgreSQL's `numword`/`int` tokens go to the `simple`
+            // dictionary: lower-cased, never stemmed nor stop-listed.
+            each(&lower);
+        } else if STOP_WORDS.binary_search(&lower.as_ref()).is_err() {
+            each(&stemmer.stem(&lower));
         }
-        let lower = word.to_lowercase();
-        if STOP_WORDS.binary_search(&lower.as_str()).is_ok() {
-            continue;
-        }
-        each(&stemmer.stem(&lower));
-    }
+    });
 }
 
 #[cfg(test)]
@@ -252,6 +258,9 @@ mod tests {
             ("", "anything", false),
             ("café", "CAFÉ latte", true),
             ("trail-shoe", "trail shoe", true),
+            ("abc1s", "abc1", false),
+            ("runs1", "runs1", true),
+            ("the1 12s", "THE1 12S", true),
         ] {
             assert_eq!(TextQuery::new(q).matches(v), want, "{q:?} in {v:?}");
         }

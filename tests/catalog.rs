@@ -942,3 +942,97 @@ fn oversized_and_hostile_documents_are_answered() {
         })
     ));
 }
+
+/// `Catalog::from_json`'s error text, under the test deadline.
+fn load_error(text: &'static str) -> String {
+    deadline::within("Catalog::from_json", move || {
+        match Catalog::from_json(text) {
+            Ok(_) => panic!("{text} loaded"),
+            Err(e) => e.to_string(),
+        }
+    })
+}
+
+#[test]
+fn a_member_given_twice_is_an_error_in_every_object() {
+    for (text, place) in [
+        // A product's known members: the last `sku` is no longer the one filtered on.
+        (
+            r#"{"products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"b","sku":"a"}]}"#,
+            "member `sku` given twice at line 1 column 69",
+        ),
+        (
+            r#"{"products":[{"id":"00000000-0000-4000-8000-000000000001","extensions":{},"extensions":{}}]}"#,
+            "member `extensions` given twice at line 1 column 75",
+        ),
+        // Unknown members, of the top level, hierarchies, nodes and products,
+        // and inside free-form values.
+        (
+            "{\"x\":1,\n\"x\":1}",
+            "member `x` given twice at line 2 column 1",
+        ),
+        (
+            r#"{"hierarchies":[{"id":"h","x":1,"x":1}]}"#,
+            "member `x` given twice at line 1 column 33",
+        ),
+        (
+            r#"{"nodes":[{"id":"n","hierarchy_id":"h","x":1,"x":1}]}"#,
+            "member `x` given twice at line 1 column 46",
+        ),
+        (
+            r#"{"products":[{"id":"00000000-0000-4000-8000-000000000001","extensions":{"t":{"f":1,"f":2}}}]}"#,
+            "member `f` given twice at line 1 column 84",
+        ),
+    ] {
+        assert_eq!(
+            load_error(text),
+            format!("catalog snapshot is not valid: {place}"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_lone_surrogate_escape_is_an_error_wherever_it_stands() {
+    for (text, place) in [
+        (r#"{"x":"\ud800"}"#, "line 1 column 7"),
+        (
+            r#"{"hierarchies":[{"id":"h","name":"\udc00"}]}"#,
+            "line 1 column 35",
+        ),
+        (
+            r#"{"nodes":[{"id":"n","hierarchy_id":"h","\ud800":1}]}"#,
+            "line 1 column 41",
+        ),
+        (
+            "{\"products\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\n\"extensions\":{\"t\":{\"f\":[\"\\ud800\"]}}}]}",
+            "line 2 column 26",
+        ),
+    ] {
+        let escape = if text.contains("udc00") {
+            "\\udc00"
+        } else {
+            "\\ud800"
+        };
+        assert_eq!(
+            load_error(text),
+            format!(
+                "catalog snapshot is not valid: lone surrogate `{escape}` (not Unicode text) at {place}"
+            ),
+            "{text}"
+        );
+    }
+    // A pair is text.
+    assert!(Catalog::from_json(r#"{"x":"\ud83d\ude00"}"#).is_ok());
+}
+
+#[test]
+fn error_positions_are_in_the_whole_document_not_in_a_list_read_again() {
+    // The bad element is on line 6; its list ends there too. (It was
+    // placed in the list's own text, "line 2 column 2".)
+    let text = "{\"products\": [\n  {\"id\": \"00000000-0000-4000-8000-000000000001\",\n   \"node_ids\": [\n     \"a\",\n     \"b\",\n     5]}\n]}";
+    assert_eq!(
+        load_error(text),
+        "catalog snapshot is not valid: invalid type: integer `5`, expected a string at line 6 column 8"
+    );
+}

@@ -1,14 +1,18 @@
 //! Hostile bodies through what `detach --json` and `unassign --json` run
-//! (`elasticpath::json_mode` and `ecwid::json_mode`): each gets an answer
+//! (`examples/common/detach_json.rs` and `unassign_json.rs`): each gets an answer
 //! (200 or 400), never an abort (stack overflow, allocation failure).
 //!
 //! The bodies are `HOSTILE_MB` megabytes (default 4, so a debug build stays
 //! within seconds); run them at full size in release by hand:
 //! `HOSTILE_MB=50 cargo test --release --test hostile` (and `200`).
 
+/// The example programs' shared module, with their `--json` line protocol.
+#[path = "../examples/common/mod.rs"]
+mod common;
+
 use catalog_filter::Limits;
-use catalog_filter::ecwid::json_mode as ecwid_mode;
-use catalog_filter::elasticpath::json_mode as detach_mode;
+use common::detach_json as detach_mode;
+use common::unassign_json as ecwid_mode;
 
 /// The body size to aim at, in bytes.
 fn target() -> usize {

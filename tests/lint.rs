@@ -73,6 +73,26 @@ fn the_conventions_help_and_bad_arguments() {
         err.starts_with("lint: cannot read /nonexistent.json: ") && !err.contains("usage"),
         "{err}"
     );
+    // A schema file that is not UTF-8: where (issue 27, D12).
+    let path = std::env::temp_dir().join(format!("lint-not-utf8-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        b"{\"name\": \"x\",\n  \"attributes\": {\"\xff\": 1}}",
+    )
+    .unwrap();
+    let file = path.to_string_lossy().into_owned();
+    let (code, out, err) = lint(&["--schema", &file, "eq(sku,x)"], b"");
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        (code, out.as_str(), err),
+        (
+            Some(2),
+            "",
+            format!(
+                "lint: {file}: JSON schema, line 2, column 19: not UTF-8: invalid utf-8 sequence of 1 bytes from index 32\n"
+            )
+        )
+    );
 }
 
 #[test]

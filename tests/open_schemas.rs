@@ -711,3 +711,54 @@ fn text_and_ilike_agree_with_postgres_on_a_corpus() {
     }
     assert!(nonempty > 40, "only {nonempty} text queries found anything");
 }
+
+/// Issue 27 D4: an instant condition whose values are all sub-microsecond
+/// renders as `FALSE` and binds nothing, so PostgreSQL runs it alone and
+/// inside an OR (it refused "expected 0 parameters but got 1" and "could
+/// not determine data type of parameter $1" when the JSON key was bound).
+#[test]
+fn a_constant_condition_runs_in_postgres() {
+    let schema = Schema::from_json(
+        r#"{"name": "events", "allow_or": true, "attributes": {
+            "at": {"type": "instant", "operators": ["eq", "in"], "sql": {"json": ["doc", "at"]}},
+            "doc.when": {"type": "instant", "operators": ["eq", "in"]},
+            "name": {"type": "text", "operators": ["eq"]}
+        }}"#,
+    )
+    .unwrap();
+    let (_server, mut client) = utf8_database();
+    client
+        .batch_execute(
+            "CREATE TABLE events (id int PRIMARY KEY, name text, doc jsonb); \
+             INSERT INTO events VALUES \
+             (1, 'x', '{\"at\": \"2024-01-01T00:00:00Z\", \"when\": \"2024-01-01T00:00:00Z\"}'), \
+             (2, 'y', '{}')",
+        )
+        .unwrap();
+    let records: Vec<Map<String, Value>> = [
+        json!({"id": 1, "name": "x", "at": "2024-01-01T00:00:00Z", "doc": {"when": "2024-01-01T00:00:00Z"}}),
+        json!({"id": 2, "name": "y", "doc": {}}),
+    ]
+    .into_iter()
+    .map(|v| v.as_object().cloned().unwrap())
+    .collect();
+    let sub = "2024-01-01T00:00:00.0000001Z";
+    for (filter, want) in [
+        (format!("eq(at,{sub})"), vec![]),
+        (format!("in(at,{sub},2024-01-01T00:00:00.0000002Z)"), vec![]),
+        (format!("eq(doc.when,{sub})"), vec![]),
+        (format!("(eq(at,{sub})|eq(name,y))"), vec![2]),
+        (
+            format!("(eq(doc.when,{sub})|eq(name,x)):eq(at,2024-01-01T00:00:00Z)"),
+            vec![1],
+        ),
+    ] {
+        let f = schema.compile(&filter).unwrap();
+        assert_eq!(
+            select(&mut client, "events", &f),
+            Ok(want.clone()),
+            "{filter}"
+        );
+        assert_eq!(in_memory(&records, &f), want, "{filter}");
+    }
+}

@@ -1,5 +1,7 @@
 //! What the example programs share: their command-line conventions, reading
-//! files, the `--json` pipe, and text tables. A folder without `main.rs`,
+//! files, the `--json` pipe and line protocol ([`json_mode`], with the
+//! programs' own parts in [`detach_json`] and [`unassign_json`]), and text
+//! tables. A folder without `main.rs`,
 //! so Cargo does not take it for an example; each program has `mod common;`.
 //!
 //! The conventions, the same for every program:
@@ -17,8 +19,12 @@
 // Each program uses a part of this module.
 #![allow(dead_code)]
 
+pub mod detach_json;
+pub mod json_mode;
+pub mod unassign_json;
+
 use catalog_filter::Limits;
-use catalog_filter::catalog::{self as json, Document};
+use json_mode::Document;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -64,7 +70,7 @@ impl Program {
         ExitCode::from(2)
     }
 
-    /// `--json`: reads stdin with [`json::read_document`] (at most
+    /// `--json`: reads stdin with [`json_mode::read_document`] (at most
     /// `max_snapshot_bytes` + 1 bytes: an input over the limit is answered
     /// with the library's 400 without reading the rest), writes `answer`'s
     /// line and a newline to stdout (buffered), exits 0 whatever the
@@ -74,7 +80,7 @@ impl Program {
         answer: impl FnOnce(Document, &Limits, &mut dyn Write) -> io::Result<()>,
     ) -> ExitCode {
         let limits = Limits::default();
-        let input = match json::read_document(io::stdin().lock(), &limits) {
+        let input = match json_mode::read_document(io::stdin().lock(), &limits) {
             Ok(input) => input,
             Err(e) => return self.fail(&format!("cannot read stdin: {e}")),
         };

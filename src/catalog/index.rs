@@ -3,9 +3,9 @@
 
 use super::columns::Columns;
 use super::integrity::{Checked, Target};
-use super::load::Document;
 use super::model::{Hierarchy, Node, Product, Snapshot};
 use crate::forest::NONE;
+use crate::json::Source;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
@@ -20,7 +20,7 @@ use std::ops::Range;
 #[derive(Clone)]
 pub struct Catalog {
     /// The text read, for writing back.
-    pub(super) doc: Document,
+    pub(super) doc: Source,
     hierarchies: Vec<Hierarchy>,
     nodes: Vec<Node>,
     products: Vec<Product>,
@@ -196,7 +196,7 @@ impl Catalog {
 impl Catalog {
     /// Indexes a checked snapshot.
     pub(super) fn index(
-        doc: Document,
+        doc: Source,
         hierarchies: Vec<Hierarchy>,
         nodes: Vec<Node>,
         products: Vec<Product>,

@@ -88,7 +88,7 @@ pub enum IntegrityError {
     /// Nodes whose parent links form a cycle. Reported once per cycle, in
     /// parent order, starting at the cycle's node that comes first in the
     /// snapshot (a node that is its own parent is a cycle of one).
-    #[error("nodes form a parent cycle: {}", cycle_text(node_ids))]
+    #[error("nodes form a parent cycle: {}", forest::cycle_text(node_ids))]
     ParentCycle {
         /// The ids of the nodes on the cycle, each followed by its parent.
         node_ids: Vec<String>,
@@ -154,17 +154,6 @@ pub enum IntegrityError {
         /// The most there can be.
         max: usize,
     },
-}
-
-fn cycle_text(ids: &[String]) -> String {
-    let mut text = String::new();
-    for id in ids.iter().chain(ids.first()) {
-        if !text.is_empty() {
-            text.push_str(" -> ");
-        }
-        text.push_str(&format!("{id:?}"));
-    }
-    text
 }
 
 /// Every integrity problem of a snapshot (never empty).

@@ -10,8 +10,8 @@
 use super::Catalog;
 use super::integrity::{self, IntegrityError, IntegrityErrors, ReadProblems};
 use super::model::{Hierarchy, Node, Product, ProductSeed, Snapshot};
-use crate::Limits;
-use crate::json::{self, Base, Borrowed, Text};
+use crate::json::{self, Base, Borrowed, Source, Spans, Text};
+use crate::limits::Limits;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -52,6 +52,7 @@ impl From<json::DocumentError> for CatalogError {
                 CatalogError::TooLarge { bytes, limit }
             }
             json::DocumentError::NotUtf8(e) => CatalogError::NotUtf8(e),
+            json::DocumentError::Text(e) => CatalogError::Json(e.into_serde()),
         }
     }
 }
@@ -66,28 +67,6 @@ impl CatalogError {
     }
 }
 
-/// The text a catalog was read from, and where its parts are.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Document {
-    /// The whole input (the snapshot may be a part of it).
-    text: Arc<String>,
-    /// The snapshot object's bytes in `text`.
-    root: Range<usize>,
-    /// Each product's `node_ids` value in `text`, if it has that member.
-    node_ids: Spans,
-    /// Products whose `node_ids` changed since loading.
-    changed: Vec<bool>,
-}
-
-impl Document {
-    /// Records that product `index` changed its memberships.
-    pub(crate) fn mark_changed(&mut self, index: usize) {
-        if let Some(flag) = self.changed.get_mut(index) {
-            *flag = true;
-        }
-    }
-}
-
 /// The parts read from a document, before the integrity checks.
 struct Parts {
     hierarchies: Vec<Hierarchy>,
@@ -97,60 +76,16 @@ struct Parts {
     problems: ReadProblems,
 }
 
-/// Optional byte ranges of a document, one per product: two `u32`s each
-/// (8 bytes) while the document is under 4 GiB, full ranges past that.
-#[derive(Clone, Debug)]
-enum Spans {
-    /// `(start, end)`; `(u32::MAX, 0)` for none.
-    Narrow(Vec<(u32, u32)>),
-    /// Any range.
-    Wide(Vec<Option<Range<usize>>>),
-}
+impl json::Loadable for Catalog {
+    type Error = CatalogError;
 
-impl Default for Spans {
-    fn default() -> Spans {
-        Spans::Narrow(Vec::new())
-    }
-}
-
-impl Spans {
-    const NONE: (u32, u32) = (u32::MAX, 0);
-
-    fn push(&mut self, span: Option<Range<usize>>) {
-        if let Spans::Narrow(narrow) = self {
-            let packed = match &span {
-                None => Some(Spans::NONE),
-                Some(r) => match (u32::try_from(r.start), u32::try_from(r.end)) {
-                    (Ok(start), Ok(end)) if start != u32::MAX => Some((start, end)),
-                    _ => None,
-                },
-            };
-            match packed {
-                Some(p) => return narrow.push(p),
-                None => {
-                    let wide = narrow
-                        .iter()
-                        .map(|&(start, end)| {
-                            (start != u32::MAX).then_some(start as usize..end as usize)
-                        })
-                        .collect();
-                    *self = Spans::Wide(wide);
-                }
-            }
-        }
-        if let Spans::Wide(wide) = self {
-            wide.push(span);
-        }
-    }
-
-    fn get(&self, i: usize) -> Option<Range<usize>> {
-        match self {
-            Spans::Narrow(narrow) => {
-                let &(start, end) = narrow.get(i)?;
-                (start != u32::MAX).then_some(start as usize..end as usize)
-            }
-            Spans::Wide(wide) => wide.get(i)?.clone(),
-        }
+    fn read(
+        document: Arc<String>,
+        range: Range<usize>,
+        _: &Limits,
+    ) -> Result<Catalog, CatalogError> {
+        let (parts, _) = read(&document, range.start, Some(range.end))?;
+        Catalog::finish(document, range, parts)
     }
 }
 
@@ -160,28 +95,22 @@ impl Catalog {
     /// others, not JSON errors. Copies `json` once (the catalog keeps the
     /// text it writes back); [`Catalog::from_string`] takes it instead.
     pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
-        Catalog::from_string(json.to_owned())
+        json::load_str(json)
     }
 
     /// Like [`Catalog::from_json`], from bytes.
     pub fn from_slice(json: &[u8]) -> Result<Catalog, CatalogError> {
-        // Refused before the copy.
-        json::check_snapshot_size(json.len(), &Limits::default())?;
-        Catalog::from_vec(json.to_vec())
+        json::load_slice(json)
     }
 
     /// Like [`Catalog::from_json`], taking the bytes (no copy).
     pub fn from_vec(json: Vec<u8>) -> Result<Catalog, CatalogError> {
-        let (len, limits) = (json.len(), Limits::default());
-        // Refused before the UTF-8 check.
-        let document = json::snapshot_document(json, &limits)?;
-        Catalog::load(document, 0..len, &limits)
+        json::load_vec(json)
     }
 
     /// Like [`Catalog::from_json`], taking the text (no copy).
     pub fn from_string(json: String) -> Result<Catalog, CatalogError> {
-        let len = json.len();
-        Catalog::load(Arc::new(json), 0..len, &Limits::default())
+        json::load_string(json)
     }
 
     /// Loads the snapshot that is the part `range` of `document` (for a
@@ -193,22 +122,25 @@ impl Catalog {
         range: Range<usize>,
         limits: &Limits,
     ) -> Result<Catalog, CatalogError> {
-        json::check_snapshot_size(range.len(), limits)?;
-        let (parts, _) = read(&document, range.start, Some(range.end))?;
-        Catalog::finish(document, range, parts)
+        json::load(document, range, limits)
     }
 
     /// Loads the snapshot object that starts at byte `start` of `document`
     /// and ends wherever its closing brace is (for a snapshot embedded in a
-    /// larger document, read in the same pass that finds its end). `None`
-    /// when the text there is not JSON of the snapshot's shape; otherwise
-    /// the load's result and the snapshot's range.
-    pub(crate) fn load_embedded(
+    /// larger document, such as a request envelope, read in the same pass
+    /// that finds its end). `None` when the text there is not JSON of the
+    /// snapshot's shape; otherwise the load's result and the snapshot's
+    /// range. Unlike [`Catalog::load`] no size limit applies: the caller
+    /// has the whole document in memory already.
+    pub fn load_embedded(
         document: &Arc<String>,
         start: usize,
     ) -> Option<(Result<Catalog, CatalogError>, Range<usize>)> {
         let (parts, end) = read(document, start, None).ok()?;
         let range = start..end;
+        if let Err(e) = json::check_text(document, range.clone()) {
+            return Some((Err(CatalogError::Json(e.into_serde())), range));
+        }
         Some((
             Catalog::finish(Arc::clone(document), range.clone(), parts),
             range,
@@ -227,13 +159,7 @@ impl Catalog {
             &parts.products,
             parts.problems,
         )?;
-        let changed = vec![false; parts.products.len()];
-        let doc = Document {
-            text: document,
-            root: range,
-            node_ids: parts.node_ids,
-            changed,
-        };
+        let doc = Source::new(document, range, parts.node_ids, parts.products.len());
         Ok(Catalog::index(
             doc,
             parts.hierarchies,
@@ -259,10 +185,7 @@ impl Catalog {
     /// the changed `node_ids` lists spliced in, whitespace outside strings
     /// left out (so a compact input comes back byte for byte).
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(self.doc.root.len());
-        // Writing to a Vec cannot fail.
-        let _ = self.write_json(&mut out);
-        String::from_utf8(out).unwrap_or_default()
+        self.doc.to_json(|i, raw| self.kept_list(i, raw))
     }
 
     /// Writes [`Catalog::to_json`] to `out`, without building it in memory.
@@ -277,19 +200,14 @@ impl Catalog {
     }
 
     fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
-        let doc = &self.doc;
-        let edits = doc
-            .changed
-            .iter()
-            .enumerate()
-            .filter(|&(_, &c)| c)
-            .filter_map(|(i, _)| {
-                let span = doc.node_ids.get(i)?;
-                let product = self.products().get(i)?;
-                let text = doc.text.get(span.clone())?;
-                Some((span, kept_list(text, &product.node_ids)))
-            });
-        json::write_spliced(out, &doc.text, doc.root.clone(), edits, compact)
+        self.doc
+            .write(out, compact, |i, raw| self.kept_list(i, raw))
+    }
+
+    /// Product `i`'s `node_ids` as they are now, written from `raw`, the
+    /// list as read.
+    fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
+        Some(kept_list(raw, &self.products().get(i)?.node_ids))
     }
 }
 
@@ -391,14 +309,17 @@ fn read(
         problems: ReadProblems::default(),
     };
     let mut de = serde_json::Deserializer::from_str(part);
+    // Positions in the whole document, not in the part read.
+    let placed = |e| json::relocate(e, text, start);
     DocumentSeed {
         base: document,
         parts: &mut parts,
     }
-    .deserialize(&mut de)?;
+    .deserialize(&mut de)
+    .map_err(placed)?;
     let end = match end {
         Some(end) => {
-            de.end()?;
+            de.end().map_err(placed)?;
             end
         }
         // A stream starts where the deserializer is: right after the value.

@@ -55,6 +55,10 @@
 //!   ([`IntegrityError::DuplicateMembership`]): memberships are a set.
 //! - Product `id` and `parent_id` must be hyphenated UUIDs (any hex case), as
 //!   in filters.
+//! - A member given twice in one object, anywhere in the snapshot, and a
+//!   lone surrogate escape (`"\ud800"`), wherever it stands, are JSON
+//!   errors ([`CatalogError::Json`]) giving the line and column in the
+//!   whole document.
 //! - Nothing is lost: writing a loaded catalog ([`Catalog::to_json`],
 //!   [`Catalog::write_json`]) copies the text it was read from, splicing in
 //!   only the `node_ids` lists an operation changed (their remaining
@@ -84,7 +88,5 @@ pub use load::CatalogError;
 pub(crate) use load::without_node_ids;
 pub use model::{Hierarchy, Node, Product, Snapshot};
 
+pub use crate::json::write_compact;
 pub use crate::json::{AttributeValue, Attributes, Extensions, JsonNumber, Object, Text};
-// The `--json` programs' document reader; moves to the examples.
-#[doc(hidden)]
-pub use crate::json::{Document, read_document};

@@ -2,8 +2,8 @@
 //! unchecked [`Snapshot`], with how a product is read from JSON.
 
 use crate::json::{
-    Attributes, Base, Borrowed, ExactList, Extensions, ObjectSeed, Text, TextListSeed, TextSeed,
-    ValueSeed,
+    self, Attributes, Base, Borrowed, ExactList, Extensions, ObjectSeed, Text, TextListSeed,
+    TextSeed, ValueSeed,
 };
 use crate::schema::parse_uuid;
 use crate::schema::{CommodityType, Owner, ProductType, Status};
@@ -263,7 +263,7 @@ impl<'de> Visitor<'de> for ProductSeed<'_> {
                         let mut de = serde_json::Deserializer::from_str(raw.get());
                         p.node_ids = TextListSeed(base)
                             .deserialize(&mut de)
-                            .map_err(de::Error::custom)?;
+                            .map_err(|e| json::unplaced(&e))?;
                         node_ids_raw = Some(raw);
                     } else {
                         p.node_ids = map.next_value_seed(TextListSeed(base))?;

@@ -30,7 +30,6 @@ use super::Error;
 use super::expr::to_expr;
 use super::guard::{files, guarded};
 use super::tables::{TABLES, write_batch};
-use crate::Limits;
 use crate::catalog::{
     Catalog, CatalogError, Hierarchy, IntegrityError, IntegrityErrors, Node, Snapshot,
 };
@@ -38,6 +37,7 @@ use crate::elasticpath::detach::{
     DetachNodesRequest, DetachNodesResponse, check_request, count_found, integrity_error,
 };
 use crate::elasticpath::envelope::ErrorEnvelope;
+use crate::limits::Limits;
 use ::datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray, StringBuilder};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::DataType;

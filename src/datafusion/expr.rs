@@ -290,13 +290,13 @@ pub(super) fn decode_udf(
         let schema = Schema::from_json(&payload.schema).map_err(|e| bad(e.to_string()))?;
         // The filter was checked where it was compiled; only its depth is
         // bounded here (the parser descends).
-        let limits = crate::Limits {
+        let limits = crate::limits::Limits {
             max_filter_bytes: usize::MAX,
             max_conditions: usize::MAX,
             max_in_values: usize::MAX,
             max_complexity: usize::MAX,
             max_depth: payload.max_depth,
-            ..crate::Limits::DEFAULT
+            ..crate::limits::Limits::DEFAULT
         };
         let filter = crate::compiler::compile_checked(&payload.filter, &schema, &limits)
             .map_err(|e| bad(format!("`{}`: {e}", payload.filter)))?;

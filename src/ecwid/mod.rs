@@ -5,8 +5,7 @@
 //!   [`StoreSnapshot`], [`StoreError`], [`StoreLoadError`];
 //! - wire: [`UnassignProductsRequest`], [`UnassignProductsResponse`],
 //!   [`EcwidError`] and its body [`EcwidErrorBody`];
-//! - unassign: [`authorize`], [`plan`], [`apply`], [`unassign_products`];
-//! - [`json_mode`]: `unassign --json`, one request on a store document.
+//! - unassign: [`authorize`], [`plan`], [`apply`], [`unassign_products`].
 //!
 //! `POST /api/v3/{storeId}/categories/{categoryId}/unassignProducts` with
 //! `{"productIds":[...]}` removes the category from each listed product and
@@ -88,7 +87,9 @@
 //! - Loading reads the bytes once, straight into the typed data (no
 //!   intermediate `serde_json::Value`); a document over
 //!   [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) is refused before parsing. A member
-//!   given twice in one object is a JSON error.
+//!   given twice in one object, anywhere in the snapshot, is a JSON error,
+//!   and so is a lone surrogate escape (`"\ud800"`), each with its line and
+//!   column in the whole document.
 //!
 //! # Semantics
 //!
@@ -117,7 +118,7 @@
 //! # Errors
 //!
 //! Checks run in this order: scope ([`authorize`], 403), the store's shape
-//! and integrity (500, when the store is read per request: [`json_mode`]), category
+//! and integrity (500, when the store is read per request, as `unassign --json` does), category
 //! (404), request (400); [`unassign_products`] runs the sequence on a
 //! loaded store and a raw request body, as a server would. Each [`EcwidError`] has an HTTP
 //! [`status`](EcwidError::status) and an Ecwid body
@@ -131,16 +132,17 @@
 //! | 400 | `LIMIT_EXCEEDED` | more `productIds` than [`Limits::max_product_ids`](crate::Limits::max_product_ids), or a body over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) |
 //! | 500 | `INVALID_STORE` | a store snapshot is not of the snapshot's shape, or failed its integrity checks |
 
+mod integrity;
+mod load;
+mod model;
 mod store;
 mod unassign;
 mod wire;
 
-pub mod json_mode;
-
-pub use store::{
-    Category, CategoryId, ProductId, Store, StoreError, StoreLoadError, StoreProblem, StoreProduct,
-    StoreSnapshot, TOP_LEVEL_CATEGORY,
-};
+pub use integrity::{StoreError, StoreProblem};
+pub use load::StoreLoadError;
+pub use model::{Category, CategoryId, ProductId, StoreProduct, StoreSnapshot, TOP_LEVEL_CATEGORY};
+pub use store::Store;
 pub use unassign::{
     ProductChange, UPDATE_CATALOG_SCOPE, UnassignPlan, apply, authorize, plan, unassign_products,
 };

@@ -1,9 +1,10 @@
 //! The operation: [`authorize`], [`plan`] (pure), [`apply`], and
 //! [`unassign_products`], the whole server sequence.
 
-use super::store::{CategoryId, ProductId, Store, TOP_LEVEL_CATEGORY};
+use super::model::{CategoryId, ProductId, TOP_LEVEL_CATEGORY};
+use super::store::Store;
 use super::wire::{EcwidError, UnassignProductsRequest, UnassignProductsResponse};
-use crate::Limits;
+use crate::limits::Limits;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -135,7 +136,7 @@ pub fn apply(store: &mut Store, plan: &UnassignPlan) {
 /// not a request, or refused by [`plan`] (400); then [`apply`]. Returns the
 /// plan that was applied; the store is unchanged on error. (A server that
 /// loads the store per request authorizes before loading it, as
-/// [`json_mode`](super::json_mode) does, so a 403 never depends on the
+/// `unassign --json` does, so a 403 never depends on the
 /// store.)
 pub fn unassign_products(
     store: &mut Store,

@@ -1,7 +1,9 @@
 //! The wire types: the request and response bodies, and Ecwid's errors
 //! with their HTTP status and `{"errorMessage","errorCode"}` body.
 
-use super::store::{CategoryId, ProductId, StoreError, problems_text};
+use super::integrity::{StoreError, problems_text};
+use super::model::{CategoryId, ProductId};
+use crate::json::check_text;
 use serde::{Deserialize, Serialize};
 
 /// The request body: `{"productIds":[...]}`. Unknown fields are ignored.
@@ -21,12 +23,13 @@ impl UnassignProductsRequest {
     }
 
     /// Reads a request body; anything but a JSON object whose `productIds`
-    /// is an array of non-negative integers is a 400
+    /// is an array of non-negative integers (a member given twice in one
+    /// object and a lone surrogate escape included) is a 400
     /// [`EcwidError::InvalidRequestBody`] with serde's reason.
     pub fn from_json(body: &str) -> Result<UnassignProductsRequest, EcwidError> {
-        serde_json::from_str(body).map_err(|e| EcwidError::InvalidRequestBody {
-            reason: e.to_string(),
-        })
+        let invalid = |reason: String| EcwidError::InvalidRequestBody { reason };
+        check_text(body, 0..body.len()).map_err(|e| invalid(e.to_string()))?;
+        serde_json::from_str(body).map_err(|e| invalid(e.to_string()))
     }
 }
 
@@ -85,8 +88,8 @@ pub enum EcwidError {
         /// The limit.
         limit: usize,
     },
-    /// 400 `LIMIT_EXCEEDED`: a `--json` input read from a stream
-    /// ([`json::read_document`](crate::json::read_document)) that went on past
+    /// 400 `LIMIT_EXCEEDED`: a body read from a stream (such as the
+    /// `--json` input of `unassign`) that went on past
     /// [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes);
     /// reading stopped one byte past the limit, so its size is not known.
     #[error("the body is more than {limit} bytes; the limit is {limit} (max_snapshot_bytes)")]

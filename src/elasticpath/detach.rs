@@ -118,8 +118,9 @@
 //! memberships first or filter first; README "Performance" has the
 //! measured numbers).
 
-use crate::Limits;
 use crate::catalog::{Catalog, IntegrityErrors};
+use crate::json::check_text;
+use crate::limits::Limits;
 
 use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
 use crate::validate::ValidFilter;
@@ -163,9 +164,10 @@ impl DetachNodesRequest {
         }
     }
 
-    /// Reads a request body. A body that is not JSON, not an object with a
-    /// `data` object, or whose fields have the wrong JSON types is a 400
-    /// `Bad Request` whose `meta.message` says why.
+    /// Reads a request body. A body that is not JSON (a member given twice
+    /// in one object or a lone surrogate escape included), not an object
+    /// with a `data` object, or whose fields have the wrong JSON types is a
+    /// 400 `Bad Request` whose `meta.message` says why.
     pub fn from_json(body: &str) -> Result<DetachNodesRequest, ErrorEnvelope> {
         let bad = |message: String| {
             ErrorEnvelope::single(
@@ -179,6 +181,8 @@ impl DetachNodesRequest {
                     .with_meta(ErrorMeta::message(message)),
             )
         };
+        check_text(body, 0..body.len())
+            .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
         let value: serde_json::Value = serde_json::from_str(body)
             .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
         let data = match value.get("data") {

@@ -34,7 +34,8 @@
 //!   booleans JSON booleans, UUIDs and instants (RFC 3339) JSON strings. A
 //!   list type reads a JSON array (anything else has no values).
 //! - OR groups hold when one alternative does, AND when every term does.
-//! - `ilike` is `like` with both sides lower-cased (Unicode's mapping);
+//! - `ilike` is `like` with both sides lower-cased one character at a time,
+//!   as PostgreSQL's `lower()` under `C.UTF-8` (no final-sigma rule, `İ` to `i`);
 //!   `text` is full-text search (Porter 2 stemming, as PostgreSQL's `english` configuration).
 //!
 //! Every access to a [`Product`]'s fields is in one private module, the
@@ -82,7 +83,6 @@ use crate::schema::{AttributeRef, Decimal, parse_uuid};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Utc};
 use serde_json::Value as JsonValue;
-use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use uuid::Uuid;
 
@@ -323,7 +323,7 @@ impl TextTest<'_> {
                 any_text(r, a, |s| s.as_bytes() <= v.as_bytes())
             }
             TextTest::Like(pattern) => any_text(r, a, |s| pattern.matches(s)),
-            TextTest::Ilike(pattern) => any_text(r, a, |s| pattern.matches(&lower(s))),
+            TextTest::Ilike(pattern) => any_text(r, a, |s| pattern.matches(&crate::pg_ctype::lower(s))),
             TextTest::Search(query) => any_text(r, a, |s| query.matches(s)),
         }
     }
@@ -350,20 +350,6 @@ fn with_text(v: RecordValue<'_>, test: &mut impl FnMut(&str) -> bool) -> bool {
         | RecordValue::Bool(_)
         | RecordValue::Uuid(_)
         | RecordValue::Instant(_) => false,
-    }
-}
-
-/// `s` with Unicode's lower-case mapping; borrowed when nothing changes in
-/// an ASCII text.
-fn lower(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
-        }
-    } else {
-        Cow::Owned(s.to_lowercase())
     }
 }
 

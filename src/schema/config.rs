@@ -1,15 +1,19 @@
 //! Schema files: JSON and TOML (documented in the `schema` module).
 
-use super::OpSet;
-use super::builder::{Format, SchemaError, check_attribute, finish, parse_pattern};
-use super::model::{
-    Alias, AttributeDef, AttributePattern, Definition, JsonKey, Schema, SqlTarget, ValueRules,
-    ValueType,
-};
+use super::attribute::{Alias, AttributeDef};
+use super::check::{check_attribute, check_limits, finish, parse_pattern};
+use super::error::{Format, SchemaError};
+use super::model::{Definition, Schema};
+use super::op_set::OpSet;
+use super::pattern::AttributePattern;
+use super::sql_target::{JsonKey, SqlTarget};
+use super::value_type::{ValueRules, ValueType};
+use crate::limits::Limits;
 use crate::syntax::Op;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -24,6 +28,39 @@ impl Schema {
     pub fn from_toml(text: &str) -> Result<Schema, SchemaError> {
         let def: Definition = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         finish(def)
+    }
+
+    /// Loads a schema file's bytes in `format`, such as a file as read: bytes
+    /// that are not UTF-8 are a [`SchemaError::Load`] at the line and
+    /// column of the first bad byte; the text is then read as by
+    /// [`Schema::from_json`] or [`Schema::from_toml`].
+    ///
+    /// ```
+    /// use catalog_filter::schema::{Format, Schema};
+    ///
+    /// let err = Schema::from_slice(b"{\"name\": \"caf\xe9\"}", Format::Json).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "JSON schema, line 1, column 14: not UTF-8: invalid utf-8 sequence of 1 bytes from index 13"
+    /// );
+    /// ```
+    pub fn from_slice(bytes: &[u8], format: Format) -> Result<Schema, SchemaError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            // The prefix is valid UTF-8 by definition of `valid_up_to`.
+            let before = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, column) = line_column(before, before.len());
+            SchemaError::Load {
+                format,
+                line,
+                column,
+                message: format!("not UTF-8: {e}"),
+            }
+        })?;
+        match format {
+            Format::Json => Schema::from_json(text),
+            Format::Toml => Schema::from_toml(text),
+        }
     }
 
     /// Writes the schema as pretty-printed JSON; [`Schema::from_json`] reads
@@ -62,17 +99,30 @@ fn json_error(e: &serde_json::Error) -> SchemaError {
 /// A toml error as a [`SchemaError::Load`], its span turned into a 1-based
 /// line and column (in characters).
 fn toml_error(text: &str, e: &toml::de::Error) -> SchemaError {
-    let start = e.span().map_or(0, |s| s.start);
-    let before = text.get(..start).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
     SchemaError::Load {
         format: Format::Toml,
         line,
         column,
         message: e.message().trim_end().to_owned(),
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// `limits`: the limits, checked ([`check_limits`]) while the reader is
+/// still at their position.
+pub(super) fn limits<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Limits, D::Error> {
+    let limits = Limits::deserialize(deserializer)?;
+    check_limits(&limits).map_err(de::Error::custom)?;
+    Ok(limits)
 }
 
 impl Serialize for Schema {
@@ -186,8 +236,9 @@ pub(super) mod attributes {
                 mut map: A,
             ) -> Result<Vec<AttributeDef>, A::Error> {
                 let mut out: Vec<AttributeDef> = Vec::new();
+                let mut seen = HashSet::new();
                 while let Some(pattern) = map.next_key::<AttributePattern>()? {
-                    if out.iter().any(|a| a.path_pattern() == &pattern) {
+                    if !seen.insert(pattern.as_str().to_owned()) {
                         return Err(de::Error::custom(SchemaError::DuplicateAttribute {
                             pattern: pattern.as_str().to_owned(),
                         }));
@@ -227,8 +278,9 @@ pub(super) mod aliases {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Alias>, A::Error> {
                 let mut out: Vec<Alias> = Vec::new();
+                let mut seen = HashSet::new();
                 while let Some(from) = map.next_key::<AttributePattern>()? {
-                    if out.iter().any(|a| a.from() == &from) {
+                    if !seen.insert(from.as_str().to_owned()) {
                         return Err(de::Error::custom(SchemaError::DuplicateAlias {
                             alias: from.as_str().to_owned(),
                         }));
@@ -248,19 +300,43 @@ pub(super) fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
 
-/// The names of the `type` field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum TypeName {
-    Text,
-    TextList,
-    Integer,
-    Decimal,
-    Boolean,
-    Uuid,
-    Instant,
-    Enum,
-    EnumList,
+/// The `type` field: a type's name ([`ValueType::name`]), read into that
+/// type (an enum type still without its values). The names come from
+/// [`ValueType::KINDS`], so there is no second list of them.
+struct TypeField(ValueType);
+
+/// The type names, as serde lists expected names: `` `text`, `text_list`, ... ``.
+fn type_names() -> String {
+    ValueType::KINDS
+        .iter()
+        .map(|t| format!("`{}`", t.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl<'de> Deserialize<'de> for TypeField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TypeField, D::Error> {
+        struct TypeVisitor;
+        impl Visitor<'_> for TypeVisitor {
+            type Value = TypeField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a type name, one of {}", type_names())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TypeField, E> {
+                ValueType::KINDS
+                    .into_iter()
+                    .find(|t| t.name() == v)
+                    .map(TypeField)
+                    .ok_or_else(|| {
+                        E::custom(format!(
+                            "unknown variant `{v}`, expected one of {}",
+                            type_names()
+                        ))
+                    })
+            }
+        }
+        deserializer.deserialize_str(TypeVisitor)
+    }
 }
 
 /// The fields of an attribute.
@@ -342,7 +418,7 @@ impl<'de> Visitor<'de> for AttributeSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttributeDef, A::Error> {
-        let mut type_name: Option<TypeName> = None;
+        let mut type_name: Option<TypeField> = None;
         let mut values: Option<Vec<String>> = None;
         let mut ops: Option<Vec<Op>> = None;
         let mut aliases: Option<Vec<AttributePattern>> = None;
@@ -392,10 +468,10 @@ impl<'de> Visitor<'de> for AttributeSeed {
         }
         let type_name = type_name.ok_or_else(|| de::Error::missing_field("type"))?;
         let ops = ops.ok_or_else(|| de::Error::missing_field("operators"))?;
-        let value_type = match (type_name, values) {
-            (TypeName::Enum, Some(v)) => ValueType::Enum(v),
-            (TypeName::EnumList, Some(v)) => ValueType::EnumList(v),
-            (TypeName::Enum | TypeName::EnumList, None) => {
+        let value_type = match (type_name.0, values) {
+            (ValueType::Enum(_), Some(v)) => ValueType::Enum(v),
+            (ValueType::EnumList(_), Some(v)) => ValueType::EnumList(v),
+            (t, None) if t.enum_values().is_some() => {
                 return Err(de::Error::missing_field("values"));
             }
             (_, Some(_)) => {
@@ -403,13 +479,7 @@ impl<'de> Visitor<'de> for AttributeSeed {
                     "`values` is only for the types `enum` and `enum_list`",
                 ));
             }
-            (TypeName::Text, None) => ValueType::Text,
-            (TypeName::TextList, None) => ValueType::TextList,
-            (TypeName::Integer, None) => ValueType::Integer,
-            (TypeName::Decimal, None) => ValueType::Decimal,
-            (TypeName::Boolean, None) => ValueType::Boolean,
-            (TypeName::Uuid, None) => ValueType::Uuid,
-            (TypeName::Instant, None) => ValueType::Instant,
+            (t, None) => t,
         };
         let attribute = AttributeDef {
             pattern: self.0,
@@ -491,7 +561,6 @@ impl<'de> Deserialize<'de> for SqlTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
 
     /// A schema using every feature of the format.
     fn full() -> Schema {
@@ -781,6 +850,68 @@ sql = { json = ["extensions", "$template", "$field"] }
         assert_eq!(full.to_string(), "JSON schema, line 2, column 3: m");
     }
 
+    /// Issue 27, D12: a `type` that is no name says what was expected;
+    /// `limits` errors and bytes that are not UTF-8 carry their position.
+    #[test]
+    fn type_limits_and_utf8_errors_say_what_and_where() {
+        assert_eq!(
+            json_err(&one(r#""a": {"type": 5, "operators": ["eq"]}"#)),
+            (2, 17, "invalid type: integer `5`, expected a type name, one of `text`, `text_list`, `integer`, `decimal`, `boolean`, `uuid`, `instant`, `enum`, `enum_list`".into())
+        );
+        assert_eq!(
+            json_err("{\"name\": \"x\",\n \"limits\": {\"max_depth\": 65},\n \"attributes\": {}}"),
+            (
+                2,
+                28,
+                "`max_depth` is 65, over the largest allowed (64)".into()
+            )
+        );
+        assert_eq!(
+            json_err(
+                r#"{"name": "x", "limits": {"max_snapshot_bytes": 18446744073709551615}, "attributes": {}}"#
+            ),
+            (
+                1,
+                68,
+                "`max_snapshot_bytes` is too large (at most 9223372036854775807)".into()
+            )
+        );
+        assert_eq!(
+            toml_err(
+                "name = \"x\"\n[limits]\nmax_depth = 65\n[attributes.a]\ntype = \"text\"\noperators = [\"eq\"]\n"
+            ),
+            (
+                2,
+                1,
+                "`max_depth` is 65, over the largest allowed (64)".into()
+            )
+        );
+        assert_eq!(
+            Schema::from_slice(
+                b"{\"name\": \"x\",\n \"attributes\": {\"caf\xc3\": 1}}",
+                Format::Json
+            ),
+            Err(SchemaError::Load {
+                format: Format::Json,
+                line: 2,
+                column: 21,
+                message: "not UTF-8: invalid utf-8 sequence of 1 bytes from index 34".into()
+            })
+        );
+        assert_eq!(
+            Schema::from_slice(b"name = \"x\"\n# \xff\n", Format::Toml)
+                .unwrap_err()
+                .to_string(),
+            "TOML schema, line 2, column 3: not UTF-8: invalid utf-8 sequence of 1 bytes from index 13"
+        );
+        // Valid bytes load as the text does.
+        let text = r#"{"name": "x", "attributes": {"a": {"type": "text", "operators": ["eq"]}}}"#;
+        assert_eq!(
+            Schema::from_slice(text.as_bytes(), Format::Json),
+            Schema::from_json(text)
+        );
+    }
+
     #[test]
     fn problems_between_attributes_name_them() {
         let attrs = r#""sku": {"type": "text", "operators": ["eq"], "aliases": ["code"]}"#;
@@ -795,7 +926,7 @@ sql = { json = ["extensions", "$template", "$field"] }
             ),
             (
                 r#""aliases": {"sku": "sku"}"#,
-                "`sku` overlaps `sku`: a path could match both",
+                "alias `sku` overlaps attribute `sku`: a path could match both",
             ),
             (r#""name": """#, "the schema has no name"),
         ] {

@@ -2,8 +2,10 @@
 //! Both are also shipped as schema files in `examples/data/schemas/`, and
 //! tests check that those load to these values.
 
-use super::OpSet;
-use super::model::{Definition, JsonKey, Schema, SqlTarget, ValueType};
+use super::model::{Definition, Schema};
+use super::op_set::OpSet;
+use super::sql_target::{JsonKey, SqlTarget};
+use super::value_type::ValueType;
 use crate::syntax::Op;
 use std::sync::LazyLock;
 
@@ -249,5 +251,45 @@ fn build_every_operator() -> Schema {
             .iter()
             .fold(a.ops.union(base), |set, ops| set.union(OpSet::of(ops)));
     }
-    preset(super::builder::finish(def))
+    preset(super::check::finish(def))
+}
+
+/// An attribute of the detach_nodes preset by its first segment and
+/// pattern; see [`ATTRIBUTES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AttributeName {
+    /// The first path segment (`sku`, `extensions`).
+    pub name: &'static str,
+    /// The whole pattern (`extensions.<template>.<field>`).
+    pub pattern: &'static str,
+}
+
+/// The attributes of the detach_nodes preset ([`Schema::detach_nodes`]),
+/// in its order: the former compiled-in table's rows, now read from the
+/// runtime schema (built once).
+pub static ATTRIBUTES: std::sync::LazyLock<Vec<AttributeName>> = std::sync::LazyLock::new(|| {
+    DETACH_NODES
+        .attributes()
+        .iter()
+        .map(|a| AttributeName {
+            name: a.pattern().split('.').next().unwrap_or_default(),
+            pattern: a.pattern(),
+        })
+        .collect()
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_follow_the_preset() {
+        assert_eq!(ATTRIBUTES.len(), 21);
+        assert_eq!(ATTRIBUTES[0].name, "id");
+        assert!(
+            ATTRIBUTES
+                .iter()
+                .any(|a| a.pattern == "extensions.<template>.<field>")
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Parsing the typed values of the value types: UUIDs and instants.
+//! Parsing the typed values of the value types: UUIDs, instants, integers
+//! and decimals.
 //!
 //! These live with the value types ([`ValueType`](super::ValueType)) so
 //! that every stage reading such values (validation of filter values, loading
@@ -63,6 +64,16 @@ fn ymd(b: &[u8]) -> Option<NaiveDate> {
     };
     let year = i32::try_from(digits(&[y0, y1, y2, y3])?).ok()?;
     NaiveDate::from_ymd_opt(year, digits(&[m0, m1])?, digits(&[d0, d1])?)
+}
+
+/// A signed 64-bit integer in decimal (`-12`; no `+`, no spaces), as a
+/// [`Decimal`]: the `integer` value type's grammar.
+pub(crate) fn parse_integer(s: &str) -> Option<Decimal> {
+    if s.starts_with('+') {
+        return None;
+    }
+    s.parse::<i64>().ok()?;
+    Decimal::parse(s)
 }
 
 /// An exact decimal number, as the `integer` and `decimal` value types

@@ -262,7 +262,20 @@ impl Renderer {
         }
     }
 
+    /// A condition's test. A test that renders as the constant `FALSE`
+    /// binds nothing: the JSON keys its target bound are taken back, since
+    /// PostgreSQL refuses a parameter the statement does not use (issue 27
+    /// D4: `eq` on a JSON instant with only sub-microsecond values).
     fn predicate(&mut self, a: &AttributeRef<'_>, p: &Predicate<'_>) -> String {
+        let mark = self.params.len();
+        let sql = self.test(a, p);
+        if sql == "FALSE" {
+            self.params.truncate(mark);
+        }
+        sql
+    }
+
+    fn test(&mut self, a: &AttributeRef<'_>, p: &Predicate<'_>) -> String {
         let list = a.value_type().is_list();
         let target = self.target(a);
         match (p, target) {
@@ -715,7 +728,7 @@ mod tests {
         let f = crate::compiler::compile_checked(
             filter,
             &crate::schema::Schema::every_operator(),
-            &crate::Limits::DEFAULT,
+            &crate::limits::Limits::DEFAULT,
         )
         .unwrap();
         render(&f)
@@ -856,6 +869,46 @@ mod tests {
         assert_eq!(
             render(&f).sql_where,
             r#"("products"."Email" = $1::text) AND ("addr"."City" = $2::text) AND (CASE jsonb_typeof(("products"."Extra" -> $3::text)) WHEN 'string' THEN ("products"."Extra" -> $3::text) #>> '{}' = $4::text WHEN 'boolean' THEN ("products"."Extra" -> $3::text) #>> '{}' = $4::text ELSE FALSE END)"#
+        );
+    }
+
+    /// Issue 27 D4: a condition rendered as `FALSE` returns no parameter
+    /// (its JSON keys were returned before, which PostgreSQL refuses), and
+    /// the placeholders after it are numbered from where it began.
+    #[test]
+    fn a_constant_condition_binds_nothing() {
+        let schema = Schema::from_json(
+            r#"{"name": "events", "allow_or": true, "attributes": {
+                "at": {"type": "instant", "operators": ["eq", "in"], "sql": {"json": ["doc", "at"]}},
+                "meta.at": {"type": "instant", "operators": ["eq", "in"]},
+                "name": {"type": "text", "operators": ["eq"]}
+            }}"#,
+        )
+        .unwrap();
+        let sub = "2024-01-01T00:00:00.0000001Z";
+        for f in [
+            format!("eq(at,{sub})"),
+            format!("in(at,{sub},2024-01-01T00:00:00.0000002Z)"),
+            format!("eq(meta.at,{sub})"),
+        ] {
+            let s = render(&schema.compile(&f).unwrap());
+            assert_eq!(s.sql_where, "(FALSE)", "{f}");
+            assert_eq!(s.params, [], "{f}");
+        }
+        let s = render(
+            &schema
+                .compile(&format!(
+                    "(eq(at,{sub})|eq(name,x)):eq(meta.at,{sub}):eq(name,y)"
+                ))
+                .unwrap(),
+        );
+        assert_eq!(
+            s.sql_where,
+            r#"((FALSE) OR ("products"."name" = $1::text)) AND (FALSE) AND ("products"."name" = $2::text)"#
+        );
+        assert_eq!(
+            s.params,
+            [SqlParam::Text("x".into()), SqlParam::Text("y".into())]
         );
     }
 }

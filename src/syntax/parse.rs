@@ -70,11 +70,11 @@ pub fn parse(input: &str) -> Result<Filter<'_>, ParseError> {
 }
 
 /// Parses a filter with the group depth limit of `limits`
-/// ([`Limits::max_depth`]); the other limits are validation's.
+/// ([`Limits::max_depth`], at most 64); the other limits are validation's.
 pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Filter<'a>, ParseError> {
     let p = Grammar {
         src: input,
-        max_depth: limits.max_depth,
+        max_depth: limits.depth(),
     };
     match p.filter(input.as_bytes()) {
         Ok((_, filter)) => Ok(filter),

@@ -773,7 +773,7 @@ fn check<'m>(
         // answering with the depth error keeps the function total.
         None => Err(ValidationErrors::one(ValidationError::new(
             ValidationErrorKind::TooDeep {
-                limit: limits.max_depth,
+                limit: limits.depth(),
             },
             filter.span,
         ))),
@@ -819,10 +819,12 @@ impl Texts<'_> {
     /// A slot for the `like` value `t` (its needle lower-cased when
     /// `lower`).
     fn like(&mut self, t: &str, lower: bool) -> Slot {
+        // Lower-cased as PostgreSQL does (borrowed when nothing changes,
+        // so the needle still points into the input).
         let lowered;
-        let t = if lower && t.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
-            lowered = t.to_lowercase();
-            &lowered
+        let t = if lower {
+            lowered = crate::pg_ctype::lower(t);
+            &*lowered
         } else {
             t
         };
@@ -911,10 +913,10 @@ impl<'m> Checker<'m> {
         match e {
             Expr::Condition(c) => (self.leaf(c), LEAF),
             Expr::And(g) | Expr::Or(g) => {
-                if depth > self.limits.max_depth {
+                if depth > self.limits.depth() {
                     self.errors.push(ValidationError::new(
                         ValidationErrorKind::TooDeep {
-                            limit: self.limits.max_depth,
+                            limit: self.limits.depth(),
                         },
                         g.span,
                     ));

@@ -1,7 +1,9 @@
-//! `elasticpath::json_mode`: what `detach --json` answers.
+//! `examples/common/detach_json.rs`: what `detach --json` answers, and the
+//! line protocol it shares with `unassign --json` (`json_mode.rs` there).
 
 use super::*;
-use catalog_filter::elasticpath::json_mode;
+use crate::common::detach_json as json_mode;
+use crate::common::json_mode::{Document, Refusal, input_text, read_document};
 
 // ------------------------------------------------------------ json mode
 
@@ -188,9 +190,9 @@ fn json_mode_never_panics_on_bad_stdin() {
     );
 }
 
-/// `answer_document` on what `json::read_document` reads from `input`.
+/// `answer_document` on what `read_document` reads from `input`.
 fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
-    let document = catalog_filter::catalog::read_document(input, limits).unwrap();
+    let document = read_document(input, limits).unwrap();
     let mut out = Vec::new();
     json_mode::answer_document(document, limits, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -236,4 +238,121 @@ fn json_mode_input_over_the_byte_limit_is_400_before_parsing() {
         "{unauthorized}"
     );
     assert_eq!(document_line(&input[..], &limits), unauthorized);
+}
+
+#[test]
+fn json_mode_answers_in_one_line_keeping_the_catalog_as_written() {
+    let input =
+        br#"{"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],
+  "products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":["n"],"w":-0}]},
+  "request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#;
+    let line = json_mode::answer_string(input.to_vec(), &Limits::default());
+    assert_eq!(
+        line,
+        r#"{"status":200,"body":{"meta":{"nodes_detached":1,"nodes_not_found":[]}},"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],"products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":[],"w":-0}]}}"#
+    );
+}
+
+#[test]
+fn json_mode_endless_input_is_400_without_its_size() {
+    let limits = Limits {
+        max_snapshot_bytes: 10,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        document_line(std::io::repeat(b' '), &limits),
+        r#"{"status":400,"body":{"errors":[{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{"message":"the input is more than 10 bytes; the limit is 10 (max_snapshot_bytes)"}}]},"catalog":null}"#
+    );
+}
+
+#[test]
+fn read_document_reads_one_byte_past_the_limit_at_most() {
+    let limits = Limits {
+        max_snapshot_bytes: 4,
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_document(&b"1234"[..], &limits).unwrap(),
+        Document::Whole(b"1234".to_vec())
+    );
+    let mut reader = &b"1234567"[..];
+    assert_eq!(
+        read_document(&mut reader, &limits).unwrap(),
+        Document::TooLarge
+    );
+    assert_eq!(reader, b"67", "the rest is left unread");
+    assert_eq!(
+        read_document(&b""[..], &limits).unwrap(),
+        Document::Whole(Vec::new())
+    );
+    // An endless stream is refused after 5 bytes.
+    assert_eq!(
+        read_document(std::io::repeat(b' '), &limits).unwrap(),
+        Document::TooLarge
+    );
+    // The size rule, then UTF-8, on either kind of document.
+    assert_eq!(
+        input_text(Document::Whole(b"1234".to_vec()), &limits).unwrap(),
+        "1234"
+    );
+    assert!(matches!(
+        input_text(Document::Whole(b"12345".to_vec()), &limits),
+        Err(Refusal::TooLarge {
+            bytes: Some(5),
+            limit: 4
+        })
+    ));
+    assert!(matches!(
+        input_text(Document::TooLarge, &limits),
+        Err(Refusal::TooLarge {
+            bytes: None,
+            limit: 4
+        })
+    ));
+    assert!(matches!(
+        input_text(Document::Whole(vec![b'{', 0xff]), &limits),
+        Err(Refusal::NotUtf8(_))
+    ));
+    // No limit: everything is read.
+    let unlimited = Limits {
+        max_snapshot_bytes: usize::MAX,
+        ..Limits::default()
+    };
+    assert_eq!(
+        read_document(&b"1234567"[..], &unlimited).unwrap(),
+        Document::Whole(b"1234567".to_vec())
+    );
+    // A failing reader is its error.
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("broken"))
+        }
+    }
+    assert_eq!(
+        read_document(Failing, &limits).unwrap_err().to_string(),
+        "broken"
+    );
+}
+
+/// The `meta.message` of the first error `--json` answers for `input`.
+fn first_message(input: &[u8]) -> Value {
+    let line = json_mode::answer_string(input.to_vec(), &Limits::default());
+    let out: Value = serde_json::from_str(&line).unwrap();
+    out["body"]["errors"][0]["meta"]["message"].clone()
+}
+
+#[test]
+fn json_mode_catalog_errors_are_placed_in_the_whole_input() {
+    // The catalog starts at column 12 of line 1: positions count from the
+    // input, not from the catalog (they were "line 1 column 13").
+    assert_eq!(
+        first_message(br#"{"catalog":{"products":5},"request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#),
+        "`catalog`: catalog snapshot is not valid: invalid type: integer `5`, expected a list of products at line 1 column 24"
+    );
+    // Over two lines.
+    assert_eq!(
+        first_message(b"{\"catalog\":\n {\"products\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"node_ids\":[7]}]}}"),
+        "`catalog`: catalog snapshot is not valid: invalid type: integer `7`, expected a string at line 2 column 74"
+    );
 }

@@ -7,6 +7,10 @@ mod program;
 mod props;
 mod wire;
 
+/// The example programs' shared module, with their `--json` line protocol.
+#[path = "../../examples/common/mod.rs"]
+mod common;
+
 #[path = "../support/program.rs"]
 #[allow(dead_code)]
 mod support;

@@ -147,6 +147,17 @@ fn malformed_bodies_are_400_with_the_reason() {
             "the request body is not valid JSON: expected ident at line 1 column 2",
             None,
         ),
+        // A member given twice, in any object, is a JSON error.
+        (
+            r#"{"data": {"filter": "eq(a,b)", "filter": "eq(a,c)", "node_ids": ["1"]}}"#,
+            "the request body is not valid JSON: member `filter` given twice at line 1 column 32",
+            None,
+        ),
+        (
+            r#"{"data": {"filter": "eq(a,b)", "node_ids": ["1"]}, "x": 1, "x": 2}"#,
+            "the request body is not valid JSON: member `x` given twice at line 1 column 60",
+            None,
+        ),
         ("[]", "the request body must be a JSON object", None),
         ("{}", "the request body has no `data` member", None),
         (r#"{"data": 1}"#, "`data` must be an object", None),

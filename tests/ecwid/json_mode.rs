@@ -1,7 +1,8 @@
-//! `ecwid::json_mode`: what `unassign --json` answers.
+//! `examples/common/unassign_json.rs`: what `unassign --json` answers.
 
+use crate::common::json_mode::read_document;
+use crate::common::unassign_json as json_mode;
 use catalog_filter::Limits;
-use catalog_filter::ecwid::json_mode;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- json mode
@@ -118,24 +119,25 @@ fn json_mode_malformed_input_is_400_not_a_panic() {
 fn json_mode_store_of_the_wrong_shape_is_500() {
     // The store is the server's data: the wrong shape is its 500, like a
     // failed integrity check, not the caller's 400. Positions are in the
-    // store's text; the store is echoed as given.
+    // whole input (the store starts at column 10); the store is echoed as
+    // given.
     let scopes = r#""scopes":["update_catalog"]"#;
     for (store, message) in [
         (
             r#"{"products":[{"id":1}]}"#,
-            "missing field `name` at line 1 column 21",
+            "missing field `name` at line 1 column 30",
         ),
         (
             r#"{"products":5}"#,
-            "invalid type: integer `5`, expected a list of products at line 1 column 13",
+            "invalid type: integer `5`, expected a list of products at line 1 column 22",
         ),
         (
             "5",
-            "invalid type: integer `5`, expected a store snapshot object at line 1 column 1",
+            "invalid type: integer `5`, expected a store snapshot object at line 1 column 10",
         ),
         (
             r#"{"categories":[],"categories":[]}"#,
-            "duplicate field `categories` at line 1 column 29",
+            "member `categories` given twice at line 1 column 27",
         ),
     ] {
         assert_eq!(
@@ -245,9 +247,9 @@ fn json_mode_input_over_the_byte_limit_is_400_before_parsing() {
     );
 }
 
-/// `answer_document` on what `json::read_document` reads from `input`.
+/// `answer_document` on what `read_document` reads from `input`.
 fn document_line(input: impl std::io::Read, limits: &Limits) -> String {
-    let document = catalog_filter::catalog::read_document(input, limits).unwrap();
+    let document = read_document(input, limits).unwrap();
     let mut out = Vec::new();
     json_mode::answer_document(document, limits, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -294,5 +296,16 @@ fn json_mode_on_the_sample_store() {
     // The product stored with `[]` keeps it.
     assert!(
         out.contains(r#""name":"Store Sticker","sku":"STK-001","price":0.0,"category_ids":[]}"#)
+    );
+}
+
+#[test]
+fn json_mode_answers_in_one_line_keeping_the_store_as_written() {
+    let input = br#"{"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],
+  "products":[{"id":1,"name":"a","category_ids":[20]},{"id":2,"name":"b","category_ids":[]}]},
+  "category_id":20,"request":{"productIds":[1]},"scopes":["update_catalog"]}"#;
+    assert_eq!(
+        line(input),
+        r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#
     );
 }

@@ -9,6 +9,10 @@ mod props;
 mod store;
 mod wire;
 
+/// The example programs' shared module, with their `--json` line protocol.
+#[path = "../../examples/common/mod.rs"]
+mod common;
+
 #[path = "../support/program.rs"]
 #[allow(dead_code)]
 mod support;

@@ -191,15 +191,33 @@ fn members_given_twice_and_wrong_shapes_are_json_errors() {
     for (text, message) in [
         (
             r#"{"products":[{"id":1,"name":"a","category_ids":[],"category_ids":[]}]}"#,
-            "duplicate field `category_ids`",
+            "member `category_ids` given twice at line 1 column 51",
         ),
         (
             r#"{"products":[],"products":[]}"#,
-            "duplicate field `products`",
+            "member `products` given twice at line 1 column 16",
         ),
         (
             r#"{"categories":[{"id":1,"id":2,"name":"a"}]}"#,
-            "duplicate field `id`",
+            "member `id` given twice at line 1 column 24",
+        ),
+        // Unknown members too, in every object, and on the line they stand.
+        (
+            "{\"v\":1,\n\"v\":2}",
+            "member `v` given twice at line 2 column 1",
+        ),
+        (
+            r#"{"categories":[{"id":1,"name":"a","x":1,"x":2}]}"#,
+            "member `x` given twice at line 1 column 41",
+        ),
+        (
+            r#"{"products":[{"id":1,"name":"a","x":{"y":1,"\u0079":2}}]}"#,
+            "member `y` given twice at line 1 column 44",
+        ),
+        // A lone surrogate escape is no Unicode text, wherever it stands.
+        (
+            r#"{"products":[{"id":1,"name":"a","x":["\ud800"]}]}"#,
+            r"lone surrogate `\ud800` (not Unicode text) at line 1 column 39",
         ),
         (r#"{"products":[{"id":1}]}"#, "missing field `name`"),
         (
@@ -401,4 +419,16 @@ fn deserialising_a_store_runs_the_integrity_checks() {
     // Wrong shapes are serde errors.
     assert!(serde_json::from_str::<Store>(r#"{"products":[{"id":-1,"name":"a"}]}"#).is_err());
     assert!(serde_json::from_str::<Store>(r#"{"products":[{"id":1}]}"#).is_err());
+}
+
+#[test]
+fn category_ids_errors_are_placed_in_the_whole_document() {
+    // The bad element is on line 3, where its list ends (it was placed in
+    // the list's own text, "line 2 column 2").
+    let text = "{\"products\":[{\"id\":1,\"name\":\"a\",\"category_ids\":[\n 1,\n \"x\"]}]}";
+    let e = Store::from_json(text).err().map(|e| e.to_string());
+    assert_eq!(
+        e.as_deref(),
+        Some("invalid type: string \"x\", expected u64 at line 3 column 6")
+    );
 }

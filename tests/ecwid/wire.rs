@@ -195,6 +195,15 @@ fn malformed_bodies_are_400() {
             r#"{"productIds":[1.5]}"#,
             "Request body is invalid: invalid type: floating point `1.5`, expected u64 at line 1 column 18",
         ),
+        // A member given twice, in any object, is a JSON error.
+        (
+            r#"{"productIds":[1],"x":1,"x":2}"#,
+            "Request body is invalid: member `x` given twice at line 1 column 25",
+        ),
+        (
+            r#"{"productIds":[1],"productIds":[2]}"#,
+            "Request body is invalid: member `productIds` given twice at line 1 column 19",
+        ),
         (
             r#"{"productIds":null}"#,
             "Request body is invalid: invalid type: null, expected a sequence at line 1 column 18",

@@ -1,9 +1,9 @@
 //! `detach_nodes` run in the database.
 
 use super::{Error, bind};
-use crate::Limits;
 use crate::elasticpath::detach::{self, DetachNodesMeta, DetachNodesRequest, DetachNodesResponse};
 use crate::elasticpath::envelope::ErrorEnvelope;
+use crate::limits::Limits;
 use crate::sql::{RenderOptions, render_with};
 use crate::validate::ValidFilter;
 use postgres::types::ToSql;

@@ -1,8 +1,9 @@
 //! `detach --json`: one request on a snapshot, read from one JSON document,
-//! answered with one line. The program `examples/detach.rs` is a thin shell
-//! around [`answer_document`]: it reads stdin with [`json::read_document`],
-//! so an input over [`Limits::max_snapshot_bytes`] is refused after reading
-//! one byte past the limit, never held whole.
+//! answered with one line (the skeleton: [`super::json_mode`]). The program
+//! `examples/detach.rs` is a thin shell around [`answer_document`]: it reads
+//! stdin with [`read_document`](super::json_mode::read_document), so an
+//! input over [`Limits::max_snapshot_bytes`] is refused after reading one
+//! byte past the limit, never held whole.
 //!
 //! The input is `{"catalog":{...},"request":{"data":{...}},"grant":...}`;
 //! the output `{"status":200,"body":{...},"catalog":{...}}`: `body` is
@@ -21,24 +22,12 @@
 //! `meta.message`; a missing `request` is the 400 of a body that is not an
 //! object. On every error `catalog` is the input's catalog unchanged
 //! (compact), or `null` when there is none.
-//!
-//! ```
-//! use catalog_filter::Limits;
-//! use catalog_filter::elasticpath::json_mode;
-//!
-//! let input = br#"{"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],
-//!   "products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":["n"],"w":-0}]},
-//!   "request":{"data":{"filter":"eq(sku,a)","node_ids":["n"]}}}"#;
-//! let line = json_mode::answer_string(input.to_vec(), &Limits::default());
-//! assert_eq!(line, r#"{"status":200,"body":{"meta":{"nodes_detached":1,"nodes_not_found":[]}},"catalog":{"hierarchies":[{"id":"h"}],"nodes":[{"id":"n","hierarchy_id":"h","x":1e2}],"products":[{"id":"00000000-0000-4000-8000-000000000001","sku":"a","node_ids":[],"w":-0}]}}"#);
-//! ```
 
-use super::detach::{self, Answer, Grant};
-use super::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
-use crate::Limits;
-use crate::catalog::Catalog;
-use crate::json::{self, Document};
-use serde::Serialize;
+use super::json_mode::{self, Document, Refusal, echo, span_in, write_line};
+use catalog_filter::Limits;
+use catalog_filter::catalog::{Catalog, CatalogError};
+use catalog_filter::elasticpath::detach::{self, Answer, Grant};
+use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
 use serde_json::value::RawValue;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -51,27 +40,15 @@ pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Resul
     answer_document(Document::Whole(input), limits, out)
 }
 
-/// [`answer`] on a document read by [`json::read_document`], which stops
-/// reading just past [`Limits::max_snapshot_bytes`]: a document cut off
-/// there is the same 400 as a whole one over the limit, its message saying
-/// `more than LIMIT bytes` where the size is not known.
-///
-/// ```
-/// use catalog_filter::Limits;
-/// use catalog_filter::elasticpath::json_mode;
-/// use catalog_filter::catalog::read_document;
-///
-/// let limits = Limits { max_snapshot_bytes: 10, ..Limits::DEFAULT };
-/// let input = read_document(std::io::repeat(b' '), &limits).unwrap();
-/// let mut line = Vec::new();
-/// json_mode::answer_document(input, &limits, &mut line).unwrap();
-/// assert_eq!(String::from_utf8(line).unwrap(), r#"{"status":400,"body":{"errors":[{"status":"400","title":"Bad Request","detail":"Bad Request","meta":{"message":"the input is more than 10 bytes; the limit is 10 (max_snapshot_bytes)"}}]},"catalog":null}"#);
-/// ```
+/// [`answer`] on a document read by
+/// [`read_document`](super::json_mode::read_document), which stops reading
+/// just past [`Limits::max_snapshot_bytes`]: a document cut off there is
+/// the same 400 as a whole one over the limit, its message saying `more
+/// than LIMIT bytes` where the size is not known.
 pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
-    let input = match input.within(limits) {
-        Ok(input) => input,
-        Err(bytes) => {
-            let limit = limits.max_snapshot_bytes;
+    let text = match json_mode::input_text(input, limits) {
+        Ok(text) => Arc::new(text),
+        Err(Refusal::TooLarge { bytes, limit }) => {
             let size = match bytes {
                 Some(bytes) => format!("{bytes} bytes"),
                 None => format!("more than {limit} bytes"),
@@ -79,10 +56,9 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
             let message = format!("the input is {size}; the limit is {limit} (max_snapshot_bytes)");
             return error_line(out, &bad_input(message), None);
         }
-    };
-    let text = match String::from_utf8(input) {
-        Ok(text) => Arc::new(text),
-        Err(e) => return error_line(out, &bad_input(format!("stdin is not UTF-8: {e}")), None),
+        Err(Refusal::NotUtf8(e)) => {
+            return error_line(out, &bad_input(format!("stdin is not UTF-8: {e}")), None);
+        }
     };
     if let Some((parsed, loaded)) = read_input_loading(&text) {
         let Input { grant, request, .. } = parsed;
@@ -125,7 +101,7 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
 }
 
 /// The envelope of a catalog that did not load.
-fn load_error(e: &crate::catalog::CatalogError) -> ErrorEnvelope {
+fn load_error(e: &CatalogError) -> ErrorEnvelope {
     match e.integrity() {
         Some(errors) => detach::integrity_error(errors),
         None => bad_input(format!("`catalog`: {e}")),
@@ -146,19 +122,12 @@ fn respond(
         None => "null",
     };
     let Answer { status, body } = detach::handle(&mut catalog, grant, body, limits);
-    write!(out, "{{\"status\":{status},\"body\":")?;
-    serde_json::to_writer(&mut *out, &body).map_err(io::Error::other)?;
-    out.write_all(b",\"catalog\":")?;
-    catalog.write_json(out)?;
-    out.write_all(b"}")
+    write_line(out, status, &body, "catalog", |out| catalog.write_json(out))
 }
 
 /// [`answer`] into a string.
 pub fn answer_string(input: Vec<u8>, limits: &Limits) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = answer(input, limits, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    json_mode::to_string(|out| answer(input, limits, out))
 }
 
 /// Where the parts of the input are.
@@ -199,7 +168,7 @@ fn read_input(text: &str) -> Result<Input, (String, Option<Range<usize>>)> {
         Ok(m) => m,
         Err(e) => return Err((format!("stdin is not valid JSON: {e}"), None)),
     };
-    let span = |raw: Option<&RawValue>| raw.and_then(|r| json::span_in(text, r.get()));
+    let span = |raw: Option<&RawValue>| raw.and_then(|r| span_in(text, r.get()));
     let catalog = span(members.catalog);
     let grant = match grant_of(members.grant.map(RawValue::get)) {
         Some(grant) => grant,
@@ -228,7 +197,7 @@ fn grant_of(raw: Option<&str>) -> Option<Option<Grant>> {
 }
 
 /// The loaded catalog, and its range in the input.
-type Loaded = (Result<Catalog, crate::catalog::CatalogError>, Range<usize>);
+type Loaded = (Result<Catalog, CatalogError>, Range<usize>);
 
 /// The input read in one pass, the catalog loaded where it stands (no
 /// separate pass to find its end). `None` whenever anything is unusual
@@ -282,7 +251,7 @@ fn read_input_loading(text: &Arc<String>) -> Option<(Input, Loaded)> {
             let raw = values.next()?.ok()?;
             let end = i + values.byte_offset();
             match key {
-                "request" if request.is_none() => request = json::span_in(text, raw.get()),
+                "request" if request.is_none() => request = span_in(text, raw.get()),
                 "grant" if grant.is_none() => grant = Some(raw.get()),
                 "request" | "grant" => return None,
                 _ => {}
@@ -317,36 +286,12 @@ fn bad_input(message: String) -> ErrorEnvelope {
     )
 }
 
-fn error_head(out: &mut dyn Write, envelope: &ErrorEnvelope) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Head<'a> {
-        status: u16,
-        body: &'a ErrorEnvelope,
-    }
-    let head = Head {
-        status: envelope.http_status().unwrap_or(500),
-        body: envelope,
-    };
-    let text = serde_json::to_string(&head).map_err(io::Error::other)?;
-    // Drop the closing brace: the catalog member follows.
-    out.write_all(
-        text.get(..text.len().saturating_sub(1))
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    out.write_all(b",\"catalog\":")
-}
-
 /// An error line echoing `catalog` (its text as given, compact).
 fn error_line(
     out: &mut dyn Write,
     envelope: &ErrorEnvelope,
     catalog: Option<&str>,
 ) -> io::Result<()> {
-    error_head(out, envelope)?;
-    match catalog {
-        Some(text) => json::write_compact(out, text)?,
-        None => out.write_all(b"null")?,
-    }
-    out.write_all(b"}")
+    let status = envelope.http_status().unwrap_or(500);
+    write_line(out, status, envelope, "catalog", echo(catalog))
 }

@@ -1,8 +1,10 @@
 //! `unassign --json`: one request on a store snapshot, read from one JSON
-//! document, answered with one line. The program `examples/unassign.rs` is
-//! a thin shell around [`answer_document`]: it reads stdin with
-//! [`json::read_document`], so an input over [`Limits::max_snapshot_bytes`]
-//! is refused after reading one byte past the limit, never held whole.
+//! document, answered with one line (the skeleton: [`super::json_mode`]).
+//! The program `examples/unassign.rs` is a thin shell around
+//! [`answer_document`]: it reads stdin with
+//! [`read_document`](super::json_mode::read_document), so an input over
+//! [`Limits::max_snapshot_bytes`] is refused after reading one byte past
+//! the limit, never held whole.
 //!
 //! The input is
 //! `{"store":{...},"category_id":N,"request":{"productIds":[...]},"scopes":[...]}`;
@@ -25,24 +27,14 @@
 //! 400 `INVALID_REQUEST_BODY`) is answered too. On every error `store` is
 //! the input's `store` value unchanged (compact), or `null` when there is
 //! none.
-//!
-//! ```
-//! use catalog_filter::Limits;
-//! use catalog_filter::ecwid::json_mode;
-//!
-//! let input = br#"{"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],
-//!   "products":[{"id":1,"name":"a","category_ids":[20]},{"id":2,"name":"b","category_ids":[]}]},
-//!   "category_id":20,"request":{"productIds":[1]},"scopes":["update_catalog"]}"#;
-//! let line = json_mode::answer_string(input.to_vec(), &Limits::default());
-//! assert_eq!(line, r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#);
-//! ```
 
-use super::store::{CategoryId, Store, StoreLoadError};
-use super::unassign::unassign_products;
-use super::unassign::{UnassignPlan, authorize};
-use super::wire::EcwidError;
-use crate::Limits;
-use crate::json::{self, Document};
+use super::json_mode::{self, Document, Refusal, echo, span_in, write_line};
+use catalog_filter::Limits;
+use catalog_filter::catalog::write_compact;
+use catalog_filter::ecwid::{
+    CategoryId, EcwidError, Store, StoreLoadError, UPDATE_CATALOG_SCOPE, UnassignPlan, authorize,
+    unassign_products,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io::{self, Write};
@@ -56,37 +48,22 @@ pub fn answer(input: Vec<u8>, limits: &Limits, out: &mut dyn Write) -> io::Resul
     answer_document(Document::Whole(input), limits, out)
 }
 
-/// [`answer`] on a document read by [`json::read_document`], which stops
-/// reading just past [`Limits::max_snapshot_bytes`]: a document cut off
-/// there is the same 400 `LIMIT_EXCEEDED` as a whole one over the limit
+/// [`answer`] on a document read by
+/// [`read_document`](super::json_mode::read_document), which stops reading
+/// just past [`Limits::max_snapshot_bytes`]: a document cut off there is
+/// the same 400 `LIMIT_EXCEEDED` as a whole one over the limit
 /// ([`EcwidError::TooLargeStream`], its size not being known).
-///
-/// ```
-/// use catalog_filter::Limits;
-/// use catalog_filter::ecwid::json_mode;
-/// use catalog_filter::catalog::read_document;
-///
-/// let limits = Limits { max_snapshot_bytes: 10, ..Limits::DEFAULT };
-/// let input = read_document(std::io::repeat(b' '), &limits).unwrap();
-/// let mut line = Vec::new();
-/// json_mode::answer_document(input, &limits, &mut line).unwrap();
-/// assert_eq!(String::from_utf8(line).unwrap(), r#"{"status":400,"body":{"errorMessage":"the body is more than 10 bytes; the limit is 10 (max_snapshot_bytes)","errorCode":"LIMIT_EXCEEDED"},"store":null}"#);
-/// ```
 pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) -> io::Result<()> {
-    let input = match input.within(limits) {
-        Ok(input) => input,
-        Err(bytes) => {
-            let limit = limits.max_snapshot_bytes;
+    let text = match json_mode::input_text(input, limits) {
+        Ok(text) => text,
+        Err(Refusal::TooLarge { bytes, limit }) => {
             let error = match bytes {
                 Some(bytes) => EcwidError::TooLarge { bytes, limit },
                 None => EcwidError::TooLargeStream { limit },
             };
             return error_line(out, &error, None);
         }
-    };
-    let text = match String::from_utf8(input) {
-        Ok(text) => text,
-        Err(e) => {
+        Err(Refusal::NotUtf8(e)) => {
             // serde's reason where it has one (where the bad bytes are).
             let reason = match serde_json::from_slice::<Members<'_>>(e.as_bytes()) {
                 Err(serde) => serde.to_string(),
@@ -107,7 +84,7 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
     if let Err(e) = authorize(&scopes) {
         return error_line(out, &e, Some(store_text));
     }
-    let range = json::span_in(&text, store_text).unwrap_or(0..0);
+    let range = span_in(&text, store_text).unwrap_or(0..0);
     let category_id = members.category_id;
     let body = members
         .request
@@ -115,23 +92,16 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
     drop(members);
     let text = Arc::new(text);
     match run(&text, range.clone(), category_id, &body, limits) {
-        Ok((plan, store)) => {
-            out.write_all(b"{\"status\":200,\"body\":")?;
-            serde_json::to_writer(&mut *out, &plan.response).map_err(io::Error::other)?;
-            out.write_all(b",\"store\":")?;
-            store.write_json(out)?;
-            out.write_all(b"}")
-        }
+        Ok((plan, store)) => write_line(out, 200, &plan.response, "store", |out| {
+            store.write_json(out)
+        }),
         Err(e) => error_line(out, &e, text.get(range)),
     }
 }
 
 /// [`answer`] into a string.
 pub fn answer_string(input: Vec<u8>, limits: &Limits) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = answer(input, limits, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    json_mode::to_string(|out| answer(input, limits, out))
 }
 
 /// The members of the input (the scope already checked by the caller).
@@ -166,7 +136,7 @@ fn run(
     })?;
     let plan = unassign_products(
         &mut store,
-        &[super::UPDATE_CATALOG_SCOPE],
+        &[UPDATE_CATALOG_SCOPE],
         category_id,
         body,
         limits,
@@ -192,7 +162,7 @@ fn given_store(text: &str) -> Option<&str> {
 fn compact_text(raw: &RawValue) -> String {
     let mut out = Vec::with_capacity(raw.get().len());
     // Writing to a Vec cannot fail.
-    let _ = json::write_compact(&mut out, raw.get());
+    let _ = write_compact(&mut out, raw.get());
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -205,12 +175,5 @@ fn bad_input(what: &str, reason: String) -> EcwidError {
 /// An error line echoing `store` (its text as given, compact; `null` when
 /// there is none).
 fn error_line(out: &mut dyn Write, error: &EcwidError, store: Option<&str>) -> io::Result<()> {
-    write!(out, "{{\"status\":{},\"body\":", error.status())?;
-    serde_json::to_writer(&mut *out, &error.body()).map_err(io::Error::other)?;
-    out.write_all(b",\"store\":")?;
-    match store {
-        Some(text) => json::write_compact(out, text)?,
-        None => out.write_all(b"null")?,
-    }
-    out.write_all(b"}")
+    write_line(out, error.status(), &error.body(), "store", echo(store))
 }

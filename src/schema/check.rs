@@ -1,0 +1,566 @@
+//! The checks every schema passes, built in code or loaded: one attribute
+//! on its own ([`check_attribute`], also run while a file is read, for its
+//! position) and the whole definition ([`finish`]).
+
+use super::attribute::AttributeDef;
+use super::error::SchemaError;
+use super::model::{Definition, Schema};
+use super::pattern::{AttributePattern, PatternTrie};
+use super::sql_target::{JsonKey, SqlTarget};
+use super::value::{Decimal, parse_instant, parse_integer, parse_uuid};
+use super::value_type::ValueType;
+use crate::limits::Limits;
+use std::collections::{HashMap, HashSet};
+
+/// Parses a pattern, naming it in the error.
+pub(super) fn parse_pattern(text: &str) -> Result<AttributePattern, SchemaError> {
+    AttributePattern::parse(text).map_err(|error| SchemaError::Pattern {
+        pattern: text.to_owned(),
+        error,
+    })
+}
+
+/// The largest `max_depth` a schema may set. Validation, `Display` and
+/// `Drop` of a filter recurse once per group level; 64 levels keep every
+/// accepted filter far from the end of a thread's stack (the vendor's
+/// default is 8).
+pub const MAX_DEPTH: usize = 64;
+
+/// Moves aliases whose target is literally an attribute's pattern onto
+/// that attribute (the canonical form), runs every check and builds the
+/// index. Shared by the builder and the loaders.
+///
+/// Near-linear in the number of attributes and aliases: duplicates are
+/// found by hashing, overlaps and covers through a [`PatternTrie`]. The
+/// error is the one the pairwise definition gives: the first attribute (or
+/// alias) in order that conflicts with an earlier one, named with the
+/// earliest such one.
+pub(super) fn finish(mut def: Definition) -> Result<Schema, SchemaError> {
+    if def.name.is_empty() {
+        return Err(SchemaError::EmptyName);
+    }
+    check_limits(&def.limits)?;
+    let targets: Vec<Option<usize>> = {
+        let mut by_pattern: HashMap<&str, usize> = HashMap::with_capacity(def.attributes.len());
+        for (i, a) in def.attributes.iter().enumerate() {
+            by_pattern.entry(a.pattern()).or_insert(i);
+        }
+        def.aliases
+            .iter()
+            .map(|alias| by_pattern.get(alias.to.as_str()).copied())
+            .collect()
+    };
+    let mut rest = Vec::new();
+    for (alias, target) in std::mem::take(&mut def.aliases).into_iter().zip(targets) {
+        match target.and_then(|i| def.attributes.get_mut(i)) {
+            Some(a) => a.aliases.push(alias.from),
+            None => rest.push(alias),
+        }
+    }
+    def.aliases = rest;
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(def.attributes.len());
+    let mut patterns = PatternTrie::new();
+    for (i, a) in def.attributes.iter().enumerate() {
+        check_attribute(a)?;
+        // An equal pattern also overlaps, so a duplicate is never later
+        // than the first overlap; when it is that one, it is a duplicate.
+        let duplicate = seen.get(a.pattern()).copied();
+        let overlap = match a.pattern.is_exact() {
+            true => None,
+            false => patterns.first_overlap(&a.pattern),
+        };
+        if duplicate.is_some() && (overlap.is_none() || overlap == duplicate) {
+            return Err(SchemaError::DuplicateAttribute {
+                pattern: a.pattern().to_owned(),
+            });
+        }
+        if let Some(b) = overlap.and_then(|j| def.attributes.get(j)) {
+            return Err(SchemaError::Overlap {
+                first: b.pattern().to_owned(),
+                second: a.pattern().to_owned(),
+            });
+        }
+        seen.insert(a.pattern(), i);
+        if !a.pattern.is_exact() {
+            patterns.insert(&a.pattern, i);
+        }
+    }
+    let mut attributes = PatternTrie::new();
+    for (i, a) in def.attributes.iter().enumerate() {
+        attributes.insert(&a.pattern, i);
+    }
+    let aliases: Vec<(&AttributePattern, &AttributePattern)> = def
+        .attributes
+        .iter()
+        .flat_map(|a| a.aliases.iter().map(move |from| (from, &a.pattern)))
+        .chain(def.aliases.iter().map(|a| (&a.from, &a.to)))
+        .collect();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(aliases.len());
+    let mut froms = PatternTrie::new();
+    for (i, &(from, to)) in aliases.iter().enumerate() {
+        check_alias(&def, &attributes, from, to)?;
+        let duplicate = seen.get(from.as_str()).copied();
+        let overlap = froms.first_overlap(from);
+        if duplicate.is_some() && (overlap.is_none() || overlap == duplicate) {
+            return Err(SchemaError::DuplicateAlias {
+                alias: from.as_str().to_owned(),
+            });
+        }
+        if let Some(&(other, _)) = overlap.and_then(|j| aliases.get(j)) {
+            return Err(SchemaError::Overlap {
+                first: other.as_str().to_owned(),
+                second: from.as_str().to_owned(),
+            });
+        }
+        seen.insert(from.as_str(), i);
+        froms.insert(from, i);
+    }
+    Ok(Schema::from_definition(def))
+}
+
+/// The schema-wide limits: every one writable as a TOML integer (i64), and
+/// `max_depth` at most [`MAX_DEPTH`]. Run while loading too, so that a
+/// schema file's error carries the position of its `limits`.
+pub(super) fn check_limits(l: &Limits) -> Result<(), SchemaError> {
+    // TOML integers are i64: keep every schema writable in both formats.
+    for (name, value) in [
+        ("max_depth", l.max_depth),
+        ("max_complexity", l.max_complexity),
+        ("max_filter_bytes", l.max_filter_bytes),
+        ("max_conditions", l.max_conditions),
+        ("max_in_values", l.max_in_values),
+        ("max_node_ids", l.max_node_ids),
+        ("max_product_ids", l.max_product_ids),
+        ("max_snapshot_bytes", l.max_snapshot_bytes),
+    ] {
+        if i64::try_from(value).is_err() {
+            return Err(SchemaError::TooLarge { name });
+        }
+    }
+    // Validation, printing and dropping a tree recurse once per group
+    // level: a cap keeps every accepted filter far from the stack's end.
+    if l.max_depth > MAX_DEPTH {
+        return Err(SchemaError::TooDeep { found: l.max_depth });
+    }
+    Ok(())
+}
+
+/// One alias against the attributes (all of them in `attributes`).
+fn check_alias(
+    def: &Definition,
+    attributes: &PatternTrie<'_>,
+    from: &AttributePattern,
+    to: &AttributePattern,
+) -> Result<(), SchemaError> {
+    if let Some(a) = attributes
+        .first_overlap(from)
+        .and_then(|i| def.attributes.get(i))
+    {
+        return Err(SchemaError::AliasOverlapsAttribute {
+            alias: from.as_str().to_owned(),
+            attribute: a.pattern().to_owned(),
+        });
+    }
+    let missing = to
+        .captures()
+        .find(|c| !from.captures().any(|f| f == *c))
+        .or_else(|| from.captures().find(|c| !to.captures().any(|t| t == *c)));
+    if let Some(capture) = missing {
+        return Err(SchemaError::AliasCapture {
+            alias: from.as_str().to_owned(),
+            target: to.as_str().to_owned(),
+            capture: capture.to_owned(),
+        });
+    }
+    if !attributes.covers(to) {
+        return Err(SchemaError::AliasTarget {
+            alias: from.as_str().to_owned(),
+            target: to.as_str().to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The checks of one attribute on its own: enum values, operators against
+/// the type, value rules, SQL target. Run while loading too, so that a
+/// schema file's error carries the attribute's position.
+pub(super) fn check_attribute(a: &AttributeDef) -> Result<(), SchemaError> {
+    let attribute = || a.pattern().to_owned();
+    if let Some(values) = a.value_type.enum_values() {
+        if values.is_empty() {
+            return Err(SchemaError::EmptyEnum {
+                attribute: attribute(),
+            });
+        }
+        if let Some(value) = first_duplicate(values) {
+            return Err(SchemaError::DuplicateValue {
+                attribute: attribute(),
+                value: value.to_owned(),
+            });
+        }
+    }
+    if a.ops.is_empty() {
+        return Err(SchemaError::NoOperators {
+            attribute: attribute(),
+        });
+    }
+    if let Some(op) = a.ops.iter().find(|op| !a.value_type.allows(*op)) {
+        return Err(SchemaError::OperatorForType {
+            attribute: attribute(),
+            op,
+            value_type: a.value_type.name(),
+        });
+    }
+    check_rules(a).map_err(|reason| SchemaError::Rule {
+        attribute: attribute(),
+        reason,
+    })?;
+    if let Some(sql) = &a.sql {
+        check_sql(a, sql).map_err(|reason| SchemaError::Sql {
+            attribute: attribute(),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
+/// The first value that appears twice (hashed: an enum of many values is
+/// checked in one pass).
+fn first_duplicate(values: &[String]) -> Option<&str> {
+    let mut seen = HashSet::with_capacity(values.len());
+    values.iter().map(String::as_str).find(|v| !seen.insert(*v))
+}
+
+/// The value rules against the type; the reason when wrong.
+fn check_rules(a: &AttributeDef) -> Result<(), String> {
+    let rules = &a.rules;
+    let ty = &a.value_type;
+    if let Some(values) = &rules.one_of {
+        if ty.enum_values().is_some() {
+            return Err("`one_of` does not apply to an enum, which lists its values".into());
+        }
+        if values.is_empty() {
+            return Err("`one_of` needs at least one value".into());
+        }
+        if let Some(v) = first_duplicate(values) {
+            return Err(format!("`one_of` lists `{v}` twice"));
+        }
+        if let Some(v) = values.iter().find(|v| !valid_value(ty, v)) {
+            return Err(format!(
+                "`one_of` value `{v}` is not a valid {} value",
+                ty.name()
+            ));
+        }
+    }
+    if (rules.min_len.is_some() || rules.max_len.is_some()) && !ty.is_text() {
+        return Err(format!(
+            "`min_len` and `max_len` apply to text values, not {}",
+            ty.name()
+        ));
+    }
+    for (name, value) in [("min_len", rules.min_len), ("max_len", rules.max_len)] {
+        if value.is_some_and(|v| i64::try_from(v).is_err()) {
+            return Err(format!(
+                "`{name}` is too large (at most 9223372036854775807)"
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (rules.min_len, rules.max_len) {
+        if min > max {
+            return Err(format!("`min_len` {min} is greater than `max_len` {max}"));
+        }
+    }
+    Ok(())
+}
+
+/// True when `v` is a value of the (non-enum) type `ty`.
+fn valid_value(ty: &ValueType, v: &str) -> bool {
+    match ty {
+        ValueType::Text | ValueType::TextList => true,
+        ValueType::Integer => parse_integer(v).is_some(),
+        ValueType::Decimal => Decimal::parse(v).is_some(),
+        ValueType::Boolean => v == "true" || v == "false",
+        ValueType::Uuid => parse_uuid(v).is_some(),
+        ValueType::Instant => parse_instant(v).is_some(),
+        ValueType::Enum(values) | ValueType::EnumList(values) => values.iter().any(|x| x == v),
+    }
+}
+
+/// An SQL identifier, optionally qualified: `[A-Za-z_][A-Za-z0-9_]*`
+/// separated by dots.
+fn is_identifier(s: &str) -> bool {
+    s.split('.').all(|part| {
+        part.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// The SQL target against the attribute; the reason when wrong.
+fn check_sql(a: &AttributeDef, sql: &SqlTarget) -> Result<(), String> {
+    let column = match sql {
+        SqlTarget::Column(c) => c,
+        SqlTarget::Json { column, .. } => column,
+        SqlTarget::Exists { table, column, key } => {
+            if a.value_type != ValueType::Boolean {
+                return Err("an `exists` target is for boolean attributes".into());
+            }
+            if let Some(bad) = [table, column, key].into_iter().find(|c| !is_identifier(c)) {
+                return Err(format!(
+                    "`{bad}` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)"
+                ));
+            }
+            return Ok(());
+        }
+    };
+    if !is_identifier(column) {
+        return Err(format!(
+            "column `{column}` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)"
+        ));
+    }
+    if let SqlTarget::Json { path, .. } = sql {
+        if path.is_empty() {
+            return Err("a JSON path needs the column and at least one key".into());
+        }
+        for key in path {
+            match key {
+                JsonKey::Capture(c) if !a.pattern.captures().any(|x| x == c) => {
+                    return Err(format!("`${c}` names no capture of the attribute"));
+                }
+                JsonKey::Key(k) if k.is_empty() => return Err("a JSON key is empty".into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaBuilder;
+    use crate::syntax::Op;
+
+    fn err(b: SchemaBuilder) -> String {
+        b.build().unwrap_err().to_string()
+    }
+
+    fn base() -> SchemaBuilder {
+        Schema::builder("t")
+            .attribute("sku", ValueType::Text, &[Op::Eq])
+            .attribute("extensions.<template>.<field>", ValueType::Text, &[Op::Eq])
+    }
+
+    #[test]
+    fn builder_errors() {
+        let cases: Vec<(SchemaBuilder, &str)> = vec![
+            (Schema::builder(""), "the schema has no name"),
+            (
+                base().max_depth(65),
+                "`max_depth` is 65, over the largest allowed (64)",
+            ),
+            (
+                base().limits(Limits {
+                    max_snapshot_bytes: usize::MAX,
+                    ..Limits::DEFAULT
+                }),
+                "`max_snapshot_bytes` is too large (at most 9223372036854775807)",
+            ),
+            (
+                base().attribute("a..b", ValueType::Text, &[Op::Eq]),
+                "invalid pattern `a..b`: bad segment ``: a segment is a name of ASCII letters, digits, `_` and `-`, or a capture `<name>`",
+            ),
+            (
+                base().attribute("sku", ValueType::Text, &[Op::Eq]),
+                "attribute `sku` is defined twice",
+            ),
+            (
+                base().attribute("extensions.<a>.x", ValueType::Text, &[Op::Eq]),
+                "`extensions.<a>.x` overlaps `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("code", "sku").alias("code", "sku"),
+                "alias `code` is defined twice",
+            ),
+            (
+                base().alias("sku", "sku"),
+                "alias `sku` overlaps attribute `sku`: a path could match both",
+            ),
+            (
+                base().alias("extensions.a.b", "sku"),
+                "alias `extensions.a.b` overlaps attribute `extensions.<template>.<field>`: a path could match both",
+            ),
+            (
+                base().alias("<x>", "sku"),
+                "alias `<x>` overlaps attribute `sku`: a path could match both",
+            ),
+            (
+                base().alias("code", "skew"),
+                "alias `code` points to `skew`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>.<f>", "extensions.<t>.<g>"),
+                "alias `e.<t>.<f>` -> `extensions.<t>.<g>`: capture `<g>` must appear in both",
+            ),
+            (
+                base().alias("a.<t>", "a.<t>").alias("b.<t>", "x.<t>"),
+                "alias `a.<t>` points to `a.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("e.<t>", "e.<t>"),
+                "alias `e.<t>` points to `e.<t>`, which is no attribute",
+            ),
+            (
+                base().alias("c.<x>", "sku").alias("c.d", "sku"),
+                "alias `c.<x>` -> `sku`: capture `<x>` must appear in both",
+            ),
+            (
+                base()
+                    .alias("code.<t>.<f>", "extensions.<t>.<f>")
+                    .alias("code.a.<f>", "extensions.a.<f>"),
+                "`code.a.<f>` overlaps `code.<t>.<f>`: a path could match both",
+            ),
+            (
+                base().attribute("status", ValueType::Enum(vec![]), &[Op::Eq]),
+                "attribute `status`: an enum needs at least one value",
+            ),
+            (
+                base().attribute(
+                    "status",
+                    ValueType::Enum(vec!["a".into(), "a".into()]),
+                    &[Op::Eq],
+                ),
+                "attribute `status`: enum value `a` is listed twice",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[]),
+                "attribute `n` allows no operator",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[Op::Eq, Op::Like]),
+                "attribute `n`: operator `like` does not apply to integer values",
+            ),
+            (
+                base().attribute("b", ValueType::Boolean, &[Op::Gt]),
+                "attribute `b`: operator `gt` does not apply to boolean values",
+            ),
+            (
+                base().attribute("l", ValueType::TextList, &[Op::Lt]),
+                "attribute `l`: operator `lt` does not apply to text_list values",
+            ),
+            (
+                base()
+                    .attribute("b", ValueType::Boolean, &[Op::Eq])
+                    .one_of(["no"]),
+                "attribute `b`: `one_of` value `no` is not a valid boolean value",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(["1", "1"]),
+                "attribute `n`: `one_of` lists `1` twice",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .one_of(Vec::<String>::new()),
+                "attribute `n`: `one_of` needs at least one value",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Enum(vec!["a".into()]), &[Op::Eq])
+                    .one_of(["a"]),
+                "attribute `s`: `one_of` does not apply to an enum, which lists its values",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .min_len(1),
+                "attribute `n`: `min_len` and `max_len` apply to text values, not integer",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .min_len(3)
+                    .max_len(2),
+                "attribute `s`: `min_len` 3 is greater than `max_len` 2",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Column("a b".into())),
+                "attribute `s`: sql: column `a b` is not an identifier (ASCII letters, digits and `_`, optionally qualified with `.`)",
+            ),
+            (
+                base()
+                    .attribute("s.<x>", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![JsonKey::Capture("y".into())],
+                    }),
+                "attribute `s.<x>`: sql: `$y` names no capture of the attribute",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .sql(SqlTarget::Json {
+                        column: "j".into(),
+                        path: vec![],
+                    }),
+                "attribute `s`: sql: a JSON path needs the column and at least one key",
+            ),
+            (
+                base().max_depth(usize::MAX),
+                "`max_depth` is too large (at most 9223372036854775807)",
+            ),
+            (
+                Schema::builder("t").max_len(3),
+                "`max_len` was called before any `attribute`",
+            ),
+        ];
+        for (builder, message) in cases {
+            assert_eq!(err(builder), message);
+        }
+    }
+
+    #[test]
+    fn rules_that_fit() {
+        let s = base()
+            .attribute("n", ValueType::Decimal, &[Op::Eq])
+            .one_of(["1.5", "-2", "3e4", "0.1E-2"])
+            .attribute("i", ValueType::Instant, &[Op::Eq])
+            .one_of(["2024-01-01", "0"])
+            .attribute("u", ValueType::Uuid, &[Op::Eq])
+            .one_of(["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+            .attribute("t", ValueType::TextList, &[Op::Eq])
+            .min_len(1)
+            .max_len(1)
+            .build()
+            .unwrap();
+        assert_eq!(s.attribute("t").unwrap().rules().max_len, Some(1));
+        // One grammar for decimals and integers, the one filter values are
+        // read with (schema/value.rs): the builder took `1e1001` (no
+        // exponent cap) and `+1`, values no filter value could equal.
+        for (ty, bad) in [
+            (ValueType::Decimal, "1e1001"),
+            (ValueType::Decimal, "1e"),
+            (ValueType::Decimal, ".5"),
+            (ValueType::Integer, "+1"),
+            (ValueType::Integer, "1.0"),
+        ] {
+            assert_eq!(
+                base()
+                    .attribute("n", ty.clone(), &[Op::Eq])
+                    .one_of([bad])
+                    .build()
+                    .unwrap_err()
+                    .to_string(),
+                format!(
+                    "attribute `n`: `one_of` value `{bad}` is not a valid {} value",
+                    ty.name()
+                )
+            );
+        }
+    }
+}
