@@ -323,6 +323,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_setter_lands_in_the_compilers_limits() {
+        // Unset limits are the schema's; `limits` replaces them all, and a
+        // single-limit setter wins over it, whatever the order of calls.
+        let orders = Schema::orders();
+        let c = CompilerBuilder::new().schema(orders.clone()).build();
+        assert_eq!((c.limits(), c.schema()), (orders.limits(), &orders));
+        assert_eq!(Compiler::new().schema(), detach_nodes());
+        let base = Limits {
+            max_filter_bytes: 1,
+            max_conditions: 2,
+            max_in_values: 3,
+            max_depth: 4,
+            max_complexity: 5,
+            ..Limits::DEFAULT
+        };
+        let c = CompilerBuilder::new()
+            .max_filter_bytes(10)
+            .max_conditions(20)
+            .limits(base)
+            .max_in_values(30)
+            .max_depth(40)
+            .max_complexity(50)
+            .build();
+        assert_eq!(
+            c.limits(),
+            &Limits {
+                max_filter_bytes: 10,
+                max_conditions: 20,
+                max_in_values: 30,
+                max_depth: 40,
+                max_complexity: 50,
+                ..Limits::DEFAULT
+            }
+        );
+    }
+
+    #[test]
+    fn the_byte_limit_admits_a_filter_of_exactly_its_length() {
+        let c = CompilerBuilder::new().max_filter_bytes(12).build();
+        assert!(c.compile("eq(sku,book)").is_ok());
+        assert_eq!(
+            c.compile("eq(sku,books)").unwrap_err().to_string(),
+            "the filter is 13 bytes long, over the limit of 12 bytes"
+        );
+    }
+
+    #[test]
     fn serde_is_the_canonical_string() {
         let f = compile("eq( sku , 'a b' ) : like(name,*shoe*)").unwrap();
         let json = serde_json::to_string(&f).unwrap();

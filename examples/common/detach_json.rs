@@ -185,15 +185,21 @@ fn read_input(text: &str) -> Result<Input, (String, Option<Range<usize>>)> {
 }
 
 /// The grant a `grant` member's text stands for (absent: an admin token;
-/// `null`: no token); `None` when the text names no grant.
+/// `null`: no token); `None` when the text names no grant. The text is
+/// read as JSON, so an escaped spelling (`"client\u005fcredentials"`) is
+/// the same string.
 fn grant_of(raw: Option<&str>) -> Option<Option<Grant>> {
-    Some(match raw {
-        None => Some(Grant::ClientCredentials),
-        Some("null") => None,
-        Some(r#""client_credentials""#) => Some(Grant::ClientCredentials),
-        Some(r#""implicit""#) => Some(Grant::Implicit),
-        Some(_) => return None,
-    })
+    let Some(raw) = raw else {
+        return Some(Some(Grant::ClientCredentials));
+    };
+    match serde_json::from_str::<Option<String>>(raw).ok()? {
+        None => Some(None),
+        Some(name) => match name.as_str() {
+            "client_credentials" => Some(Some(Grant::ClientCredentials)),
+            "implicit" => Some(Some(Grant::Implicit)),
+            _ => None,
+        },
+    }
 }
 
 /// The loaded catalog, and its range in the input.

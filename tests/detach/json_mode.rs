@@ -356,3 +356,29 @@ fn json_mode_catalog_errors_are_placed_in_the_whole_input() {
         "`catalog`: catalog snapshot is not valid: invalid type: integer `7`, expected a string at line 2 column 74"
     );
 }
+
+/// Issue 27 D12: `grant` is a JSON string like any other, so an escaped
+/// spelling names the same grant (it was refused as no grant at all).
+#[test]
+fn json_mode_reads_grant_as_a_json_string() {
+    let request = r#"{"data":{"filter":"eq(sku,book)","node_ids":["404"]}}"#;
+    let catalog = json_catalog().to_string();
+    let answer = |grant: &str| -> Value {
+        let input = format!(r#"{{"grant":{grant},"catalog":{catalog},"request":{request}}}"#);
+        serde_json::from_str(&json_mode::answer_string(
+            input.into_bytes(),
+            &Limits::default(),
+        ))
+        .unwrap()
+    };
+    let admin = answer(r#""client\u005fcredentials""#);
+    assert_eq!(
+        (admin["status"].clone(), admin["body"].clone()),
+        (
+            json!(200),
+            json!({"meta": {"nodes_detached": 0, "nodes_not_found": ["404"]}})
+        )
+    );
+    assert_eq!(answer(r#""impl\u0069cit""#)["status"], 403);
+    assert_eq!(answer(r#""\u0061dmin""#)["status"], 400);
+}
