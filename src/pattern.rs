@@ -61,21 +61,7 @@ pub enum PatternKind {
 impl LikePattern {
     /// Compiles a `like` value. Every text is a valid pattern.
     pub fn new(pattern: &str) -> LikePattern {
-        let (leading, rest) = match pattern.strip_prefix('*') {
-            Some(rest) => (true, rest),
-            None => (false, pattern),
-        };
-        let (trailing, needle) = match rest.strip_suffix('*') {
-            Some(needle) => (true, needle),
-            None => (false, rest),
-        };
-        let kind = match (leading, trailing) {
-            (true, _) if needle.is_empty() => PatternKind::Any,
-            (true, true) => PatternKind::Contains,
-            (false, true) => PatternKind::StartsWith,
-            (true, false) => PatternKind::EndsWith,
-            (false, false) => PatternKind::Equals,
-        };
+        let (kind, needle) = split(pattern);
         LikePattern {
             kind,
             needle: ShortStr::new(needle),
@@ -94,15 +80,86 @@ impl LikePattern {
 
     /// True when `value` matches the pattern (case-sensitively).
     pub fn matches(&self, value: &str) -> bool {
-        let hay = value.as_bytes();
-        let needle = self.needle.as_bytes();
-        match self.kind {
-            PatternKind::Any => true,
-            PatternKind::Contains => memmem::find(hay, needle).is_some(),
-            PatternKind::StartsWith => hay.starts_with(needle),
-            PatternKind::EndsWith => hay.ends_with(needle),
-            PatternKind::Equals => hay == needle,
-        }
+        matches_bytes(self.kind, self.needle.as_bytes(), value.as_bytes())
+    }
+}
+
+/// A `like` pattern borrowed from where it is stored (a compiled filter
+/// keeps its patterns' needles in its own text): the same kind, needle and
+/// matching as [`LikePattern`], without a copy.
+///
+/// ```
+/// use catalog_filter::validate::{LikePatternRef, PatternKind};
+///
+/// let p = LikePatternRef::new("*shoe*");
+/// assert_eq!((p.kind(), p.needle()), (PatternKind::Contains, "shoe"));
+/// assert!(p.matches("running shoes"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LikePatternRef<'a> {
+    kind: PatternKind,
+    needle: &'a str,
+}
+
+impl<'a> LikePatternRef<'a> {
+    /// Reads a `like` value (borrowing its needle). Every text is a valid
+    /// pattern.
+    pub fn new(pattern: &'a str) -> LikePatternRef<'a> {
+        let (kind, needle) = split(pattern);
+        LikePatternRef { kind, needle }
+    }
+
+    /// A pattern of `kind` with `needle` (the text between the wildcards).
+    pub(crate) fn from_parts(kind: PatternKind, needle: &'a str) -> LikePatternRef<'a> {
+        LikePatternRef { kind, needle }
+    }
+
+    /// Where the needle must sit.
+    pub fn kind(&self) -> PatternKind {
+        self.kind
+    }
+
+    /// The literal text between the wildcards.
+    pub fn needle(&self) -> &'a str {
+        self.needle
+    }
+
+    /// True when `value` matches the pattern (case-sensitively).
+    #[inline]
+    pub fn matches(&self, value: &str) -> bool {
+        matches_bytes(self.kind, self.needle.as_bytes(), value.as_bytes())
+    }
+}
+
+/// The kind of a `like` value and its needle.
+pub(crate) fn split(pattern: &str) -> (PatternKind, &str) {
+    let (leading, rest) = match pattern.strip_prefix('*') {
+        Some(rest) => (true, rest),
+        None => (false, pattern),
+    };
+    let (trailing, needle) = match rest.strip_suffix('*') {
+        Some(needle) => (true, needle),
+        None => (false, rest),
+    };
+    let kind = match (leading, trailing) {
+        (true, _) if needle.is_empty() => PatternKind::Any,
+        (true, true) => PatternKind::Contains,
+        (false, true) => PatternKind::StartsWith,
+        (true, false) => PatternKind::EndsWith,
+        (false, false) => PatternKind::Equals,
+    };
+    (kind, needle)
+}
+
+/// True when `hay` matches a pattern of `kind` with `needle`.
+#[inline(always)]
+fn matches_bytes(kind: PatternKind, needle: &[u8], hay: &[u8]) -> bool {
+    match kind {
+        PatternKind::Any => true,
+        PatternKind::Contains => memmem::find(hay, needle).is_some(),
+        PatternKind::StartsWith => hay.starts_with(needle),
+        PatternKind::EndsWith => hay.ends_with(needle),
+        PatternKind::Equals => hay == needle,
     }
 }
 

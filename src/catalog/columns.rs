@@ -9,16 +9,15 @@
 //! A column is built on first use and kept (so loading never pays for it).
 //! Only `like`, `eq`/`in` and `gt`/`ge`/`lt`/`le` on these attributes are
 //! evaluated here; every other condition is tested per product with
-//! [`ValidCondition::matches_in`](crate::validate::ValidCondition::matches_in),
+//! [`ConditionRef::matches`](crate::validate::ConditionRef::matches),
 //! on the products still in play. So correctness never depends on this
 //! module: a predicate it does not know takes the per-product path.
 
 use super::Catalog;
 use super::model::Product;
-use crate::pattern::{LikePattern, PatternKind};
-use crate::schema::Schema;
+use crate::pattern::{LikePatternRef, PatternKind};
 use crate::validate::{
-    Comparison, Predicate, ShortStr, TextTest, ValidCondition, ValidExpr, ValidFilter,
+    Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter,
 };
 use memchr::memmem;
 use std::sync::OnceLock;
@@ -174,7 +173,7 @@ impl Catalog {
     /// text attributes are evaluated over columns; the others per product.
     pub(crate) fn matching(&self, filter: &ValidFilter) -> Vec<bool> {
         let mut mask = vec![true; self.products().len()];
-        self.retain_matching(filter.schema(), filter.expr(), &mut mask);
+        self.retain_matching(filter.expr(), &mut mask);
         mask
     }
 
@@ -182,15 +181,15 @@ impl Catalog {
     /// products still in `mask` (as [`Catalog::matching`] does for all).
     /// A mask shorter than the catalog covers its first products.
     pub(crate) fn retain_filter(&self, filter: &ValidFilter, mask: &mut [bool]) {
-        self.retain_matching(filter.schema(), filter.expr(), mask);
+        self.retain_matching(filter.expr(), mask);
     }
 
     /// `mask[i] &= product i satisfies expr`.
-    fn retain_matching(&self, schema: &Schema, expr: &ValidExpr, mask: &mut [bool]) {
+    fn retain_matching(&self, expr: ValidExpr<'_>, mask: &mut [bool]) {
         match expr {
             ValidExpr::Condition(c) => {
-                if !self.retain_columnar(schema, c, mask) {
-                    c.retain_matching(schema, self.products(), mask);
+                if !self.retain_columnar(c, mask) {
+                    c.retain_matching(self.products(), mask);
                 }
             }
             ValidExpr::And(terms) => {
@@ -198,18 +197,17 @@ impl Catalog {
                 // Text columns before enumerations: an enumeration has a
                 // handful of values, so its test keeps many products, and
                 // a later test only looks at the products still in play.
-                let mut ordered: Vec<(u8, &ValidExpr)> =
-                    terms.iter().map(|t| (rank(schema, t), t)).collect();
+                let mut ordered: Vec<(u8, ValidExpr<'_>)> = terms.map(|t| (rank(t), t)).collect();
                 ordered.sort_by_key(|&(r, _)| r);
                 for (_, term) in ordered {
-                    self.retain_matching(schema, term, mask);
+                    self.retain_matching(term, mask);
                 }
             }
             ValidExpr::Or(alternatives) => {
                 let mut any = vec![false; mask.len()];
                 for alternative in alternatives {
                     let mut m = mask.to_vec();
-                    self.retain_matching(schema, alternative, &mut m);
+                    self.retain_matching(alternative, &mut m);
                     for (a, b) in any.iter_mut().zip(m) {
                         *a |= b;
                     }
@@ -221,8 +219,8 @@ impl Catalog {
 
     /// Evaluates `predicate` over its column; false (and `mask` untouched)
     /// when it has none.
-    fn retain_columnar(&self, schema: &Schema, c: &ValidCondition, mask: &mut [bool]) -> bool {
-        let Some((column, test)) = columnar_test(schema, c) else {
+    fn retain_columnar(&self, c: ConditionRef<'_>, mask: &mut [bool]) -> bool {
+        let Some((column, test)) = columnar_test(c) else {
             return false;
         };
         let Some(cell) = self.columns.text.get(column) else {
@@ -244,13 +242,13 @@ impl Catalog {
                     PatternKind::Contains if in_play > mask.len() / 8 => {
                         col.retain_containing(mask, needle)
                     }
-                    _ => col.retain(mask, |v| like(p, v)),
+                    _ => col.retain(mask, |v| like(&p, v)),
                 }
             }
             // `str`'s order is bytewise, as on the per-product path.
             Test::Compare(c) => match c {
                 Comparison::OneOf(values) => {
-                    col.retain(mask, |v| values.iter().any(|w| w.as_bytes() == v))
+                    col.retain(mask, |v| values.bytes().any(|w| w == v))
                 }
                 Comparison::Gt(w) => col.retain(mask, |v| v > w.as_bytes()),
                 Comparison::Ge(w) => col.retain(mask, |v| v >= w.as_bytes()),
@@ -266,23 +264,23 @@ impl Catalog {
 
 /// What the columns can evaluate.
 enum Test<'f> {
-    Like(&'f LikePattern),
+    Like(LikePatternRef<'f>),
     /// Any comparison but `All` (a scalar has one value).
-    Compare(&'f Comparison<ShortStr>),
+    Compare(Comparison<'f, str>),
 }
 
 /// True when `expr` is a condition the columns evaluate.
 #[cfg(test)]
-fn is_columnar(schema: &Schema, expr: &ValidExpr) -> bool {
-    rank(schema, expr) < 2
+fn is_columnar(expr: ValidExpr<'_>) -> bool {
+    rank(expr) < 2
 }
 
 /// The order an AND evaluates its terms in (a stable sort keeps the
 /// written order within a rank): 0 for a condition on a text column, 1 on
 /// an enumeration's column, 2 for the rest (per product).
-fn rank(schema: &Schema, expr: &ValidExpr) -> u8 {
+fn rank(expr: ValidExpr<'_>) -> u8 {
     match expr {
-        ValidExpr::Condition(c) => match columnar_test(schema, c) {
+        ValidExpr::Condition(c) => match columnar_test(c) {
             Some((column, _)) if column < FIRST_ENUM => 0,
             Some(_) => 1,
             None => 2,
@@ -291,11 +289,11 @@ fn rank(schema: &Schema, expr: &ValidExpr) -> u8 {
     }
 }
 
-fn columnar_test<'f>(schema: &Schema, c: &'f ValidCondition) -> Option<(usize, Test<'f>)> {
+fn columnar_test(c: ConditionRef<'_>) -> Option<(usize, Test<'_>)> {
     let Predicate::Text(test) = c.predicate() else {
         return None;
     };
-    let column = column_of(c.attribute_in(schema)?.pattern())?;
+    let column = column_of(c.field().pattern())?;
     let test = match test {
         TextTest::Like(p) => Test::Like(p),
         TextTest::Compare(Comparison::All(_)) => return None,
@@ -306,7 +304,7 @@ fn columnar_test<'f>(schema: &Schema, c: &'f ValidCondition) -> Option<(usize, T
 }
 
 /// `like` on bytes of a value (the column holds whole UTF-8 values).
-fn like(p: &LikePattern, value: &[u8]) -> bool {
+fn like(p: &LikePatternRef<'_>, value: &[u8]) -> bool {
     let needle = p.needle().as_bytes();
     match p.kind() {
         PatternKind::Any => true,
@@ -375,6 +373,6 @@ mod tests {
         let Ok(f) = compile(filter) else {
             panic!("{filter} compiles");
         };
-        is_columnar(f.schema(), f.expr())
+        is_columnar(f.expr())
     }
 }

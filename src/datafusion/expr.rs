@@ -4,9 +4,9 @@
 
 use super::Error;
 use crate::catalog::Product;
-use crate::pattern::{LikePattern, PatternKind};
+use crate::pattern::{LikePatternRef, PatternKind};
 use crate::schema::{AttributeRef, Schema};
-use crate::validate::{Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter};
+use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::DataType;
@@ -84,10 +84,9 @@ async fn select(ctx: &SessionContext, filter: &ValidFilter) -> Result<Vec<uuid::
 
 /// A node of the tree. (Recursion follows the tree, whose depth validation
 /// bounds.)
-fn node(filter: &Shared, e: &ValidExpr) -> Expr {
-    let join = |terms: &[ValidExpr], and: bool| {
+fn node(filter: &Shared, e: ValidExpr<'_>) -> Expr {
+    let join = |terms: crate::validate::Terms<'_>, and: bool| {
         terms
-            .iter()
             .map(|t| node(filter, t))
             .reduce(|a, b| if and { a.and(b) } else { a.or(b) })
             .unwrap_or(lit(and))
@@ -99,11 +98,8 @@ fn node(filter: &Shared, e: &ValidExpr) -> Expr {
     }
 }
 
-fn condition(filter: &Shared, c: &ValidCondition) -> Expr {
-    let schema = filter.get().schema();
-    c.attribute_in(schema)
-        .and_then(|a| native(&a, c.predicate()))
-        .unwrap_or_else(|| evaluated(filter, c))
+fn condition(filter: &Shared, c: ConditionRef<'_>) -> Expr {
+    native(&c.field(), &c.predicate()).unwrap_or_else(|| evaluated(filter, c))
 }
 
 /// The filter, shared by the UDFs of its conditions (cloned once, on the
@@ -139,7 +135,7 @@ const SCALAR_TEXT: [&str; 10] = [
 ];
 
 /// A native expression for the condition, when there is one.
-fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
+fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
     let pattern = a.pattern();
     if a.value_type().is_list() {
         return None;
@@ -151,7 +147,7 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
         }
         (c, Predicate::IsNull) if c == "created_at" || c == "updated_at" => Some(column.is_null()),
         (c, Predicate::Text(TextTest::Compare(cmp))) if SCALAR_TEXT.contains(&c) => {
-            compare(column, cmp, |v| Some(lit(v.as_str())))
+            compare(column, cmp, |v| Some(lit(v)))
         }
         (c, Predicate::Text(TextTest::Like(pattern))) if SCALAR_TEXT.contains(&c) => {
             Some(like(column, pattern))
@@ -181,7 +177,7 @@ fn native(a: &AttributeRef<'_>, p: &Predicate) -> Option<Expr> {
 /// `like` on a text column, as DataFusion's string functions with the
 /// needle as a literal (so no character of it is a wildcard, and nothing
 /// needs escaping). An absent value (null) never matches.
-fn like(column: Expr, pattern: &LikePattern) -> Expr {
+fn like(column: Expr, pattern: &LikePatternRef<'_>) -> Expr {
     let needle = || lit(pattern.needle());
     match pattern.kind() {
         PatternKind::Any => column.is_not_null(),
@@ -193,11 +189,15 @@ fn like(column: Expr, pattern: &LikePattern) -> Expr {
 }
 
 /// `column` compared with the values (`None` when a value has no literal).
-fn compare<T>(column: Expr, c: &Comparison<T>, value: impl Fn(&T) -> Option<Expr>) -> Option<Expr> {
+fn compare<T: ?Sized>(
+    column: Expr,
+    c: &Comparison<'_, T>,
+    value: impl Fn(&T) -> Option<Expr>,
+) -> Option<Expr> {
     Some(match c {
-        Comparison::OneOf(values) => match values.as_slice() {
-            [one] => column.eq(value(one)?),
-            many => column.in_list(many.iter().map(value).collect::<Option<_>>()?, false),
+        Comparison::OneOf(values) => match (values.len(), values.first()) {
+            (1, Some(one)) => column.eq(value(one)?),
+            _ => column.in_list(values.iter().map(value).collect::<Option<_>>()?, false),
         },
         // Every value equal to the one value of a scalar: left to the
         // evaluator.
@@ -210,13 +210,13 @@ fn compare<T>(column: Expr, c: &Comparison<T>, value: impl Fn(&T) -> Option<Expr
 }
 
 /// The condition run by the crate's evaluator on the `record` column.
-fn evaluated(filter: &Shared, c: &ValidCondition) -> Expr {
+fn evaluated(filter: &Shared, c: ConditionRef<'_>) -> Expr {
     // The condition's position among the filter's conditions: what a codec
     // sends to a remote executor, with the filter's canonical text.
     let index = filter
         .get()
         .conditions()
-        .position(|other| std::ptr::eq(other.condition(), c))
+        .position(|other| other.same(&c))
         .unwrap_or_default();
     ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index)).call(vec![ident("record")])
 }
@@ -314,11 +314,11 @@ pub(super) fn decode_udf(
 }
 
 /// The number of levels of `e` (a condition is 1).
-fn depth(e: &ValidExpr) -> usize {
+fn depth(e: ValidExpr<'_>) -> usize {
     match e {
         ValidExpr::Condition(_) => 1,
         ValidExpr::And(terms) | ValidExpr::Or(terms) => {
-            1 + terms.iter().map(depth).max().unwrap_or_default()
+            1 + terms.map(depth).max().unwrap_or_default()
         }
     }
 }
@@ -376,7 +376,7 @@ impl ScalarUDFImpl for Evaluated {
                 self.name
             )));
         };
-        let (schema, condition) = (self.filter.schema(), condition.condition());
+
         let mut out = Vec::with_capacity(records.len());
         for record in records.iter() {
             let holds = match record {
@@ -385,7 +385,7 @@ impl ScalarUDFImpl for Evaluated {
                     let product: Product = serde_json::from_str(json).map_err(|e| {
                         DataFusionError::Execution(format!("`record` is not a product: {e}"))
                     })?;
-                    condition.matches_in(schema, &product)
+                    condition.matches(&product)
                 }
             };
             out.push(holds);

@@ -21,7 +21,7 @@ impl Record for Map<String, Value> {
     fn any_value(
         &self,
         attribute: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         match at(self, attribute) {
             None | Some(Value::Null) => false,
@@ -40,7 +40,7 @@ impl Record for Value {
     fn any_value(
         &self,
         attribute: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         match self {
             Value::Object(map) => map.any_value(attribute, visit),

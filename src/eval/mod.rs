@@ -79,8 +79,8 @@ mod product;
 
 use crate::catalog::{Catalog, Product};
 use crate::schema::ValueType;
-use crate::schema::{AttributeRef, Decimal, Schema, parse_uuid};
-use crate::validate::{Comparison, Predicate, TextTest, ValidCondition, ValidExpr, ValidFilter};
+use crate::schema::{AttributeRef, Decimal, parse_uuid};
+use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use chrono::{DateTime, Utc};
 use serde_json::Value as JsonValue;
 use std::fmt::{self, Write as _};
@@ -107,9 +107,14 @@ pub enum RecordValue<'r> {
 /// A record filters can be evaluated over: it hands out the value(s) of a
 /// schema attribute.
 ///
-/// The attribute comes resolved ([`AttributeRef`]): its schema pattern
-/// (what to dispatch on, `extensions.<template>.<field>`), its canonical
-/// path and the values of its captures.
+/// The attribute comes resolved ([`AttributeRef`]), its keys found when
+/// the filter was compiled: its position in the schema
+/// ([`AttributeRef::id`], what a record type of its own schema dispatches
+/// on), the catalog product field it reads
+/// ([`AttributeRef::product_field`], what `Product` dispatches on), its
+/// canonical path (what a JSON object is walked by) and the values of its
+/// captures. The visitor is a generic closure, so evaluation over a
+/// concrete record type compiles to direct calls.
 ///
 /// ```
 /// use catalog_filter::eval::{Record, RecordValue};
@@ -119,11 +124,17 @@ pub enum RecordValue<'r> {
 ///
 /// struct User { name: String, roles: Vec<String> }
 ///
+/// // The attributes' positions in the schema below.
+/// const NAME: usize = 0;
+/// const ROLES: usize = 1;
+///
 /// impl Record for User {
-///     fn any_value(&self, a: &AttributeRef<'_>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool) -> bool {
-///         match a.pattern() {
-///             "name" => visit(RecordValue::Text(&self.name)),
-///             "roles" => self.roles.iter().any(|r| visit(RecordValue::Text(r))),
+///     fn any_value(&self, a: &AttributeRef<'_>, visit: &mut impl FnMut(RecordValue<'_>) -> bool) -> bool {
+///         // The attribute's position in the schema, resolved when the
+///         // filter was compiled: no text is compared per record.
+///         match a.id() {
+///             NAME => visit(RecordValue::Text(&self.name)),
+///             ROLES => self.roles.iter().any(|r| visit(RecordValue::Text(r))),
 ///             _ => false,
 ///         }
 ///     }
@@ -144,7 +155,7 @@ pub trait Record {
     fn any_value(
         &self,
         attribute: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool;
 
     /// True when the record has no value for `attribute` (absent, JSON
@@ -155,10 +166,11 @@ pub trait Record {
 }
 
 impl<R: Record + ?Sized> Record for &R {
+    #[inline]
     fn any_value(
         &self,
         attribute: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         (**self).any_value(attribute, visit)
     }
@@ -170,50 +182,39 @@ impl<R: Record + ?Sized> Record for &R {
 
 impl ValidFilter {
     /// True when `record` satisfies the filter.
+    #[inline]
     pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.expr().matches_in(self.schema(), record)
+        self.expr().matches(record)
     }
 }
 
-impl ValidExpr {
-    /// True when `record` satisfies this node of a filter validated against
-    /// `schema`: every term of an `And`, one alternative of an `Or`.
-    /// (Recursion follows the tree, whose depth validation bounds.)
-    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
-        match self {
-            ValidExpr::Condition(c) => c.matches_in(schema, record),
-            ValidExpr::And(terms) => terms.iter().all(|t| t.matches_in(schema, record)),
-            ValidExpr::Or(alts) => alts.iter().any(|t| t.matches_in(schema, record)),
+impl ValidExpr<'_> {
+    /// True when `record` satisfies this node of a filter: every term of
+    /// an `And`, one alternative of an `Or`. (Recursion follows the tree,
+    /// whose depth validation bounds.)
+    pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        match *self {
+            ValidExpr::Condition(c) => c.matches(record),
+            ValidExpr::And(mut terms) => terms.all(|t| t.matches(record)),
+            ValidExpr::Or(mut alts) => alts.any(|t| t.matches(record)),
         }
     }
 }
 
-impl ValidCondition {
-    /// True when `record` satisfies this condition of a filter validated
-    /// against `schema`. A record without the attribute never does, except
-    /// for `is_null`.
-    pub fn matches_in<R: Record + ?Sized>(&self, schema: &Schema, record: &R) -> bool {
-        match self.attribute_in(schema) {
-            Some(a) => self.predicate().holds(&a, record),
-            None => false,
-        }
+impl ConditionRef<'_> {
+    /// True when `record` satisfies this condition. A record without the
+    /// attribute never does, except for `is_null`. The attribute comes
+    /// resolved (its key was found when the filter was compiled).
+    #[inline]
+    pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        self.predicate().holds(&self.field(), record)
     }
-}
 
-impl ValidCondition {
     /// `mask[i] &= records[i] satisfies this condition`, testing only the
-    /// records still in `mask` and resolving the attribute once (not once
-    /// per record). A mask shorter than `records` covers its first records.
-    pub(crate) fn retain_matching<R: Record>(
-        &self,
-        schema: &Schema,
-        records: &[R],
-        mask: &mut [bool],
-    ) {
-        let Some(a) = self.attribute_in(schema) else {
-            mask.fill(false);
-            return;
-        };
+    /// records still in `mask`. A mask shorter than `records` covers its
+    /// first records.
+    pub(crate) fn retain_matching<R: Record>(&self, records: &[R], mask: &mut [bool]) {
+        let a = self.field();
         let predicate = self.predicate();
         for (m, r) in mask.iter_mut().zip(records) {
             if *m {
@@ -223,8 +224,9 @@ impl ValidCondition {
     }
 }
 
-impl Predicate {
+impl Predicate<'_> {
     /// True when the record's values of `attribute` pass.
+    #[inline]
     fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
         match self {
             Predicate::IsNull => r.is_null(a),
@@ -266,46 +268,63 @@ fn number(v: RecordValue<'_>) -> Option<Decimal> {
 
 /// Applies a comparison to the typed values of a record's attribute.
 fn compare<T: Ord, R: Record + ?Sized>(
-    c: &Comparison<T>,
+    c: &Comparison<'_, T>,
     a: &AttributeRef<'_>,
     r: &R,
     typed: impl Fn(RecordValue<'_>) -> Option<T>,
 ) -> bool {
-    let any =
-        |test: &dyn Fn(&T) -> bool| r.any_value(a, &mut |v| typed(v).is_some_and(|t| test(&t)));
+    let any = |test: &dyn Fn(&T) -> bool| {
+        r.any_value(a, &mut |v: RecordValue<'_>| {
+            typed(v).is_some_and(|t| test(&t))
+        })
+    };
     match c {
         Comparison::OneOf(values) => any(&|t| values.contains(t)),
         Comparison::All(values) => values.iter().all(|want| any(&|t| t == want)),
-        Comparison::Gt(v) => any(&|t| t > v),
-        Comparison::Ge(v) => any(&|t| t >= v),
-        Comparison::Lt(v) => any(&|t| t < v),
-        Comparison::Le(v) => any(&|t| t <= v),
+        Comparison::Gt(v) => any(&|t| t > *v),
+        Comparison::Ge(v) => any(&|t| t >= *v),
+        Comparison::Lt(v) => any(&|t| t < *v),
+        Comparison::Le(v) => any(&|t| t <= *v),
     }
 }
 
-impl TextTest {
+/// True when `test` passes on the text form of one of the record's values
+/// of `a` (see [`with_text`]).
+#[inline]
+fn any_text<R: Record + ?Sized>(
+    r: &R,
+    a: &AttributeRef<'_>,
+    mut test: impl FnMut(&str) -> bool,
+) -> bool {
+    r.any_value(a, &mut |v: RecordValue<'_>| with_text(v, &mut test))
+}
+
+impl TextTest<'_> {
     /// True when the record's text values pass (any of them; for `All`,
     /// every comparison value is one of them).
+    #[inline]
     fn holds<R: Record + ?Sized>(&self, a: &AttributeRef<'_>, r: &R) -> bool {
-        let any =
-            |test: &mut dyn FnMut(&str) -> bool| r.any_value(a, &mut |v| with_text(v, &mut *test));
         match self {
             // Compared as bytes: `str`'s order is bytewise, which is what
             // text ordering needs, and the bytes of a short value need no
             // UTF-8 check.
             TextTest::Compare(Comparison::OneOf(values)) => {
-                any(&mut |s| values.iter().any(|v| v.as_bytes() == s.as_bytes()))
+                any_text(r, a, |s| values.bytes().any(|v| v == s.as_bytes()))
             }
             TextTest::Compare(Comparison::All(values)) => values
-                .iter()
-                .all(|v| any(&mut |s| v.as_bytes() == s.as_bytes())),
-            TextTest::Compare(Comparison::Gt(v)) => any(&mut |s| s.as_bytes() > v.as_bytes()),
-            TextTest::Compare(Comparison::Ge(v)) => any(&mut |s| s.as_bytes() >= v.as_bytes()),
-            TextTest::Compare(Comparison::Lt(v)) => any(&mut |s| s.as_bytes() < v.as_bytes()),
-            TextTest::Compare(Comparison::Le(v)) => any(&mut |s| s.as_bytes() <= v.as_bytes()),
-            TextTest::Like(pattern) => any(&mut |s| pattern.matches(s)),
-            TextTest::Ilike(pattern) => any(&mut |s| pattern.matches(&crate::pg_ctype::lower(s))),
-            TextTest::Search(query) => any(&mut |s| query.matches(s)),
+                .bytes()
+                .all(|v| any_text(r, a, |s| v == s.as_bytes())),
+            TextTest::Compare(Comparison::Gt(v)) => any_text(r, a, |s| s.as_bytes() > v.as_bytes()),
+            TextTest::Compare(Comparison::Ge(v)) => {
+                any_text(r, a, |s| s.as_bytes() >= v.as_bytes())
+            }
+            TextTest::Compare(Comparison::Lt(v)) => any_text(r, a, |s| s.as_bytes() < v.as_bytes()),
+            TextTest::Compare(Comparison::Le(v)) => {
+                any_text(r, a, |s| s.as_bytes() <= v.as_bytes())
+            }
+            TextTest::Like(pattern) => any_text(r, a, |s| pattern.matches(s)),
+            TextTest::Ilike(pattern) => any_text(r, a, |s| pattern.matches(&crate::pg_ctype::lower(s))),
+            TextTest::Search(query) => any_text(r, a, |s| query.matches(s)),
         }
     }
 }
@@ -313,7 +332,8 @@ impl TextTest {
 /// Applies `test` to the text form of a value: text as itself; a JSON
 /// string as itself, a number as serde_json prints it, a boolean as
 /// `true`/`false`; other values have none (false).
-fn with_text(v: RecordValue<'_>, test: &mut dyn FnMut(&str) -> bool) -> bool {
+#[inline]
+fn with_text(v: RecordValue<'_>, test: &mut impl FnMut(&str) -> bool) -> bool {
     match v {
         RecordValue::Text(s) => test(s),
         RecordValue::Json(JsonValue::String(s)) => test(s),

@@ -1,79 +1,99 @@
 //! The one mapping from attributes to a [`Product`]'s data: [`Record`] for
-//! `Product`, dispatching on detach_nodes' attribute patterns (any schema
-//! using the same patterns reads the same fields; other attributes are
-//! absent). A change to the `Product` struct touches only this file.
+//! `Product`, dispatching on the attribute's [`ProductField`], resolved
+//! from detach_nodes' attribute patterns when the schema was built and
+//! carried by each compiled condition (any schema using the same patterns
+//! reads the same fields; other attributes are absent). No pattern text is
+//! compared per product. A change to the `Product` struct touches only
+//! this file.
 
 use super::{Record, RecordValue};
 use crate::catalog::Product;
 use crate::json::{AttributeValue, Text};
-use crate::schema::AttributeRef;
+use crate::schema::{AttributeRef, ProductField};
 use chrono::Utc;
 
 impl Record for Product {
+    #[inline]
     fn any_value(
         &self,
         a: &AttributeRef<'_>,
-        visit: &mut dyn FnMut(RecordValue<'_>) -> bool,
+        visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         let p = self;
-        let text = |v: &Option<Text>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+        #[inline]
+        fn text(v: &Option<Text>, visit: &mut impl FnMut(RecordValue<'_>) -> bool) -> bool {
             v.as_deref().is_some_and(|s| visit(RecordValue::Text(s)))
-        };
+        }
         // A free-form value as the snapshot wrote it: a string as itself, a
         // number by its text as written, a boolean as `true`/`false`; `null`,
         // arrays and objects have no value.
-        let json = |v: Option<&AttributeValue>, visit: &mut dyn FnMut(RecordValue<'_>) -> bool| {
+        fn json(
+            v: Option<&AttributeValue>,
+            visit: &mut impl FnMut(RecordValue<'_>) -> bool,
+        ) -> bool {
             v.and_then(AttributeValue::text)
                 .is_some_and(|s| visit(RecordValue::Text(s)))
+        }
+        // The captures of a free-form attribute's canonical path, whose
+        // shape its pattern fixed: `extensions.<template>.<field>`,
+        // `shopper_attributes.<field>`.
+        let captures = || {
+            let mut segments = a.path().splitn(3, '.');
+            let _ = segments.next();
+            segments
         };
-        match a.pattern() {
-            "id" => visit(RecordValue::Uuid(p.id)),
-            "parent_id" => p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u))),
-            "sku" => text(&p.sku, visit),
-            "slug" => text(&p.slug, visit),
-            "upc_ean" => text(&p.upc_ean, visit),
-            "manufacturer_part_num" => text(&p.manufacturer_part_num, visit),
-            "name" => text(&p.name, visit),
-            "external_ref" => text(&p.external_ref, visit),
-            "description" => text(&p.description, visit),
-            "tags" => p.tags.iter().any(|s| visit(RecordValue::Text(s))),
-            "templates" => p.templates.iter().any(|s| visit(RecordValue::Text(s))),
-            "commodity_type" => p
+        match a.product_field() {
+            Some(ProductField::Id) => visit(RecordValue::Uuid(p.id)),
+            Some(ProductField::ParentId) => p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u))),
+            Some(ProductField::Sku) => text(&p.sku, visit),
+            Some(ProductField::Slug) => text(&p.slug, visit),
+            Some(ProductField::UpcEan) => text(&p.upc_ean, visit),
+            Some(ProductField::ManufacturerPartNum) => text(&p.manufacturer_part_num, visit),
+            Some(ProductField::Name) => text(&p.name, visit),
+            Some(ProductField::ExternalRef) => text(&p.external_ref, visit),
+            Some(ProductField::Description) => text(&p.description, visit),
+            Some(ProductField::Tags) => p.tags.iter().any(|s| visit(RecordValue::Text(s))),
+            Some(ProductField::Templates) => p.templates.iter().any(|s| visit(RecordValue::Text(s))),
+            Some(ProductField::CommodityType) => p
                 .commodity_type
                 .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
-            "owner" => p
+            Some(ProductField::Owner) => p
                 .owner
                 .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
-            "status" => p
+            Some(ProductField::Status) => p
                 .status
                 .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
-            "product_types" => p
+            Some(ProductField::ProductTypes) => p
                 .product_types
                 .iter()
                 .any(|v| visit(RecordValue::Text(v.as_str()))),
-            "has_nodes" => visit(RecordValue::Bool(!p.node_ids.is_empty())),
-            "created_at" => p
+            Some(ProductField::HasNodes) => visit(RecordValue::Bool(!p.node_ids.is_empty())),
+            Some(ProductField::CreatedAt) => p
                 .created_at
                 .is_some_and(|t| visit(RecordValue::Instant(t.with_timezone(&Utc)))),
-            "updated_at" => p
+            Some(ProductField::UpdatedAt) => p
                 .updated_at
                 .is_some_and(|t| visit(RecordValue::Instant(t.with_timezone(&Utc)))),
-            "extensions.<template>.<field>" => json(
-                a.capture("template")
+            Some(ProductField::Extension) => {
+                let mut segments = captures();
+                json(
+                segments
+                    .next()
                     .and_then(|t| p.extensions.get(t))
-                    .zip(a.capture("field"))
+                    .zip(segments.next())
                     .and_then(|(fields, f)| fields.get(f)),
                 visit,
-            ),
-            "shopper_attributes.<field>" => json(
-                a.capture("field").and_then(|f| p.shopper_attributes.get(f)),
+            )
+            }
+            Some(ProductField::ShopperAttribute) => json(
+                captures().next().and_then(|f| p.shopper_attributes.get(f)),
                 visit,
             ),
-            "admin_attributes.<field>" => json(
-                a.capture("field").and_then(|f| p.admin_attributes.get(f)),
+            Some(ProductField::AdminAttribute) => json(
+                captures().next().and_then(|f| p.admin_attributes.get(f)),
                 visit,
             ),
-            _ => false,
+            None => false,
         }
     }
 }

@@ -96,6 +96,8 @@ pub(super) struct Index {
     pub(super) exact_aliases: NameTable,
     /// Every operator some attribute allows.
     pub(super) operators: OpSet,
+    /// The product field each attribute reads, by attribute index.
+    pub(super) fields: Vec<Option<super::ProductField>>,
 }
 
 impl Index {
@@ -104,6 +106,9 @@ impl Index {
         let mut exact = Vec::new();
         for (i, a) in def.attributes.iter().enumerate() {
             index.operators = index.operators.union(a.ops);
+            index
+                .fields
+                .push(super::ProductField::of_pattern(&a.pattern.text));
             if a.pattern.is_exact() {
                 exact.push((a.pattern.text.clone(), i));
             } else {

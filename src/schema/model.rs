@@ -158,8 +158,14 @@ impl Schema {
     }
 
     /// The attribute at `index` (as returned by lookups).
+    #[inline]
     pub(crate) fn attribute_at(&self, index: usize) -> Option<&AttributeDef> {
         self.def.attributes.get(index)
+    }
+
+    /// The product field the attribute at `index` reads.
+    pub(crate) fn product_field_at(&self, index: usize) -> Option<super::ProductField> {
+        self.index.fields.get(index).copied().flatten()
     }
 
     /// True when both values are the same schema object (clones of one

@@ -74,15 +74,41 @@ impl<'a> ResolvedAttribute<'a> {
 pub struct AttributeRef<'a> {
     attribute: &'a AttributeDef,
     path: &'a str,
+    id: u32,
+    field: Option<super::ProductField>,
 }
 
 impl<'a> AttributeRef<'a> {
-    /// Pairs an attribute with a canonical path it matches.
-    pub(crate) fn new(attribute: &'a AttributeDef, path: Option<&'a str>) -> AttributeRef<'a> {
+    /// Pairs an attribute with a canonical path it matches, its position
+    /// in the schema and the product field it reads (resolved once).
+    #[inline]
+    pub(crate) fn new(
+        attribute: &'a AttributeDef,
+        path: Option<&'a str>,
+        id: u32,
+        field: Option<super::ProductField>,
+    ) -> AttributeRef<'a> {
         AttributeRef {
             attribute,
             path: path.unwrap_or(&attribute.pattern.text),
+            id,
+            field,
         }
+    }
+
+    /// The attribute's position in its schema (the order of definition,
+    /// from 0): a key resolved when the filter was compiled, which a
+    /// record type can dispatch on instead of the pattern's text.
+    #[inline]
+    pub fn id(&self) -> usize {
+        self.id as usize
+    }
+
+    /// The catalog product field the attribute reads, when its pattern is
+    /// one of detach_nodes' (resolved when the schema was built).
+    #[inline]
+    pub fn product_field(&self) -> Option<super::ProductField> {
+        self.field
     }
 
     /// The schema's attribute.
@@ -93,11 +119,13 @@ impl<'a> AttributeRef<'a> {
     /// The attribute's pattern as written in the schema (`sku`,
     /// `extensions.<template>.<field>`): what a record implementation
     /// dispatches on.
+    #[inline]
     pub fn pattern(&self) -> &'a str {
         &self.attribute.pattern.text
     }
 
     /// The canonical path (`extensions.book.isbn`).
+    #[inline]
     pub fn path(&self) -> &'a str {
         self.path
     }

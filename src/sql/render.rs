@@ -1,10 +1,10 @@
 //! Rendering a [`ValidFilter`] as a PostgreSQL `WHERE` clause (see the
 //! [module docs](crate::sql)).
 
-use crate::pattern::{LikePattern, PatternKind};
-use crate::schema::{AttributeRef, Decimal, Schema};
+use crate::pattern::{LikePatternRef, PatternKind};
+use crate::schema::{AttributeRef, Decimal};
 use crate::schema::{JsonKey, SqlTarget};
-use crate::validate::{Comparison, Predicate, ShortStr, TextTest, ValidExpr, ValidFilter};
+use crate::validate::{Comparison, Predicate, TextTest, ValidExpr, ValidFilter, Values};
 use chrono::{DateTime, Timelike, Utc};
 use std::fmt::Write as _;
 use uuid::Uuid;
@@ -92,7 +92,6 @@ pub fn render(filter: &ValidFilter) -> SqlFilter {
 /// ```
 pub fn render_with(filter: &ValidFilter, options: &RenderOptions) -> SqlFilter {
     let mut r = Renderer {
-        schema: filter.schema(),
         params: Vec::new(),
         first: options.first_param.max(1),
         products: quote_ident(&options.products),
@@ -155,25 +154,24 @@ const UUID_RE: &str =
 const RFC3339_RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
 
 /// The SQL comparison operator and the single value of an ordering.
-fn ordering<T>(c: &Comparison<T>) -> Option<(&'static str, &T)> {
+fn ordering<'f, T: ?Sized>(c: &Comparison<'f, T>) -> Option<(&'static str, &'f T)> {
     match c {
-        Comparison::Gt(v) => Some((">", v)),
-        Comparison::Ge(v) => Some((">=", v)),
-        Comparison::Lt(v) => Some(("<", v)),
-        Comparison::Le(v) => Some(("<=", v)),
+        Comparison::Gt(v) => Some((">", *v)),
+        Comparison::Ge(v) => Some((">=", *v)),
+        Comparison::Lt(v) => Some(("<", *v)),
+        Comparison::Le(v) => Some(("<=", *v)),
         Comparison::OneOf(_) | Comparison::All(_) => None,
     }
 }
 
-struct Renderer<'s> {
-    schema: &'s Schema,
+struct Renderer {
     params: Vec<SqlParam>,
     first: usize,
     products: String,
     product_nodes: String,
 }
 
-impl Renderer<'_> {
+impl Renderer {
     /// Adds a parameter; returns its placeholder with `cast` (`$3::text`).
     fn bind(&mut self, value: SqlParam, cast: &str) -> String {
         let n = self.first + self.params.len();
@@ -195,19 +193,15 @@ impl Renderer<'_> {
     /// A node of the tree: a condition in parentheses, an AND of such, or
     /// an OR in parentheses. (Recursion follows the tree, whose depth
     /// validation bounds.)
-    fn node(&mut self, e: &ValidExpr) -> String {
+    fn node(&mut self, e: ValidExpr<'_>) -> String {
         match e {
-            ValidExpr::Condition(c) => match c.attribute_in(self.schema) {
-                Some(a) => format!("({})", self.predicate(&a, c.predicate())),
-                None => "(FALSE)".into(),
-            },
+            ValidExpr::Condition(c) => format!("({})", self.predicate(&c.field(), &c.predicate())),
             ValidExpr::And(terms) => {
-                let parts: Vec<String> = terms.iter().map(|t| self.node(t)).collect();
+                let parts: Vec<String> = terms.map(|t| self.node(t)).collect();
                 parts.join(" AND ")
             }
             ValidExpr::Or(alts) => {
                 let parts: Vec<String> = alts
-                    .iter()
                     .map(|a| match a {
                         ValidExpr::And(_) => format!("({})", self.node(a)),
                         _ => self.node(a),
@@ -272,7 +266,7 @@ impl Renderer<'_> {
     /// binds nothing: the JSON keys its target bound are taken back, since
     /// PostgreSQL refuses a parameter the statement does not use (issue 27
     /// D4: `eq` on a JSON instant with only sub-microsecond values).
-    fn predicate(&mut self, a: &AttributeRef<'_>, p: &Predicate) -> String {
+    fn predicate(&mut self, a: &AttributeRef<'_>, p: &Predicate<'_>) -> String {
         let mark = self.params.len();
         let sql = self.test(a, p);
         if sql == "FALSE" {
@@ -281,7 +275,7 @@ impl Renderer<'_> {
         sql
     }
 
-    fn test(&mut self, a: &AttributeRef<'_>, p: &Predicate) -> String {
+    fn test(&mut self, a: &AttributeRef<'_>, p: &Predicate<'_>) -> String {
         let list = a.value_type().is_list();
         let target = self.target(a);
         match (p, target) {
@@ -307,9 +301,9 @@ impl Renderer<'_> {
                         let tests: Vec<String> = v
                             .iter()
                             .map(|t| {
-                                let one =
-                                    TextTest::Compare(Comparison::OneOf(vec![t.clone()].into()));
-                                let inner = self.json_text("cf_elem.v", &one);
+                                // The test of `OneOf` one value.
+                                let inner =
+                                    any_of(vec![self.json_eq("cf_elem.v", t.to_string())], " OR ");
                                 format!(
                                     "EXISTS (SELECT 1 FROM {elements} AS cf_elem(v) WHERE {inner})"
                                 )
@@ -370,7 +364,7 @@ impl Renderer<'_> {
     }
 
     /// A text test on a `text[]` column: any element passes.
-    fn text_list(&mut self, expr: &str, test: &TextTest) -> String {
+    fn text_list(&mut self, expr: &str, test: &TextTest<'_>) -> String {
         match test {
             TextTest::Compare(Comparison::OneOf(v)) => {
                 let p = self.bind(SqlParam::TextArray(strings(v)), "text[]");
@@ -392,7 +386,7 @@ impl Renderer<'_> {
 
     /// A text test on a `jsonb` value, by its text form (see the module
     /// docs).
-    fn json_text(&mut self, expr: &str, test: &TextTest) -> String {
+    fn json_text(&mut self, expr: &str, test: &TextTest<'_>) -> String {
         match test {
             TextTest::Compare(Comparison::OneOf(v)) => {
                 let tests: Vec<String> = v
@@ -419,8 +413,8 @@ impl Renderer<'_> {
 
     /// Exact numeric comparisons (parameters are decimal texts cast to
     /// `numeric`).
-    fn number(&mut self, expr: &str, c: &Comparison<Decimal>) -> String {
-        let texts = |v: &[Decimal]| v.iter().map(Decimal::to_string).collect::<Vec<_>>();
+    fn number(&mut self, expr: &str, c: &Comparison<'_, Decimal>) -> String {
+        let texts = |v: &Values<'_, Decimal>| v.iter().map(Decimal::to_string).collect::<Vec<_>>();
         match c {
             Comparison::OneOf(v) => {
                 let p = self.bind(SqlParam::TextArray(texts(v)), "text[]");
@@ -441,9 +435,9 @@ impl Renderer<'_> {
     }
 
     /// Boolean comparisons (only `OneOf` / `All` exist).
-    fn boolean(&mut self, expr: &str, c: &Comparison<bool>) -> String {
+    fn boolean(&mut self, expr: &str, c: &Comparison<'_, bool>) -> String {
         match c {
-            Comparison::OneOf(v) => match v.as_slice() {
+            Comparison::OneOf(v) => match v.iter().copied().collect::<Vec<_>>().as_slice() {
                 [one] => format!("{expr} = {}", self.bind(SqlParam::Bool(*one), "boolean")),
                 many => {
                     let p = self.bind(SqlParam::BoolArray(many.to_vec()), "boolean[]");
@@ -451,7 +445,7 @@ impl Renderer<'_> {
                 }
             },
             Comparison::All(v) => {
-                let p = self.bind(SqlParam::BoolArray(v.to_vec()), "boolean[]");
+                let p = self.bind(SqlParam::BoolArray(v.iter().copied().collect()), "boolean[]");
                 format!("{expr} = ALL({p})")
             }
             _ => "FALSE".into(),
@@ -459,7 +453,7 @@ impl Renderer<'_> {
     }
 
     /// A text test on one text expression.
-    fn text(&mut self, expr: &str, test: &TextTest) -> String {
+    fn text(&mut self, expr: &str, test: &TextTest<'_>) -> String {
         match test {
             TextTest::Compare(Comparison::OneOf(v)) => self.text_one_of(expr, strings(v)),
             TextTest::Compare(Comparison::All(v)) => {
@@ -494,9 +488,9 @@ impl Renderer<'_> {
         format!("{expr} = ANY({p})")
     }
 
-    fn uuid(&mut self, expr: &str, c: &Comparison<Uuid>) -> String {
+    fn uuid(&mut self, expr: &str, c: &Comparison<'_, Uuid>) -> String {
         match c {
-            Comparison::OneOf(v) => match v.as_slice() {
+            Comparison::OneOf(v) => match v.iter().copied().collect::<Vec<_>>().as_slice() {
                 [one] => format!("{expr} = {}", self.bind(SqlParam::Uuid(*one), "uuid")),
                 many => {
                     let p = self.bind(SqlParam::UuidArray(many.to_vec()), "uuid[]");
@@ -504,7 +498,7 @@ impl Renderer<'_> {
                 }
             },
             Comparison::All(v) => {
-                let p = self.bind(SqlParam::UuidArray(v.to_vec()), "uuid[]");
+                let p = self.bind(SqlParam::UuidArray(v.iter().copied().collect()), "uuid[]");
                 format!("{expr} = ALL({p})")
             }
             ordered => match ordering(ordered) {
@@ -516,8 +510,8 @@ impl Renderer<'_> {
 
     /// Instants against microsecond data (see the module docs): a value
     /// with a sub-microsecond part equals no stored instant.
-    fn instant(&mut self, expr: &str, c: &Comparison<DateTime<Utc>>) -> String {
-        let exact = |v: &[DateTime<Utc>]| -> Vec<DateTime<Utc>> {
+    fn instant(&mut self, expr: &str, c: &Comparison<'_, DateTime<Utc>>) -> String {
+        let exact = |v: &Values<'_, DateTime<Utc>>| -> Vec<DateTime<Utc>> {
             v.iter()
                 .filter(|t| t.nanosecond() % 1000 == 0)
                 .copied()
@@ -562,7 +556,7 @@ impl Renderer<'_> {
     }
 
     /// A `like` test of one text expression.
-    fn like(&mut self, expr: &str, pattern: &LikePattern) -> String {
+    fn like(&mut self, expr: &str, pattern: &LikePatternRef<'_>) -> String {
         let needle = pattern.needle();
         let like = match pattern.kind() {
             PatternKind::Any => return format!("{expr} IS NOT NULL"),
@@ -603,7 +597,7 @@ impl Renderer<'_> {
 }
 
 /// Owned copies of text values.
-fn strings(v: &[ShortStr]) -> Vec<String> {
+fn strings(v: &Values<'_, str>) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
@@ -655,6 +649,7 @@ fn number_kind(text: &str) -> Option<NumberKind> {
 mod tests {
     use super::*;
     use crate::compiler::compile;
+    use crate::schema::Schema;
 
     fn sql(filter: &str) -> SqlFilter {
         render(&compile(filter).unwrap())

@@ -30,13 +30,15 @@ impl fmt::Display for Expr<'_> {
     }
 }
 
-/// Writes `e` in canonical form; `in_or` is true for an alternative of an
-/// `Or` being printed (where no parentheses are needed). Recursion follows
-/// the tree: the parser bounds its depth, and a hand-built tree is as deep
-/// as its builder made it.
-fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr<'_>, in_or: bool) -> fmt::Result {
+/// Writes `e` in canonical form: the one printer of filters (`Display` of
+/// [`Filter`], [`Expr`], [`Condition`] and `ValidFilter`'s text all come
+/// from here). `in_or` is true for an alternative of an `Or` being printed
+/// (where no parentheses are needed). Recursion follows the tree: the
+/// parser bounds its depth, and a hand-built tree is as deep as its
+/// builder made it.
+pub(crate) fn write_expr<W: Write + ?Sized>(f: &mut W, e: &Expr<'_>, in_or: bool) -> fmt::Result {
     match e {
-        Expr::Condition(c) => fmt::Display::fmt(c, f),
+        Expr::Condition(c) => write_condition(f, c),
         Expr::And(g) => match g.terms.as_slice() {
             [one] => write_expr(f, one, in_or),
             terms => {
@@ -72,15 +74,20 @@ fn write_expr(f: &mut fmt::Formatter<'_>, e: &Expr<'_>, in_or: bool) -> fmt::Res
 
 impl fmt::Display for Condition<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.op.as_str())?;
-        f.write_char('(')?;
-        f.write_str(self.attribute.path)?;
-        for value in &self.values {
-            f.write_char(',')?;
-            value.fmt(f)?;
-        }
-        f.write_char(')')
+        write_condition(f, self)
     }
+}
+
+/// Writes one condition in canonical form.
+fn write_condition<W: Write + ?Sized>(f: &mut W, c: &Condition<'_>) -> fmt::Result {
+    f.write_str(c.op.as_str())?;
+    f.write_char('(')?;
+    f.write_str(c.attribute.path)?;
+    for value in &c.values {
+        f.write_char(',')?;
+        write_operand(f, &value.text)?;
+    }
+    f.write_char(')')
 }
 
 impl fmt::Display for Value<'_> {
@@ -98,7 +105,7 @@ pub(crate) fn prints_bare(text: &str) -> bool {
 }
 
 /// Writes `text` as an operand in canonical form.
-pub(crate) fn write_operand(f: &mut impl Write, text: &str) -> fmt::Result {
+pub(crate) fn write_operand<W: Write + ?Sized>(f: &mut W, text: &str) -> fmt::Result {
     if prints_bare(text) {
         return f.write_str(text);
     }

@@ -24,5 +24,6 @@ pub use ast::{
     Arity, Attribute, Condition, Conditions, Expr, Filter, Group, Op, Span, Value, ValueList,
 };
 pub use error::{Expected, ParseError, ParseErrorKind};
+pub(crate) use display::write_expr;
 pub(crate) use parse::each_condition;
 pub use parse::{parse, parse_with};

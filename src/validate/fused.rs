@@ -3,22 +3,28 @@
 //!
 //! Each condition is validated as the grammar reads it
 //! ([`crate::syntax::each_condition`]), by the same [`Checker::condition`]
-//! the tree walk uses. The pass answers only when the filter is valid; at
-//! the first thing it does not handle (a group, a parse error, a problem
-//! with a condition, one condition too many) it gives up, and the caller
-//! runs the two stages one after the other, which report every problem
-//! with its span. So the fused pass never decides an error, and on the
-//! filters it accepts it builds exactly the [`ValidFilter`] the two stages
-//! build (`tests/fused_props.rs` checks both on generated filters).
+//! the tree walk uses, which appends it to the flat filter. The pass
+//! answers only when the filter is valid; at the first thing it does not
+//! handle (a group, a parse error, a problem with a condition, one
+//! condition too many) it gives up, and the caller runs the two stages one
+//! after the other, which report every problem with its span. So the fused
+//! pass never decides an error, and on the filters it accepts it builds
+//! exactly the [`ValidFilter`] the two stages build (`tests/fused_props.rs`
+//! checks both on generated filters).
 
-use super::{Checker, ValidCondition, ValidExpr, ValidFilter};
+use super::{Checker, Node, ValidFilter};
 use crate::limits::Limits;
 use crate::schema::Schema;
 use std::sync::OnceLock;
 
-/// The terms a conjunction is first given room for: the default condition
-/// limit ([`Limits::DEFAULT`]).
+/// The conditions a conjunction is first given room for: the default
+/// condition limit ([`Limits::DEFAULT`]).
 const TERMS: usize = Limits::DEFAULT.max_conditions;
+
+/// The nodes a conjunction is first given room for: the root, and a
+/// condition, a path and two values for each of the default limit's
+/// conditions.
+const NODES: usize = 1 + 4 * TERMS;
 
 /// `source` compiled against `schema` under `limits` when it is a valid
 /// plain conjunction; `None` otherwise (see the module docs).
@@ -27,44 +33,44 @@ pub(crate) fn compile_conjunction(
     schema: &Schema,
     limits: &Limits,
 ) -> Option<ValidFilter> {
-    let mut checker = Checker::new(schema, limits);
-    let mut first: Option<ValidCondition> = None;
-    let mut terms: Vec<ValidExpr> = Vec::new();
-    let span = crate::syntax::each_condition(source, |c| {
+    let mut checker = Checker::new(schema, limits, source);
+    // One allocation for the nodes (the root AND first) of almost every
+    // filter.
+    checker.nodes = Vec::with_capacity(NODES);
+    checker.nodes.push(Node::Group {
+        or: false,
+        terms: 0,
+        size: 0,
+    });
+    crate::syntax::each_condition(source, |c| {
         checker.conditions += 1;
-        if checker.conditions > limits.max_conditions {
-            return false;
-        }
-        checker
-            .condition(c, |valid| match first.take() {
-                None if terms.is_empty() => first = Some(valid),
-                None => terms.push(ValidExpr::Condition(valid)),
-                Some(one) => {
-                    // Room for the default limit's conditions: one allocation
-                    // for the terms of almost every filter.
-                    terms.reserve_exact(TERMS.min(limits.max_conditions).max(2));
-                    terms.push(ValidExpr::Condition(one));
-                    terms.push(ValidExpr::Condition(valid));
-                }
-            })
-            .is_some()
+        checker.conditions <= limits.max_conditions && checker.condition(c)
     })?;
-    let expr = match first {
-        Some(one) => ValidExpr::Condition(one),
-        None if terms.is_empty() => return None,
-        None => ValidExpr::And(terms),
-    };
-    Some(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::new(),
-        source: source.get(span.range())?.into(),
-        expr,
-    })
+    let n = checker.conditions;
+    match n {
+        0 => return None,
+        // One condition is the root itself.
+        1 => {
+            checker.nodes.remove(0);
+        }
+        _ => {
+            let terms = u32::try_from(n).ok()?;
+            let size = u32::try_from(checker.nodes.len() - 1).ok()?;
+            *checker.nodes.first_mut()? = Node::Group {
+                or: false,
+                terms,
+                size,
+            };
+        }
+    }
+    Some(checker.finish(OnceLock::new()))
 }
+
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::ValidExpr;
 
     /// The fused pass answers for valid plain conjunctions, and for nothing
     /// else (the stages answer those).
@@ -82,7 +88,7 @@ mod tests {
         let ValidExpr::And(terms) = two.expr() else {
             panic!("an And: {:?}", two.expr());
         };
-        assert_eq!(terms.len(), 2);
+        assert_eq!(terms.count(), 2);
         assert_eq!(two.to_string(), "eq(sku,a):eq(sku,b)");
         for other in [
             "",

@@ -2,14 +2,21 @@
 //! every operator/attribute pair is allowed by a [`Schema`] and every value
 //! has the attribute's type and follows its value rules.
 //!
-//! A [`ValidFilter`] is a tree of typed predicates ([`ValidExpr`],
-//! [`Predicate`]): each condition names a schema attribute (by index, with
-//! its canonical path when patterned or aliased) and a test on values of the
-//! attribute's type (`like` holds a compiled [`LikePattern`], comparisons typed
-//! values), so evaluation and SQL rendering have no impossible cases. It
-//! keeps the schema (a cheap clone) and the canonical text for `Display`
-//! (written on first use from a copy of the input when compiled from
-//! text), and borrows nothing from the input.
+//! A [`ValidFilter`] is flat: its nodes (conditions and groups, in prefix
+//! order) and their typed values sit in one vector, so compiling a filter
+//! builds no tree of boxes and dropping it frees two buffers.
+//! It is read through borrowed views: [`ValidFilter::expr`] gives the root
+//! as a [`ValidExpr`], [`ValidFilter::conditions`] each condition as a
+//! [`ConditionRef`], whose [`Predicate`] is a test on values of the
+//! attribute's type (`like` holds a [`LikePatternRef`], comparisons typed
+//! values), so evaluation and SQL rendering have no impossible cases. Each
+//! condition names its schema attribute by index, resolved when the filter
+//! is compiled together with the attribute's canonical path and the
+//! catalog product field it reads ([`AttributeRef`]), so evaluation never
+//! matches attribute patterns. The filter keeps the schema (a cheap clone)
+//! and the canonical text for `Display` (written on first use from a copy
+//! of the input when compiled from text), and borrows nothing from the
+//! input.
 //!
 //! Validation reports every problem at once ([`ValidationErrors`]), each
 //! with a kind and the span of the offending operator, attribute, value,
@@ -34,18 +41,19 @@
 //! let f = catalog_filter::compile("eq(status,live):in(sku,a-1,b-2)").unwrap();
 //! let c = f.conditions().next().unwrap();
 //! assert_eq!(c.field().path(), "status");
-//! assert_eq!(
-//!     c.predicate(),
-//!     &Predicate::Text(TextTest::Compare(Comparison::OneOf(vec!["live".into()].into())))
-//! );
+//! let Predicate::Text(TextTest::Compare(Comparison::OneOf(values))) = c.predicate() else {
+//!     panic!("a text comparison");
+//! };
+//! assert_eq!(values.iter().collect::<Vec<&str>>(), ["live"]);
 //! assert_eq!(f.to_string(), "eq(status,live):in(sku,a-1,b-2)");
 //! ```
 
 use crate::limits::Limits;
+
 mod error;
 mod fused;
 
-pub use crate::pattern::{LikePattern, PatternKind};
+pub use crate::pattern::{LikePattern, LikePatternRef, PatternKind};
 pub use crate::search::TextQuery;
 pub use crate::short::ShortStr;
 pub use crate::syntax::ValueList;
@@ -53,17 +61,18 @@ pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, V
 pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
+use crate::schema::ProductField;
 use crate::schema::{AttributeRef, ResolveError, ValueType};
 use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::OnceLock;
 use uuid::Uuid;
 
-/// A filter that passed validation against a [`Schema`]: a tree of typed
-/// predicates, the schema, and the canonical text of the filter (written
-/// on first use when compiled from text).
+/// A filter that passed validation against a [`Schema`]: its conditions
+/// and groups, typed, the schema, and the canonical text of the filter
+/// (written on first use when compiled from text).
 ///
 /// Build one with [`crate::compile()`] (the detach_nodes schema),
 /// [`Schema::compile`] (any schema) or a [`crate::Compiler`] (other
@@ -76,10 +85,74 @@ pub struct ValidFilter {
     /// The canonical text, written on first use from `source` (or at once
     /// for a filter validated from a tree, which has no source).
     canonical: OnceLock<Box<str>>,
-    /// The filter's text as given (without surrounding spaces), when
-    /// `canonical` is written lazily; empty otherwise.
-    source: Box<str>,
-    expr: ValidExpr,
+    /// The filter's text as given (its first `source_len` bytes, when
+    /// `canonical` is written lazily; none otherwise), then the texts the
+    /// input does not hold as they are (decoded escapes, aliases'
+    /// targets): what text values and canonical paths point into.
+    text: Box<str>,
+    /// How much of `text` is the filter's text.
+    source_len: usize,
+    /// The tree in prefix order: the root first, a group followed by its
+    /// terms' subtrees, a condition by its canonical path (when it has
+    /// one) and its typed values. Never empty.
+    nodes: Vec<Node>,
+    /// The numbers the values point to (empty for most filters).
+    numbers: Vec<Decimal>,
+    /// The full-text queries the values point to (empty for most
+    /// filters).
+    searches: Vec<TextQuery>,
+}
+
+/// An entry of the flat tree.
+#[derive(Clone, Debug, PartialEq)]
+enum Node {
+    /// A condition, followed by its path and values.
+    Condition(Cond),
+    /// An AND (`or` false) or OR group of `terms` terms (two or more),
+    /// whose subtrees are the `size` nodes after it.
+    Group { or: bool, terms: u32, size: u32 },
+    /// A value (or canonical path) of the condition before it.
+    Value(Slot),
+}
+
+/// A stored condition: where its values are, what it names and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cond {
+    span: Span,
+    /// The schema attribute's index.
+    attribute: u32,
+    /// How many values it has (the last nodes of the condition).
+    count: u32,
+    /// True when the node after it is the canonical path (which is not
+    /// the attribute's pattern). Positions are relative, so that the
+    /// condition can move in the vector.
+    path: bool,
+    /// The product field the attribute reads (resolved at compile time).
+    field: Option<ProductField>,
+    op: Op,
+}
+
+/// One typed value of a condition (or a canonical path, as text): small
+/// and `Copy`, so building one is a few register stores and dropping the
+/// vector frees it without visiting the slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Slot {
+    /// `len` bytes of the filter's `text` from `start`.
+    Text { start: usize, len: usize },
+    /// The number at this index of the filter's `numbers`.
+    Number(u32),
+    Bool(bool),
+    Uuid(Uuid),
+    Instant(DateTime<Utc>),
+    /// A `like` pattern (the needle lower-cased for `ilike`), its needle
+    /// `len` bytes of the filter's `text` from `start`.
+    Like {
+        kind: PatternKind,
+        start: usize,
+        len: usize,
+    },
+    /// The query at this index of the filter's `searches`.
+    Search(u32),
 }
 
 impl fmt::Debug for ValidFilter {
@@ -87,7 +160,7 @@ impl fmt::Debug for ValidFilter {
         f.debug_struct("ValidFilter")
             .field("schema", &self.schema)
             .field("canonical", &self.as_str())
-            .field("expr", &self.expr)
+            .field("expr", &self.expr())
             .finish()
     }
 }
@@ -109,9 +182,11 @@ impl std::hash::Hash for ValidFilter {
 }
 
 impl ValidFilter {
-    /// The tree of typed predicates.
-    pub fn expr(&self) -> &ValidExpr {
-        &self.expr
+    /// The root of the tree of typed predicates.
+    #[inline]
+    pub fn expr(&self) -> ValidExpr<'_> {
+        self.node_at(0)
+            .map_or(ValidExpr::And(Terms::empty(self)), |(e, _)| e)
     }
 
     /// The schema the filter was validated against.
@@ -122,28 +197,14 @@ impl ValidFilter {
     /// The conditions of the tree, left to right (depth first), each with
     /// its attribute.
     pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
-        let mut stack = vec![&self.expr];
-        std::iter::from_fn(move || {
-            while let Some(e) = stack.pop() {
-                match e {
-                    ValidExpr::Condition(c) => {
-                        return Some(ConditionRef {
-                            schema: &self.schema,
-                            condition: c,
-                        });
-                    }
-                    ValidExpr::And(terms) | ValidExpr::Or(terms) => {
-                        stack.extend(terms.iter().rev())
-                    }
-                }
-            }
-            None
+        self.nodes.iter().enumerate().filter_map(move |(at, n)| match n {
+            Node::Condition(c) => Some(ConditionRef {
+                filter: self,
+                cond: c,
+                at,
+            }),
+            Node::Group { .. } | Node::Value(_) => None,
         })
-    }
-
-    /// The attribute a condition of this filter names.
-    pub fn attribute<'a>(&'a self, condition: &'a ValidCondition) -> Option<AttributeRef<'a>> {
-        condition.attribute_in(&self.schema)
     }
 
     /// The canonical form of the filter (what `Display` prints).
@@ -151,13 +212,41 @@ impl ValidFilter {
     /// Computed on first use (and kept) for a filter compiled from text:
     /// compiling does not pay for printing.
     pub fn as_str(&self) -> &str {
-        self.canonical.get_or_init(|| canonical_of(&self.source))
+        self.canonical
+            .get_or_init(|| canonical_of(self.text.get(..self.source_len).unwrap_or_default()))
+    }
+
+    /// The node at `at` as a view, and the index after its subtree.
+    #[inline]
+    fn node_at(&self, at: usize) -> Option<(ValidExpr<'_>, usize)> {
+        Some(match self.nodes.get(at)? {
+            Node::Condition(c) => (
+                ValidExpr::Condition(ConditionRef {
+                    filter: self,
+                    cond: c,
+                    at,
+                }),
+                at + 1 + usize::from(c.path) + c.count as usize,
+            ),
+            Node::Group { or, terms, size } => {
+                let t = Terms {
+                    filter: self,
+                    at: at + 1,
+                    left: *terms,
+                };
+                let next = at + 1 + *size as usize;
+                (if *or { ValidExpr::Or(t) } else { ValidExpr::And(t) }, next)
+            }
+            // Not reached: a term starts with a condition or a group.
+            Node::Value(_) => return None,
+        })
     }
 }
 
-/// The canonical text of `source`, a filter that parsed and validated.
-/// Parsed again without a depth limit: its depth was within the limit it
-/// was validated under, which also bounds the printer's recursion.
+/// The canonical text of `source`, a filter that parsed and validated,
+/// written by the syntax's printer (the one printer of filters). Parsed
+/// again without a depth limit: its depth was within the limit it was
+/// validated under, which also bounds the printer's recursion.
 #[cold]
 fn canonical_of(source: &str) -> Box<str> {
     let limits = Limits {
@@ -165,14 +254,19 @@ fn canonical_of(source: &str) -> Box<str> {
         ..Limits::DEFAULT
     };
     match crate::syntax::parse_with(source, &limits) {
-        Ok(filter) => {
-            let mut canonical = String::with_capacity(source.len() + 16);
-            write_canonical(&mut canonical, &filter.expr, false);
-            canonical.into_boxed_str()
-        }
+        Ok(filter) => canonical_text(&filter),
         // Not reached: `source` parsed before.
         Err(_) => source.into(),
     }
+}
+
+/// The canonical text of a parsed filter.
+fn canonical_text(filter: &Filter<'_>) -> Box<str> {
+    // The canonical form is at most a few bytes longer than the input
+    // (quotes added); one allocation in the common case.
+    let mut canonical = String::with_capacity(filter.span.len() + 16);
+    let _ = crate::syntax::write_expr(&mut canonical, &filter.expr, false);
+    canonical.into_boxed_str()
 }
 
 impl fmt::Display for ValidFilter {
@@ -181,90 +275,250 @@ impl fmt::Display for ValidFilter {
     }
 }
 
-/// A node of a validated filter tree.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ValidExpr {
+/// A node of a validated filter, borrowed from it
+/// ([`ValidFilter::expr`]). Equality compares the trees (operators,
+/// attributes, typed values and spans), of the same filter or of two.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValidExpr<'f> {
     /// One condition.
-    Condition(ValidCondition),
+    Condition(ConditionRef<'f>),
     /// All terms hold (two or more).
-    And(Vec<ValidExpr>),
+    And(Terms<'f>),
     /// One of the alternatives holds (two or more).
-    Or(Vec<ValidExpr>),
+    Or(Terms<'f>),
 }
 
-/// One validated condition: an operator, the schema attribute it names and
-/// a typed predicate.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ValidCondition {
-    op: Op,
-    attribute: usize,
-    /// The canonical path when it is not the attribute's pattern (inline
-    /// when short).
-    path: Option<ShortStr>,
-    predicate: Predicate,
-    span: Span,
+/// The terms of an AND or the alternatives of an OR, left to right (an
+/// iterator of [`ValidExpr`]s).
+#[derive(Clone, Copy)]
+pub struct Terms<'f> {
+    filter: &'f ValidFilter,
+    /// The node of the next term.
+    at: usize,
+    /// How many terms are left.
+    left: u32,
 }
 
-impl ValidCondition {
-    /// The operator as written.
-    pub fn op(&self) -> Op {
-        self.op
-    }
-
-    /// What the condition tests.
-    pub fn predicate(&self) -> &Predicate {
-        &self.predicate
-    }
-
-    /// The condition's span in the filter text.
-    pub fn span(&self) -> Span {
-        self.span
-    }
-
-    /// The attribute in `schema`, which must be the filter's schema.
-    pub(crate) fn attribute_in<'a>(&'a self, schema: &'a Schema) -> Option<AttributeRef<'a>> {
-        schema
-            .attribute_at(self.attribute)
-            .map(|a| AttributeRef::new(a, self.path.as_ref().map(ShortStr::as_str)))
+impl<'f> Terms<'f> {
+    /// No terms (stands in for a missing root; never reached).
+    fn empty(filter: &'f ValidFilter) -> Terms<'f> {
+        Terms {
+            filter,
+            at: 0,
+            left: 0,
+        }
     }
 }
 
-/// A condition of a [`ValidFilter`] with its attribute resolved; see
-/// [`ValidFilter::conditions`].
-#[derive(Clone, Copy, Debug)]
+impl<'f> Iterator for Terms<'f> {
+    type Item = ValidExpr<'f>;
+
+    #[inline]
+    fn next(&mut self) -> Option<ValidExpr<'f>> {
+        if self.left == 0 {
+            return None;
+        }
+        let (e, next) = self.filter.node_at(self.at)?;
+        self.at = next;
+        self.left -= 1;
+        Some(e)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left as usize))
+    }
+}
+
+impl PartialEq for Terms<'_> {
+    fn eq(&self, other: &Terms<'_>) -> bool {
+        self.left == other.left && self.eq_terms(*other)
+    }
+}
+
+impl Terms<'_> {
+    /// True when both yield equal terms.
+    fn eq_terms(self, other: Terms<'_>) -> bool {
+        Iterator::eq(self, other)
+    }
+}
+
+impl fmt::Debug for Terms<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(*self).finish()
+    }
+}
+
+/// One condition of a [`ValidFilter`], borrowed from it: an operator, the
+/// schema attribute it names (resolved) and a typed predicate.
+#[derive(Clone, Copy)]
 pub struct ConditionRef<'f> {
-    schema: &'f Schema,
-    condition: &'f ValidCondition,
+    filter: &'f ValidFilter,
+    cond: &'f Cond,
+    /// The condition's node.
+    at: usize,
+}
+
+impl fmt::Debug for ConditionRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("op", &self.op())
+            .field("attribute", &self.field().path())
+            .field("predicate", &self.predicate())
+            .field("span", &self.span())
+            .finish()
+    }
+}
+
+impl PartialEq for ConditionRef<'_> {
+    /// The same operator, attribute (and canonical path), typed values and
+    /// span.
+    fn eq(&self, other: &ConditionRef<'_>) -> bool {
+        self.cond.op == other.cond.op
+            && self.cond.span == other.cond.span
+            && self.field() == other.field()
+            && self.predicate() == other.predicate()
+    }
 }
 
 impl<'f> ConditionRef<'f> {
-    /// The attribute (`Display` prints its canonical path).
+    /// True when both are the same stored condition (of one filter).
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
+    pub(crate) fn same(&self, other: &ConditionRef<'_>) -> bool {
+        std::ptr::eq(self.cond, other.cond)
+    }
+
+    /// The attribute (`Display` prints its canonical path), with the key a
+    /// record reads it by ([`AttributeRef::id`],
+    /// [`AttributeRef::product_field`]), resolved when the filter was
+    /// compiled.
+    #[inline]
     pub fn field(&self) -> AttributeRef<'f> {
-        // The index comes from this schema's lookup, so it is present; the
-        // fallback keeps this total.
-        self.condition
-            .attribute_in(self.schema)
-            .unwrap_or_else(|| AttributeRef::new(&EMPTY_ATTRIBUTE, Some("")))
+        let c = self.cond;
+        let path = match self.filter.nodes.get(self.at + 1) {
+            Some(Node::Value(slot)) if c.path => text_of(slot, self.filter),
+            _ => None,
+        };
+        match self.filter.schema.attribute_at(c.attribute as usize) {
+            Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
+            // The index comes from this schema's lookup, so it is present;
+            // the fallback keeps this total.
+            None => AttributeRef::new(&EMPTY_ATTRIBUTE, Some(""), u32::MAX, None),
+        }
     }
 
     /// The operator as written.
     pub fn op(&self) -> Op {
-        self.condition.op
-    }
-
-    /// What the condition tests.
-    pub fn predicate(&self) -> &'f Predicate {
-        &self.condition.predicate
+        self.cond.op
     }
 
     /// The condition's span in the filter text.
     pub fn span(&self) -> Span {
-        self.condition.span
+        self.cond.span
     }
 
-    /// The stored condition.
-    pub fn condition(&self) -> &'f ValidCondition {
-        self.condition
+    /// What the condition tests.
+    #[inline]
+    pub fn predicate(&self) -> Predicate<'f> {
+        let c = self.cond;
+        let start = self.at + 1 + usize::from(c.path);
+        let slots = self
+            .filter
+            .nodes
+            .get(start..start + c.count as usize)
+            .unwrap_or_default();
+        let op = c.op;
+        let f = self.filter;
+        let first = match slots.first() {
+            Some(Node::Value(slot)) => Some(slot),
+            _ => None,
+        };
+        let like = |kind, start, len| {
+            let needle = f.text.get(start..start + len).unwrap_or_default();
+            LikePatternRef::from_parts(kind, needle)
+        };
+        match first {
+            _ if op == Op::IsNull => Predicate::IsNull,
+            Some(&Slot::Like { kind, start, len }) if op == Op::Ilike => {
+                Predicate::Text(TextTest::Ilike(like(kind, start, len)))
+            }
+            Some(&Slot::Like { kind, start, len }) => {
+                Predicate::Text(TextTest::Like(like(kind, start, len)))
+            }
+            Some(Slot::Text { .. }) => {
+                Predicate::Text(TextTest::Compare(comparison(op, slots, f, text_of)))
+            }
+            Some(Slot::Number(_)) => Predicate::Number(comparison(op, slots, f, |s, f| match s {
+                Slot::Number(i) => f.numbers.get(*i as usize),
+                _ => None,
+            })),
+            Some(Slot::Bool(_)) => Predicate::Bool(comparison(op, slots, f, |s, _| match s {
+                Slot::Bool(v) => Some(v),
+                _ => None,
+            })),
+            Some(Slot::Uuid(_)) => Predicate::Uuid(comparison(op, slots, f, |s, _| match s {
+                Slot::Uuid(v) => Some(v),
+                _ => None,
+            })),
+            Some(Slot::Instant(_)) => Predicate::Instant(comparison(op, slots, f, |s, _| match s {
+                Slot::Instant(v) => Some(v),
+                _ => None,
+            })),
+            Some(&Slot::Search(i)) => match f.searches.get(i as usize) {
+                Some(q) => Predicate::Text(TextTest::Search(q)),
+                None => nothing(),
+            },
+            // Only `is_null` has no values.
+            None => nothing(),
+        }
+    }
+}
+
+/// A predicate that holds for no record: an empty `OneOf` (stands in
+/// where a stored condition lacks its values; never reached).
+fn nothing<'f>() -> Predicate<'f> {
+    Predicate::Text(TextTest::Compare(Comparison::OneOf(Values {
+        slots: &[],
+        filter: None,
+        get: |_, _| None,
+    })))
+}
+
+/// The comparison `op` stands for over `slots` of `filter`, each read by
+/// `get`.
+#[inline]
+fn comparison<'f, T: ?Sized>(
+    op: Op,
+    slots: &'f [Node],
+    filter: &'f ValidFilter,
+    get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
+) -> Comparison<'f, T> {
+    let values = Values {
+        slots,
+        filter: Some(filter),
+        get,
+    };
+    // An ordering always has its value; none compares with nothing.
+    let none = Comparison::OneOf(Values {
+        slots: &[],
+        filter: None,
+        get,
+    });
+    match op {
+        Op::Gt => values.first().map_or(none, Comparison::Gt),
+        Op::Ge => values.first().map_or(none, Comparison::Ge),
+        Op::Lt => values.first().map_or(none, Comparison::Lt),
+        Op::Le => values.first().map_or(none, Comparison::Le),
+        Op::ContainsAll => Comparison::All(values),
+        _ => Comparison::OneOf(values),
+    }
+}
+
+/// The text a text slot points to in `filter`'s text.
+#[inline]
+fn text_of<'f>(slot: &'f Slot, filter: &'f ValidFilter) -> Option<&'f str> {
+    match *slot {
+        Slot::Text { start, len } => filter.text.get(start..start.checked_add(len)?),
+        _ => None,
     }
 }
 
@@ -273,9 +527,9 @@ impl<'f> ConditionRef<'f> {
 static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::AttributeDef> =
     std::sync::LazyLock::new(crate::schema::AttributeDef::placeholder);
 
-/// What one condition tests, on values of the attribute's type. A list
-/// attribute passes when any of its elements does (`All` tests: when every
-/// value is an element).
+/// What one condition tests, on values of the attribute's type (borrowed
+/// from the filter). A list attribute passes when any of its elements
+/// does (`All` tests: when every value is an element).
 ///
 /// | value type | predicate |
 /// |---|---|
@@ -287,29 +541,29 @@ static EMPTY_ATTRIBUTE: std::sync::LazyLock<crate::schema::AttributeDef> =
 /// | any, `is_null` | [`Predicate::IsNull`] |
 ///
 /// New variants may be added in minor versions, with new value types.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Predicate {
+pub enum Predicate<'f> {
     /// A text test (text, text list, and the enumerations).
-    Text(TextTest),
+    Text(TextTest<'f>),
     /// Numbers compared exactly (integer and decimal attributes).
-    Number(Comparison<Decimal>),
+    Number(Comparison<'f, Decimal>),
     /// Booleans (only `OneOf` / `All`).
-    Bool(Comparison<bool>),
+    Bool(Comparison<'f, bool>),
     /// UUIDs compared by their 128-bit value.
-    Uuid(Comparison<Uuid>),
+    Uuid(Comparison<'f, Uuid>),
     /// Instants (normalised to UTC).
-    Instant(Comparison<DateTime<Utc>>),
+    Instant(Comparison<'f, DateTime<Utc>>),
     /// `is_null`: the attribute has no value (absent, JSON null, or an
     /// empty list).
     IsNull,
 }
 
-impl Predicate {
+impl Predicate<'_> {
     /// How many values the predicate compares with: 0 for `is_null`, 1 for
     /// `like`, `ilike`, `text` and the orderings.
     pub fn value_count(&self) -> usize {
-        fn count<T>(c: &Comparison<T>) -> usize {
+        fn count<T: ?Sized>(c: &Comparison<'_, T>) -> usize {
             match c {
                 Comparison::OneOf(v) | Comparison::All(v) => v.len(),
                 Comparison::Gt(_) | Comparison::Ge(_) | Comparison::Lt(_) | Comparison::Le(_) => 1,
@@ -328,33 +582,122 @@ impl Predicate {
 }
 
 /// A comparison of an attribute's value(s) with typed values.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Comparison<T> {
+#[derive(Debug, PartialEq)]
+pub enum Comparison<'f, T: ?Sized> {
     /// Equals one of the values (`eq`, `in`, `contains`, `contains_any`).
-    OneOf(ValueList<T>),
+    OneOf(Values<'f, T>),
     /// Every value is among the attribute's values (`contains_all`).
-    All(ValueList<T>),
+    All(Values<'f, T>),
     /// Greater than (`gt`).
-    Gt(T),
+    Gt(&'f T),
     /// Greater than or equal to (`ge`).
-    Ge(T),
+    Ge(&'f T),
     /// Less than (`lt`).
-    Lt(T),
+    Lt(&'f T),
     /// Less than or equal to (`le`).
-    Le(T),
+    Le(&'f T),
+}
+
+impl<T: ?Sized> Clone for Comparison<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Comparison<'_, T> {}
+
+/// The typed values of a comparison, borrowed from the filter: iterate
+/// them with [`Values::iter`].
+pub struct Values<'f, T: ?Sized> {
+    /// Value nodes.
+    slots: &'f [Node],
+    /// The filter the slots point into (`None` only with no slots).
+    filter: Option<&'f ValidFilter>,
+    get: fn(&'f Slot, &'f ValidFilter) -> Option<&'f T>,
+}
+
+impl<T: ?Sized> Clone for Values<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Values<'_, T> {}
+
+impl<'f, T: ?Sized> Values<'f, T> {
+    /// The values, in the order written.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = &'f T> + Clone + 'f {
+        let (get, filter) = (self.get, self.filter);
+        self.slots.iter().filter_map(move |n| match n {
+            Node::Value(s) => get(s, filter?),
+            _ => None,
+        })
+    }
+
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when there are none (never, in a validated filter).
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The first value.
+    pub fn first(&self) -> Option<&'f T> {
+        match self.slots.first()? {
+            Node::Value(s) => (self.get)(s, self.filter?),
+            _ => None,
+        }
+    }
+
+    /// True when `value` is one of the values.
+    pub fn contains(&self, value: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.iter().any(|v| v == value)
+    }
+}
+
+impl<'f> Values<'f, str> {
+    /// The bytes of the text values, in the order written (the fast path
+    /// of evaluation: no call through `get`, no UTF-8 boundary checks).
+    #[inline]
+    pub(crate) fn bytes(&self) -> impl Iterator<Item = &'f [u8]> + Clone + 'f {
+        let text = self.filter.map_or(&[][..], |f| f.text.as_bytes());
+        self.slots.iter().filter_map(move |n| match *n {
+            Node::Value(Slot::Text { start, len }) => text.get(start..start.checked_add(len)?),
+            _ => None,
+        })
+    }
+}
+
+impl<T: fmt::Debug + ?Sized> fmt::Debug for Values<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: PartialEq + ?Sized> PartialEq for Values<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
 }
 
 /// A test on a text value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TextTest {
-    /// Exact, bytewise comparisons (values inline when short).
-    Compare(Comparison<ShortStr>),
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TextTest<'f> {
+    /// Exact, bytewise comparisons.
+    Compare(Comparison<'f, str>),
     /// `like`: a case-sensitive wildcard pattern.
-    Like(LikePattern),
+    Like(LikePatternRef<'f>),
     /// `ilike`: the pattern, lower-cased, against the lower-cased value.
-    Ilike(LikePattern),
+    Ilike(LikePatternRef<'f>),
     /// `text`: full-text search.
-    Search(TextQuery),
+    Search(&'f TextQuery),
 }
 
 /// The detach_nodes schema ([`Schema::detach_nodes`]), built once per
@@ -370,17 +713,8 @@ pub(crate) fn validate_for(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let expr = check(filter, schema, limits)?;
-    // The canonical form is at most a few bytes longer than the input
-    // (quotes added); one allocation in the common case.
-    let mut canonical = String::with_capacity(filter.span.len() + 16);
-    write_canonical(&mut canonical, &filter.expr, false);
-    Ok(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::from(canonical.into_boxed_str()),
-        source: Box::default(),
-        expr,
-    })
+    let checker = check(filter, "", schema, limits)?;
+    Ok(checker.finish(OnceLock::from(canonical_text(filter))))
 }
 
 /// [`validate_for`] of `filter`, parsed from `source` with `limits`: the
@@ -392,23 +726,20 @@ pub(crate) fn validate_source(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
-    let expr = check(filter, schema, limits)?;
-    Ok(ValidFilter {
-        schema: schema.clone(),
-        canonical: OnceLock::new(),
-        source: source.get(filter.span.range()).unwrap_or(source).into(),
-        expr,
-    })
+    let checker = check(filter, source, schema, limits)?;
+    Ok(checker.finish(OnceLock::new()))
 }
 
-/// The typed tree of `filter`, or every problem.
-fn check(
+/// The checker holding the flat tree of `filter` (parsed from `source`,
+/// or `""` when it has none), or every problem.
+fn check<'m>(
     filter: &Filter<'_>,
-    schema: &Schema,
-    limits: &Limits,
-) -> Result<ValidExpr, ValidationErrors> {
-    let mut checker = Checker::new(schema, limits);
-    let (expr, complexity) = checker.expr(&filter.expr, 0);
+    source: &'m str,
+    schema: &'m Schema,
+    limits: &'m Limits,
+) -> Result<Checker<'m>, ValidationErrors> {
+    let mut checker = Checker::new(schema, limits, source);
+    let (ok, complexity) = checker.expr(&filter.expr, 0);
     if schema.allow_or() && limits.max_complexity != 0 && complexity > limits.max_complexity {
         checker.errors.push(ValidationError::new(
             ValidationErrorKind::TooComplex {
@@ -435,12 +766,12 @@ fn check(
             checker.errors.insert(at, error);
         }
     }
-    match (ValidationErrors::new(checker.errors), expr) {
-        (None, Some(expr)) => Ok(expr),
-        (Some(errors), _) => Err(errors),
-        // Every `None` node pushes an error first, so this is not reached;
+    match ValidationErrors::new(std::mem::take(&mut checker.errors)) {
+        None if ok && !checker.nodes.is_empty() => Ok(checker),
+        Some(errors) => Err(errors),
+        // Every failed node pushes an error first, so this is not reached;
         // answering with the depth error keeps the function total.
-        (None, None) => Err(ValidationErrors::one(ValidationError::new(
+        None => Err(ValidationErrors::one(ValidationError::new(
             ValidationErrorKind::TooDeep {
                 limit: limits.depth(),
             },
@@ -449,80 +780,10 @@ fn check(
     }
 }
 
-/// Appends the canonical form of `e` to `out`: the same text as
-/// `Display` for [`Expr`] (which it falls back to for values written
-/// quoted), without the formatting machinery. `in_or` is true for an
-/// alternative of an `Or` (printed without parentheses). Recursion is
-/// bounded by the depth limit: only validated trees are printed.
-fn write_canonical(out: &mut String, e: &Expr<'_>, in_or: bool) {
-    match e {
-        Expr::Condition(c) => {
-            out.push_str(c.op.as_str());
-            out.push('(');
-            out.push_str(c.attribute.path);
-            for v in &c.values {
-                out.push(',');
-                let text = &*v.text;
-                if prints_bare(text) {
-                    out.push_str(text);
-                } else {
-                    let _ = write!(out, "{v}");
-                }
-            }
-            out.push(')');
-        }
-        Expr::And(g) => match g.terms.as_slice() {
-            [one] => write_canonical(out, one, in_or),
-            terms => {
-                for (n, term) in terms.iter().enumerate() {
-                    if n > 0 {
-                        out.push(':');
-                    }
-                    write_canonical(out, term, false);
-                }
-            }
-        },
-        Expr::Or(g) => match g.terms.as_slice() {
-            [one] => write_canonical(out, one, in_or),
-            alts => {
-                if !in_or {
-                    out.push('(');
-                }
-                for (n, alt) in alts.iter().enumerate() {
-                    if n > 0 {
-                        out.push('|');
-                    }
-                    write_canonical(out, alt, true);
-                }
-                if !in_or {
-                    out.push(')');
-                }
-            }
-        },
-    }
-}
-
-/// True when `Display` prints `text` bare (without quotes): a subset of
-/// the grammar's bare characters (ASCII letters and digits, `-_.*@$+:/`
-/// and inner spaces), non-empty. A text outside the subset is printed by
-/// `Display` itself, so this only has to be conservative.
-fn prints_bare(text: &str) -> bool {
-    !text.is_empty()
-        && !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'_' | b'.' | b'*' | b'@' | b'$' | b'+' | b':' | b'/' | b' '
-                )
-        })
-}
-
 /// The complexity of one condition (see [`Limits::max_complexity`]).
 const LEAF: usize = 1;
 
-/// Walks the tree, collecting problems.
+/// Walks the tree, collecting problems and building the flat filter.
 struct Checker<'m> {
     schema: &'m Schema,
     /// Every operator the schema allows, computed once.
@@ -530,26 +791,125 @@ struct Checker<'m> {
     limits: &'m Limits,
     errors: Vec<ValidationError>,
     conditions: usize,
+    /// The nodes built so far (see [`ValidFilter`]).
+    nodes: Vec<Node>,
+    /// Where text values point.
+    texts: Texts<'m>,
+}
+
+/// The text of a filter being built: the source, then `extra`.
+struct Texts<'m> {
+    /// The filter's text as given (`""` for a tree without one).
+    source: &'m str,
+    /// The texts `source` does not hold as they are.
+    extra: String,
+    /// The numbers of the values.
+    numbers: Vec<Decimal>,
+    /// The full-text queries of the values.
+    searches: Vec<TextQuery>,
+}
+
+impl Texts<'_> {
+    /// A slot for the number `n`.
+    fn number(&mut self, n: Decimal) -> Slot {
+        self.numbers.push(n);
+        Slot::Number(slot_index(self.numbers.len() - 1))
+    }
+
+    /// A slot for the `like` value `t` (its needle lower-cased when
+    /// `lower`).
+    fn like(&mut self, t: &str, lower: bool) -> Slot {
+        // Lower-cased as PostgreSQL does (borrowed when nothing changes,
+        // so the needle still points into the input).
+        let lowered;
+        let t = if lower {
+            lowered = crate::pg_ctype::lower(t);
+            &*lowered
+        } else {
+            t
+        };
+        let (kind, needle) = crate::pattern::split(t);
+        match self.slot(needle) {
+            Slot::Text { start, len } => Slot::Like { kind, start, len },
+            other => other,
+        }
+    }
+
+    /// A slot for `t`: where `source` holds it (a text the parser
+    /// borrowed from it, found by its address, so nothing is copied), or
+    /// else after the source, copied into `extra`.
+    #[inline]
+    fn slot(&mut self, t: &str) -> Slot {
+        let len = t.len();
+        let at = (t.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+        let start = match at.checked_add(len).and_then(|end| self.source.get(at..end)) {
+            // The same bytes at the same address: `t` is that part of
+            // `source` (an owned text never lies inside it).
+            Some(same) if same.as_ptr() == t.as_ptr() => at,
+            _ => {
+                let start = self.source.len() + self.extra.len();
+                self.extra.push_str(t);
+                start
+            }
+        };
+        Slot::Text { start, len }
+    }
 }
 
 impl<'m> Checker<'m> {
-    /// A checker of filters against `schema` under `limits`, with no
-    /// problems and no conditions seen yet.
-    fn new(schema: &'m Schema, limits: &'m Limits) -> Checker<'m> {
+    /// A checker of filters parsed from `source` (`""` for none) against
+    /// `schema` under `limits`, with no problems and no conditions seen
+    /// yet.
+    fn new(schema: &'m Schema, limits: &'m Limits, source: &'m str) -> Checker<'m> {
         Checker {
             schema,
             all_operators: schema.operators(),
             limits,
             errors: Vec::new(),
             conditions: 0,
+            nodes: Vec::new(),
+            texts: Texts {
+                source,
+                extra: String::new(),
+                numbers: Vec::new(),
+                searches: Vec::new(),
+            },
         }
     }
 
-    /// The typed node and its complexity (saturating), or `None` after
-    /// pushing at least one error. Recursion is bounded by the depth limit:
-    /// a node deeper than it is refused without being entered (the parser
-    /// never builds one; a hand-built tree might).
-    fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (Option<ValidExpr>, usize) {
+    /// The filter built (the checker found no problem).
+    fn finish(self, canonical: OnceLock<Box<str>>) -> ValidFilter {
+        let Texts {
+            source,
+            extra,
+            numbers,
+            searches,
+        } = self.texts;
+        let text = if extra.is_empty() {
+            Box::from(source)
+        } else {
+            let mut text = String::with_capacity(source.len() + extra.len());
+            text.push_str(source);
+            text.push_str(&extra);
+            text.into_boxed_str()
+        };
+        ValidFilter {
+            schema: self.schema.clone(),
+            canonical,
+            text,
+            source_len: source.len(),
+            nodes: self.nodes,
+            numbers,
+            searches,
+        }
+    }
+
+    /// Checks `e`, appending its nodes; whether it passed, and its
+    /// complexity (saturating). A failed node pushes at least one error.
+    /// Recursion is bounded by the depth limit: a node deeper than it is
+    /// refused without being entered (the parser never builds one; a
+    /// hand-built tree might).
+    fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (bool, usize) {
         match e {
             Expr::Condition(c) => (self.leaf(c), LEAF),
             Expr::And(g) | Expr::Or(g) => {
@@ -560,13 +920,13 @@ impl<'m> Checker<'m> {
                         },
                         g.span,
                     ));
-                    return (None, usize::MAX);
+                    return (false, usize::MAX);
                 }
                 if g.terms.is_empty() {
                     // Only a hand-built tree: a `ValidFilter` is never empty.
                     self.errors
                         .push(ValidationError::new(ValidationErrorKind::Empty, g.span));
-                    return (None, 0);
+                    return (false, 0);
                 }
                 let is_or = matches!(e, Expr::Or(_));
                 if is_or && !self.schema.allow_or() {
@@ -578,7 +938,12 @@ impl<'m> Checker<'m> {
                     ));
                 }
                 let mut ok = true;
-                let mut terms = Vec::with_capacity(g.terms.len());
+                let at = self.nodes.len();
+                self.nodes.push(Node::Group {
+                    or: is_or,
+                    terms: 0,
+                    size: 0,
+                });
                 let mut complexity: usize = if is_or { 0 } else { 1 };
                 for term in &g.terms {
                     // A condition (the common term) is checked here, without
@@ -592,37 +957,37 @@ impl<'m> Checker<'m> {
                     } else {
                         complexity.saturating_mul(c)
                     };
-                    match t {
-                        Some(t) => terms.push(t),
-                        None => ok = false,
+                    ok &= t;
+                }
+                if ok && g.terms.len() == 1 {
+                    // A group of one term is that term.
+                    self.nodes.remove(at);
+                } else {
+                    let size = self.nodes.len() - at - 1;
+                    if let Some(node) = self.nodes.get_mut(at) {
+                    *node = Node::Group {
+                        or: is_or,
+                        terms: u32::try_from(g.terms.len()).unwrap_or(u32::MAX),
+                        size: u32::try_from(size).unwrap_or(u32::MAX),
+                    };
                     }
                 }
-                let node = match (ok, is_or, terms.len()) {
-                    (false, _, _) => None,
-                    (true, _, 1) => terms.pop(),
-                    (true, true, _) => Some(ValidExpr::Or(terms)),
-                    (true, false, _) => Some(ValidExpr::And(terms)),
-                };
-                (node, complexity)
+                (ok, complexity)
             }
         }
     }
 
     /// A condition as a node of the tree, counted.
     #[inline]
-    fn leaf(&mut self, c: &Condition<'_>) -> Option<ValidExpr> {
+    fn leaf(&mut self, c: &Condition<'_>) -> bool {
         self.conditions = self.conditions.saturating_add(1);
-        self.condition(c, ValidExpr::Condition)
+        self.condition(c)
     }
 
     /// Validates one condition, pushing its problems; when it has none,
-    /// `Some` of what `sink` makes of the typed condition. (The sink runs
-    /// here, so that the condition is built where it goes, not moved there.)
-    fn condition<R>(
-        &mut self,
-        cond: &Condition<'_>,
-        sink: impl FnOnce(ValidCondition) -> R,
-    ) -> Option<R> {
+    /// appends it (and its values) to the filter being built and returns
+    /// true.
+    fn condition(&mut self, cond: &Condition<'_>) -> bool {
         let errors = &mut self.errors;
         let all = self.all_operators;
         if !all.contains(cond.op) {
@@ -634,7 +999,7 @@ impl<'m> Checker<'m> {
                 },
                 cond.op_span,
             ));
-            return None;
+            return false;
         }
         let attr = &cond.attribute;
         let Some((index, path)) = self.schema.lookup(attr.path) else {
@@ -658,9 +1023,11 @@ impl<'m> Checker<'m> {
                 },
             };
             errors.push(ValidationError::new(kind, attr.span));
-            return None;
+            return false;
         };
-        let attribute = self.schema.attribute_at(index)?;
+        let Some(attribute) = self.schema.attribute_at(index) else {
+            return false;
+        };
         let ops = attribute.operators();
         if !ops.contains(cond.op) {
             errors.push(ValidationError::new(
@@ -671,7 +1038,7 @@ impl<'m> Checker<'m> {
                 },
                 attr.span,
             ));
-            return None;
+            return false;
         }
         let before = errors.len();
         let n = cond.values.len();
@@ -698,108 +1065,140 @@ impl<'m> Checker<'m> {
             ));
         }
         // A patterned attribute keeps its canonical path (the written one,
-        // or an alias's target).
-        let path = match path {
-            Some(p) => Some(ShortStr::new(&p)),
-            None if !attribute.path_pattern().is_exact() => Some(ShortStr::new(attr.path)),
-            None => None,
+        // or an alias's target), as a text slot before the values.
+        // The condition's node comes first; it is written when its
+        // values are typed.
+        let nodes = &mut self.nodes;
+        let at = nodes.len();
+        nodes.push(Node::Group {
+            or: false,
+            terms: 0,
+            size: 0,
+        });
+        let texts = &mut self.texts;
+        let path_slot = match (path, attribute.path_pattern().is_exact()) {
+            (Some(p), _) => Some(texts.slot(&p)),
+            (None, false) => Some(texts.slot(attr.path)),
+            (None, true) => None,
         };
+        if let Some(p) = path_slot {
+            nodes.push(Node::Value(p));
+        }
+        let first = nodes.len();
         let mut typer = Typer {
             attribute: attr.path,
             value_type: attribute.value_type(),
             rules: attribute.rules(),
             errors,
+            values: nodes,
+            texts,
         };
-        let predicate = typer.predicate(cond);
-        if typer.errors.len() != before {
-            return None;
+        let typed = typer.predicate(cond);
+        if !typed || typer.errors.len() != before {
+            self.nodes.truncate(at);
+            return false;
         }
-        Some(sink(ValidCondition {
-            op: cond.op,
-            attribute: index,
-            path,
-            predicate: predicate?,
-            span: cond.span,
-        }))
+        let count = self.nodes.len() - first;
+        if let Some(node) = self.nodes.get_mut(at) {
+            *node = Node::Condition(Cond {
+                span: cond.span,
+                attribute: slot_index(index),
+                count: slot_index(count),
+                path: path_slot.is_some(),
+                field: self.schema.product_field_at(index),
+                op: cond.op,
+            });
+        }
+        true
     }
 }
 
-/// The comparison an operator stands for, over typed values; `None` for
-/// the operators that are not comparisons (`like`, `ilike`, `text`,
-/// `is_null`).
-fn comparison<T>(op: Op, values: ValueList<T>) -> Option<Comparison<T>> {
-    Some(match op {
-        Op::Eq | Op::In | Op::Contains | Op::ContainsAny => Comparison::OneOf(values),
-        Op::ContainsAll => Comparison::All(values),
-        Op::Gt => Comparison::Gt(values.into_first()?),
-        Op::Ge => Comparison::Ge(values.into_first()?),
-        Op::Lt => Comparison::Lt(values.into_first()?),
-        Op::Le => Comparison::Le(values.into_first()?),
-        Op::Like | Op::Ilike | Op::Text | Op::IsNull => return None,
-    })
+/// A position in a filter's vectors as stored (filters are bounded by
+/// their byte limit far below `u32::MAX` entries).
+#[inline]
+fn slot_index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// Types the values of one condition, recording one error per bad value.
-struct Typer<'a> {
+/// True when `op` is a comparison (over typed values): every operator but
+/// `like`, `ilike`, `text` and `is_null`.
+fn is_comparison(op: Op) -> bool {
+    !matches!(op, Op::Like | Op::Ilike | Op::Text | Op::IsNull)
+}
+
+/// Types the values of one condition, recording one error per bad value
+/// and appending the typed values to the filter's slots.
+struct Typer<'a, 'm> {
     attribute: &'a str,
     value_type: &'a ValueType,
     rules: &'a crate::schema::ValueRules,
     errors: &'a mut Vec<ValidationError>,
+    /// The filter's nodes, which the values are appended to.
+    values: &'a mut Vec<Node>,
+    texts: &'a mut Texts<'m>,
 }
 
-impl Typer<'_> {
-    /// The typed predicate of `cond`, recording one error per bad value;
-    /// `None` when the operator has no meaning for the type (a schema never
-    /// allows such a pair; refused here with the operator's span to stay
-    /// total).
-    fn predicate(&mut self, cond: &Condition<'_>) -> Option<Predicate> {
+impl Typer<'_, '_> {
+    /// Types the values of `cond` into slots, recording one error per bad
+    /// value; false when the operator has no meaning for the type (a
+    /// schema never allows such a pair; refused here with the operator's
+    /// span to stay total).
+    fn predicate(&mut self, cond: &Condition<'_>) -> bool {
         let op = cond.op;
         let values = &cond.values;
         let before = self.errors.len();
-        let predicate = match self.value_type {
-            _ if op == Op::IsNull => Some(Predicate::IsNull),
-            ValueType::Uuid => comparison(op, self.all(values, parse_uuid)).map(Predicate::Uuid),
+        let compared = is_comparison(op);
+        let ok = match self.value_type {
+            _ if op == Op::IsNull => true,
+            ValueType::Uuid => {
+                self.all(values, parse_uuid, |_, u| Slot::Uuid(u));
+                compared
+            }
             ValueType::Instant => {
-                comparison(op, self.all(values, parse_instant)).map(Predicate::Instant)
+                self.all(values, parse_instant, |_, t| Slot::Instant(t));
+                compared
             }
             ValueType::Integer => {
-                comparison(op, self.all(values, parse_integer)).map(Predicate::Number)
+                self.all(values, parse_integer, |t, n| t.number(n));
+                compared
             }
             ValueType::Decimal => {
-                comparison(op, self.all(values, Decimal::parse)).map(Predicate::Number)
+                self.all(values, Decimal::parse, |t, n| t.number(n));
+                compared
             }
-            ValueType::Boolean => comparison(op, self.all(values, parse_bool)).map(Predicate::Bool),
-            ValueType::Enum(allowed) | ValueType::EnumList(allowed) => comparison(
-                op,
-                self.all(values, |s| {
-                    allowed.iter().any(|a| a == s).then(|| ShortStr::new(s))
-                }),
-            )
-            .map(|c| Predicate::Text(TextTest::Compare(c))),
+            ValueType::Boolean => {
+                self.all(values, parse_bool, |_, b| Slot::Bool(b));
+                compared
+            }
+            ValueType::Enum(allowed) | ValueType::EnumList(allowed) => {
+                self.texts(values, |s| allowed.iter().any(|a| a == s));
+                compared
+            }
             ValueType::Text | ValueType::TextList => {
                 let first = || values.first().map_or("", |v| &v.text);
-                let test = match op {
+                match op {
                     Op::Like => {
                         self.check_rules(values);
-                        Some(TextTest::Like(LikePattern::new(first())))
+                        let slot = self.texts.like(first(), false);
+                        self.values.push(Node::Value(slot));
                     }
                     Op::Ilike => {
                         self.check_rules(values);
-                        Some(TextTest::Ilike(LikePattern::new(&crate::pg_ctype::lower(
-                            first(),
-                        ))))
+                        let slot = self.texts.like(first(), true);
+                        self.values.push(Node::Value(slot));
                     }
                     Op::Text => {
                         self.check_rules(values);
-                        Some(TextTest::Search(TextQuery::new(first())))
+                        self.texts.searches.push(TextQuery::new(first()));
+                        let i = slot_index(self.texts.searches.len() - 1);
+                        self.values.push(Node::Value(Slot::Search(i)));
                     }
-                    _ => comparison(op, self.all(values, |s| Some(ShortStr::new(s))))
-                        .map(TextTest::Compare),
-                };
-                test.map(Predicate::Text)
+                    _ => self.texts(values, |_| true),
+                }
+                true
             }
         };
-        if predicate.is_none() && self.errors.len() == before {
+        if !ok && self.errors.len() == before {
             self.errors.push(ValidationError::new(
                 ValidationErrorKind::UnsupportedOperator {
                     op,
@@ -809,7 +1208,7 @@ impl Typer<'_> {
                 cond.op_span,
             ));
         }
-        predicate
+        ok
     }
 
     /// The value rules (`one_of`, lengths) of values that are not typed
@@ -846,21 +1245,29 @@ impl Typer<'_> {
         ));
     }
 
-    fn all<T>(&mut self, values: &[Value<'_>], parse: impl Fn(&str) -> Option<T>) -> ValueList<T> {
-        // The count is known: one value is stored inline, more in one
-        // vector of the right size.
-        if let [one] = values {
-            return self
-                .one(one, &parse)
-                .map_or_else(ValueList::new, ValueList::one);
-        }
-        let mut out = Vec::with_capacity(values.len());
+    /// Appends each value that `allowed` accepts as a text slot.
+    fn texts(&mut self, values: &[Value<'_>], allowed: impl Fn(&str) -> bool) {
         for v in values {
-            if let Some(t) = self.one(v, &parse) {
-                out.push(t);
+            if self.one(v, |s| allowed(s).then_some(())).is_some() {
+                let slot = self.texts.slot(&v.text);
+                self.values.push(Node::Value(slot));
             }
         }
-        ValueList::from(out)
+    }
+
+    /// Types each value with `parse`, appending each typed one as a slot.
+    fn all<T>(
+        &mut self,
+        values: &[Value<'_>],
+        parse: impl Fn(&str) -> Option<T>,
+        slot: fn(&mut Texts<'_>, T) -> Slot,
+    ) {
+        for v in values {
+            if let Some(t) = self.one(v, &parse) {
+                let s = slot(self.texts, t);
+                self.values.push(Node::Value(s));
+            }
+        }
     }
 
     fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
@@ -962,6 +1369,22 @@ mod tests {
             parse_instant("2024-03-04T05:06:07Z"),
             Utc.with_ymd_and_hms(2024, 3, 4, 5, 6, 7).single()
         );
+    }
+
+    /// Text values and paths the input holds are not copied: the
+    /// filter's text is the input, and only decoded escapes and aliases'
+    /// targets come after it.
+    #[test]
+    fn texts_point_into_the_input() {
+        let input = "eq(status,live):in(sku,a-1,b-2):eq(extensions.book.isbn,17)";
+        let compile = |s| compile_conjunction(s, detach_nodes(), &Limits::DEFAULT).unwrap();
+        let f = compile(input);
+        assert_eq!(&*f.text, input);
+        let escaped = r#"eq(sku,"a\"b"):eq(name,x)"#;
+        let f = compile(escaped);
+        assert_eq!(&*f.text, format!("{escaped}a\"b"));
+        let c: Vec<String> = f.conditions().map(|c| format!("{:?}", c.predicate())).collect();
+        assert_eq!(c, [r#"Text(Compare(OneOf(["a\"b"])))"#, r#"Text(Compare(OneOf(["x"])))"#]);
     }
 
     #[test]
