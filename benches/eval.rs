@@ -4,12 +4,12 @@
 //! `like` pattern that makes backtracking matchers quadratic.
 
 use catalog_filter::catalog::Product;
-use catalog_filter::schema::Status;
-use chrono::{DateTime, Utc};
-use memchr::memmem;
 use catalog_filter::compile;
+use catalog_filter::schema::Status;
 use catalog_filter::validate::LikePattern;
+use chrono::{DateTime, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use memchr::memmem;
 use std::hint::black_box;
 
 const ONE: &str = "like(name,*shoe*)";

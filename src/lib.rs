@@ -134,7 +134,7 @@
 //! earliest first, `*` marking a leaf every stage may use:
 //!
 //! <!-- stages -->
-//! diagnostic, suggest*, short*, limits*, syntax, schema, pattern, search,
+//! diagnostic, suggest*, short*, limits*, pg_ctype*, syntax, schema, pattern, search,
 //! validate, error, compiler, miette_impls, build, json, forest, catalog,
 //! eval, elasticpath, ecwid, sql, datafusion, synthetic
 //! <!-- /stages -->

@@ -58,11 +58,19 @@ impl Limits {
     };
 }
 
+/// The largest group depth any limit allows: a larger
+/// [`Limits::max_depth`] acts as this, and a schema asking for more is
+/// refused (re-exported as `schema::MAX_DEPTH`). Validation, `Display` and
+/// `Drop` of a filter recurse once per group level; 64 levels keep every
+/// accepted filter far from the end of a thread's stack (the vendor's
+/// default is 8).
+pub const MAX_DEPTH: usize = 64;
+
 impl Limits {
     /// The group depth the parser and validation enforce:
-    /// [`Limits::max_depth`], at most [`MAX_DEPTH`](crate::schema::MAX_DEPTH).
+    /// [`Limits::max_depth`], at most [`MAX_DEPTH`].
     pub(crate) fn depth(&self) -> usize {
-        self.max_depth.min(crate::schema::MAX_DEPTH)
+        self.max_depth.min(MAX_DEPTH)
     }
 }
 

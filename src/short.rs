@@ -10,20 +10,12 @@ use std::hash::{Hash, Hasher};
 const INLINE: usize = 22;
 
 /// An immutable string, stored inline up to 22 bytes and boxed beyond:
-/// the text values of a validated filter ([`crate::validate::Comparison`]
-/// of text), so that compiling a filter allocates nothing per value.
+/// the needle of a `like` pattern, so that building one allocates nothing
+/// for the common short needle.
 ///
 /// Derefs to `str`; compares, orders (bytewise, as `str`) and hashes like
 /// the `str`. Comparing through [`ShortStr::as_bytes`] is the fastest way
 /// (`as_str` of an inline string checks its UTF-8 again).
-///
-/// ```
-/// use catalog_filter::validate::ShortStr;
-/// let s = ShortStr::from("live");
-/// assert_eq!(&*s, "live");
-/// assert!(s == "live" && s < ShortStr::from("m"));
-/// assert_eq!(s.to_string(), "live");
-/// ```
 #[derive(Clone)]
 pub struct ShortStr(Repr);
 
@@ -200,5 +192,13 @@ mod tests {
             );
             assert_eq!(t, ShortStr::new(s));
         }
+    }
+
+    #[test]
+    fn compares_orders_and_prints_as_its_str() {
+        let s = ShortStr::from("live");
+        assert_eq!(&*s, "live");
+        assert!(s == "live" && s.as_str() < "m");
+        assert_eq!(s.to_string(), "live");
     }
 }

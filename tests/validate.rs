@@ -5,12 +5,13 @@ use catalog_filter::elasticpath::envelope::{ErrorEnvelope, WireSpan, filter_erro
 use catalog_filter::schema::Schema;
 use catalog_filter::schema::ValueType as RT;
 use catalog_filter::schema::{CommodityType, OpSet, Owner, ProductType, Status};
+use catalog_filter::syntax::ValueList;
 use catalog_filter::syntax::{Attribute, Condition, Expr, Filter, Op, ParseErrorKind, Span, Value};
-use catalog_filter::validate::Expected;
+use catalog_filter::validate::ExpectedValue;
 use catalog_filter::validate::FilterTooLong;
 use catalog_filter::validate::PatternKind;
+use catalog_filter::validate::ValidationErrorKind as K;
 use catalog_filter::validate::{Comparison, Predicate, TextTest};
-use catalog_filter::validate::{ValidationErrorKind as K, ValueList};
 use catalog_filter::{CompilerBuilder, FilterError, Limits, compile};
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
@@ -84,15 +85,15 @@ fn names<T: std::fmt::Display>(v: &[T]) -> Values {
 }
 
 /// What an enum list of these values expects.
-fn list_of(values: &[&str]) -> Expected {
-    Expected::Type(RT::EnumList(
+fn list_of(values: &[&str]) -> ExpectedValue {
+    ExpectedValue::Type(RT::EnumList(
         values.iter().map(|s| (*s).to_owned()).collect(),
     ))
 }
 
 /// What an enum of these values expects.
-fn enum_of(values: &[&str]) -> Expected {
-    Expected::Type(RT::Enum(values.iter().map(|s| (*s).to_owned()).collect()))
+fn enum_of(values: &[&str]) -> ExpectedValue {
+    ExpectedValue::Type(RT::Enum(values.iter().map(|s| (*s).to_owned()).collect()))
 }
 
 /// The typed values of the single condition of `input`.
@@ -102,7 +103,7 @@ fn values(input: &str) -> Values {
     typed(f.conditions().next().unwrap().predicate())
 }
 
-fn invalid(attribute: &str, value: &str, expected: Expected) -> K {
+fn invalid(attribute: &str, value: &str, expected: ExpectedValue) -> K {
     K::InvalidValue {
         attribute: attribute.into(),
         value: value.into(),
@@ -273,8 +274,14 @@ fn one_error_per_bad_value() {
     assert_eq!(
         errors("in(id,x,y)"),
         vec![
-            (invalid("id", "x", Expected::Type(RT::Uuid)), span(6..7)),
-            (invalid("id", "y", Expected::Type(RT::Uuid)), span(8..9)),
+            (
+                invalid("id", "x", ExpectedValue::Type(RT::Uuid)),
+                span(6..7)
+            ),
+            (
+                invalid("id", "y", ExpectedValue::Type(RT::Uuid)),
+                span(8..9)
+            ),
         ]
     );
 }
@@ -308,7 +315,7 @@ fn uuids() {
         assert_eq!(
             error(&input),
             (
-                invalid("id", text, Expected::Type(RT::Uuid)),
+                invalid("id", text, ExpectedValue::Type(RT::Uuid)),
                 span(6..6 + bad.len())
             ),
             "{input}"
@@ -362,7 +369,7 @@ fn instants() {
                 invalid(
                     "updated_at",
                     bad.trim_matches('"'),
-                    Expected::Type(RT::Instant)
+                    ExpectedValue::Type(RT::Instant)
                 ),
                 span(14..14 + bad.len())
             ),
@@ -430,7 +437,11 @@ fn has_nodes_is_false_only() {
     let (kind, sp) = error("eq(has_nodes,true)");
     assert_eq!(
         kind,
-        invalid("has_nodes", "true", Expected::OneOf(vec!["false".into()]))
+        invalid(
+            "has_nodes",
+            "true",
+            ExpectedValue::OneOf(vec!["false".into()])
+        )
     );
     assert_eq!(sp, span(13..17));
     assert_eq!(
@@ -439,7 +450,11 @@ fn has_nodes_is_false_only() {
     );
     assert_eq!(
         error("eq(has_nodes,False)").0,
-        invalid("has_nodes", "False", Expected::OneOf(vec!["false".into()]))
+        invalid(
+            "has_nodes",
+            "False",
+            ExpectedValue::OneOf(vec!["false".into()])
+        )
     );
     assert_eq!(
         error("in(has_nodes,false)").0,
@@ -500,7 +515,7 @@ fn hand_built<'a>(op: Op, attribute: &'a str, vals: &[&'a str]) -> Filter<'a> {
         span: span(at..at + attribute.len()),
     };
     at += attribute.len();
-    let mut values = catalog_filter::validate::ValueList::new();
+    let mut values = catalog_filter::syntax::ValueList::new();
     for v in vals {
         at += 1;
         values.push(Value {
@@ -589,12 +604,13 @@ fn patterned_attributes() {
         "shopper_attributes.color"
     );
     assert_eq!(
-        typed(compile("eq(admin_attributes.margin,\"\")")
-            .unwrap()
-            .conditions()
-            .next()
-            .unwrap()
-            .predicate()
+        typed(
+            compile("eq(admin_attributes.margin,\"\")")
+                .unwrap()
+                .conditions()
+                .next()
+                .unwrap()
+                .predicate()
         ),
         Values::Text(vec![String::new()].into())
     );

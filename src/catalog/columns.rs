@@ -16,9 +16,7 @@
 use super::Catalog;
 use super::model::Product;
 use crate::pattern::{LikePatternRef, PatternKind};
-use crate::validate::{
-    Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter,
-};
+use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use memchr::memmem;
 use std::sync::OnceLock;
 
@@ -247,9 +245,7 @@ impl Catalog {
             }
             // `str`'s order is bytewise, as on the per-product path.
             Test::Compare(c) => match c {
-                Comparison::OneOf(values) => {
-                    col.retain(mask, |v| values.bytes().any(|w| w == v))
-                }
+                Comparison::OneOf(values) => col.retain(mask, |v| values.bytes().any(|w| w == v)),
                 Comparison::Gt(w) => col.retain(mask, |v| v > w.as_bytes()),
                 Comparison::Ge(w) => col.retain(mask, |v| v >= w.as_bytes()),
                 Comparison::Lt(w) => col.retain(mask, |v| v < w.as_bytes()),

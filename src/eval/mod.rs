@@ -323,7 +323,9 @@ impl TextTest<'_> {
                 any_text(r, a, |s| s.as_bytes() <= v.as_bytes())
             }
             TextTest::Like(pattern) => any_text(r, a, |s| pattern.matches(s)),
-            TextTest::Ilike(pattern) => any_text(r, a, |s| pattern.matches(&crate::pg_ctype::lower(s))),
+            TextTest::Ilike(pattern) => {
+                any_text(r, a, |s| pattern.matches(&crate::pg_ctype::lower(s)))
+            }
             TextTest::Search(query) => any_text(r, a, |s| query.matches(s)),
         }
     }

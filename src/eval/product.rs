@@ -44,7 +44,9 @@ impl Record for Product {
         };
         match a.product_field() {
             Some(ProductField::Id) => visit(RecordValue::Uuid(p.id)),
-            Some(ProductField::ParentId) => p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u))),
+            Some(ProductField::ParentId) => {
+                p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u)))
+            }
             Some(ProductField::Sku) => text(&p.sku, visit),
             Some(ProductField::Slug) => text(&p.slug, visit),
             Some(ProductField::UpcEan) => text(&p.upc_ean, visit),
@@ -53,7 +55,9 @@ impl Record for Product {
             Some(ProductField::ExternalRef) => text(&p.external_ref, visit),
             Some(ProductField::Description) => text(&p.description, visit),
             Some(ProductField::Tags) => p.tags.iter().any(|s| visit(RecordValue::Text(s))),
-            Some(ProductField::Templates) => p.templates.iter().any(|s| visit(RecordValue::Text(s))),
+            Some(ProductField::Templates) => {
+                p.templates.iter().any(|s| visit(RecordValue::Text(s)))
+            }
             Some(ProductField::CommodityType) => p
                 .commodity_type
                 .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
@@ -77,13 +81,13 @@ impl Record for Product {
             Some(ProductField::Extension) => {
                 let mut segments = captures();
                 json(
-                segments
-                    .next()
-                    .and_then(|t| p.extensions.get(t))
-                    .zip(segments.next())
-                    .and_then(|(fields, f)| fields.get(f)),
-                visit,
-            )
+                    segments
+                        .next()
+                        .and_then(|t| p.extensions.get(t))
+                        .zip(segments.next())
+                        .and_then(|(fields, f)| fields.get(f)),
+                    visit,
+                )
             }
             Some(ProductField::ShopperAttribute) => json(
                 captures().next().and_then(|f| p.shopper_attributes.get(f)),

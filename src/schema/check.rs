@@ -20,11 +20,7 @@ pub(super) fn parse_pattern(text: &str) -> Result<AttributePattern, SchemaError>
     })
 }
 
-/// The largest `max_depth` a schema may set. Validation, `Display` and
-/// `Drop` of a filter recurse once per group level; 64 levels keep every
-/// accepted filter far from the end of a thread's stack (the vendor's
-/// default is 8).
-pub const MAX_DEPTH: usize = 64;
+pub use crate::limits::MAX_DEPTH;
 
 /// Moves aliases whose target is literally an attribute's pattern onto
 /// that attribute (the canonical form), runs every check and builds the

@@ -445,7 +445,10 @@ impl Renderer {
                 }
             },
             Comparison::All(v) => {
-                let p = self.bind(SqlParam::BoolArray(v.iter().copied().collect()), "boolean[]");
+                let p = self.bind(
+                    SqlParam::BoolArray(v.iter().copied().collect()),
+                    "boolean[]",
+                );
                 format!("{expr} = ALL({p})")
             }
             _ => "FALSE".into(),

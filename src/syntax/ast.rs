@@ -347,7 +347,7 @@ impl<'a> Value<'a> {
 /// to `[T]`; compares, hashes and prints like a slice.
 ///
 /// ```
-/// use catalog_filter::validate::ValueList;
+/// use catalog_filter::syntax::ValueList;
 /// let one: ValueList<u8> = vec![1].into();
 /// let two: ValueList<u8> = [1, 2].into_iter().collect();
 /// assert_eq!(one.as_slice(), &[1]);

@@ -23,7 +23,7 @@ pub use crate::diagnostic::render_diagnostic;
 pub use ast::{
     Arity, Attribute, Condition, Conditions, Expr, Filter, Group, Op, Span, Value, ValueList,
 };
-pub use error::{Expected, ParseError, ParseErrorKind};
 pub(crate) use display::write_expr;
+pub use error::{Expected, ParseError, ParseErrorKind};
 pub(crate) use parse::each_condition;
 pub use parse::{parse, parse_with};

@@ -90,7 +90,7 @@ pub enum ValidationErrorKind {
         /// The value's text.
         value: String,
         /// What the value must be.
-        expected: Expected,
+        expected: ExpectedValue,
     },
     /// An operator given the wrong number of values (only possible for a
     /// hand-built [`Filter`](crate::syntax::Filter): the parser refuses these
@@ -255,7 +255,7 @@ impl fmt::Display for ValidationErrorKind {
 /// What a value must be, in an [`ValidationErrorKind::InvalidValue`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Expected {
+pub enum ExpectedValue {
     /// A value of the attribute's type.
     Type(ValueType),
     /// One of these values (the attribute's `one_of` rule).
@@ -266,18 +266,18 @@ pub enum Expected {
     MaxLen(usize),
 }
 
-impl fmt::Display for Expected {
+impl fmt::Display for ExpectedValue {
     /// The part after the value in the message: `expected one of draft,
     /// live`, `only `false` is supported`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expected::Type(t) => write!(f, "expected {}", t.expected()),
-            Expected::OneOf(v) if v.len() == 1 => {
+            ExpectedValue::Type(t) => write!(f, "expected {}", t.expected()),
+            ExpectedValue::OneOf(v) if v.len() == 1 => {
                 write!(f, "only `{}` is supported", v.join(""))
             }
-            Expected::OneOf(v) => write!(f, "expected one of {}", v.join(", ")),
-            Expected::MinLen(n) => write!(f, "expected at least {n} characters"),
-            Expected::MaxLen(n) => write!(f, "expected at most {n} characters"),
+            ExpectedValue::OneOf(v) => write!(f, "expected one of {}", v.join(", ")),
+            ExpectedValue::MinLen(n) => write!(f, "expected at least {n} characters"),
+            ExpectedValue::MaxLen(n) => write!(f, "expected at most {n} characters"),
         }
     }
 }

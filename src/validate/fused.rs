@@ -66,7 +66,6 @@ pub(crate) fn compile_conjunction(
     Some(checker.finish(OnceLock::new()))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

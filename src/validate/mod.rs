@@ -55,9 +55,9 @@ mod fused;
 
 pub use crate::pattern::{LikePattern, LikePatternRef, PatternKind};
 pub use crate::search::TextQuery;
-pub use crate::short::ShortStr;
-pub use crate::syntax::ValueList;
-pub use error::{Expected, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors};
+pub use error::{
+    ExpectedValue, FilterTooLong, ValidationError, ValidationErrorKind, ValidationErrors,
+};
 pub(crate) use fused::compile_conjunction;
 
 use crate::schema::Decimal;
@@ -138,7 +138,10 @@ struct Cond {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Slot {
     /// `len` bytes of the filter's `text` from `start`.
-    Text { start: usize, len: usize },
+    Text {
+        start: usize,
+        len: usize,
+    },
     /// The number at this index of the filter's `numbers`.
     Number(u32),
     Bool(bool),
@@ -197,14 +200,17 @@ impl ValidFilter {
     /// The conditions of the tree, left to right (depth first), each with
     /// its attribute.
     pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
-        self.nodes.iter().enumerate().filter_map(move |(at, n)| match n {
-            Node::Condition(c) => Some(ConditionRef {
-                filter: self,
-                cond: c,
-                at,
-            }),
-            Node::Group { .. } | Node::Value(_) => None,
-        })
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(at, n)| match n {
+                Node::Condition(c) => Some(ConditionRef {
+                    filter: self,
+                    cond: c,
+                    at,
+                }),
+                Node::Group { .. } | Node::Value(_) => None,
+            })
     }
 
     /// The canonical form of the filter (what `Display` prints).
@@ -235,7 +241,14 @@ impl ValidFilter {
                     left: *terms,
                 };
                 let next = at + 1 + *size as usize;
-                (if *or { ValidExpr::Or(t) } else { ValidExpr::And(t) }, next)
+                (
+                    if *or {
+                        ValidExpr::Or(t)
+                    } else {
+                        ValidExpr::And(t)
+                    },
+                    next,
+                )
             }
             // Not reached: a term starts with a condition or a group.
             Node::Value(_) => return None,
@@ -459,10 +472,12 @@ impl<'f> ConditionRef<'f> {
                 Slot::Uuid(v) => Some(v),
                 _ => None,
             })),
-            Some(Slot::Instant(_)) => Predicate::Instant(comparison(op, slots, f, |s, _| match s {
-                Slot::Instant(v) => Some(v),
-                _ => None,
-            })),
+            Some(Slot::Instant(_)) => {
+                Predicate::Instant(comparison(op, slots, f, |s, _| match s {
+                    Slot::Instant(v) => Some(v),
+                    _ => None,
+                }))
+            }
             Some(&Slot::Search(i)) => match f.searches.get(i as usize) {
                 Some(q) => Predicate::Text(TextTest::Search(q)),
                 None => nothing(),
@@ -965,11 +980,11 @@ impl<'m> Checker<'m> {
                 } else {
                     let size = self.nodes.len() - at - 1;
                     if let Some(node) = self.nodes.get_mut(at) {
-                    *node = Node::Group {
-                        or: is_or,
-                        terms: u32::try_from(g.terms.len()).unwrap_or(u32::MAX),
-                        size: u32::try_from(size).unwrap_or(u32::MAX),
-                    };
+                        *node = Node::Group {
+                            or: is_or,
+                            terms: u32::try_from(g.terms.len()).unwrap_or(u32::MAX),
+                            size: u32::try_from(size).unwrap_or(u32::MAX),
+                        };
                     }
                 }
                 (ok, complexity)
@@ -1221,20 +1236,20 @@ impl Typer<'_, '_> {
         }
     }
 
-    fn length_problem(&self, text: &str) -> Option<Expected> {
+    fn length_problem(&self, text: &str) -> Option<ExpectedValue> {
         let (min, max) = (self.rules.min_len, self.rules.max_len);
         if min.is_none() && max.is_none() {
             return None;
         }
         let n = text.chars().count();
         match (min, max) {
-            (Some(min), _) if n < min => Some(Expected::MinLen(min)),
-            (_, Some(max)) if n > max => Some(Expected::MaxLen(max)),
+            (Some(min), _) if n < min => Some(ExpectedValue::MinLen(min)),
+            (_, Some(max)) if n > max => Some(ExpectedValue::MaxLen(max)),
             _ => None,
         }
     }
 
-    fn push_invalid(&mut self, v: &Value<'_>, expected: Expected) {
+    fn push_invalid(&mut self, v: &Value<'_>, expected: ExpectedValue) {
         self.errors.push(ValidationError::new(
             ValidationErrorKind::InvalidValue {
                 attribute: self.attribute.to_owned(),
@@ -1275,12 +1290,12 @@ impl Typer<'_, '_> {
         // and says the most.
         if let Some(one_of) = &self.rules.one_of {
             if !one_of.iter().any(|x| *x == *v.text) {
-                self.push_invalid(v, Expected::OneOf(one_of.clone()));
+                self.push_invalid(v, ExpectedValue::OneOf(one_of.clone()));
                 return None;
             }
         }
         let Some(t) = parse(&v.text) else {
-            let expected = Expected::Type(self.value_type.clone());
+            let expected = ExpectedValue::Type(self.value_type.clone());
             self.push_invalid(v, expected);
             return None;
         };
@@ -1383,8 +1398,17 @@ mod tests {
         let escaped = r#"eq(sku,"a\"b"):eq(name,x)"#;
         let f = compile(escaped);
         assert_eq!(&*f.text, format!("{escaped}a\"b"));
-        let c: Vec<String> = f.conditions().map(|c| format!("{:?}", c.predicate())).collect();
-        assert_eq!(c, [r#"Text(Compare(OneOf(["a\"b"])))"#, r#"Text(Compare(OneOf(["x"])))"#]);
+        let c: Vec<String> = f
+            .conditions()
+            .map(|c| format!("{:?}", c.predicate()))
+            .collect();
+        assert_eq!(
+            c,
+            [
+                r#"Text(Compare(OneOf(["a\"b"])))"#,
+                r#"Text(Compare(OneOf(["x"])))"#
+            ]
+        );
     }
 
     #[test]
