@@ -75,7 +75,7 @@
 //! - A typed [`Snapshot`] ([`Catalog::new`]) is written as serde writes it
 //!   and loaded back.
 
-mod columns;
+pub(crate) mod columns;
 mod index;
 mod integrity;
 mod load;

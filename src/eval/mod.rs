@@ -74,6 +74,7 @@
 //! assert!(filter.matches(order.as_object().unwrap()));
 //! ```
 
+mod columnar;
 mod json;
 mod product;
 
