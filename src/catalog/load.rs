@@ -207,35 +207,11 @@ impl Catalog {
     /// Product `i`'s `node_ids` as they are now, written from `raw`, the
     /// list as read.
     fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
-        Some(kept_list(raw, &self.products().get(i)?.node_ids))
+        let kept = &self.products().get(i)?.node_ids;
+        Some(json::kept_list(raw, kept, |element, id: &Text| {
+            serde_json::from_str::<String>(element).ok().as_deref() == Some(id.as_str())
+        }))
     }
-}
-
-/// The JSON list of `kept` ids, each element written as it is in the list
-/// `raw` (in which `kept` is a subsequence of distinct ids).
-fn kept_list(raw: &str, kept: &[Text]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    out.push(b'[');
-    let elements: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();
-    let mut want = kept.iter().peekable();
-    for element in elements {
-        let Some(next) = want.peek() else { break };
-        let id: Result<String, _> = serde_json::from_str(element.get());
-        if id.as_deref().ok() == Some(next.as_str()) {
-            if out.len() > 1 {
-                out.push(b',');
-            }
-            out.extend_from_slice(element.get().as_bytes());
-            want.next();
-        }
-    }
-    if want.peek().is_some() {
-        // Not a subsequence (cannot happen through the public API): write
-        // the list as serde does.
-        return serde_json::to_vec(kept).unwrap_or_default();
-    }
-    out.push(b']');
-    out
 }
 
 /// The product object `product` (JSON text) without the ids of its

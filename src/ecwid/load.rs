@@ -132,33 +132,11 @@ impl Store {
     /// Product `i`'s `category_ids` as they are now, written from `raw`,
     /// the list as read.
     fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
-        Some(kept_list(raw, &self.products().get(i)?.category_ids))
+        let kept = &self.products().get(i)?.category_ids;
+        Some(json::kept_list(raw, kept, |element, &id: &CategoryId| {
+            serde_json::from_str::<CategoryId>(element).ok() == Some(id)
+        }))
     }
-}
-
-/// The JSON list of `ids`, each element that is in the list `raw` written
-/// as it is there (in order); when `ids` is not a subsequence of `raw` (the
-/// re-homed `[0]`), the list as serde writes it.
-fn kept_list(raw: &str, ids: &[CategoryId]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    out.push(b'[');
-    let elements: Vec<&RawValue> = serde_json::from_str(raw).unwrap_or_default();
-    let mut want = ids.iter().peekable();
-    for element in elements {
-        let Some(&&next) = want.peek() else { break };
-        if serde_json::from_str::<CategoryId>(element.get()).ok() == Some(next) {
-            if out.len() > 1 {
-                out.push(b',');
-            }
-            out.extend_from_slice(element.get().as_bytes());
-            want.next();
-        }
-    }
-    if want.peek().is_some() {
-        return serde_json::to_vec(ids).unwrap_or_default();
-    }
-    out.push(b']');
-    out
 }
 
 impl json::Loadable for Store {
@@ -438,17 +416,5 @@ impl<'de> Deserialize<'de> for Store {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let text: Box<str> = raw.into();
         Store::from_string(text.into()).map_err(de::Error::custom)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kept_list_keeps_elements_as_written() {
-        assert_eq!(kept_list("[ 3 , 5 ,2]", &[3, 2]), b"[3,2]");
-        assert_eq!(kept_list("[7,\n 0 ]", &[0]), b"[0]");
-        assert_eq!(kept_list("[20]", &[0]), b"[0]");
     }
 }

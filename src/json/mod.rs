@@ -41,5 +41,5 @@ pub(crate) use seed::{Base, Borrowed, ExactList, ObjectSeed, TextListSeed, TextS
 pub(crate) use source::{Source, Spans};
 pub use text::Text;
 pub use value::AttributeValue;
-pub(crate) use write::span_in;
 pub use write::write_compact;
+pub(crate) use write::{kept_list, span_in};

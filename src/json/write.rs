@@ -4,6 +4,37 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
+/// The JSON list of `kept`, each element written as it is in the list
+/// `raw` when `kept` is a subsequence of it (`same(element, id)` says
+/// whether an element, as JSON text, is the id); otherwise (a list an
+/// operation rebuilt, such as Ecwid's re-homed `[0]`) the list as serde
+/// writes it. How a snapshot writes back a membership list it shortened.
+pub(crate) fn kept_list<T: serde::Serialize>(
+    raw: &str,
+    kept: &[T],
+    same: impl Fn(&str, &T) -> bool,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    out.push(b'[');
+    let elements: Vec<&serde_json::value::RawValue> = serde_json::from_str(raw).unwrap_or_default();
+    let mut want = kept.iter().peekable();
+    for element in elements {
+        let Some(next) = want.peek() else { break };
+        if same(element.get(), next) {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(element.get().as_bytes());
+            want.next();
+        }
+    }
+    if want.peek().is_some() {
+        return serde_json::to_vec(kept).unwrap_or_default();
+    }
+    out.push(b']');
+    out
+}
+
 /// The byte range of `part` inside `whole` (`part` must be a subslice).
 pub(crate) fn span_in(whole: &str, part: &str) -> Option<Range<usize>> {
     let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
@@ -135,5 +166,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":[2],"s":" x "}"#);
+    }
+}
+
+#[cfg(test)]
+mod kept_list_tests {
+    use super::kept_list;
+
+    fn ids(raw: &str, kept: &[u64]) -> Vec<u8> {
+        kept_list(raw, kept, |element, &id| {
+            serde_json::from_str::<u64>(element).ok() == Some(id)
+        })
+    }
+
+    #[test]
+    fn kept_list_keeps_elements_as_written() {
+        assert_eq!(ids("[ 3 , 5 ,2]", &[3, 2]), b"[3,2]");
+        assert_eq!(ids("[7,\n 0 ]", &[0]), b"[0]");
+        // Not a subsequence (a rebuilt list): as serde writes it.
+        assert_eq!(ids("[20]", &[0]), b"[0]");
+        assert_eq!(ids("[1,2]", &[2, 1]), b"[2,1]");
+        // Strings keep their escapes.
+        let texts = kept_list(r#"["a","\u0062",  "c"]"#, &["b", "c"], |e, &id| {
+            serde_json::from_str::<String>(e).ok().as_deref() == Some(id)
+        });
+        assert_eq!(texts, br#"["\u0062","c"]"#);
     }
 }
