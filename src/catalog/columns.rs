@@ -17,44 +17,21 @@ use memchr::memmem;
 use std::sync::OnceLock;
 
 /// The scalar text and enumeration attributes that have columns.
-const ATTRIBUTES: usize = 10;
+const ATTRIBUTES: usize = ProductField::SCALAR_TEXT.len();
 
 /// The first enumeration's column (the ones before are text).
 pub(crate) const FIRST_ENUM: usize = 7;
 
 /// The column of a scalar text or enumeration field of [`Product`], as
-/// resolved when a filter is compiled.
+/// resolved when a filter is compiled: its place in
+/// [`ProductField::SCALAR_TEXT`].
 pub(crate) fn column_of(field: ProductField) -> Option<usize> {
-    Some(match field {
-        ProductField::Name => 0,
-        ProductField::Sku => 1,
-        ProductField::Slug => 2,
-        ProductField::Description => 3,
-        ProductField::ExternalRef => 4,
-        ProductField::UpcEan => 5,
-        ProductField::ManufacturerPartNum => 6,
-        ProductField::Status => 7,
-        ProductField::CommodityType => 8,
-        ProductField::Owner => 9,
-        _ => return None,
-    })
+    ProductField::SCALAR_TEXT.iter().position(|&f| f == field)
 }
 
 /// The product's value of column `column`.
 fn value_of(column: usize, p: &Product) -> Option<&str> {
-    match column {
-        0 => p.name.as_deref(),
-        1 => p.sku.as_deref(),
-        2 => p.slug.as_deref(),
-        3 => p.description.as_deref(),
-        4 => p.external_ref.as_deref(),
-        5 => p.upc_ean.as_deref(),
-        6 => p.manufacturer_part_num.as_deref(),
-        7 => p.status.map(|v| v.as_str()),
-        8 => p.commodity_type.map(|v| v.as_str()),
-        9 => p.owner.map(|v| v.as_str()),
-        _ => None,
-    }
+    p.scalar_text(*ProductField::SCALAR_TEXT.get(column)?)
 }
 
 /// The lazily built columns of a catalog.

@@ -6,7 +6,7 @@ use crate::json::{
     TextSeed, ValueSeed,
 };
 use crate::schema::parse_uuid;
-use crate::schema::{CommodityType, Owner, ProductType, Status};
+use crate::schema::{CommodityType, Owner, ProductField, ProductType, Status};
 use chrono::{DateTime, FixedOffset};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -97,6 +97,28 @@ pub struct Product {
     /// loaded catalog copies the snapshot's own text, so nothing is lost.
     #[serde(flatten)]
     pub other: Attributes,
+}
+
+impl Product {
+    /// The value of a scalar text or enumeration field
+    /// ([`ProductField::SCALAR_TEXT`]); `None` when it is absent, or for
+    /// any other field. The one place these fields are read by name.
+    #[inline]
+    pub(crate) fn scalar_text(&self, field: ProductField) -> Option<&str> {
+        match field {
+            ProductField::Sku => self.sku.as_deref(),
+            ProductField::Slug => self.slug.as_deref(),
+            ProductField::Name => self.name.as_deref(),
+            ProductField::UpcEan => self.upc_ean.as_deref(),
+            ProductField::ManufacturerPartNum => self.manufacturer_part_num.as_deref(),
+            ProductField::Description => self.description.as_deref(),
+            ProductField::ExternalRef => self.external_ref.as_deref(),
+            ProductField::Status => self.status.map(|v| v.as_str()),
+            ProductField::CommodityType => self.commodity_type.map(|v| v.as_str()),
+            ProductField::Owner => self.owner.map(|v| v.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A node (category) of a hierarchy.

@@ -5,7 +5,7 @@
 use super::Error;
 use crate::catalog::Product;
 use crate::pattern::{LikePatternRef, PatternKind};
-use crate::schema::{AttributeRef, Schema};
+use crate::schema::{AttributeRef, ProductField, Schema};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use ::datafusion::arrow::compute::cast;
@@ -119,21 +119,6 @@ impl Shared<'_> {
     }
 }
 
-/// The scalar columns of `products` a native expression may read: the
-/// attribute's pattern is its column.
-const SCALAR_TEXT: [&str; 10] = [
-    "sku",
-    "slug",
-    "name",
-    "upc_ean",
-    "manufacturer_part_num",
-    "description",
-    "external_ref",
-    "status",
-    "commodity_type",
-    "owner",
-];
-
 /// A native expression for the condition, when there is one.
 fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
     let pattern = a.pattern();
@@ -141,17 +126,20 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
         return None;
     }
     let column = ident(pattern);
+    // The scalar text columns of `products`: the attribute's pattern is
+    // its column.
+    let scalar_text = a
+        .product_field()
+        .is_some_and(|f| ProductField::SCALAR_TEXT.contains(&f));
     match (pattern, p) {
-        (c, Predicate::IsNull) if SCALAR_TEXT.contains(&c) || c == "parent_id" || c == "id" => {
+        (c, Predicate::IsNull) if scalar_text || c == "parent_id" || c == "id" => {
             Some(column.is_null())
         }
         (c, Predicate::IsNull) if c == "created_at" || c == "updated_at" => Some(column.is_null()),
-        (c, Predicate::Text(TextTest::Compare(cmp))) if SCALAR_TEXT.contains(&c) => {
+        (_, Predicate::Text(TextTest::Compare(cmp))) if scalar_text => {
             compare(column, cmp, |v| Some(lit(v)))
         }
-        (c, Predicate::Text(TextTest::Like(pattern))) if SCALAR_TEXT.contains(&c) => {
-            Some(like(column, pattern))
-        }
+        (_, Predicate::Text(TextTest::Like(pattern))) if scalar_text => Some(like(column, pattern)),
         ("id" | "parent_id", Predicate::Uuid(cmp)) => {
             compare(column, cmp, |u| Some(lit(u.hyphenated().to_string())))
         }

@@ -35,6 +35,7 @@
 use super::Error;
 use crate::catalog::{Catalog, Product};
 use crate::json;
+use crate::schema::ProductField;
 use ::datafusion::arrow::array::{Array, AsArray};
 use ::datafusion::arrow::array::{
     ArrayRef, Int32Array, Int32Builder, Int64Array, ListBuilder, RecordBatch, StringArray,
@@ -65,24 +66,6 @@ pub const TABLES: [&str; 5] = [
 /// The arrays of a snapshot that are tables of their own.
 const ARRAYS: [&str; 3] = ["hierarchies", "nodes", "products"];
 
-/// The text columns of `products`, in layout order, with their reader.
-type TextColumn = (&'static str, fn(&Product) -> Option<&str>);
-
-const TEXT_COLUMNS: [TextColumn; 10] = [
-    ("sku", |p| p.sku.as_deref()),
-    ("slug", |p| p.slug.as_deref()),
-    ("name", |p| p.name.as_deref()),
-    ("upc_ean", |p| p.upc_ean.as_deref()),
-    ("manufacturer_part_num", |p| {
-        p.manufacturer_part_num.as_deref()
-    }),
-    ("description", |p| p.description.as_deref()),
-    ("external_ref", |p| p.external_ref.as_deref()),
-    ("status", |p| p.status.map(|v| v.as_str())),
-    ("commodity_type", |p| p.commodity_type.map(|v| v.as_str())),
-    ("owner", |p| p.owner.map(|v| v.as_str())),
-];
-
 fn text(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)
 }
@@ -111,7 +94,11 @@ fn timestamp(name: &str) -> Field {
 pub fn table_schema(table: &str) -> Option<SchemaRef> {
     static SCHEMAS: LazyLock<[SchemaRef; 5]> = LazyLock::new(|| {
         let mut products = vec![text("id", false)];
-        products.extend(TEXT_COLUMNS.iter().map(|(name, _)| text(name, true)));
+        products.extend(
+            ProductField::SCALAR_TEXT
+                .iter()
+                .map(|f| text(f.pattern(), true)),
+        );
         products.extend([
             list("product_types"),
             list("tags"),
@@ -214,7 +201,10 @@ pub(super) fn column_nanos<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> i6
 fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let n = catalog.products().len();
     let mut id = StringBuilder::with_capacity(n, n * 36);
-    let mut texts: Vec<StringBuilder> = TEXT_COLUMNS.iter().map(|_| StringBuilder::new()).collect();
+    let mut texts: Vec<StringBuilder> = ProductField::SCALAR_TEXT
+        .iter()
+        .map(|_| StringBuilder::new())
+        .collect();
     let mut lists: [ListBuilder<StringBuilder>; 3] =
         std::array::from_fn(|_| ListBuilder::new(StringBuilder::new()));
     let mut parent = StringBuilder::new();
@@ -224,8 +214,8 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let mut uuid = uuid::Uuid::encode_buffer();
     for (p, json) in catalog.products().iter().zip(records) {
         id.append_value(p.id.hyphenated().encode_lower(&mut uuid));
-        for ((_, read), builder) in TEXT_COLUMNS.iter().zip(&mut texts) {
-            builder.append_option(read(p));
+        for (&field, builder) in ProductField::SCALAR_TEXT.iter().zip(&mut texts) {
+            builder.append_option(p.scalar_text(field));
         }
         let [types, tags, templates] = &mut lists;
         for t in &p.product_types {

@@ -8,7 +8,7 @@
 
 use super::{Record, RecordValue};
 use crate::catalog::Product;
-use crate::json::{AttributeValue, Text};
+use crate::json::AttributeValue;
 use crate::schema::{AttributeRef, ProductField};
 use chrono::Utc;
 
@@ -20,10 +20,6 @@ impl Record for Product {
         visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool {
         let p = self;
-        #[inline]
-        fn text(v: &Option<Text>, visit: &mut impl FnMut(RecordValue<'_>) -> bool) -> bool {
-            v.as_deref().is_some_and(|s| visit(RecordValue::Text(s)))
-        }
         // A free-form value as the snapshot wrote it: a string as itself, a
         // number by its text as written, a boolean as `true`/`false`; `null`,
         // arrays and objects have no value.
@@ -47,26 +43,26 @@ impl Record for Product {
             Some(ProductField::ParentId) => {
                 p.parent_id.is_some_and(|u| visit(RecordValue::Uuid(u)))
             }
-            Some(ProductField::Sku) => text(&p.sku, visit),
-            Some(ProductField::Slug) => text(&p.slug, visit),
-            Some(ProductField::UpcEan) => text(&p.upc_ean, visit),
-            Some(ProductField::ManufacturerPartNum) => text(&p.manufacturer_part_num, visit),
-            Some(ProductField::Name) => text(&p.name, visit),
-            Some(ProductField::ExternalRef) => text(&p.external_ref, visit),
-            Some(ProductField::Description) => text(&p.description, visit),
+            // The scalar text and enumeration fields, read by the one
+            // mapping of `Product::scalar_text`.
+            Some(
+                field @ (ProductField::Sku
+                | ProductField::Slug
+                | ProductField::UpcEan
+                | ProductField::ManufacturerPartNum
+                | ProductField::Name
+                | ProductField::ExternalRef
+                | ProductField::Description
+                | ProductField::CommodityType
+                | ProductField::Owner
+                | ProductField::Status),
+            ) => p
+                .scalar_text(field)
+                .is_some_and(|s| visit(RecordValue::Text(s))),
             Some(ProductField::Tags) => p.tags.iter().any(|s| visit(RecordValue::Text(s))),
             Some(ProductField::Templates) => {
                 p.templates.iter().any(|s| visit(RecordValue::Text(s)))
             }
-            Some(ProductField::CommodityType) => p
-                .commodity_type
-                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
-            Some(ProductField::Owner) => p
-                .owner
-                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
-            Some(ProductField::Status) => p
-                .status
-                .is_some_and(|v| visit(RecordValue::Text(v.as_str()))),
             Some(ProductField::ProductTypes) => p
                 .product_types
                 .iter()

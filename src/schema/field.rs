@@ -87,6 +87,22 @@ const TABLE: [(ProductField, &str); 21] = [
 ];
 
 impl ProductField {
+    /// The scalar text and enumeration fields (one optional text value
+    /// each), in the column order of the crate's tables: what the catalog
+    /// keeps as columns and DataFusion reads natively.
+    pub(crate) const SCALAR_TEXT: [ProductField; 10] = [
+        ProductField::Sku,
+        ProductField::Slug,
+        ProductField::Name,
+        ProductField::UpcEan,
+        ProductField::ManufacturerPartNum,
+        ProductField::Description,
+        ProductField::ExternalRef,
+        ProductField::Status,
+        ProductField::CommodityType,
+        ProductField::Owner,
+    ];
+
     /// The field an attribute pattern names (`None` for a pattern that is
     /// not one of detach_nodes').
     pub fn of_pattern(pattern: &str) -> Option<ProductField> {

@@ -211,7 +211,6 @@ pub use field::ProductField;
 pub use model::Schema;
 pub use op_set::OpSet;
 pub use pattern::{AttributePattern, PatternError, Segment};
-pub use presets::{ATTRIBUTES, AttributeName};
 pub use product::{CommodityType, Owner, ProductType, Status, UnknownEnumValue};
 pub use resolve::{AttributeRef, ResolveError, ResolvedAttribute};
 pub use sql_target::{JsonKey, SqlTarget};
