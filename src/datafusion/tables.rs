@@ -33,7 +33,7 @@
 //! directory, checking that each file exists and has the layout's columns.
 
 use super::Error;
-use crate::catalog::{Catalog, Product};
+use crate::catalog::Catalog;
 use crate::json;
 use crate::schema::ProductField;
 use ::datafusion::arrow::array::{Array, AsArray};
