@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo run --example lint -- 'eq(sku,book):like(name,*shoe*)'
 //! printf 'eq(sku,book)\neqq(sku,x)\n' | cargo run --example lint -- --json
-//! cargo run --example lint -- --schema examples/data/schemas/orders.json '(eq(status,complete)|like(email,*@x.com))'
+//! cargo run --example lint -- --schema examples/data/schemas/orders.json 'eq(status,complete)|like(email,*@x.com)'
 //! ```
 //!
 //! `--schema FILE` validates against a schema loaded from JSON, or TOML

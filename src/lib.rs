@@ -4,8 +4,10 @@
 //! The filter language is the one of Elastic Path's catalog APIs: conditions
 //! such as `eq(sku,book)`, `like(name,*shoe*)`, `in(id,a,b)` or
 //! `gt(updated_at,2024-01-01T00:00:00Z)`, joined by `:` (logical AND), and
-//! groups of alternatives joined by `|` (logical OR) in parentheses, such as
-//! `(eq(sku,a):eq(status,live)|eq(sku,b))`. Which attributes, operators and
+//! alternatives joined by `|` (logical OR), at the top level as in
+//! `eq(sku,a):eq(status,live)|eq(sku,b)` (`:` binds tighter) or in a
+//! parenthesised group such as `eq(status,live):(eq(sku,a)|eq(sku,b))`.
+//! Which attributes, operators and
 //! groups an endpoint accepts is its [`Schema`], a runtime value
 //! (detach_nodes' by default).
 //!
@@ -34,7 +36,9 @@
 //! let err = compile("gt(name,x)").unwrap_err();
 //! assert_eq!(err.to_string(), "operator `gt` is not supported for `name`; supported: eq, like, in");
 //!
-//! assert!(Schema::orders().compile("(eq(status,complete)|gt(with_tax,1000))").is_ok());
+//! // A top-level OR, as the vendor's Go library writes it.
+//! let either = Schema::orders().compile("eq(status,complete)|gt(with_tax,1000)").unwrap();
+//! assert_eq!(either.to_string(), "eq(status,complete)|gt(with_tax,1000)");
 //!
 //! let strict = CompilerBuilder::new().max_conditions(1).build();
 //! assert!(strict.compile("eq(sku,a):eq(sku,b)").is_err());

@@ -4,7 +4,10 @@
 //! validation and 100,000 to `Display`, which overflowed the stack.
 
 use catalog_filter::schema::{MAX_DEPTH, Schema};
-use catalog_filter::syntax::{ParseErrorKind, Span, parse_with};
+use catalog_filter::syntax::{
+    Attribute, Condition, Expr, Filter, Group, Op, ParseErrorKind, Span, Value, parse_with,
+};
+use catalog_filter::validate::ValidationErrorKind;
 use catalog_filter::{CompilerBuilder, FilterError, Limits};
 
 /// `levels` nested groups alternating OR and AND:
@@ -70,24 +73,14 @@ fn a_compiler_with_usize_max_depth_stops_at_64() {
             other => panic!("{levels} levels: {other:?}"),
         }
     }
-    // Within the parser's 64 groups, validation counts tree levels, where
-    // the AND `eq(b,x):(...)` inside each OR is one more: the 33rd group's
-    // AND is level 65, refused under the same cap (no recursion deeper).
+    // Validation counts groups as the parser counts parentheses, so the
+    // 64 groups the parser accepts validate too (before the top-level OR,
+    // validation counted the AND inside each OR as a level and refused the
+    // 33rd group). The outer group is a top-level OR, printed without its
+    // parentheses.
     let deepest = alternating(64);
-    match compiler.compile(&deepest) {
-        Err(FilterError::Invalid(errors)) => {
-            let e = errors.iter().next().unwrap();
-            assert_eq!(errors.iter().count(), 1);
-            assert_eq!(e.span(), Span::new(open(33) + 9, deepest.len() - 33));
-            assert_eq!(
-                e.to_string(),
-                "groups nested too deeply: the limit is 64 levels"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    let f = compiler.compile(&alternating(32)).unwrap();
-    assert_eq!(f.to_string(), alternating(32));
+    let f = compiler.compile(&deepest).unwrap();
+    assert_eq!(f.to_string(), deepest[1..deepest.len() - 1]);
     // The single-limit setter is capped the same way.
     let compiler = CompilerBuilder::new()
         .schema(schema())
@@ -102,6 +95,78 @@ fn a_compiler_with_usize_max_depth_stops_at_64() {
     }
 }
 
+/// A hand-built tree one level deeper than the cap, as the canonical form
+/// would parenthesise it: `Or` terms of `And`s (each one pair of
+/// parentheses) or groups directly inside a group of the same kind (which
+/// the parser splices, so only a hand-built tree has them). Each group's
+/// span is its level, so the error names the first group too deep.
+fn hand_built(levels: usize, same_kind: bool) -> Filter<'static> {
+    let leaf = |n: usize| {
+        Expr::Condition(Condition {
+            op: Op::Eq,
+            op_span: Span::new(n, n),
+            attribute: Attribute {
+                path: "a",
+                span: Span::new(n, n),
+            },
+            values: vec![Value::new("x", Span::new(n, n))].into(),
+            span: Span::new(n, n),
+        })
+    };
+    let group = |terms, level: usize| Group {
+        terms,
+        span: Span::new(level, level + 1),
+    };
+    let mut expr = leaf(levels + 1);
+    for level in (0..=levels).rev() {
+        expr = if same_kind {
+            Expr::And(group(vec![leaf(level), expr], level))
+        } else {
+            // The OR at `level` holds an AND holding the next OR: only
+            // the OR inside the AND needs parentheses.
+            let and = Expr::And(group(vec![leaf(level), expr], level));
+            Expr::Or(group(vec![leaf(level), and], level))
+        };
+    }
+    Filter {
+        expr,
+        span: Span::new(0, 1),
+    }
+}
+
+/// Validation refuses a hand-built tree deeper than the cap without
+/// entering it, at the first group too deep, and accepts one at the cap.
+#[test]
+fn validation_counts_groups_as_the_canonical_form_parenthesises_them() {
+    let compiler = CompilerBuilder::new()
+        .schema(schema())
+        .limits(UNLIMITED)
+        .build();
+    for same_kind in [false, true] {
+        let at_cap = hand_built(MAX_DEPTH, same_kind);
+        assert!(compiler.validate(&at_cap).is_ok(), "{same_kind}");
+        let over = hand_built(MAX_DEPTH + 1, same_kind);
+        let errors = compiler.validate(&over).unwrap_err();
+        let e = errors.iter().next().unwrap();
+        assert_eq!(errors.iter().count(), 1);
+        assert_eq!(
+            (e.kind().clone(), e.span()),
+            (
+                ValidationErrorKind::TooDeep { limit: MAX_DEPTH },
+                Span::new(MAX_DEPTH + 1, MAX_DEPTH + 2)
+            ),
+            "{same_kind}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "groups nested too deeply: the limit is 64 levels"
+        );
+    }
+    // The validated tree at the cap prints as the parser reads it back.
+    let f = compiler.validate(&hand_built(MAX_DEPTH, false)).unwrap();
+    assert_eq!(compiler.compile(f.as_str()).unwrap(), f);
+}
+
 #[test]
 fn parse_with_usize_max_depth_stops_at_64() {
     let input = alternating(100_000);
@@ -113,7 +178,7 @@ fn parse_with_usize_max_depth_stops_at_64() {
     let deepest = alternating(64);
     assert_eq!(
         parse_with(&deepest, &UNLIMITED).unwrap().to_string(),
-        deepest
+        deepest[1..deepest.len() - 1]
     );
     // A limit under the cap still applies as set.
     let three = Limits {

@@ -194,7 +194,7 @@ fn seed_examples_are_canonical() {
 /// the Go helper's quoted attributes, nested groups.
 #[test]
 fn whole_language_forms() {
-    verified("(eq(sku,a):eq(status,live)|eq(sku,b))");
+    verified("eq(sku,a):eq(status,live)|eq(sku,b)");
     verified("is_null(description)");
     verified("eq(a,1):(eq(b,2)|eq(c,3):(eq(d,4)|eq(e,5)))");
     verified("(eq(a,1)|eq(b,2)):(eq(c,3)|eq(d,4))");
@@ -203,23 +203,79 @@ fn whole_language_forms() {
     verified("ilike(name,*SHOE*):contains(tags,a):contains_any(tags,a,b):contains_all(tags,a,b)");
     verified("text(description,running shoes)");
     // Redundant parentheses go; a group in a group of its kind is spliced.
-    parses_to("((eq(a,1)|eq(b,2))|eq(c,3))", "(eq(a,1)|eq(b,2)|eq(c,3))");
+    parses_to("((eq(a,1)|eq(b,2))|eq(c,3))", "eq(a,1)|eq(b,2)|eq(c,3)");
     parses_to("(eq(a,1):eq(b,2)):eq(c,3)", "eq(a,1):eq(b,2):eq(c,3)");
     parses_to("(eq(a,1))", "eq(a,1)");
-    parses_to("(eq(a,1)|(eq(b,2)))", "(eq(a,1)|eq(b,2))");
+    parses_to("(eq(a,1)|(eq(b,2)))", "eq(a,1)|eq(b,2)");
     parses_to(
         " ( eq(a,1) | eq(b,2) ) : eq(c,3) ",
         "(eq(a,1)|eq(b,2)):eq(c,3)",
     );
     // `|` and `:` inside bare values are characters of the value.
-    let f = verified("(eq(name,a|b:c)|eq(sku,x))");
+    let f = verified("eq(name,a|b:c)|eq(sku,x)");
     assert_eq!(conds(&f)[0].values[0].text, "a|b:c");
+}
+
+/// A top-level OR without parentheses, as the vendor's Go library
+/// (epcc-search-ast-helper) prints every OR at the root and as its carts
+/// API reference writes a filter: it parses, `:` binds tighter than `|`,
+/// and it prints the Go helper's way, without parentheses.
+#[test]
+fn a_top_level_or_parses_and_prints_without_parentheses() {
+    // The Go helper's test suite and the carts API reference.
+    parses_to(
+        r#"eq("amount","5")|eq("status","paid")"#,
+        "eq(amount,5)|eq(status,paid)",
+    );
+    parses_to(
+        r#"contains(account_ids,"abc123")|ilike(name,"Holiday Cart")"#,
+        "contains(account_ids,abc123)|ilike(name,Holiday Cart)",
+    );
+    verified("eq(a,1):eq(b,2)|eq(c,3)");
+    verified("eq(a,1)|eq(b,2):eq(c,3)|eq(d,4)");
+    verified("eq(a,1)|eq(b,2):(eq(c,3)|eq(d,4))");
+    // A parenthesised whole-filter OR prints without its parentheses, and
+    // an OR group as an alternative is spliced into the top-level OR.
+    parses_to("(eq(a,1)|eq(b,2))", "eq(a,1)|eq(b,2)");
+    parses_to(" eq(a,1) | (eq(b,2)|eq(c,3)) ", "eq(a,1)|eq(b,2)|eq(c,3)");
+    parses_to("(eq(a,1):eq(b,2)|eq(c,3))", "eq(a,1):eq(b,2)|eq(c,3)");
+    // The exact tree: an OR of an AND and a condition, spanning the whole
+    // alternation (not the spaces around the filter).
+    let input = " eq(a,1):eq(b,2) | eq(c,3) ";
+    let f = parse(input).unwrap();
+    let Expr::Or(or) = &f.expr else {
+        panic!("an Or: {:?}", f.expr)
+    };
+    assert_eq!(or.span, span(1..26));
+    assert_eq!(f.span, span(1..26));
+    assert_eq!(or.terms.len(), 2);
+    let Expr::And(and) = &or.terms[0] else {
+        panic!("an And first: {:?}", or.terms[0])
+    };
+    assert_eq!((and.terms.len(), and.span), (2, span(1..16)));
+    let Expr::Condition(c) = &or.terms[1] else {
+        panic!("a condition second: {:?}", or.terms[1])
+    };
+    assert_eq!((c.attribute.path, c.span), ("c", span(19..26)));
+    // `|` inside a bare value is still a character of the value.
+    let f = verified("eq(name,a|b)|eq(sku,x|y)");
+    let values: Vec<&str> = conds(&f).iter().map(|c| &*c.values[0].text).collect();
+    assert_eq!(values, ["a|b", "x|y"]);
+    // The message for text after a condition no longer asks for parentheses.
+    assert_eq!(
+        parse("eq(a,1) eq(b,2)").unwrap_err().to_string(),
+        "unexpected text after a condition; join conditions with `:` (AND) or `|` (OR)"
+    );
+    assert_eq!(
+        parse("eq(a,1)|").unwrap_err().to_string(),
+        "`|` needs a condition (or group) on each side"
+    );
 }
 
 #[test]
 fn exact_tree_of_an_or_group() {
     let input = "(eq(a,1):eq(b,2)|is_null(c))";
-    let f = verified(input);
+    let f = parses_to(input, "eq(a,1):eq(b,2)|is_null(c)");
     let cond = |op,
                 path,
                 p: std::ops::Range<usize>,
@@ -302,7 +358,17 @@ fn tree_error_kinds() {
         let err = parse(input).expect_err(input);
         assert_eq!((err.kind(), err.span()), (&kind, span(r)), "{input:?}");
     };
-    fails("eq(a,b)|eq(c,d)", K::OrOutsideGroup, 7..8);
+    // An empty alternative, at the top level as inside a group.
+    fails("eq(a,b)|", K::EmptyAlternative, 7..8);
+    fails("|eq(a,b)", K::EmptyAlternative, 0..1);
+    fails("eq(a,b)||eq(c,d)", K::EmptyAlternative, 8..9);
+    fails("eq(a,b) | ", K::EmptyAlternative, 8..9);
+    fails("(eq(a,b)|", K::EmptyAlternative, 8..9);
+    let term = |found| K::Unexpected {
+        expected: Expected::Term,
+        found,
+    };
+    fails("eq(a,b):|eq(c,d)", term('|'), 8..9);
     fails("()", K::EmptyGroup, 0..2);
     fails("(eq(a,b)|)", K::EmptyAlternative, 8..9);
     fails("(eq(a,b)", K::UnclosedParen, 0..1);

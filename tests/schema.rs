@@ -131,13 +131,14 @@ fn the_deepest_allowed_filter_validates_prints_and_drops() {
         .attribute("sku", RuntimeType::Text, &[catalog_filter::syntax::Op::Eq])
         .build()
         .unwrap();
-    // (eq(sku,a)|eq(sku,b):(eq(sku,a)|eq(sku,b):( ... ))), OR and AND
-    // alternating: each group is two levels of the tree (an OR holding an
-    // AND), so MAX_DEPTH / 2 groups reach the validator's depth limit.
+    // eq(sku,a)|eq(sku,b):(eq(sku,a)|eq(sku,b):( ... )), OR and AND
+    // alternating: each pair of parentheses is a level, as the parser and
+    // the validator count them, and the top-level OR needs none.
     let mut filter = "eq(sku,z)".to_owned();
-    for _ in 0..MAX_DEPTH / 2 {
+    for _ in 0..MAX_DEPTH {
         filter = format!("(eq(sku,a)|eq(sku,b):{filter})");
     }
+    let filter = filter[1..filter.len() - 1].to_owned();
     let limits = catalog_filter::Limits {
         max_depth: MAX_DEPTH,
         max_conditions: 1000,
@@ -152,15 +153,23 @@ fn the_deepest_allowed_filter_validates_prints_and_drops() {
         .unwrap();
     assert_eq!(valid.to_string(), filter);
     drop(valid);
-    let too_deep = format!("(eq(sku,a)|eq(sku,b):{filter})");
-    assert!(
-        catalog_filter::CompilerBuilder::new()
-            .schema(schema.clone())
-            .limits(limits)
-            .build()
-            .compile(&too_deep)
-            .is_err()
-    );
+    // One group more is refused by the parser, at the `(` of level 65.
+    let too_deep = format!("(eq(sku,a)|eq(sku,b):({filter}))");
+    match catalog_filter::CompilerBuilder::new()
+        .schema(schema.clone())
+        .limits(limits)
+        .build()
+        .compile(&too_deep)
+    {
+        Err(catalog_filter::FilterError::Parse(e)) => assert_eq!(
+            (e.kind().clone(), e.span().start),
+            (
+                catalog_filter::syntax::ParseErrorKind::TooDeep { limit: MAX_DEPTH },
+                64 * "(eq(sku,a)|eq(sku,b):".len()
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A JSON schema of `n` exact attributes `attr_<i>`, `n / 5` patterned ones

@@ -955,6 +955,13 @@ fn detach_nodes_refuses_groups_and_foreign_operators() {
         schema: "detach_nodes".into(),
     };
     assert_eq!(error("(eq(sku,a)|eq(sku,b))"), (or.clone(), span(0..21)));
+    // A top-level OR (the Go helper's form) is refused the same way,
+    // spanning the whole alternation.
+    assert_eq!(error("eq(sku,a)|eq(sku,b)"), (or.clone(), span(0..19)));
+    assert_eq!(
+        error("  eq(sku,a):eq(sku,c) | eq(sku,b) "),
+        (or.clone(), span(2..33))
+    );
     assert_eq!(
         error("ilike(name,x)"),
         (not_supported(Op::Ilike), span(0..5))
@@ -988,6 +995,10 @@ fn detach_nodes_refuses_groups_and_foreign_operators() {
     );
     assert_eq!(
         compile("(eq(sku,a)|eq(sku,b))").unwrap_err().to_string(),
+        "OR groups are not supported by detach_nodes"
+    );
+    assert_eq!(
+        compile("eq(sku,a)|eq(sku,b)").unwrap_err().to_string(),
         "OR groups are not supported by detach_nodes"
     );
     // A group of one alternative is no OR: its parentheses are redundant.
@@ -1093,7 +1104,7 @@ fn canonical_text_is_the_same_lazily_and_eagerly() {
         ("  eq( sku , 'a b' ) ", "eq(sku,a b)"),
         (
             "((eq(sku,\"x\\\"y\"):like(name,*a*)) | is_null(tags))",
-            "(eq(sku,\"x\\\"y\"):like(name,*a*)|is_null(tags))",
+            "eq(sku,\"x\\\"y\"):like(name,*a*)|is_null(tags)",
         ),
         ("(eq(sku,a))", "eq(sku,a)"),
         ("in(sku, a,'b c',\"\")", "in(sku,a,b c,\"\")"),
@@ -1118,5 +1129,51 @@ fn canonical_text_is_the_same_lazily_and_eagerly() {
         assert_eq!(lazy, eager, "{input}");
         let hasher = RandomState::new();
         assert_eq!(hasher.hash_one(&lazy), hasher.hash_one(&eager), "{input}");
+    }
+}
+
+/// The vendor's top-level ORs compile under a schema that allows OR (here
+/// the Go helper's and the carts reference's attributes), print the Go
+/// helper's way, and keep their complexity: an OR of two conditions is 2.
+#[test]
+fn a_top_level_or_compiles_under_a_schema_that_allows_or() {
+    let schema = Schema::from_json(
+        r#"{"name": "carts", "allow_or": true, "attributes": {
+            "amount": {"type": "integer", "operators": ["eq"]},
+            "status": {"type": "text", "operators": ["eq"]},
+            "account_ids": {"type": "text_list", "operators": ["contains"]},
+            "name": {"type": "text", "operators": ["ilike"]}
+        }}"#,
+    )
+    .unwrap();
+    for (input, canonical) in [
+        (
+            r#"eq("amount","5")|eq("status","paid")"#,
+            "eq(amount,5)|eq(status,paid)",
+        ),
+        (
+            r#"contains(account_ids,"abc123")|ilike(name,"Holiday Cart")"#,
+            "contains(account_ids,abc123)|ilike(name,Holiday Cart)",
+        ),
+        (
+            "eq(amount,5):eq(status,paid)|eq(status,open)",
+            "eq(amount,5):eq(status,paid)|eq(status,open)",
+        ),
+    ] {
+        let f = schema.compile(input).unwrap();
+        assert_eq!(f.to_string(), canonical, "{input}");
+        assert_eq!(schema.compile(canonical).unwrap(), f, "{input}");
+    }
+    // Complexity: 2 + 2 + 1 = 5 alternatives' worth is over the cap of 4.
+    let five = "eq(amount,1)|eq(amount,2)|eq(amount,3)|eq(amount,4)|eq(amount,5)";
+    match schema.compile(five) {
+        Err(FilterError::Invalid(es)) => {
+            let e = es.iter().next().unwrap();
+            assert_eq!(
+                (e.kind().clone(), e.span()),
+                (K::TooComplex { found: 5, limit: 4 }, span(0..five.len()))
+            );
+        }
+        other => panic!("{other:?}"),
     }
 }

@@ -3,7 +3,8 @@
 //! No optional spaces; no redundant parentheses (a group of one
 //! alternative prints as that alternative, a group directly inside a group
 //! of the same kind is spliced into it, an `Or` is parenthesised only where
-//! it is a term of an `And` or the whole filter); the attribute path bare; a value bare when it is
+//! it is a term of an `And`: a top-level OR prints as `a|b`, as the vendor's
+//! Go library's `AsFilter` writes it); the attribute path bare; a value bare when it is
 //! non-empty, has no leading or trailing space and only bare characters,
 //! otherwise double-quoted with `"` and `\` escaped. Parsing the printed form
 //! gives the same filter back (`parse(f.to_string())` has the same shape as
@@ -24,46 +25,53 @@ impl fmt::Display for Filter<'_> {
     }
 }
 
+/// An expression prints as a whole filter: an `Or` at its top without
+/// parentheses.
 impl fmt::Display for Expr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_expr(f, self, false)
+        write_expr(f, self)
     }
 }
 
-/// Writes `e` in canonical form: the one printer of filters (`Display` of
-/// [`Filter`], [`Expr`], [`Condition`] and `ValidFilter`'s text all come
-/// from here). `in_or` is true for an alternative of an `Or` being printed
-/// (where no parentheses are needed). Recursion follows the tree: the
-/// parser bounds its depth, and a hand-built tree is as deep as its
+/// Writes `e` in canonical form, as a whole filter: the one printer of
+/// filters (`Display` of [`Filter`], [`Expr`], [`Condition`] and
+/// `ValidFilter`'s text all come from here). Recursion follows the tree:
+/// the parser bounds its depth, and a hand-built tree is as deep as its
 /// builder made it.
-pub(crate) fn write_expr<W: Write + ?Sized>(f: &mut W, e: &Expr<'_>, in_or: bool) -> fmt::Result {
+pub(crate) fn write_expr<W: Write + ?Sized>(f: &mut W, e: &Expr<'_>) -> fmt::Result {
+    write_node(f, e, true)
+}
+
+/// Writes `e`; `bare_or` is true where an `Or` needs no parentheses: at
+/// the top of the filter and as an alternative of an `Or`.
+fn write_node<W: Write + ?Sized>(f: &mut W, e: &Expr<'_>, bare_or: bool) -> fmt::Result {
     match e {
         Expr::Condition(c) => write_condition(f, c),
         Expr::And(g) => match g.terms.as_slice() {
-            [one] => write_expr(f, one, in_or),
+            [one] => write_node(f, one, bare_or),
             terms => {
                 for (n, term) in terms.iter().enumerate() {
                     if n > 0 {
                         f.write_char(':')?;
                     }
-                    write_expr(f, term, false)?;
+                    write_node(f, term, false)?;
                 }
                 Ok(())
             }
         },
         Expr::Or(g) => match g.terms.as_slice() {
-            [one] => write_expr(f, one, in_or),
+            [one] => write_node(f, one, bare_or),
             alts => {
-                if !in_or {
+                if !bare_or {
                     f.write_char('(')?;
                 }
                 for (n, alt) in alts.iter().enumerate() {
                     if n > 0 {
                         f.write_char('|')?;
                     }
-                    write_expr(f, alt, true)?;
+                    write_node(f, alt, true)?;
                 }
-                if !in_or {
+                if !bare_or {
                     f.write_char(')')?;
                 }
                 Ok(())

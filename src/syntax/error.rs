@@ -105,13 +105,10 @@ pub enum ParseErrorKind {
     /// A complete term followed by text that is not `:`, `|` or `)`.
     /// Span: the first character of the extra text.
     TrailingInput,
-    /// A `|` outside parentheses: OR alternatives must be grouped, as in
-    /// `(eq(sku,a)|eq(sku,b))`. Span: the `|`.
-    OrOutsideGroup,
     /// `()`: a group with nothing inside. Span: from `(` to `)`.
     EmptyGroup,
-    /// A `|` with no term on one side, as in `(eq(a,b)|)` or `(|eq(a,b))`.
-    /// Span: that `|`.
+    /// A `|` with no term on one side, as in `eq(a,b)|`, `(eq(a,b)|)` or
+    /// `(|eq(a,b))`. Span: that `|`.
     EmptyAlternative,
     /// A `(` that is never closed. Span: the `(`.
     UnclosedParen,
@@ -220,11 +217,7 @@ impl fmt::Display for ParseErrorKind {
             },
             ParseErrorKind::TrailingInput => write!(
                 f,
-                "unexpected text after a condition; join conditions with `:` (AND), or alternatives inside parentheses with `|` (OR)"
-            ),
-            ParseErrorKind::OrOutsideGroup => write!(
-                f,
-                "`|` (OR) is only allowed inside parentheses; wrap the alternatives in parentheses, e.g. `(eq(sku,a)|eq(sku,b))`"
+                "unexpected text after a condition; join conditions with `:` (AND) or `|` (OR)"
             ),
             ParseErrorKind::EmptyGroup => write!(f, "empty group `()`; a group needs a condition"),
             ParseErrorKind::EmptyAlternative => {

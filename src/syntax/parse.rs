@@ -61,9 +61,12 @@ use std::borrow::Cow;
 /// assert_eq!(conditions[1].values[0].text, "*Food 'n*");
 /// assert_eq!(filter.to_string(), r#"eq(sku,book):like(name,"*Food 'n*")"#);
 ///
+/// // `:` binds tighter than `|`; a top-level OR prints without parentheses.
 /// let filter = parse("( eq(sku,a) : eq(status,live) | eq(sku,b) )").unwrap();
 /// assert!(matches!(filter.expr, Expr::Or(_)));
-/// assert_eq!(filter.to_string(), "(eq(sku,a):eq(status,live)|eq(sku,b))");
+/// assert_eq!(filter.to_string(), "eq(sku,a):eq(status,live)|eq(sku,b)");
+/// let filter = parse("eq(status,live) : (eq(sku,a) | eq(sku,b))").unwrap();
+/// assert_eq!(filter.to_string(), "eq(status,live):(eq(sku,a)|eq(sku,b))");
 /// ```
 pub fn parse(input: &str) -> Result<Filter<'_>, ParseError> {
     parse_with(input, &Limits::DEFAULT)
@@ -494,11 +497,14 @@ impl<'a> Grammar<'a> {
         fail(at, c.len_utf8(), kind)
     }
 
-    /// `filter = *SP conj *SP`, with groups on an explicit stack.
+    /// `filter = *SP alt *SP`, with groups on an explicit stack.
     fn filter(self, input: &'a [u8]) -> PResult<'a, Filter<'a>> {
         let mut i = spaces(input);
         let filter_start = self.pos(i);
         let mut stack: Vec<Frame<'a>> = Vec::new();
+        // The completed alternatives of the top level (an OR without
+        // parentheses, as the vendor's Go library writes it).
+        let mut top_alts: Vec<Expr<'a>> = Vec::new();
         // The conjunction being read: its terms, where it started, where
         // its last term ended.
         let mut terms = Terms::Empty;
@@ -567,10 +573,21 @@ impl<'a> Grammar<'a> {
                     };
                 }
                 Some(b'|') => {
-                    return match (stack.is_empty(), before) {
-                        (true, _) => fail(i, 1, ParseErrorKind::OrOutsideGroup),
-                        (false, Before::Colon) => self.unexpected(i, Expected::Term),
-                        (false, _) => fail(i, 1, ParseErrorKind::EmptyAlternative),
+                    return match before {
+                        Before::Colon => self.unexpected(i, Expected::Term),
+                        Before::Start | Before::Bar(_) => {
+                            fail(i, 1, ParseErrorKind::EmptyAlternative)
+                        }
+                    };
+                }
+                None => {
+                    return match before {
+                        // `eq(a,b)|` at the end: the `|` lacks its right side.
+                        Before::Bar(at) => {
+                            let at = input.get(at..).unwrap_or_default();
+                            fail(at, 1, ParseErrorKind::EmptyAlternative)
+                        }
+                        Before::Start | Before::Colon => self.unexpected(i, Expected::Term),
                     };
                 }
                 _ => return self.unexpected(i, Expected::Term),
@@ -586,12 +603,13 @@ impl<'a> Grammar<'a> {
                         break;
                     }
                     Some(b'|') => {
-                        let Some(frame) = stack.last_mut() else {
-                            return fail(i, 1, ParseErrorKind::OrOutsideGroup);
+                        let alts = match stack.last_mut() {
+                            Some(frame) => &mut frame.alts,
+                            None => &mut top_alts,
                         };
                         let conjunction =
                             std::mem::take(&mut terms).into_expr(Span::new(start, end));
-                        push_alt(&mut frame.alts, conjunction);
+                        push_alt(alts, conjunction);
                         before = Before::Bar(self.pos(i));
                         i = spaces(skip1(i));
                         start = self.pos(i);
@@ -631,8 +649,18 @@ impl<'a> Grammar<'a> {
                             let at = input.get(frame.open..).unwrap_or_default();
                             return fail(at, 1, ParseErrorKind::UnclosedParen);
                         }
-                        let expr = terms.into_expr(Span::new(start, end));
+                        let last = terms.into_expr(Span::new(start, end));
                         let span = Span::new(filter_start, end);
+                        let expr = if top_alts.is_empty() {
+                            last
+                        } else {
+                            // A top-level OR spans the whole alternation.
+                            push_alt(&mut top_alts, last);
+                            Expr::Or(Group {
+                                terms: top_alts,
+                                span,
+                            })
+                        };
                         return Ok((i, Filter { expr, span }));
                     }
                     Some(_) => {

@@ -278,7 +278,7 @@ fn canonical_text(filter: &Filter<'_>) -> Box<str> {
     // The canonical form is at most a few bytes longer than the input
     // (quotes added); one allocation in the common case.
     let mut canonical = String::with_capacity(filter.span.len() + 16);
-    let _ = crate::syntax::write_expr(&mut canonical, &filter.expr, false);
+    let _ = crate::syntax::write_expr(&mut canonical, &filter.expr);
     canonical.into_boxed_str()
 }
 
@@ -921,9 +921,17 @@ impl<'m> Checker<'m> {
 
     /// Checks `e`, appending its nodes; whether it passed, and its
     /// complexity (saturating). A failed node pushes at least one error.
-    /// Recursion is bounded by the depth limit: a node deeper than it is
-    /// refused without being entered (the parser never builds one; a
-    /// hand-built tree might).
+    ///
+    /// `depth` counts groups as the canonical form parenthesises them, as
+    /// the parser counts parentheses: an `Or` that is a term of an `And` is
+    /// one level deeper, while the top-level `Or` and an `And` inside an
+    /// `Or` need no parentheses and add none. A group directly inside a
+    /// group of the same kind (only in a hand-built tree: the parser
+    /// splices them) also counts as a level. So validation never refuses
+    /// as too deep a filter the parser accepted under the same limit, and
+    /// recursion is still bounded: a node deeper than the limit is refused
+    /// without being entered, and every second level of recursion is a
+    /// level of depth.
     fn expr(&mut self, e: &Expr<'_>, depth: usize) -> (bool, usize) {
         match e {
             Expr::Condition(c) => (self.leaf(c), LEAF),
@@ -965,6 +973,8 @@ impl<'m> Checker<'m> {
                     // a level of recursion.
                     let (t, c) = match term {
                         Expr::Condition(cond) => (self.leaf(cond), LEAF),
+                        // An `And` inside an `Or` needs no parentheses.
+                        Expr::And(_) if is_or => self.expr(term, depth),
                         _ => self.expr(term, depth + 1),
                     };
                     complexity = if is_or {

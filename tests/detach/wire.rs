@@ -111,6 +111,27 @@ fn a_bad_filter_is_the_vendors_400_with_every_reason() {
     );
 }
 
+/// A top-level OR (the Go helper's and the carts reference's form) parses,
+/// and detach_nodes refuses it with the OR message spanning the whole
+/// alternation.
+#[test]
+fn a_top_level_or_is_the_vendors_400_spanning_the_alternation() {
+    let c = catalog();
+    let err = plan(
+        &c,
+        json!({"data": {"filter": " eq(sku,book) | eq(sku,x) ", "node_ids": ["123"]}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        json!({"errors": [{"status": "400", "title": "Bad Request",
+            "detail": "Could not parse the supplied filter",
+            "source": {"pointer": "/data/filter"},
+            "meta": {"message": "OR groups are not supported by detach_nodes",
+                     "span": {"start": 1, "end": 25}}}]})
+    );
+}
+
 #[test]
 fn limits_are_400_naming_the_limit() {
     let c = catalog();
