@@ -193,7 +193,19 @@ fn value_rules_are_empty_only_without_any_rule() {
         max_len: Some(3),
         ..ValueRules::default()
     };
-    for rules in [one_of, min_len, max_len] {
+    let lt = ValueRules {
+        lt: catalog_filter::schema::Decimal::parse("128"),
+        ..ValueRules::default()
+    };
+    let email = ValueRules {
+        email: true,
+        ..ValueRules::default()
+    };
+    let excludes = ValueRules {
+        excludes: vec!["<".into()],
+        ..ValueRules::default()
+    };
+    for rules in [one_of, min_len, max_len, lt, email, excludes] {
         assert!(!rules.is_empty(), "{rules:?}");
     }
 }

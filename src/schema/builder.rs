@@ -6,9 +6,11 @@ use super::error::SchemaError;
 use super::model::{Definition, Schema};
 use super::op_set::OpSet;
 use super::sql_target::SqlTarget;
+use super::value::Decimal;
 use super::value_type::{ValueRules, ValueType};
 use crate::limits::Limits;
 use crate::syntax::Op;
+use std::fmt;
 
 /// Builds a [`Schema`] in code. Every method takes and returns the builder;
 /// problems are collected and the first one is returned by
@@ -26,11 +28,27 @@ use crate::syntax::Op;
 ///     .allow_or(true)
 ///     .attribute("email", ValueType::Text, &[Op::Eq, Op::Like])
 ///     .max_len(254)
+///     .email()
 ///     .sql(SqlTarget::Column("email".into()))
 ///     .alias("mail", "email")
+///     .attribute("amount", ValueType::Integer, &[Op::Eq, Op::Lt])
+///     .ge(0)
+///     .lt(128)
+///     .attribute("name", ValueType::Text, &[Op::Eq])
+///     .lt(128)
+///     .excludes("<")
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(schema.max_complexity(), 4);
+/// assert_eq!(
+///     schema.compile("eq(amount,128)").unwrap_err().to_string(),
+///     "invalid value `128` for `amount`: expected a number less than 128"
+/// );
+/// assert_eq!(
+///     schema.compile("eq(mail,nobody)").unwrap_err().to_string(),
+///     "invalid value `nobody` for `mail`: expected an email address"
+/// );
+/// assert!(schema.compile("eq(name,\"Ann\")").is_ok());
 ///
 /// let err = Schema::builder("x")
 ///     .attribute("total", ValueType::Integer, &[Op::Like])
@@ -140,6 +158,67 @@ impl SchemaBuilder {
     /// The last attribute's values have at most `n` characters.
     pub fn max_len(self, n: usize) -> SchemaBuilder {
         self.last("max_len", |a| a.rules.max_len = Some(n))
+    }
+
+    /// Sets one bound of the last attribute, read with the decimal grammar.
+    fn bound(
+        self,
+        name: &'static str,
+        bound: impl fmt::Display,
+        set: fn(&mut ValueRules, Decimal),
+    ) -> SchemaBuilder {
+        let text = bound.to_string();
+        match (Decimal::parse(&text), self.def.attributes.last()) {
+            (Some(d), _) => self.last(name, |a| set(&mut a.rules, d)),
+            (None, Some(a)) => {
+                let attribute = a.pattern().to_owned();
+                self.fail(SchemaError::Rule {
+                    attribute,
+                    reason: format!("`{name}` value `{text}` is not a decimal number"),
+                })
+            }
+            (None, None) => self.fail(SchemaError::NoAttributeYet { method: name }),
+        }
+    }
+
+    /// `gt`: the last attribute's numbers are greater than `bound`, or its
+    /// texts have more than `bound` characters (see [`ValueRules`]). The
+    /// bound is anything that prints as a decimal number in the grammar of
+    /// filter values ([`Decimal`]): `128`, `"12.5"`, a `Decimal`.
+    pub fn gt(self, bound: impl fmt::Display) -> SchemaBuilder {
+        self.bound("gt", bound, |r, d| r.gt = Some(d))
+    }
+
+    /// `ge`: the last attribute's numbers are at least `bound`, or its
+    /// texts have at least `bound` characters (see [`SchemaBuilder::gt`]).
+    pub fn ge(self, bound: impl fmt::Display) -> SchemaBuilder {
+        self.bound("ge", bound, |r, d| r.ge = Some(d))
+    }
+
+    /// `lt`: the last attribute's numbers are less than `bound`, or its
+    /// texts have fewer than `bound` characters (see [`SchemaBuilder::gt`]):
+    /// the Go helper's `lt=128`.
+    pub fn lt(self, bound: impl fmt::Display) -> SchemaBuilder {
+        self.bound("lt", bound, |r, d| r.lt = Some(d))
+    }
+
+    /// `le`: the last attribute's numbers are at most `bound`, or its texts
+    /// have at most `bound` characters (see [`SchemaBuilder::gt`]).
+    pub fn le(self, bound: impl fmt::Display) -> SchemaBuilder {
+        self.bound("le", bound, |r, d| r.le = Some(d))
+    }
+
+    /// `email`: the last attribute's values are email addresses (text
+    /// types; the grammar is [`ValueRules::email`]'s).
+    pub fn email(self) -> SchemaBuilder {
+        self.last("email", |a| a.rules.email = true)
+    }
+
+    /// `excludes`: the last attribute's values do not contain `text` (text
+    /// types; the Go helper's `excludes=`). Call once per excluded text.
+    pub fn excludes(self, text: impl Into<String>) -> SchemaBuilder {
+        let text = text.into();
+        self.last("excludes", |a| a.rules.excludes.push(text))
     }
 
     /// Where the last attribute lives in SQL.

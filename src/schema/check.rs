@@ -8,7 +8,7 @@ use super::model::{Definition, Schema};
 use super::pattern::{AttributePattern, PatternTrie};
 use super::sql_target::{JsonKey, SqlTarget};
 use super::value::{Decimal, parse_instant, parse_integer, parse_uuid};
-use super::value_type::ValueType;
+use super::value_type::{ValueRules, ValueType};
 use crate::limits::Limits;
 use std::collections::{HashMap, HashSet};
 
@@ -266,7 +266,102 @@ fn check_rules(a: &AttributeDef) -> Result<(), String> {
             return Err(format!("`min_len` {min} is greater than `max_len` {max}"));
         }
     }
+    check_bounds(rules, ty)?;
+    if !ty.is_text() {
+        if rules.email {
+            return Err(format!("`email` applies to text values, not {}", ty.name()));
+        }
+        if !rules.excludes.is_empty() {
+            return Err(format!(
+                "`excludes` applies to text values, not {}",
+                ty.name()
+            ));
+        }
+    }
+    if rules.excludes.iter().any(String::is_empty) {
+        return Err("`excludes` lists an empty text, which every value contains".into());
+    }
+    if let Some(x) = first_duplicate(&rules.excludes) {
+        return Err(format!("`excludes` lists `{x}` twice"));
+    }
+    if rules.email && rules.excludes.iter().any(|x| x == "@") {
+        return Err("`excludes` `@` refuses every email address".into());
+    }
+    if let Some(values) = &rules.one_of {
+        for v in values {
+            let broken = match ty {
+                ValueType::Integer | ValueType::Decimal => {
+                    Decimal::parse(v).and_then(|n| rules.number_break(&n).map(|b| b.rule()))
+                }
+                _ if ty.is_text() => rules.text_break(v).map(|b| b.rule()),
+                _ => None,
+            };
+            if let Some(rule) = broken {
+                return Err(format!("`one_of` value `{v}` breaks the `{rule}` rule"));
+            }
+        }
+    }
     Ok(())
+}
+
+/// The bounds `gt`, `ge`, `lt`, `le`: on numbers, an interval with some
+/// value in it; on text, whole numbers of characters leaving some length.
+fn check_bounds(rules: &ValueRules, ty: &ValueType) -> Result<(), String> {
+    let bounds = [
+        ("gt", rules.gt.as_ref()),
+        ("ge", rules.ge.as_ref()),
+        ("lt", rules.lt.as_ref()),
+        ("le", rules.le.as_ref()),
+    ];
+    let Some((first, _)) = bounds.iter().find(|(_, b)| b.is_some()) else {
+        return Ok(());
+    };
+    match ty {
+        ValueType::Integer | ValueType::Decimal => {
+            let lower = [
+                ("gt", rules.gt.as_ref(), true),
+                ("ge", rules.ge.as_ref(), false),
+            ];
+            let upper = [
+                ("lt", rules.lt.as_ref(), true),
+                ("le", rules.le.as_ref(), false),
+            ];
+            for (lo_name, lo, lo_strict) in lower {
+                for (hi_name, hi, hi_strict) in upper {
+                    if let (Some(lo), Some(hi)) = (lo, hi) {
+                        if lo > hi || (lo == hi && (lo_strict || hi_strict)) {
+                            return Err(format!(
+                                "`{lo_name}` {lo} and `{hi_name}` {hi} leave no value"
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ if ty.is_text() => {
+            for (name, bound) in bounds {
+                if let Some(b) = bound.filter(|b| b.to_count().is_none()) {
+                    return Err(format!(
+                        "`{name}` on text bounds the length: a whole number of characters (at most 9223372036854775807), not {b}"
+                    ));
+                }
+            }
+            match rules.lengths() {
+                (_, Some(max)) if max < 0 => {
+                    Err("`lt` 0 leaves no value: no text has fewer than 0 characters".into())
+                }
+                (min, Some(max)) if max < min => Err(format!(
+                    "the length rules leave no value: at least {min} characters and at most {max}"
+                )),
+                _ => Ok(()),
+            }
+        }
+        _ => Err(format!(
+            "`{first}` applies to integer, decimal and text values, not {}",
+            ty.name()
+        )),
+    }
 }
 
 /// True when `v` is a value of the (non-enum) type `ty`.
@@ -514,6 +609,162 @@ mod tests {
                 Schema::builder("t").max_len(3),
                 "`max_len` was called before any `attribute`",
             ),
+            (
+                Schema::builder("t").lt(3),
+                "`lt` was called before any `attribute`",
+            ),
+            (
+                Schema::builder("t").lt("x"),
+                "`lt` was called before any `attribute`",
+            ),
+            (
+                Schema::builder("t").email(),
+                "`email` was called before any `attribute`",
+            ),
+            (
+                Schema::builder("t").excludes("x"),
+                "`excludes` was called before any `attribute`",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .lt("12,5"),
+                "attribute `n`: `lt` value `12,5` is not a decimal number",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .ge("+1"),
+                "attribute `n`: `ge` value `+1` is not a decimal number",
+            ),
+            (
+                base().attribute("b", ValueType::Boolean, &[Op::Eq]).gt(0),
+                "attribute `b`: `gt` applies to integer, decimal and text values, not boolean",
+            ),
+            (
+                base()
+                    .attribute("u", ValueType::Uuid, &[Op::Eq])
+                    .le(1)
+                    .lt(2),
+                "attribute `u`: `lt` applies to integer, decimal and text values, not uuid",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Enum(vec!["a".into()]), &[Op::Eq])
+                    .ge(1),
+                "attribute `s`: `ge` applies to integer, decimal and text values, not enum",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Decimal, &[Op::Eq])
+                    .gt(5)
+                    .lt(5),
+                "attribute `n`: `gt` 5 and `lt` 5 leave no value",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Decimal, &[Op::Eq])
+                    .ge("5.0")
+                    .le("4.99"),
+                "attribute `n`: `ge` 5 and `le` 4.99 leave no value",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .ge(5)
+                    .lt("5e0"),
+                "attribute `n`: `ge` 5 and `lt` 5 leave no value",
+            ),
+            (
+                base().attribute("s", ValueType::Text, &[Op::Eq]).lt("1.5"),
+                "attribute `s`: `lt` on text bounds the length: a whole number of characters (at most 9223372036854775807), not 1.5",
+            ),
+            (
+                base().attribute("s", ValueType::Text, &[Op::Eq]).gt(-1),
+                "attribute `s`: `gt` on text bounds the length: a whole number of characters (at most 9223372036854775807), not -1",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::TextList, &[Op::Eq])
+                    .le("1e19"),
+                "attribute `s`: `le` on text bounds the length: a whole number of characters (at most 9223372036854775807), not 10000000000000000000",
+            ),
+            (
+                base().attribute("s", ValueType::Text, &[Op::Eq]).lt(0),
+                "attribute `s`: `lt` 0 leaves no value: no text has fewer than 0 characters",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .min_len(3)
+                    .lt(3),
+                "attribute `s`: the length rules leave no value: at least 3 characters and at most 2",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .gt(4)
+                    .max_len(4),
+                "attribute `s`: the length rules leave no value: at least 5 characters and at most 4",
+            ),
+            (
+                base().attribute("n", ValueType::Integer, &[Op::Eq]).email(),
+                "attribute `n`: `email` applies to text values, not integer",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Enum(vec!["a".into()]), &[Op::Eq])
+                    .excludes("a"),
+                "attribute `s`: `excludes` applies to text values, not enum",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .excludes(""),
+                "attribute `s`: `excludes` lists an empty text, which every value contains",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .excludes("<")
+                    .excludes("<"),
+                "attribute `s`: `excludes` lists `<` twice",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .email()
+                    .excludes("@"),
+                "attribute `s`: `excludes` `@` refuses every email address",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .one_of(["a@b.c", "nobody"])
+                    .email(),
+                "attribute `s`: `one_of` value `nobody` breaks the `email` rule",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .one_of(["abc"])
+                    .lt(3),
+                "attribute `s`: `one_of` value `abc` breaks the `length` rule",
+            ),
+            (
+                base()
+                    .attribute("s", ValueType::Text, &[Op::Eq])
+                    .one_of(["a<b"])
+                    .excludes("<"),
+                "attribute `s`: `one_of` value `a<b` breaks the `excludes` rule",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Decimal, &[Op::Eq])
+                    .one_of(["1", "128.0"])
+                    .lt(128),
+                "attribute `n`: `one_of` value `128.0` breaks the `lt` rule",
+            ),
         ];
         for (builder, message) in cases {
             assert_eq!(err(builder), message);
@@ -535,6 +786,32 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(s.attribute("t").unwrap().rules().max_len, Some(1));
+        // Bounds, email and excludes where they fit; bounds that meet
+        // (`ge` = `le`) leave one value.
+        let s = base()
+            .attribute("amount", ValueType::Integer, &[Op::Eq])
+            .lt(128)
+            .ge("-1e3")
+            .attribute("price", ValueType::Decimal, &[Op::Eq])
+            .ge("12.5")
+            .le("12.50")
+            .one_of(["12.5"])
+            .attribute("email", ValueType::Text, &[Op::Eq])
+            .email()
+            .excludes("+")
+            .lt(255)
+            .gt(0)
+            .min_len(3)
+            .attribute("tags", ValueType::TextList, &[Op::Eq])
+            .le(0)
+            .build()
+            .unwrap();
+        let rules = s.attribute("amount").unwrap().rules();
+        assert_eq!(rules.lt, Decimal::parse("128"));
+        assert_eq!(rules.ge, Decimal::parse("-1000"));
+        let rules = s.attribute("email").unwrap().rules();
+        assert!(rules.email && rules.excludes == ["+"]);
+        assert!(!rules.is_empty());
         // One grammar for decimals and integers, the one filter values are
         // read with (schema/value.rs): the builder took `1e1001` (no
         // exponent cap) and `+1`, values no filter value could equal.

@@ -7,6 +7,7 @@ use super::model::{Definition, Schema};
 use super::op_set::OpSet;
 use super::pattern::AttributePattern;
 use super::sql_target::{JsonKey, SqlTarget};
+use super::value::Decimal;
 use super::value_type::{ValueRules, ValueType};
 use crate::limits::Limits;
 use crate::syntax::Op;
@@ -350,7 +351,69 @@ enum Field {
     OneOf,
     MinLen,
     MaxLen,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Email,
+    Excludes,
     Sql,
+}
+
+/// A bound (`gt`, `ge`, `lt`, `le`) in a schema file: an integer, or a
+/// decimal number as a string (`"12.5"`), read with the decimal grammar of
+/// filter values. A float is refused: JSON and TOML readers round it to
+/// binary, and a bound is compared exactly.
+struct BoundSeed(&'static str);
+
+impl<'de> DeserializeSeed<'de> for BoundSeed {
+    type Value = Decimal;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Decimal, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Visitor<'_> for BoundSeed {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer, or a decimal number as a string (\"12.5\")")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        self.visit_str(&v.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        self.visit_str(&v.to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        Err(E::custom(format!(
+            "`{}` is the float {v}: write a decimal bound as a string (\"{v}\"), which is read exactly",
+            self.0
+        )))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        Decimal::parse(v)
+            .ok_or_else(|| E::custom(format!("`{}` value `{v}` is not a decimal number", self.0)))
+    }
+}
+
+/// A bound as written back: an integer when it is one that fits an `i64`
+/// (TOML's integers), else the decimal as a string.
+struct BoundOut<'a>(&'a Decimal);
+
+impl Serialize for BoundOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.to_string();
+        match text.parse::<i64>() {
+            Ok(n) => serializer.serialize_i64(n),
+            Err(_) => serializer.serialize_str(&text),
+        }
+    }
 }
 
 /// An attribute's body in a schema file, written from the attribute.
@@ -377,6 +440,22 @@ impl Serialize for AttributeBody<'_> {
         }
         if let Some(v) = &rules.max_len {
             map.serialize_entry("max_len", v)?;
+        }
+        for (name, bound) in [
+            ("lt", &rules.lt),
+            ("le", &rules.le),
+            ("gt", &rules.gt),
+            ("ge", &rules.ge),
+        ] {
+            if let Some(b) = bound {
+                map.serialize_entry(name, &BoundOut(b))?;
+            }
+        }
+        if rules.email {
+            map.serialize_entry("email", &true)?;
+        }
+        if !rules.excludes.is_empty() {
+            map.serialize_entry("excludes", &rules.excludes)?;
         }
         if let Some(sql) = a.sql() {
             map.serialize_entry("sql", sql)?;
@@ -424,6 +503,8 @@ impl<'de> Visitor<'de> for AttributeSeed {
         let mut aliases: Option<Vec<AttributePattern>> = None;
         let mut rules = ValueRules::default();
         let mut sql: Option<SqlTarget> = None;
+        let mut email: Option<bool> = None;
+        let mut excludes: Option<Vec<String>> = None;
         fn once<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
             match slot {
                 Some(_) => Err(E::duplicate_field(name)),
@@ -460,12 +541,38 @@ impl<'de> Visitor<'de> for AttributeSeed {
                     once(&rules.max_len, "max_len")?;
                     rules.max_len = Some(map.next_value()?);
                 }
+                Field::Lt => {
+                    once(&rules.lt, "lt")?;
+                    rules.lt = Some(map.next_value_seed(BoundSeed("lt"))?);
+                }
+                Field::Le => {
+                    once(&rules.le, "le")?;
+                    rules.le = Some(map.next_value_seed(BoundSeed("le"))?);
+                }
+                Field::Gt => {
+                    once(&rules.gt, "gt")?;
+                    rules.gt = Some(map.next_value_seed(BoundSeed("gt"))?);
+                }
+                Field::Ge => {
+                    once(&rules.ge, "ge")?;
+                    rules.ge = Some(map.next_value_seed(BoundSeed("ge"))?);
+                }
+                Field::Email => {
+                    once(&email, "email")?;
+                    email = Some(map.next_value()?);
+                }
+                Field::Excludes => {
+                    once(&excludes, "excludes")?;
+                    excludes = Some(map.next_value()?);
+                }
                 Field::Sql => {
                     once(&sql, "sql")?;
                     sql = Some(map.next_value()?);
                 }
             }
         }
+        rules.email = email.unwrap_or_default();
+        rules.excludes = excludes.unwrap_or_default();
         let type_name = type_name.ok_or_else(|| de::Error::missing_field("type"))?;
         let ops = ops.ok_or_else(|| de::Error::missing_field("operators"))?;
         let value_type = match (type_name.0, values) {
@@ -582,11 +689,19 @@ mod tests {
             .attribute("email", ValueType::Text, &[Op::Eq, Op::Like])
             .min_len(3)
             .max_len(254)
+            .email()
+            .excludes("<")
+            .excludes("\"")
+            .gt(2)
             .sql(SqlTarget::Column("t.email".into()))
             .attribute("flag", ValueType::Boolean, &[Op::Eq])
             .one_of(["true"])
             .attribute("total", ValueType::Decimal, &[Op::Gt, Op::Le])
+            .ge("-12.5")
+            .lt("1e30")
             .attribute("n", ValueType::Integer, &[Op::Eq])
+            .lt(128)
+            .le("9223372036854775808")
             .attribute("id", ValueType::Uuid, &[Op::Eq])
             .attribute("at", ValueType::Instant, &[Op::Lt])
             .attribute("tags", ValueType::TextList, &[Op::Like])
@@ -628,6 +743,26 @@ mod tests {
             value["attributes"]["extensions.<template>.<field>"]["sql"],
             serde_json::json!({"json": ["ext", "$$raw", "$template", "v", "$field"]})
         );
+        // Bounds are written as integers when they fit an i64, else as
+        // decimal strings; `email` only when set.
+        assert_eq!(
+            value["attributes"]["total"],
+            serde_json::json!({"type": "decimal", "operators": ["gt", "le"], "lt": "1000000000000000000000000000000", "ge": "-12.5"})
+        );
+        assert_eq!(value["attributes"]["n"]["lt"], serde_json::json!(128));
+        assert_eq!(
+            value["attributes"]["n"]["le"],
+            serde_json::json!("9223372036854775808")
+        );
+        assert_eq!(
+            value["attributes"]["email"]["email"],
+            serde_json::json!(true)
+        );
+        assert_eq!(
+            value["attributes"]["email"]["excludes"],
+            serde_json::json!(["<", "\""])
+        );
+        assert_eq!(value["attributes"]["flag"].get("email"), None);
         // serde_json's Value sorts keys; equality does not depend on order.
         assert_eq!(serde_json::from_value::<Schema>(value).unwrap(), s);
     }
@@ -771,7 +906,7 @@ sql = { json = ["extensions", "$template", "$field"] }
                 (
                     2,
                     53,
-                    "unknown field `colour`, expected one of `type`, `values`, `operators`, `aliases`, `one_of`, `min_len`, `max_len`, `sql`",
+                    "unknown field `colour`, expected one of `type`, `values`, `operators`, `aliases`, `one_of`, `min_len`, `max_len`, `lt`, `le`, `gt`, `ge`, `email`, `excludes`, `sql`",
                 ),
             ),
             (
@@ -817,6 +952,70 @@ sql = { json = ["extensions", "$template", "$field"] }
             (
                 r#""s": {"type": "text", "operators": ["eq"], "min_len": -1}"#,
                 (2, 58, "invalid value: integer `-1`, expected usize"),
+            ),
+            (
+                r#""n": {"type": "decimal", "operators": ["eq"], "lt": 12.5}"#,
+                (
+                    2,
+                    58,
+                    "`lt` is the float 12.5: write a decimal bound as a string (\"12.5\"), which is read exactly",
+                ),
+            ),
+            (
+                r#""n": {"type": "decimal", "operators": ["eq"], "ge": "1,5"}"#,
+                (2, 59, "`ge` value `1,5` is not a decimal number"),
+            ),
+            (
+                r#""n": {"type": "decimal", "operators": ["eq"], "le": true}"#,
+                (
+                    2,
+                    58,
+                    "invalid type: boolean `true`, expected an integer, or a decimal number as a string (\"12.5\")",
+                ),
+            ),
+            (
+                r#""n": {"type": "integer", "operators": ["eq"], "gt": 4, "le": "3.5"}"#,
+                (2, 69, "attribute `n`: `gt` 4 and `le` 3.5 leave no value"),
+            ),
+            (
+                r#""b": {"type": "boolean", "operators": ["eq"], "lt": 1}"#,
+                (
+                    2,
+                    56,
+                    "attribute `b`: `lt` applies to integer, decimal and text values, not boolean",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "lt": "2.5"}"#,
+                (
+                    2,
+                    57,
+                    "attribute `s`: `lt` on text bounds the length: a whole number of characters (at most 9223372036854775807), not 2.5",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "email": "yes"}"#,
+                (2, 59, "invalid type: string \"yes\", expected a boolean"),
+            ),
+            (
+                r#""n": {"type": "integer", "operators": ["eq"], "email": true}"#,
+                (
+                    2,
+                    62,
+                    "attribute `n`: `email` applies to text values, not integer",
+                ),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "excludes": "<"}"#,
+                (2, 60, "invalid type: string \"<\", expected a sequence"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "excludes": ["a", "a"]}"#,
+                (2, 68, "attribute `s`: `excludes` lists `a` twice"),
+            ),
+            (
+                r#""s": {"type": "text", "operators": ["eq"], "lt": 1, "lt": 2}"#,
+                (2, 58, "duplicate field `lt`"),
             ),
         ];
         let wrong: Vec<String> = cases
@@ -984,6 +1183,26 @@ sql = { json = ["extensions", "$template", "$field"] }
             (
                 "type = \"text\"\noperators = [\"eq\"]\ntype = \"text\"\n",
                 (5, 1, "duplicate key"),
+            ),
+            (
+                "type = \"decimal\"\noperators = [\"eq\"]\nlt = 12.5\n",
+                (
+                    5,
+                    6,
+                    "`lt` is the float 12.5: write a decimal bound as a string (\"12.5\"), which is read exactly",
+                ),
+            ),
+            (
+                "type = \"decimal\"\noperators = [\"eq\"]\nlt = \"x\"\n",
+                (5, 6, "`lt` value `x` is not a decimal number"),
+            ),
+            (
+                "type = \"integer\"\noperators = [\"eq\"]\nexcludes = [\"a\"]\n",
+                (
+                    2,
+                    1,
+                    "attribute `a`: `excludes` applies to text values, not integer",
+                ),
             ),
         ] {
             assert_eq!(

@@ -104,8 +104,10 @@
 //!     "status": {"type": "enum", "values": ["incomplete", "complete"],
 //!                "operators": ["eq"], "aliases": ["order_status"]},
 //!     "email": {"type": "text", "operators": ["eq", "like"], "max_len": 254,
-//!               "sql": {"column": "email"}},
-//!     "with_tax": {"type": "integer", "operators": ["gt", "ge", "lt", "le"]},
+//!               "email": true, "sql": {"column": "email"}},
+//!     "name": {"type": "text", "operators": ["eq"], "lt": 128, "excludes": ["<"]},
+//!     "with_tax": {"type": "integer", "operators": ["gt", "ge", "lt", "le"],
+//!                  "ge": 0},
 //!     "extensions.<template>.<field>": {"type": "text", "operators": ["eq"],
 //!                "sql": {"json": ["extensions", "$template", "$field"]}}
 //!   },
@@ -130,8 +132,14 @@
 //!     type ([`ValueType::allows`]);
 //!   - `aliases` (optional): other names or patterns for the attribute, with
 //!     the same captures;
-//!   - `one_of`, `min_len`, `max_len` (optional): value rules
-//!     ([`ValueRules`]);
+//!   - `one_of`, `min_len`, `max_len`, `gt`, `ge`, `lt`, `le`, `email`,
+//!     `excludes` (optional): value rules, the Go helper's validator tags
+//!     ([`ValueRules`]). `one_of` is a list of values; `min_len`/`max_len`
+//!     counts of characters; a bound (`gt` ...) an integer or a decimal
+//!     number as a string (`"lt": 128`, `"le": "0.95"`; a float is refused,
+//!     bounds are compared exactly), which bounds the value of an integer
+//!     or decimal and the length in characters of a text; `email` a
+//!     boolean; `excludes` a list of texts a value must not contain;
 //!   - `sql` (optional): `{"column": "email"}`, or `{"json": [column, key,
 //!     ...]}` where a key `$name` is the capture `<name>` and `$$x` the
 //!     literal key `$x`, or (booleans) `{"exists": {"table": t, "column": c,
@@ -198,6 +206,7 @@ mod pattern;
 pub(crate) mod presets;
 mod product;
 mod resolve;
+mod rules;
 mod sql_target;
 mod value;
 mod value_type;
@@ -213,6 +222,8 @@ pub use op_set::OpSet;
 pub use pattern::{AttributePattern, PatternError, Segment};
 pub use product::{CommodityType, Owner, ProductType, Status, UnknownEnumValue};
 pub use resolve::{AttributeRef, ResolveError, ResolvedAttribute};
+pub(crate) use rules::RuleBreak;
 pub use sql_target::{JsonKey, SqlTarget};
+pub(crate) use value::parse_integer;
 pub use value::{Decimal, parse_instant, parse_uuid};
 pub use value_type::{ValueRules, ValueType};

@@ -136,6 +136,28 @@ impl Decimal {
         })
     }
 
+    /// The value as a count of characters: `Some(n)` for a whole number
+    /// from 0 to `i64::MAX` (what a length rule on text may be), `None`
+    /// otherwise.
+    pub(crate) fn to_count(&self) -> Option<usize> {
+        if self.digits.is_empty() {
+            return Some(0);
+        }
+        let len = i64::try_from(self.digits.len()).ok()?;
+        if self.negative || self.exponent < len || self.exponent > 19 {
+            return None;
+        }
+        let mut n: u64 = self.digits.bytes().try_fold(0u64, |acc, d| {
+            acc.checked_mul(10)?
+                .checked_add(u64::from(d.wrapping_sub(b'0')))
+        })?;
+        for _ in len..self.exponent {
+            n = n.checked_mul(10)?;
+        }
+        i64::try_from(n).ok()?;
+        usize::try_from(n).ok()
+    }
+
     /// The magnitudes compared.
     fn cmp_abs(&self, other: &Decimal) -> std::cmp::Ordering {
         use std::cmp::Ordering;
@@ -216,6 +238,22 @@ mod tests {
             ("0", "0"),
         ] {
             assert_eq!(d(s).to_string(), shown);
+        }
+        for (s, count) in [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("128", Some(128)),
+            ("1.28e2", Some(128)),
+            ("1e3", Some(1000)),
+            ("9223372036854775807", Some(9223372036854775807)),
+            ("9223372036854775808", None),
+            ("1e19", None),
+            ("1e20", None),
+            ("1.5", None),
+            ("0.5", None),
+            ("-1", None),
+        ] {
+            assert_eq!(d(s).to_count(), count, "{s}");
         }
         for bad in [
             "", "-", "1.", ".5", "1e", "e3", "+1", "1e1001", "a", "1.2.3", " 1",

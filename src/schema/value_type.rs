@@ -1,6 +1,7 @@
 //! The value types of attributes ([`ValueType`]) and the value rules beyond
 //! them ([`ValueRules`]).
 
+use super::value::Decimal;
 use crate::syntax::Op;
 use std::fmt;
 
@@ -139,8 +140,28 @@ impl fmt::Display for ValueType {
     }
 }
 
-/// Rules a value must follow beyond its type (the vendor Go helper's value
-/// validators). All optional; the default has none.
+/// Rules a value must follow beyond its type: the vendor Go helper's value
+/// validators (go-playground/validator tags). All optional; the default has
+/// none.
+///
+/// | rule | types | a filter value must |
+/// |---|---|---|
+/// | `one_of` | all but enums | be one of the listed values |
+/// | `min_len`, `max_len` | text, text list | have at least / at most so many characters |
+/// | `gt`, `ge`, `lt`, `le` | integer, decimal | be greater than / at least / less than / at most the bound (compared exactly, as decimals) |
+/// | `gt`, `ge`, `lt`, `le` | text, text list | have more than / at least / fewer than / at most so many characters |
+/// | `email` | text, text list | be an email address ([`ValueRules::email`]) |
+/// | `excludes` | text, text list | contain none of the listed texts |
+///
+/// On text, the bounds count characters (Unicode scalar values) as
+/// `min_len`/`max_len` do, and may be given with them: all hold, and a
+/// value breaking them is reported with the tightest length (`lt` 10 as
+/// "at most 9 characters"). The rules apply to every value of a condition,
+/// `like`/`ilike` patterns and `text` searches included (as written,
+/// wildcards and all), as the Go helper applies its validators. A rule on
+/// a type it does not fit, rules that leave no value (`gt` 5 with `lt` 5,
+/// `min_len` 3 with `lt` 2) and `one_of` values that break the other rules
+/// are refused when the schema is built.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ValueRules {
     /// `one_of`: the value must be one of these, written exactly so
@@ -151,12 +172,33 @@ pub struct ValueRules {
     pub min_len: Option<usize>,
     /// `max_len`: the value has at most this many characters (text types).
     pub max_len: Option<usize>,
+    /// `gt`: a number must be greater than this; on text types, the
+    /// length must be (a whole number of characters).
+    pub gt: Option<Decimal>,
+    /// `ge`: a number must be at least this; on text types, the length.
+    pub ge: Option<Decimal>,
+    /// `lt`: a number must be less than this; on text types, the length
+    /// (`lt=128` in the Go helper).
+    pub lt: Option<Decimal>,
+    /// `le`: a number must be at most this; on text types, the length.
+    pub le: Option<Decimal>,
+    /// `email`: the value must be an email address (text types): the
+    /// WHATWG HTML "valid e-mail address" grammar, ASCII only: one or more
+    /// of the letters, digits, `.` and ``!#$%&'*+/=?^_`{|}~-``, then `@`,
+    /// then one or more labels separated by `.`, each 1 to 63 letters,
+    /// digits and `-`, not starting or ending with `-`. (go-playground's
+    /// `email` differs at the edges; see DECISIONS.md.)
+    pub email: bool,
+    /// `excludes`: the value must contain none of these texts, each
+    /// non-empty (text types; `excludes=` in the Go helper, one entry per
+    /// tag).
+    pub excludes: Vec<String>,
 }
 
 impl ValueRules {
     /// True when there is no rule.
     pub fn is_empty(&self) -> bool {
-        self.one_of.is_none() && self.min_len.is_none() && self.max_len.is_none()
+        *self == ValueRules::default()
     }
 }
 

@@ -2,6 +2,7 @@
 //! meaning, each with the span it concerns.
 
 use crate::diagnostic::render_diagnostic;
+use crate::schema::Decimal;
 use crate::schema::OpSet;
 use crate::schema::ValueType;
 use crate::syntax::{Arity, Op, Span};
@@ -264,6 +265,20 @@ pub enum ExpectedValue {
     MinLen(usize),
     /// At most this many characters (`max_len`).
     MaxLen(usize),
+    /// A number less than this (`lt`). On text, `lt` and `le` are length
+    /// rules, reported as [`ExpectedValue::MaxLen`] (`gt`, `ge` as
+    /// [`ExpectedValue::MinLen`]) with the tightest length.
+    LessThan(Decimal),
+    /// A number at most this (`le`).
+    AtMost(Decimal),
+    /// A number greater than this (`gt`).
+    GreaterThan(Decimal),
+    /// A number at least this (`ge`).
+    AtLeast(Decimal),
+    /// An email address (`email`).
+    Email,
+    /// A value that does not contain this text (`excludes`).
+    Excludes(String),
 }
 
 impl fmt::Display for ExpectedValue {
@@ -278,6 +293,14 @@ impl fmt::Display for ExpectedValue {
             ExpectedValue::OneOf(v) => write!(f, "expected one of {}", v.join(", ")),
             ExpectedValue::MinLen(n) => write!(f, "expected at least {n} characters"),
             ExpectedValue::MaxLen(n) => write!(f, "expected at most {n} characters"),
+            ExpectedValue::LessThan(n) => write!(f, "expected a number less than {n}"),
+            ExpectedValue::AtMost(n) => write!(f, "expected a number at most {n}"),
+            ExpectedValue::GreaterThan(n) => write!(f, "expected a number greater than {n}"),
+            ExpectedValue::AtLeast(n) => write!(f, "expected a number at least {n}"),
+            ExpectedValue::Email => f.write_str("expected an email address"),
+            ExpectedValue::Excludes(x) => {
+                write!(f, "expected a value without `{}`", x.escape_debug())
+            }
         }
     }
 }

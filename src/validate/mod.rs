@@ -63,7 +63,7 @@ pub(crate) use fused::compile_conjunction;
 use crate::schema::Decimal;
 use crate::schema::ProductField;
 use crate::schema::{AttributeRef, ResolveError, ValueType};
-use crate::schema::{OpSet, Schema, parse_instant, parse_uuid};
+use crate::schema::{OpSet, RuleBreak, Schema, parse_instant, parse_integer, parse_uuid};
 use crate::syntax::{Condition, Expr, Filter, Op, Span, Value};
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -1184,11 +1184,11 @@ impl Typer<'_, '_> {
                 compared
             }
             ValueType::Integer => {
-                self.all(values, parse_integer, |t, n| t.number(n));
+                self.numbers(values, parse_integer);
                 compared
             }
             ValueType::Decimal => {
-                self.all(values, Decimal::parse, |t, n| t.number(n));
+                self.numbers(values, Decimal::parse);
                 compared
             }
             ValueType::Boolean => {
@@ -1236,26 +1236,39 @@ impl Typer<'_, '_> {
         ok
     }
 
-    /// The value rules (`one_of`, lengths) of values that are not typed
-    /// further (`like`, `ilike`, `text` operands): only the lengths apply.
+    /// The value rules of values that are not typed further (`like`,
+    /// `ilike`, `text` operands): the text rules (lengths, `email`,
+    /// `excludes`) apply to them as written; `one_of` does not.
     fn check_rules(&mut self, values: &[Value<'_>]) {
         for v in values {
-            if let Some(expected) = self.length_problem(&v.text) {
+            if let Some(expected) = self.text_problem(&v.text) {
                 self.push_invalid(v, expected);
             }
         }
     }
 
-    fn length_problem(&self, text: &str) -> Option<ExpectedValue> {
-        let (min, max) = (self.rules.min_len, self.rules.max_len);
-        if min.is_none() && max.is_none() {
+    /// The first text rule (lengths, `email`, `excludes`) a value of a
+    /// text type breaks.
+    fn text_problem(&self, text: &str) -> Option<ExpectedValue> {
+        if !self.value_type.is_text() {
             return None;
         }
-        let n = text.chars().count();
-        match (min, max) {
-            (Some(min), _) if n < min => Some(ExpectedValue::MinLen(min)),
-            (_, Some(max)) if n > max => Some(ExpectedValue::MaxLen(max)),
-            _ => None,
+        self.rules.text_break(text).map(expected)
+    }
+
+    /// Types each value as a number with `parse`, then checks the bounds
+    /// (`gt`, `ge`, `lt`, `le`), appending each good one as a slot.
+    fn numbers(&mut self, values: &[Value<'_>], parse: fn(&str) -> Option<Decimal>) {
+        for v in values {
+            let Some(n) = self.one(v, parse) else {
+                continue;
+            };
+            if let Some(broken) = self.rules.number_break(&n) {
+                self.push_invalid(v, expected(broken));
+                continue;
+            }
+            let slot = self.texts.number(n);
+            self.values.push(Node::Value(slot));
         }
     }
 
@@ -1309,7 +1322,7 @@ impl Typer<'_, '_> {
             self.push_invalid(v, expected);
             return None;
         };
-        if let Some(expected) = self.length_problem(&v.text) {
+        if let Some(expected) = self.text_problem(&v.text) {
             self.push_invalid(v, expected);
             return None;
         }
@@ -1317,14 +1330,18 @@ impl Typer<'_, '_> {
     }
 }
 
-/// A signed 64-bit integer in decimal (`-12`; no `+`, no spaces), as a
-/// [`Decimal`].
-fn parse_integer(s: &str) -> Option<Decimal> {
-    if s.starts_with('+') {
-        return None;
+/// What a value breaking a rule was expected to be.
+fn expected(broken: RuleBreak<'_>) -> ExpectedValue {
+    match broken {
+        RuleBreak::MinLen(n) => ExpectedValue::MinLen(n),
+        RuleBreak::MaxLen(n) => ExpectedValue::MaxLen(n),
+        RuleBreak::Email => ExpectedValue::Email,
+        RuleBreak::Excludes(x) => ExpectedValue::Excludes(x.to_owned()),
+        RuleBreak::GreaterThan(b) => ExpectedValue::GreaterThan(b.clone()),
+        RuleBreak::AtLeast(b) => ExpectedValue::AtLeast(b.clone()),
+        RuleBreak::LessThan(b) => ExpectedValue::LessThan(b.clone()),
+        RuleBreak::AtMost(b) => ExpectedValue::AtMost(b.clone()),
     }
-    s.parse::<i64>().ok()?;
-    Decimal::parse(s)
 }
 
 /// `true` or `false`, lower case.
