@@ -157,6 +157,8 @@
 //!   rustc 1.94, as DataFusion 55 does).
 //! - `axum`: an axum 0.8 extractor for the `filter` query parameter and
 //!   `IntoResponse` for both vendors' error bodies (`axum` module).
+//! - `server`: the `catalog-filter-server` program (both endpoints over
+//!   durable embedded stores, behind bearer tokens); not a library API.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
