@@ -158,16 +158,24 @@ impl Server {
 
     /// Starts a server on the state of `dir` (as left by an earlier one).
     fn start_in(dir: PathBuf) -> Server {
+        let config = dir.join("config.toml");
+        Server::spawn(dir, Some(config))
+    }
+
+    /// Starts a server with `--config config` (none: the sample data).
+    fn spawn(dir: PathBuf, config: Option<PathBuf>) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dir.join("server.log"))
             .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_catalog-filter-server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_catalog-filter-server"));
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .arg("--listen")
             .arg("127.0.0.1:0")
-            .arg("--config")
-            .arg(dir.join("config.toml"))
             .arg("--state")
             .arg(dir.join("state"))
             .stdout(Stdio::piped())
@@ -291,6 +299,10 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Unless `kill` or `terminate` handed the directory on.
+        if !self.dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -650,6 +662,10 @@ async fn tokens() {
         assert!(!log.contains(token), "the log holds {token}");
     }
     assert!(log.contains("filter=eq(sku,book)"), "{log}");
+    assert!(
+        log.contains(r#"detach_nodes filter="eq(sku,book)" node_ids=1"#),
+        "{log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1192,4 +1208,104 @@ async fn concurrent_clients() {
         let ids: Vec<&str> = product.node_ids.iter().map(|t| t.as_ref()).collect();
         assert_eq!(item["attributes"]["node_ids"], json!(ids), "{}", item["id"]);
     }
+}
+
+/// The README's session, on the default config (the sample data and its
+/// tokens), and the README's example config.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme() {
+    let server = Server::spawn(temp_dir(), None);
+    let (_, p) = server
+        .products(
+            "ep-admin-token",
+            "?filter=eq(status,live):like(name,*Peace*)&page[limit]=1",
+        )
+        .await;
+    assert_eq!(
+        p["data"][0]["attributes"]["node_ids"],
+        json!(["node-novels", "node-sale-books"])
+    );
+    assert_eq!(
+        p["meta"],
+        json!({"page": {"limit": 1, "offset": 0}, "results": {"total": 1}})
+    );
+    let detach = |filter: &str| json!({"data": {"filter": filter, "node_ids": ["node-books"]}});
+    assert_eq!(
+        server
+            .detach("ep-admin-token", detach("eq(sku,BOOK-001)"))
+            .await,
+        (
+            200,
+            json!({"meta": {"nodes_detached": 1, "nodes_not_found": []}})
+        )
+    );
+    assert_eq!(
+        server
+            .detach("ep-admin-token", detach("eq(skus,BOOK-001)"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        server
+            .detach("ep-shopper-token", detach("eq(sku,BOOK-001)"))
+            .await
+            .0,
+        403
+    );
+    let ids = json!({"productIds": [37208345]});
+    assert_eq!(
+        server
+            .unassign("ecwid-1003-token", "1003", "9691094", ids.clone())
+            .await,
+        (200, json!({"deleteCount": 1}))
+    );
+    assert_eq!(
+        server
+            .unassign("ecwid-1003-readonly", "1003", "9691094", ids)
+            .await,
+        (
+            403,
+            ec(
+                "Access denied: the token lacks the update_catalog scope",
+                "FORBIDDEN"
+            )
+        )
+    );
+    let dir = server.terminate();
+    let _ = std::fs::remove_dir_all(dir);
+
+    // The example config of the README, with the sample files beside it.
+    let readme = include_str!("../README.md");
+    let config = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let dir = temp_dir();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
+    std::fs::copy(format!("{data}/catalog.json"), dir.join("catalog.json")).unwrap();
+    std::fs::copy(format!("{data}/store.json"), dir.join("store.json")).unwrap();
+    let server = Server::start_in(dir);
+    assert_eq!(
+        server
+            .products("a-long-random-secret", "?page[limit]=0")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        server
+            .unassign(
+                "another-long-random-secret",
+                "1003",
+                "9691094",
+                json!({"productIds": [37208345]})
+            )
+            .await,
+        (200, json!({"deleteCount": 1}))
+    );
+    let dir = server.terminate();
+    let _ = std::fs::remove_dir_all(dir);
 }

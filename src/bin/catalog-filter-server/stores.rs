@@ -330,10 +330,17 @@ impl CatalogBackend for EmbeddedCatalog {
     ) -> Reply<Result<DetachNodesResponse, Failure<ErrorEnvelope>>> {
         Box::pin(async move {
             let store = Arc::clone(&self);
+            let span = tracing::Span::current();
             let done = tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
                 store.0.write(
                     |doc| {
                         let request = DetachNodesRequest::from_json(&body)?;
+                        tracing::info!(
+                            filter = request.data.filter.as_deref().unwrap_or_default(),
+                            node_ids = request.data.node_ids.as_ref().map_or(0, Vec::len),
+                            "detach_nodes"
+                        );
                         let plan = detach::plan(&doc.catalog, &request, &limits)?;
                         let entry = (!plan.is_empty())
                             .then(|| serde_json::to_string(&request).unwrap_or_default());
@@ -449,7 +456,9 @@ impl EcwidBackend for EmbeddedEcwid {
     ) -> Reply<Result<UnassignProductsResponse, Failure<EcwidError>>> {
         Box::pin(async move {
             let store = Arc::clone(&self);
+            let span = tracing::Span::current();
             let done = tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
                 store.0.write(
                     |doc| {
                         // unassign_products' order: category (404), then the body (400).
@@ -457,6 +466,11 @@ impl EcwidBackend for EmbeddedEcwid {
                             return Err(EcwidError::CategoryNotFound { category_id });
                         }
                         let request = UnassignProductsRequest::from_json(&body)?;
+                        tracing::info!(
+                            category_id,
+                            product_ids = request.product_ids.len(),
+                            "unassignProducts"
+                        );
                         let plan = ecwid::plan(&doc.0, category_id, &request, &limits)?;
                         let entry = (!plan.changes.is_empty()).then(|| {
                             let entry = UnassignEntry {
