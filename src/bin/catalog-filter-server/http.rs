@@ -281,9 +281,7 @@ fn paging(query: Option<&str>) -> Result<Page, ErrorEnvelope> {
                         "is given more than once".into(),
                     ));
                 }
-                page.limit = value
-                    .parse::<usize>()
-                    .ok()
+                page.limit = decimal(value)
                     .filter(|&n| n <= MAX_PAGE_LIMIT)
                     .ok_or_else(|| {
                         bad_parameter(
@@ -299,7 +297,7 @@ fn paging(query: Option<&str>) -> Result<Page, ErrorEnvelope> {
                         "is given more than once".into(),
                     ));
                 }
-                page.offset = value.parse::<usize>().map_err(|_| {
+                page.offset = decimal(value).ok_or_else(|| {
                     bad_parameter("page[offset]", "must be a non-negative integer".into())
                 })?;
             }
@@ -307,6 +305,15 @@ fn paging(query: Option<&str>) -> Result<Page, ErrorEnvelope> {
         }
     }
     Ok(page)
+}
+
+/// A non-empty run of ASCII digits that fits a `usize` (no sign, no
+/// spaces, which `usize::from_str` would partly allow).
+fn decimal(value: &str) -> Option<usize> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
 }
 
 fn bad_parameter(name: &str, what: String) -> ErrorEnvelope {

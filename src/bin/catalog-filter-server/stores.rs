@@ -461,17 +461,9 @@ impl EcwidBackend for EmbeddedEcwid {
                 let _span = span.enter();
                 store.0.write(
                     |doc| {
-                        // unassign_products' order: category (404), then the body (400).
-                        if !doc.0.has_category(category_id) {
-                            return Err(EcwidError::CategoryNotFound { category_id });
-                        }
-                        let request = UnassignProductsRequest::from_json(&body)?;
-                        tracing::info!(
-                            category_id,
-                            product_ids = request.product_ids.len(),
-                            "unassignProducts"
-                        );
-                        let plan = ecwid::plan(&doc.0, category_id, &request, &limits)?;
+                        tracing::info!(category_id, body_bytes = body.len(), "unassignProducts");
+                        // What unassign_products runs after the scope check.
+                        let plan = ecwid::plan_body(&doc.0, category_id, &body, &limits)?;
                         let entry = (!plan.changes.is_empty()).then(|| {
                             let entry = UnassignEntry {
                                 category_id,
