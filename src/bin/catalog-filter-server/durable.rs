@@ -305,3 +305,151 @@ fn replay<D: Doc>(doc: &mut D, text: &[u8], base: u64) -> Result<(u64, u64), Str
     }
     Ok((seq, at as u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document of lines; an entry appends its text.
+    struct Lines(String);
+
+    impl Doc for Lines {
+        type Broken = String;
+        fn load(text: Vec<u8>) -> Result<Lines, String> {
+            String::from_utf8(text)
+                .map(Lines)
+                .map_err(|e| e.to_string())
+        }
+        fn write_as_read(&self, out: &mut dyn Write) -> io::Result<()> {
+            out.write_all(self.0.as_bytes())
+        }
+        fn replay(&mut self, entry: &str) -> Result<(), String> {
+            let text: String = serde_json::from_str(entry).map_err(|e| e.to_string())?;
+            self.0.push_str(&text);
+            Ok(())
+        }
+    }
+
+    fn dir() -> PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "catalog-filter-durable-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn open(dir: &Path) -> Durable<Lines> {
+        match Durable::open(dir, || Ok(b"a".to_vec()), 1000) {
+            Ok(d) => d,
+            Err(OpenError::Load(e) | OpenError::Other(e)) => panic!("{e}"),
+        }
+    }
+
+    fn add(d: &Durable<Lines>, text: &str) {
+        let entry = serde_json::to_string(text).unwrap();
+        let text = text.to_owned();
+        d.write(
+            |_| Ok::<_, ()>(((), Some(entry))),
+            move |doc, ()| doc.0.push_str(&text),
+        )
+        .unwrap()
+        .unwrap();
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn journal_replay_and_compaction() {
+        let root = dir();
+        let store = root.join("s");
+        let d = open(&store);
+        add(&d, "b");
+        add(&d, "c");
+        assert_eq!(d.read().0, "abc");
+        drop(d);
+        // Reopened: the journal replayed over snapshot 0.
+        let d = open(&store);
+        assert_eq!(d.read().0, "abc");
+        d.compact().unwrap();
+        assert_eq!(
+            files(&store),
+            ["journal.jsonl", "snapshot-00000000000000000002.json"]
+        );
+        assert_eq!(fs::read(store.join(JOURNAL)).unwrap(), b"");
+        add(&d, "d");
+        drop(d);
+        let d = open(&store);
+        assert_eq!(d.read().0, "abcd");
+        // A write that plans a refusal or no change writes nothing.
+        let len = fs::metadata(store.join(JOURNAL)).unwrap().len();
+        assert_eq!(
+            d.write(|_| Err::<((), Option<String>), _>("no"), |_, ()| {})
+                .unwrap(),
+            Err("no")
+        );
+        d.write(|_| Ok::<_, ()>(((), None)), |_, ()| panic!("applied"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(fs::metadata(store.join(JOURNAL)).unwrap().len(), len);
+        let _ = fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn crashes() {
+        let root = dir();
+        let store = root.join("s");
+        let d = open(&store);
+        add(&d, "b");
+        drop(d);
+        // A crash after the compaction's rename, before the truncation:
+        // the entries already in the new snapshot are skipped.
+        fs::write(store.join(snapshot_name(1)), "ab").unwrap();
+        // A compaction cut short before its rename: ignored and removed.
+        fs::write(store.join(format!("{}.tmp", snapshot_name(7))), "junk").unwrap();
+        let d = open(&store);
+        assert_eq!(d.read().0, "ab");
+        assert!(!files(&store).iter().any(|f| f.ends_with(".tmp")));
+        drop(d);
+        // A torn last line is dropped (and cut off the file).
+        let mut journal = OpenOptions::new()
+            .append(true)
+            .open(store.join(JOURNAL))
+            .unwrap();
+        journal.write_all(br#"{"seq":2,"entry":"#).unwrap();
+        let d = open(&store);
+        assert_eq!(d.read().0, "ab");
+        add(&d, "c");
+        drop(d);
+        assert_eq!(open(&store).read().0, "abc");
+        // A bad line before the last is corruption: the store does not open.
+        let mut text = fs::read(store.join(JOURNAL)).unwrap();
+        text.splice(0..0, b"garbage\n".iter().copied());
+        fs::write(store.join(JOURNAL), &text).unwrap();
+        assert!(matches!(
+            Durable::<Lines>::open(&store, || Ok(Vec::new()), 1),
+            Err(OpenError::Other(_))
+        ));
+        // Out of order.
+        fs::write(
+            store.join(JOURNAL),
+            "{\"seq\":3,\"entry\":\"x\"}\n{\"seq\":2,\"entry\":\"y\"}\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            Durable::<Lines>::open(&store, || Ok(Vec::new()), 1),
+            Err(OpenError::Other(_))
+        ));
+        let _ = fs::remove_dir_all(root);
+    }
+}
