@@ -687,6 +687,16 @@ async fn statuses() {
         .call("POST", "/api/v3/1003/nothing", Some(E1003), Some("{}"))
         .await;
     assert_eq!((status, value), (404, ec("No such endpoint", "NOT_FOUND")));
+    // A path segment that does not decode.
+    let (status, value, _) = server
+        .call(
+            "POST",
+            "/api/v3/1003/categories/%FF/unassignProducts",
+            Some(E1003),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!((status, value), (404, ec("No such endpoint", "NOT_FOUND")));
     // 404: an unknown category.
     assert_eq!(
         server

@@ -9,7 +9,7 @@
 use crate::auth::{Caller, NoCaller, Tokens};
 use crate::stores::{CatalogBackend, EcwidBackend, Failure, Page};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{FromRef, FromRequestParts, Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tower_http::request_id::RequestId;
 
-/// The default and the largest `page[limit]`.
+/// The default `page[limit]`.
 pub const DEFAULT_PAGE_LIMIT: usize = 25;
 /// The largest `page[limit]`.
 pub const MAX_PAGE_LIMIT: usize = 100;
@@ -366,13 +366,17 @@ async fn detach_nodes(
 async fn unassign_products(
     State(app): State<App>,
     id: Option<Extension<RequestId>>,
-    Path((store_id, category_id)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let caller: &Caller = match app.tokens.caller(&headers) {
         Ok(caller) => caller,
         Err(why) => return ecwid_unauthorized(why),
+    };
+    // A path whose segments do not decode (`%FF`) names nothing.
+    let Ok(Path((store_id, category_id))) = path else {
+        return ecwid_body(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint");
     };
     // The token's store, and only it: an Ecwid store whose storeId is the path's.
     let store = match app.ecwid.get(&caller.store) {

@@ -182,14 +182,32 @@ fn unreadable(reason: &str) -> ErrorEnvelope {
 impl CatalogDoc {
     /// The preview body: `{"data":[items],"meta":{"page":{...},"results":{"total":N}}}`.
     fn preview(&self, filter: Option<&ValidFilter>, page: Page) -> Vec<u8> {
-        let selected: Vec<usize> = match filter {
-            Some(filter) => self.catalog.select(filter).map(|(i, _)| i).collect(),
-            None => (0..self.catalog.products().len()).collect(),
+        // The page's products and the total, without a list of them all.
+        let mut items = Vec::with_capacity(page.limit.min(self.catalog.products().len()));
+        let mut take = |k: usize, index: usize| {
+            if k >= page.offset && k - page.offset < page.limit {
+                items.push(index);
+            }
         };
-        let mut out = Vec::with_capacity(256 + 512 * page.limit.min(selected.len()));
+        let total = match filter {
+            Some(filter) => {
+                let mut total = 0;
+                for (k, (index, _)) in self.catalog.select(filter).enumerate() {
+                    take(k, index);
+                    total = k + 1;
+                }
+                total
+            }
+            None => {
+                let total = self.catalog.products().len();
+                let end = page.offset.saturating_add(page.limit).min(total);
+                (page.offset.min(end)..end).for_each(|k| take(k, k));
+                total
+            }
+        };
+        let mut out = Vec::with_capacity(256 + 512 * items.len());
         out.extend_from_slice(b"{\"data\":[");
-        let items = selected.iter().skip(page.offset).take(page.limit);
-        for (n, &index) in items.enumerate() {
+        for (n, &index) in items.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
@@ -198,9 +216,7 @@ impl CatalogDoc {
         out.extend_from_slice(
             format!(
                 "],\"meta\":{{\"page\":{{\"limit\":{},\"offset\":{}}},\"results\":{{\"total\":{}}}}}}}",
-                page.limit,
-                page.offset,
-                selected.len()
+                page.limit, page.offset, total
             )
             .as_bytes(),
         );
