@@ -135,6 +135,15 @@ scopes = ["update_catalog"]
     )
 }
 
+/// Sends SIGTERM to process `pid` (the shell's `kill`, there wherever `sh` is).
+fn sigterm(pid: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .unwrap()
+        .success()
+}
+
 /// A running server process.
 struct Server {
     child: Child,
@@ -269,8 +278,7 @@ impl Server {
     /// SIGTERM, and the exit status.
     fn terminate(self) -> PathBuf {
         let pid = self.child.id().to_string();
-        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(killed.success());
+        assert!(sigterm(&pid));
         self.terminate_wait()
     }
 
@@ -1347,13 +1355,7 @@ async fn sigterm_finishes_requests_in_flight() {
     std::thread::sleep(Duration::from_millis(300));
     // SIGTERM while the request's body is still coming.
     let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(sigterm(&pid));
     std::thread::sleep(Duration::from_millis(300));
     stream.write_all(rest.as_bytes()).unwrap();
     stream
