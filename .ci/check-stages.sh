@@ -72,7 +72,7 @@ while ($lib =~ /pub\s+use\s+(?:crate::)?([a-z_][a-z0-9_]*)::(\{[^}]*\}|[^;{]+);/
 }
 
 my ($errors, $warnings) = (0, 0);
-my @files = sort split /\n/, `find "$src" -name "*.rs"`;
+my @files = sort split /\n/, `find "$src" -name "*.rs" -not -path "$src/bin/*"`;
 for my $path (@files) {
     (my $rel = $path) =~ s{^\Q$src\E/}{};
     next if $rel eq "lib.rs";

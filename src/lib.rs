@@ -127,6 +127,7 @@
 //! | [`ecwid`] | unassignProducts: store, request, plan, apply, errors |
 //! | [`sql`] | a PostgreSQL `WHERE` clause; running detach in PostgreSQL (feature `postgres`) |
 //! | `datafusion` | DataFusion expressions over Arrow tables, Parquet, Ballista (feature `datafusion`) |
+//! | `axum` | the `filter` query parameter as an axum extractor; error bodies as responses (feature `axum`) |
 //!
 //! # Stage order
 //!
@@ -140,7 +141,7 @@
 //! <!-- stages -->
 //! diagnostic, suggest*, short*, limits*, pg_ctype*, syntax, schema, pattern, search,
 //! validate, error, compiler, miette_impls, build, json, forest, catalog,
-//! eval, elasticpath, ecwid, sql, datafusion, synthetic
+//! eval, elasticpath, ecwid, sql, datafusion, synthetic, axum
 //! <!-- /stages -->
 //!
 //! # Features
@@ -158,9 +159,15 @@
 //! - `datafusion`: filters as Apache DataFusion expressions over a
 //!   catalog's Arrow tables, and Parquet export (`datafusion` module; needs
 //!   rustc 1.94, as DataFusion 55 does).
+//! - `axum`: an axum 0.8 extractor for the `filter` query parameter and
+//!   `IntoResponse` for both vendors' error bodies (`axum` module).
+//! - `server`: the `catalog-filter-server` program (both endpoints over
+//!   durable embedded stores, behind bearer tokens); not a library API.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod build;
 pub mod catalog;
 mod compiler;

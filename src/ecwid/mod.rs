@@ -144,6 +144,7 @@ pub use load::StoreLoadError;
 pub use model::{Category, CategoryId, ProductId, StoreProduct, StoreSnapshot, TOP_LEVEL_CATEGORY};
 pub use store::Store;
 pub use unassign::{
-    ProductChange, UPDATE_CATALOG_SCOPE, UnassignPlan, apply, authorize, plan, unassign_products,
+    ProductChange, UPDATE_CATALOG_SCOPE, UnassignPlan, apply, authorize, plan, plan_body,
+    unassign_products,
 };
 pub use wire::{EcwidError, EcwidErrorBody, UnassignProductsRequest, UnassignProductsResponse};

@@ -1,5 +1,6 @@
 //! The operation: [`authorize`], [`plan`] (pure), [`apply`], and
-//! [`unassign_products`], the whole server sequence.
+//! [`unassign_products`], the whole server sequence ([`plan_body`] its
+//! part between the scope check and the apply).
 
 use super::model::{CategoryId, ProductId, TOP_LEVEL_CATEGORY};
 use super::store::Store;
@@ -146,6 +147,22 @@ pub fn unassign_products(
     limits: &Limits,
 ) -> Result<UnassignPlan, EcwidError> {
     authorize(scopes)?;
+    let plan = plan_body(store, category_id, body, limits)?;
+    apply(store, &plan);
+    Ok(plan)
+}
+
+/// [`unassign_products`] between [`authorize`] and [`apply`], on a raw
+/// body: the category (404), the body's size (over
+/// [`Limits::max_snapshot_bytes`]) and form (400), then [`plan`]. Never
+/// changes the store, so a server can make the plan durable before it
+/// applies it.
+pub fn plan_body(
+    store: &Store,
+    category_id: CategoryId,
+    body: &str,
+    limits: &Limits,
+) -> Result<UnassignPlan, EcwidError> {
     check_category(store, category_id)?;
     if body.len() > limits.max_snapshot_bytes {
         return Err(EcwidError::TooLarge {
@@ -154,9 +171,7 @@ pub fn unassign_products(
         });
     }
     let request = UnassignProductsRequest::from_json(body)?;
-    let plan = plan(store, category_id, &request, limits)?;
-    apply(store, &plan);
-    Ok(plan)
+    plan(store, category_id, &request, limits)
 }
 
 fn check_category(store: &Store, category_id: CategoryId) -> Result<(), EcwidError> {

@@ -1,0 +1,299 @@
+//! The configuration file (TOML): the stores, the tokens, the limits.
+//!
+//! ```toml
+//! [server]
+//! max_concurrency = 64          # requests served at once; more wait for a slot
+//! timeout_secs = 30             # per request, body included
+//! compact_after = 64            # journal entries folded into a new snapshot
+//!
+//! [limits]                      # catalog_filter::Limits; max_snapshot_bytes is the body limit
+//! max_snapshot_bytes = 1048576
+//!
+//! [[stores]]
+//! name = "catalog"              # an Elastic Path catalog (its tokens select it)
+//! vendor = "elasticpath"
+//! backend = "embedded"          # a snapshot file in the state directory, journaled
+//! snapshot = "catalog.json"     # the initial snapshot, relative to this file
+//!
+//! [[stores]]
+//! name = "1003"                 # an Ecwid store: the {storeId} of its paths
+//! vendor = "ecwid"
+//! snapshot = "store.json"
+//!
+//! [[tokens]]
+//! token = "ep-admin-token"
+//! store = "catalog"
+//! grant = "client_credentials"  # Elastic Path: admin (client_credentials) or implicit
+//!
+//! [[tokens]]
+//! token = "ecwid-1003-token"
+//! store = "1003"
+//! scopes = ["update_catalog"]   # Ecwid: the token's scopes
+//! ```
+
+use catalog_filter::Limits;
+use catalog_filter::elasticpath::detach::Grant;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The sample catalog served without `--config` (examples/data).
+pub const SAMPLE_CATALOG: &str = include_str!("../../../examples/data/catalog.json");
+/// The sample Ecwid store served without `--config` (examples/data).
+pub const SAMPLE_STORE: &str = include_str!("../../../examples/data/store.json");
+
+/// The default configuration: the sample data of `examples/data/`, with the
+/// tokens of the README's curl session.
+pub const DEFAULT_CONFIG: &str = r#"
+[[stores]]
+name = "catalog"
+vendor = "elasticpath"
+snapshot = "sample:catalog.json"
+
+[[stores]]
+name = "1003"
+vendor = "ecwid"
+snapshot = "sample:store.json"
+
+[[tokens]]
+token = "ep-admin-token"
+store = "catalog"
+grant = "client_credentials"
+
+[[tokens]]
+token = "ep-shopper-token"
+store = "catalog"
+grant = "implicit"
+
+[[tokens]]
+token = "ecwid-1003-token"
+store = "1003"
+scopes = ["update_catalog"]
+
+[[tokens]]
+token = "ecwid-1003-readonly"
+store = "1003"
+scopes = ["read_catalog"]
+"#;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Server settings.
+    #[serde(default)]
+    pub server: ServerSettings,
+    /// Request limits (the library's; `max_snapshot_bytes` bounds bodies).
+    #[serde(default = "request_limits")]
+    pub limits: Limits,
+    /// The stores.
+    #[serde(default)]
+    pub stores: Vec<StoreConfig>,
+    /// The tokens.
+    #[serde(default)]
+    pub tokens: Vec<TokenConfig>,
+    /// Where relative snapshot paths start (the config file's directory).
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+/// The body limit when the config sets none: 1 MiB, far above the largest
+/// request the other limits allow (1,000 node ids, 10,000 product ids).
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+fn request_limits() -> Limits {
+    Limits {
+        max_snapshot_bytes: DEFAULT_BODY_LIMIT,
+        ..Limits::default()
+    }
+}
+
+/// `[server]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Requests served at once; more wait for a slot (up to the timeout).
+    pub max_concurrency: usize,
+    /// Seconds a request may take, reading its body included.
+    pub timeout_secs: u64,
+    /// Journal entries after which a store is compacted into a new snapshot.
+    pub compact_after: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> ServerSettings {
+        ServerSettings {
+            max_concurrency: 64,
+            timeout_secs: 30,
+            compact_after: 64,
+        }
+    }
+}
+
+/// Which vendor's API a store serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    /// An Elastic Path catalog: `/pcm/products...`.
+    Elasticpath,
+    /// An Ecwid store: `/api/v3/{storeId}/...`.
+    Ecwid,
+}
+
+/// The back end of a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// A snapshot file in the state directory, served from memory, with a
+    /// journal of applied requests.
+    #[default]
+    Embedded,
+}
+
+/// `[[stores]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The store's name: its directory in the state directory; for Ecwid,
+    /// the `{storeId}` of its paths.
+    pub name: String,
+    /// Its vendor.
+    pub vendor: Vendor,
+    /// Its back end.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The initial snapshot, copied into the state directory when the
+    /// store has none there yet (relative to the config file;
+    /// `sample:NAME` is a file of `examples/data/` built into the program).
+    pub snapshot: String,
+}
+
+/// `[[tokens]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The bearer token.
+    pub token: String,
+    /// The store it is for.
+    pub store: String,
+    /// Elastic Path: how the token was granted (default `client_credentials`).
+    #[serde(default)]
+    pub grant: Option<Grant>,
+    /// Ecwid: the token's scopes.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for TokenSecretless<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "token for store {}", self.0.store)
+    }
+}
+
+/// A token printed without its secret.
+pub struct TokenSecretless<'a>(pub &'a TokenConfig);
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The default configuration (the sample data).
+    pub fn sample() -> Result<Config, String> {
+        Config::parse(DEFAULT_CONFIG, PathBuf::from("."))
+    }
+
+    /// Parses and checks config text.
+    pub fn parse(text: &str, base: PathBuf) -> Result<Config, String> {
+        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.base = base;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let mut names = HashSet::new();
+        for store in &self.stores {
+            let ok_name = !store.name.is_empty()
+                && store
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok_name {
+                return Err(format!(
+                    "store name `{}` must be letters, digits, `_` or `-`",
+                    store.name
+                ));
+            }
+            if !names.insert(store.name.as_str()) {
+                return Err(format!("store `{}` is configured twice", store.name));
+            }
+            if store.vendor == Vendor::Ecwid && store.name.parse::<u64>().is_err() {
+                return Err(format!(
+                    "Ecwid store `{}`: the name is its numeric storeId",
+                    store.name
+                ));
+            }
+        }
+        let mut tokens = HashSet::new();
+        for token in &self.tokens {
+            let Some(store) = self.stores.iter().find(|s| s.name == token.store) else {
+                return Err(format!(
+                    "{:?} names no configured store",
+                    TokenSecretless(token)
+                ));
+            };
+            if token.token.is_empty() || !token.token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(format!(
+                    "{:?}: a token is printable ASCII without spaces",
+                    TokenSecretless(token)
+                ));
+            }
+            if !tokens.insert(token.token.as_str()) {
+                return Err(format!(
+                    "{:?}: the same token is configured twice",
+                    TokenSecretless(token)
+                ));
+            }
+            match store.vendor {
+                Vendor::Elasticpath if !token.scopes.is_empty() => {
+                    return Err(format!(
+                        "{:?}: scopes are for Ecwid stores (Elastic Path tokens have a grant)",
+                        TokenSecretless(token)
+                    ));
+                }
+                Vendor::Ecwid if token.grant.is_some() => {
+                    return Err(format!(
+                        "{:?}: a grant is for Elastic Path catalogs (Ecwid tokens have scopes)",
+                        TokenSecretless(token)
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if self.server.max_concurrency == 0 || self.server.timeout_secs == 0 {
+            return Err("server.max_concurrency and server.timeout_secs must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The initial snapshot text of `store`.
+    pub fn initial_snapshot(&self, store: &StoreConfig) -> Result<Vec<u8>, String> {
+        match store.snapshot.strip_prefix("sample:") {
+            Some("catalog.json") => Ok(SAMPLE_CATALOG.as_bytes().to_vec()),
+            Some("store.json") => Ok(SAMPLE_STORE.as_bytes().to_vec()),
+            Some(other) => Err(format!("no sample file `{other}`")),
+            None => {
+                let path = self.base.join(&store.snapshot);
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            }
+        }
+    }
+}

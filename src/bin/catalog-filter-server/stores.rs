@@ -1,0 +1,546 @@
+//! The stores behind the endpoints: what each vendor's back end does
+//! ([`CatalogBackend`], [`EcwidBackend`]: small async traits, so that a
+//! PostgreSQL back end can stand beside the embedded one), the embedded
+//! back ends over [`Durable`], and the stores that failed to open.
+
+use crate::durable::{Doc, Durable};
+use catalog_filter::catalog::{Catalog, write_compact};
+use catalog_filter::ecwid::{
+    self, CategoryId, EcwidError, Store, StoreLoadError, UnassignProductsRequest,
+    UnassignProductsResponse,
+};
+use catalog_filter::elasticpath::detach::{self, DetachNodesRequest, DetachNodesResponse};
+use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
+use catalog_filter::schema::MAX_DEPTH;
+use catalog_filter::{Limits, ValidFilter};
+use serde::de::{MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::future::Future;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A back end's answer, later.
+pub type Reply<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Why a back end refused or failed.
+#[derive(Debug)]
+pub enum Failure<E> {
+    /// The vendor's answer (4xx, or the 500 of a store that failed its checks).
+    Answer(E),
+    /// The server failed (the journal could not be written, ...): the
+    /// vendor's 500, with the request id.
+    Internal(String),
+}
+
+/// A page of the preview.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// The first product (0-based, among the selected).
+    pub offset: usize,
+    /// How many products at most.
+    pub limit: usize,
+}
+
+/// An Elastic Path catalog, whatever its back end.
+pub trait CatalogBackend: Send + Sync + 'static {
+    /// The products `filter` selects (all without one), one page of them
+    /// as the JSON:API list body.
+    fn preview(
+        self: Arc<Self>,
+        filter: Option<ValidFilter>,
+        page: Page,
+    ) -> Reply<Result<Vec<u8>, Failure<ErrorEnvelope>>>;
+    /// `detach_nodes` with a raw body (the token already authorized).
+    fn detach(
+        self: Arc<Self>,
+        body: String,
+        limits: Limits,
+    ) -> Reply<Result<DetachNodesResponse, Failure<ErrorEnvelope>>>;
+    /// Makes everything durable in its final form (at shutdown).
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>>;
+}
+
+/// An Ecwid store, whatever its back end.
+pub trait EcwidBackend: Send + Sync + 'static {
+    /// `unassignProducts` with a raw body (the token already authorized).
+    fn unassign(
+        self: Arc<Self>,
+        category_id: CategoryId,
+        body: String,
+        limits: Limits,
+    ) -> Reply<Result<UnassignProductsResponse, Failure<EcwidError>>>;
+    /// Makes everything durable in its final form (at shutdown).
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>>;
+}
+
+/// Limits for replaying the journal: every entry was accepted once, under
+/// the limits of its day; replay never refuses it for a limit.
+fn replay_limits() -> Limits {
+    Limits {
+        max_filter_bytes: usize::MAX,
+        max_conditions: usize::MAX,
+        max_in_values: usize::MAX,
+        max_node_ids: usize::MAX,
+        max_product_ids: usize::MAX,
+        max_depth: MAX_DEPTH,
+        max_complexity: usize::MAX,
+        max_snapshot_bytes: usize::MAX,
+    }
+}
+
+/// Limits for loading the server's own snapshots (no size limit: they are
+/// not requests).
+fn load_limits() -> Limits {
+    Limits {
+        max_snapshot_bytes: usize::MAX,
+        ..Limits::default()
+    }
+}
+
+// ---------------------------------------------------------------- Elastic Path
+
+/// A loaded catalog and where each product's object is in its text (for
+/// the preview's items, built from the members as written).
+pub struct CatalogDoc {
+    catalog: Catalog,
+    text: Arc<String>,
+    products: Vec<Range<usize>>,
+}
+
+/// The byte ranges of the product objects of a snapshot's text.
+fn product_ranges(text: &str) -> Result<Vec<Range<usize>>, String> {
+    #[derive(serde::Deserialize)]
+    struct Top<'a> {
+        #[serde(borrow, default)]
+        products: Option<Vec<&'a RawValue>>,
+    }
+    let top: Top<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let base = text.as_ptr() as usize;
+    top.products
+        .unwrap_or_default()
+        .into_iter()
+        .map(|raw| {
+            // `raw` borrows from `text`: its offset is its address's.
+            let start = (raw.get().as_ptr() as usize)
+                .checked_sub(base)
+                .ok_or("a product is outside the snapshot")?;
+            Ok(start..start + raw.get().len())
+        })
+        .collect()
+}
+
+impl Doc for CatalogDoc {
+    type Broken = ErrorEnvelope;
+
+    fn load(text: Vec<u8>) -> Result<CatalogDoc, ErrorEnvelope> {
+        let text = String::from_utf8(text).map_err(|e| unreadable(&e.to_string()))?;
+        let text = Arc::new(text);
+        let range = 0..text.len();
+        let catalog =
+            Catalog::load(Arc::clone(&text), range, &load_limits()).map_err(|e| {
+                match e.integrity() {
+                    Some(errors) => detach::integrity_error(errors),
+                    None => unreadable(&e.to_string()),
+                }
+            })?;
+        let products = product_ranges(&text).map_err(|e| unreadable(&e))?;
+        if products.len() != catalog.products().len() {
+            return Err(unreadable(
+                "the products could not be located in the snapshot",
+            ));
+        }
+        Ok(CatalogDoc {
+            catalog,
+            text,
+            products,
+        })
+    }
+
+    fn write_as_read(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.catalog.write_json_as_read(out)
+    }
+
+    fn replay(&mut self, entry: &str) -> Result<(), String> {
+        let request: DetachNodesRequest = serde_json::from_str(entry).map_err(|e| e.to_string())?;
+        let plan = detach::plan(&self.catalog, &request, &replay_limits())
+            .map_err(|e| serde_json::to_string(&e).unwrap_or_default())?;
+        detach::apply(&mut self.catalog, &plan);
+        Ok(())
+    }
+}
+
+/// The 500 of a catalog snapshot that is not JSON of the snapshot's shape.
+fn unreadable(reason: &str) -> ErrorEnvelope {
+    ErrorEnvelope::single(ApiError::internal().with_meta(ErrorMeta::message(format!(
+        "the catalog snapshot does not load: {reason}"
+    ))))
+}
+
+impl CatalogDoc {
+    /// The preview body: `{"data":[items],"meta":{"page":{...},"results":{"total":N}}}`.
+    fn preview(&self, filter: Option<&ValidFilter>, page: Page) -> Vec<u8> {
+        // The page's products and the total, without a list of them all.
+        let mut items = Vec::with_capacity(page.limit.min(self.catalog.products().len()));
+        let mut take = |k: usize, index: usize| {
+            if k >= page.offset && k - page.offset < page.limit {
+                items.push(index);
+            }
+        };
+        let total = match filter {
+            Some(filter) => {
+                let mut total = 0;
+                for (k, (index, _)) in self.catalog.select(filter).enumerate() {
+                    take(k, index);
+                    total = k + 1;
+                }
+                total
+            }
+            None => {
+                let total = self.catalog.products().len();
+                let end = page.offset.saturating_add(page.limit).min(total);
+                (page.offset.min(end)..end).for_each(|k| take(k, k));
+                total
+            }
+        };
+        let mut out = Vec::with_capacity(256 + 512 * items.len());
+        out.extend_from_slice(b"{\"data\":[");
+        for (n, &index) in items.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            self.write_item(&mut out, index);
+        }
+        out.extend_from_slice(
+            format!(
+                "],\"meta\":{{\"page\":{{\"limit\":{},\"offset\":{}}},\"results\":{{\"total\":{}}}}}}}",
+                page.limit, page.offset, total
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// `{"type":"product","id":ID,"attributes":{...}}`: the product's
+    /// members as written (compact), `id` taken out, `node_ids` as the
+    /// product's memberships now (its remaining elements as written).
+    fn write_item(&self, out: &mut Vec<u8>, index: usize) {
+        let Some(raw) = self
+            .products
+            .get(index)
+            .and_then(|r| self.text.get(r.clone()))
+        else {
+            return;
+        };
+        let members = match serde_json::from_str::<Members<'_>>(raw) {
+            Ok(members) => members.0,
+            Err(_) => Vec::new(),
+        };
+        let current = self.catalog.products().get(index).map(|p| &p.node_ids);
+        out.extend_from_slice(b"{\"type\":\"product\",\"id\":");
+        match members.iter().find(|(k, _)| k == "id") {
+            Some((_, id)) => {
+                let _ = write_compact(out, id.get());
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"attributes\":{");
+        let mut first = true;
+        for (key, value) in members.iter().filter(|(k, _)| k != "id") {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            let _ = serde_json::to_writer(&mut *out, key);
+            out.push(b':');
+            match (key.as_str(), current) {
+                ("node_ids", Some(current)) => write_kept(out, value.get(), current),
+                _ => {
+                    let _ = write_compact(out, value.get());
+                }
+            }
+        }
+        out.extend_from_slice(b"}}");
+    }
+}
+
+/// A `node_ids` list as written, keeping the elements still in `current`.
+fn write_kept(out: &mut Vec<u8>, raw: &str, current: &[catalog_filter::catalog::Text]) {
+    let Ok(elements) = serde_json::from_str::<Vec<&RawValue>>(raw) else {
+        let _ = write_compact(out, raw);
+        return;
+    };
+    out.push(b'[');
+    let mut first = true;
+    for element in elements {
+        let id: Option<String> = serde_json::from_str(element.get()).ok();
+        if id.is_some_and(|id| current.iter().any(|c| c.as_ref() as &str == id)) {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            let _ = write_compact(out, element.get());
+        }
+    }
+    out.push(b']');
+}
+
+/// An object's members in document order, values as written.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Members<'a>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push((k, v));
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// An embedded Elastic Path catalog.
+pub struct EmbeddedCatalog(pub Durable<CatalogDoc>);
+
+impl EmbeddedCatalog {
+    fn compact_if_due(self: &Arc<Self>) {
+        if self.0.wants_compaction() {
+            let store = Arc::clone(self);
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = store.0.compact() {
+                    tracing::error!(error = %e, "compaction failed; the journal is kept");
+                }
+            });
+        }
+    }
+}
+
+impl CatalogBackend for EmbeddedCatalog {
+    fn preview(
+        self: Arc<Self>,
+        filter: Option<ValidFilter>,
+        page: Page,
+    ) -> Reply<Result<Vec<u8>, Failure<ErrorEnvelope>>> {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || Ok(self.0.read().preview(filter.as_ref(), page)))
+                .await
+                .unwrap_or_else(|e| Err(Failure::Internal(e.to_string())))
+        })
+    }
+
+    fn detach(
+        self: Arc<Self>,
+        body: String,
+        limits: Limits,
+    ) -> Reply<Result<DetachNodesResponse, Failure<ErrorEnvelope>>> {
+        Box::pin(async move {
+            let store = Arc::clone(&self);
+            let span = tracing::Span::current();
+            let done = tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
+                store.0.write(
+                    |doc| {
+                        let request = DetachNodesRequest::from_json(&body)?;
+                        tracing::info!(
+                            filter = request.data.filter.as_deref().unwrap_or_default(),
+                            node_ids = request.data.node_ids.as_ref().map_or(0, Vec::len),
+                            "detach_nodes"
+                        );
+                        let plan = detach::plan(&doc.catalog, &request, &limits)?;
+                        let entry = (!plan.is_empty())
+                            .then(|| serde_json::to_string(&request).unwrap_or_default());
+                        Ok((plan, entry))
+                    },
+                    |doc, plan| {
+                        detach::apply(&mut doc.catalog, plan);
+                    },
+                )
+            })
+            .await;
+            let answer = match done {
+                Ok(Ok(Ok(plan))) => Ok(plan.response),
+                Ok(Ok(Err(envelope))) => Err(Failure::Answer(envelope)),
+                Ok(Err(e)) => Err(Failure::Internal(format!(
+                    "the journal could not be written: {e}"
+                ))),
+                Err(e) => Err(Failure::Internal(e.to_string())),
+            };
+            self.compact_if_due();
+            answer
+        })
+    }
+
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>> {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || self.0.compact())
+                .await
+                .map_err(io::Error::other)?
+        })
+    }
+}
+
+/// A catalog that failed to open: every request gets its 500.
+pub struct BrokenCatalog(pub ErrorEnvelope);
+
+impl CatalogBackend for BrokenCatalog {
+    fn preview(
+        self: Arc<Self>,
+        _: Option<ValidFilter>,
+        _: Page,
+    ) -> Reply<Result<Vec<u8>, Failure<ErrorEnvelope>>> {
+        Box::pin(async move { Err(Failure::Answer(self.0.clone())) })
+    }
+
+    fn detach(
+        self: Arc<Self>,
+        _: String,
+        _: Limits,
+    ) -> Reply<Result<DetachNodesResponse, Failure<ErrorEnvelope>>> {
+        Box::pin(async move { Err(Failure::Answer(self.0.clone())) })
+    }
+
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+// ---------------------------------------------------------------- Ecwid
+
+/// A loaded Ecwid store.
+pub struct EcwidDoc(Store);
+
+impl Doc for EcwidDoc {
+    type Broken = EcwidError;
+
+    fn load(text: Vec<u8>) -> Result<EcwidDoc, EcwidError> {
+        let text = String::from_utf8(text).map_err(|e| EcwidError::UnreadableStore {
+            reason: e.to_string(),
+        })?;
+        let range = 0..text.len();
+        Store::load(Arc::new(text), range, &load_limits())
+            .map(EcwidDoc)
+            .map_err(|e| match e {
+                StoreLoadError::Invalid(e) => EcwidError::InvalidStore(e),
+                other => EcwidError::UnreadableStore {
+                    reason: other.to_string(),
+                },
+            })
+    }
+
+    fn write_as_read(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.write_json_as_read(out)
+    }
+
+    fn replay(&mut self, entry: &str) -> Result<(), String> {
+        let entry: UnassignEntry = serde_json::from_str(entry).map_err(|e| e.to_string())?;
+        let request = UnassignProductsRequest::new(entry.product_ids);
+        let plan = ecwid::plan(&self.0, entry.category_id, &request, &replay_limits())
+            .map_err(|e| e.to_string())?;
+        ecwid::apply(&mut self.0, &plan);
+        Ok(())
+    }
+}
+
+/// An unassign's journal entry.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct UnassignEntry {
+    category_id: CategoryId,
+    #[serde(rename = "productIds")]
+    product_ids: Vec<ecwid::ProductId>,
+}
+
+/// An embedded Ecwid store.
+pub struct EmbeddedEcwid(pub Durable<EcwidDoc>);
+
+impl EcwidBackend for EmbeddedEcwid {
+    fn unassign(
+        self: Arc<Self>,
+        category_id: CategoryId,
+        body: String,
+        limits: Limits,
+    ) -> Reply<Result<UnassignProductsResponse, Failure<EcwidError>>> {
+        Box::pin(async move {
+            let store = Arc::clone(&self);
+            let span = tracing::Span::current();
+            let done = tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
+                store.0.write(
+                    |doc| {
+                        tracing::info!(category_id, body_bytes = body.len(), "unassignProducts");
+                        // What unassign_products runs after the scope check.
+                        let plan = ecwid::plan_body(&doc.0, category_id, &body, &limits)?;
+                        let entry = (!plan.changes.is_empty()).then(|| {
+                            let entry = UnassignEntry {
+                                category_id,
+                                product_ids: plan.changes.iter().map(|c| c.product_id).collect(),
+                            };
+                            serde_json::to_string(&entry).unwrap_or_default()
+                        });
+                        Ok((plan, entry))
+                    },
+                    |doc, plan| ecwid::apply(&mut doc.0, plan),
+                )
+            })
+            .await;
+            let answer = match done {
+                Ok(Ok(Ok(plan))) => Ok(plan.response),
+                Ok(Ok(Err(e))) => Err(Failure::Answer(e)),
+                Ok(Err(e)) => Err(Failure::Internal(format!(
+                    "the journal could not be written: {e}"
+                ))),
+                Err(e) => Err(Failure::Internal(e.to_string())),
+            };
+            if self.0.wants_compaction() {
+                let store = Arc::clone(&self);
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = store.0.compact() {
+                        tracing::error!(error = %e, "compaction failed; the journal is kept");
+                    }
+                });
+            }
+            answer
+        })
+    }
+
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>> {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || self.0.compact())
+                .await
+                .map_err(io::Error::other)?
+        })
+    }
+}
+
+/// An Ecwid store that failed to open: every request gets its 500.
+pub struct BrokenEcwid(pub EcwidError);
+
+impl EcwidBackend for BrokenEcwid {
+    fn unassign(
+        self: Arc<Self>,
+        _: CategoryId,
+        _: String,
+        _: Limits,
+    ) -> Reply<Result<UnassignProductsResponse, Failure<EcwidError>>> {
+        Box::pin(async move { Err(Failure::Answer(self.0.clone())) })
+    }
+
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The Elastic Path 500 of a store that could not be opened.
+pub fn internal(reason: &str) -> ErrorEnvelope {
+    ErrorEnvelope::single(ApiError::internal().with_meta(ErrorMeta::message(reason.to_owned())))
+}
