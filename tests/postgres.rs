@@ -510,6 +510,50 @@ fn json_numbers_compare_by_serde_json_text() {
     }
 }
 
+/// D5 (issue 27): `is_null` on a free-form value holds only for an absent
+/// key or `null`, the same in memory (catalog columns and per product), on
+/// `serde_json` records and in PostgreSQL; arrays and objects are values.
+#[test]
+fn is_null_on_free_form_values_agrees_across_back_ends() {
+    const FREE_FORM: &str = include_str!("data/free_form.json");
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let catalog = Catalog::from_json(FREE_FORM).unwrap();
+    pg::load(&mut client, &catalog).unwrap();
+    let records = serde_json::from_str::<serde_json::Value>(FREE_FORM).unwrap();
+    let records = records["products"].as_array().unwrap();
+    let schema = catalog_filter::schema::Schema::every_operator();
+    let id = |i: usize| Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 + i as u128);
+    for (text, want) in [
+        ("is_null(extensions.t.f)", vec![0, 1, 2]),
+        ("is_null(extensions.u.f)", (0..11).collect()),
+        ("is_null(shopper_attributes.f)", (0..11).collect()),
+        ("in(extensions.t.f,'',0,false)", vec![3, 4, 5]),
+        ("eq(extensions.t.f,'[1,2]')", vec![]),
+    ] {
+        let f = schema.compile(text).unwrap();
+        let want: Vec<Uuid> = want.into_iter().map(id).collect();
+        assert_eq!(in_memory(&catalog, &f), want, "select {text}");
+        let per_product: Vec<Uuid> = catalog
+            .products()
+            .iter()
+            .filter(|p| f.matches(*p))
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(per_product, want, "per product {text}");
+        let json: Vec<Uuid> = (0..records.len())
+            .filter(|&i| f.matches(&records[i]))
+            .map(id)
+            .collect();
+        assert_eq!(json, want, "serde_json {text}");
+        assert_eq!(
+            pg::select_ids(&mut client, &f).unwrap(),
+            want,
+            "PostgreSQL {text}"
+        );
+    }
+}
+
 #[test]
 fn a_server_is_stopped_and_removed_when_dropped() {
     let server = PgServer::start();
