@@ -101,7 +101,9 @@
 //!
 //! [`handle`] is what a server (or `examples/detach.rs`) calls with the
 //! caller's [`Grant`] and the raw request body: [`authorize`], read the body
-//! ([`DetachNodesRequest::from_json`]), [`plan`], and on success [`apply`];
+//! (with [`DetachNodesRequest::from_json`]'s errors, but at most
+//! [`Limits::max_node_ids`] ids kept: see Semantics), [`plan`], and on
+//! success [`apply`];
 //! it returns an [`Answer`], the HTTP status and the body to send. A
 //! snapshot that does not load is answered with [`integrity_error`].
 //! [`check_request`] is the catalog-free part of [`plan`], shared with the
@@ -620,7 +622,10 @@ impl Answer {
 
 /// The whole server sequence on a raw request body: authorize, read the
 /// body, plan, and on success apply to `catalog`. On any error `catalog` is
-/// left unchanged and the answer carries the error envelope.
+/// left unchanged and the answer carries the error envelope. The body is
+/// read keeping at most [`Limits::max_node_ids`] ids (the others are only
+/// counted) and skipping every member it does not need, so its memory is
+/// the text's plus the limit's, whatever the body holds.
 ///
 /// ```
 /// use catalog_filter::Limits;
