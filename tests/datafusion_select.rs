@@ -224,6 +224,32 @@ fn edge_cases_in_memory_tables() {
     check_sample(&ctx);
 }
 
+/// Issue 27 D5: `is_null` on a free-form value holds only for an absent key
+/// or `null` in DataFusion too (its UDF evaluates the product), as in
+/// memory and PostgreSQL (`tests/eval.rs`, `tests/postgres.rs`: the same
+/// fixture and answers).
+#[test]
+fn is_null_on_free_form_values_as_in_memory() {
+    let catalog = Catalog::from_json(include_str!("data/free_form.json")).unwrap();
+    let ctx = SessionContext::new();
+    tables::register(&ctx, &catalog).unwrap();
+    for (f, want) in [
+        ("is_null(extensions.t.f)", vec![0, 1, 2]),
+        ("is_null(extensions.u.f)", (0..11).collect()),
+        ("is_null(shopper_attributes.f)", (0..11).collect()),
+        ("in(extensions.t.f,'',0,false)", vec![3, 4, 5]),
+        ("eq(extensions.t.f,'[1,2]')", vec![]),
+    ] {
+        assert_eq!(sample_ids(&ctx, f), want, "{f}");
+        let filter = Schema::every_operator().compile(f).unwrap();
+        let memory: Vec<u128> = in_memory(&catalog, &filter)
+            .iter()
+            .map(|u| u.as_u128() & 0xff)
+            .collect();
+        assert_eq!(memory, want, "{f}");
+    }
+}
+
 #[test]
 fn parquet_files_give_the_same_answers_and_bad_files_are_named() {
     let catalog = Catalog::from_json(SAMPLE).unwrap();

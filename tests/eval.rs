@@ -487,3 +487,41 @@ fn operators_beyond_detach_nodes() {
         ],
     );
 }
+
+/// Free-form values, one product each, with the extension field `t.f`:
+/// absent, `null`, then values of every JSON kind (the last ones arrays
+/// and objects, which are values though no filter text equals them).
+/// `tests/postgres.rs` checks PostgreSQL against the same answers.
+const FREE_FORM: &str = include_str!("data/free_form.json");
+
+/// D5 (issue 27): only an absent key or `null` is null for a free-form
+/// value, in `Catalog::select`, per product, and on a `serde_json` record.
+#[test]
+fn is_null_on_a_free_form_value_holds_only_for_absent_and_null() {
+    let catalog = catalog_filter::catalog::Catalog::from_json(FREE_FORM).unwrap();
+    let schema = Schema::every_operator();
+    let records: Vec<serde_json::Value> = serde_json::from_str::<serde_json::Value>(FREE_FORM)
+        .unwrap()["products"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for (text, want) in [
+        ("is_null(extensions.t.f)", vec![0, 1, 2]),
+        ("is_null(extensions.u.f)", (0..11).collect()),
+        ("is_null(shopper_attributes.f)", (0..11).collect()),
+        ("in(extensions.t.f,'',0,false)", vec![3, 4, 5]),
+        ("eq(extensions.t.f,'[1,2]')", vec![]),
+    ] {
+        let f = schema.compile(text).unwrap();
+        let selected: Vec<usize> = catalog.select(&f).map(|(i, _)| i).collect();
+        assert_eq!(selected, want, "select {text}");
+        let one_by_one: Vec<usize> = (0..catalog.products().len())
+            .filter(|&i| f.matches(&catalog.products()[i]))
+            .collect();
+        assert_eq!(one_by_one, want, "per product {text}");
+        let json: Vec<usize> = (0..records.len())
+            .filter(|&i| f.matches(&records[i]))
+            .collect();
+        assert_eq!(json, want, "serde_json {text}");
+    }
+}

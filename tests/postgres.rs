@@ -510,6 +510,118 @@ fn json_numbers_compare_by_serde_json_text() {
     }
 }
 
+/// D5 (issue 27): `is_null` on a free-form value holds only for an absent
+/// key or `null`, the same in memory (catalog columns and per product), on
+/// `serde_json` records and in PostgreSQL; arrays and objects are values.
+#[test]
+fn is_null_on_free_form_values_agrees_across_back_ends() {
+    const FREE_FORM: &str = include_str!("data/free_form.json");
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let catalog = Catalog::from_json(FREE_FORM).unwrap();
+    pg::load(&mut client, &catalog).unwrap();
+    let records = serde_json::from_str::<serde_json::Value>(FREE_FORM).unwrap();
+    let records = records["products"].as_array().unwrap();
+    let schema = catalog_filter::schema::Schema::every_operator();
+    let id = |i: usize| Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 + i as u128);
+    for (text, want) in [
+        ("is_null(extensions.t.f)", vec![0, 1, 2]),
+        ("is_null(extensions.u.f)", (0..11).collect()),
+        ("is_null(shopper_attributes.f)", (0..11).collect()),
+        ("in(extensions.t.f,'',0,false)", vec![3, 4, 5]),
+        ("eq(extensions.t.f,'[1,2]')", vec![]),
+    ] {
+        let f = schema.compile(text).unwrap();
+        let want: Vec<Uuid> = want.into_iter().map(id).collect();
+        assert_eq!(in_memory(&catalog, &f), want, "select {text}");
+        let per_product: Vec<Uuid> = catalog
+            .products()
+            .iter()
+            .filter(|p| f.matches(*p))
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(per_product, want, "per product {text}");
+        let json: Vec<Uuid> = (0..records.len())
+            .filter(|&i| f.matches(&records[i]))
+            .map(id)
+            .collect();
+        assert_eq!(json, want, "serde_json {text}");
+        assert_eq!(
+            pg::select_ids(&mut client, &f).unwrap(),
+            want,
+            "PostgreSQL {text}"
+        );
+    }
+}
+
+/// D11 (issue 27): `pg::load` stores each free-form number with its exact
+/// value, read from its written text: `1E400` is 10^400 (not `null`),
+/// `0.10000000000000000000001` is not rounded to `0.1`, inside arrays and
+/// objects too; so `is_null` agrees with memory, and `eq` follows the
+/// number rule (SQL matches only serde_json's printed forms).
+#[test]
+fn load_stores_every_number_with_its_written_value() {
+    let written = [
+        "1E400",
+        "-1E-400",
+        "0.10000000000000000000001",
+        "12345678901234567890123",
+        "0.5e3",
+        "[1E400,-2.5e1]",
+        r#"{"a":1E400}"#,
+    ];
+    let products: Vec<String> = written
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                r#"{{"id":"00000000-0000-4000-8000-{i:012x}","extensions":{{"t":{{"f":{v}}}}}}}"#
+            )
+        })
+        .collect();
+    let catalog =
+        Catalog::from_json(&format!(r#"{{"products":[{}]}}"#, products.join(","))).unwrap();
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    pg::load(&mut client, &catalog).unwrap();
+    // Stored equal (jsonb compares numbers by value) to the written text.
+    for (i, v) in written.iter().enumerate() {
+        let same: bool = client
+            .query_one(
+                "SELECT extensions #> '{t,f}' = $2::text::jsonb FROM products WHERE id = $1",
+                &[&Uuid::from_u128(0x4000_8000_0000_0000_0000 + i as u128), v],
+            )
+            .unwrap()
+            .get(0);
+        assert!(same, "{v} is stored as written");
+    }
+    let schema = catalog_filter::schema::Schema::every_operator();
+    let id = |i: usize| Uuid::from_u128(0x4000_8000_0000_0000_0000 + i as u128);
+    for (text, memory, postgres) in [
+        ("is_null(extensions.t.f)", vec![], vec![]),
+        // Memory compares the written text, SQL only serde_json's printed
+        // forms (`1E400` is none): the documented number rule.
+        ("eq(extensions.t.f,1E400)", vec![0], vec![]),
+        ("eq(extensions.t.f,0.1)", vec![], vec![]),
+        (
+            "eq(extensions.t.f,12345678901234567890123)",
+            vec![3],
+            vec![],
+        ),
+        ("eq(extensions.t.f,1.2345678901234568e22)", vec![], vec![]),
+    ] {
+        let f = schema.compile(text).unwrap();
+        let memory: Vec<Uuid> = memory.into_iter().map(id).collect();
+        let postgres: Vec<Uuid> = postgres.into_iter().map(id).collect();
+        assert_eq!(in_memory(&catalog, &f), memory, "memory {text}");
+        assert_eq!(
+            pg::select_ids(&mut client, &f).unwrap(),
+            postgres,
+            "PostgreSQL {text}"
+        );
+    }
+}
+
 #[test]
 fn a_server_is_stopped_and_removed_when_dropped() {
     let server = PgServer::start();

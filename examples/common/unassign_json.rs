@@ -80,8 +80,12 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
         }
     };
     let store_text = members.store.get();
-    let scopes: Vec<&str> = members.scopes.iter().map(String::as_str).collect();
-    if let Err(e) = authorize(&scopes) {
+    let scopes: &[&str] = if members.scopes.update_catalog {
+        &[UPDATE_CATALOG_SCOPE]
+    } else {
+        &[]
+    };
+    if let Err(e) = authorize(scopes) {
         return error_line(out, &e, Some(store_text));
     }
     let range = span_in(&text, store_text).unwrap_or(0..0);
@@ -89,7 +93,6 @@ pub fn answer_document(input: Document, limits: &Limits, out: &mut dyn Write) ->
     let body = members
         .request
         .map_or_else(|| "null".to_owned(), compact_text);
-    drop(members);
     let text = Arc::new(text);
     match run(&text, range.clone(), category_id, &body, limits) {
         Ok((plan, store)) => write_line(out, 200, &plan.response, "store", |out| {
@@ -113,7 +116,57 @@ struct Members<'a> {
     #[serde(borrow, default)]
     request: Option<&'a RawValue>,
     #[serde(default)]
-    scopes: Vec<String>,
+    scopes: Scopes,
+}
+
+/// The `scopes` member, read as a `Vec<String>` would be (the same errors)
+/// but without keeping a scope: only whether [`UPDATE_CATALOG_SCOPE`] is
+/// among them, so a list of any length costs no memory (issue 27 D1).
+#[derive(Default)]
+struct Scopes {
+    update_catalog: bool,
+}
+
+impl<'de> Deserialize<'de> for Scopes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scopes, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
+        use std::fmt;
+
+        /// One scope: whether it is [`UPDATE_CATALOG_SCOPE`].
+        struct Scope(bool);
+
+        impl<'de> Deserialize<'de> for Scope {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scope, D::Error> {
+                struct ScopeVisitor;
+                impl Visitor<'_> for ScopeVisitor {
+                    type Value = Scope;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scope, E> {
+                        Ok(Scope(v == UPDATE_CATALOG_SCOPE))
+                    }
+                }
+                d.deserialize_string(ScopeVisitor)
+            }
+        }
+
+        struct ScopesVisitor;
+        impl<'de> Visitor<'de> for ScopesVisitor {
+            type Value = Scopes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scopes, A::Error> {
+                let mut update_catalog = false;
+                while let Some(Scope(is)) = seq.next_element()? {
+                    update_catalog |= is;
+                }
+                Ok(Scopes { update_catalog })
+            }
+        }
+        d.deserialize_seq(ScopesVisitor)
+    }
 }
 
 /// Loads the store at `range` of `text` (500), then unassigns

@@ -4,7 +4,9 @@
 
 use super::model::{CategoryId, ProductId, TOP_LEVEL_CATEGORY};
 use super::store::Store;
-use super::wire::{EcwidError, UnassignProductsRequest, UnassignProductsResponse};
+use super::wire::{
+    EcwidError, ReadRequest, UnassignProductsRequest, UnassignProductsResponse, read_request,
+};
 use crate::limits::Limits;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -134,7 +136,10 @@ pub fn apply(store: &mut Store, plan: &UnassignPlan) {
 
 /// Handles one request on a loaded store as a server would: [`authorize`]
 /// (403), category (404), the body: over [`Limits::max_snapshot_bytes`],
-/// not a request, or refused by [`plan`] (400); then [`apply`]. Returns the
+/// not a request, or refused by [`plan`] (400; `productIds` is counted
+/// while it is read, the ids past [`Limits::max_product_ids`] never kept
+/// nor checked to be integers, so a list of any length over the limit is
+/// the same `LIMIT_EXCEEDED` at the memory of the limit); then [`apply`]. Returns the
 /// plan that was applied; the store is unchanged on error. (A server that
 /// loads the store per request authorizes before loading it, as
 /// `unassign --json` does, so a 403 never depends on the
@@ -170,7 +175,16 @@ pub fn plan_body(
             limit: limits.max_snapshot_bytes,
         });
     }
-    let request = UnassignProductsRequest::from_json(body)?;
+    let request = match read_request(body, limits.max_product_ids)? {
+        ReadRequest::Listed(request) => request,
+        // Counted while reading (the ids past the limit never kept).
+        ReadRequest::TooMany(count) => {
+            return Err(EcwidError::TooManyProductIds {
+                count,
+                limit: limits.max_product_ids,
+            });
+        }
+    };
     plan(store, category_id, &request, limits)
 }
 

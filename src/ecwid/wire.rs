@@ -3,8 +3,10 @@
 
 use super::integrity::{StoreError, problems_text};
 use super::model::{CategoryId, ProductId};
-use crate::json::check_text;
+use crate::json::{Counted, CountedSeq, check_text};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The request body: `{"productIds":[...]}`. Unknown fields are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,6 +32,129 @@ impl UnassignProductsRequest {
         let invalid = |reason: String| EcwidError::InvalidRequestBody { reason };
         check_text(body, 0..body.len()).map_err(|e| invalid(e.to_string()))?;
         serde_json::from_str(body).map_err(|e| invalid(e.to_string()))
+    }
+}
+
+/// A request body read by [`read_request`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ReadRequest {
+    /// Every id (at most the limit).
+    Listed(UnassignProductsRequest),
+    /// More ids than the limit: how many (the ids were not kept).
+    TooMany(usize),
+}
+
+/// Reads a request body as [`UnassignProductsRequest::from_json`] does
+/// (the same errors, with serde's same messages), keeping at most
+/// `max_product_ids` ids: the ids past the limit are counted, never
+/// materialised (nor checked to be integers), so a list far over the limit
+/// costs the memory of the limit and is [`ReadRequest::TooMany`].
+pub(crate) fn read_request(body: &str, max_product_ids: usize) -> Result<ReadRequest, EcwidError> {
+    let invalid = |reason: String| EcwidError::InvalidRequestBody { reason };
+    check_text(body, 0..body.len()).map_err(|e| invalid(e.to_string()))?;
+    let mut de = serde_json::Deserializer::from_str(body);
+    let ids = RequestSeed {
+        limit: max_product_ids,
+    }
+    .deserialize(&mut de)
+    .and_then(|ids| de.end().map(|()| ids))
+    .map_err(|e| invalid(e.to_string()))?;
+    Ok(if ids.is_over() {
+        ReadRequest::TooMany(ids.count)
+    } else {
+        ReadRequest::Listed(UnassignProductsRequest {
+            product_ids: ids.items,
+        })
+    })
+}
+
+/// [`UnassignProductsRequest`]'s derived `Deserialize`, with its messages
+/// (`missing field`, `duplicate field`, `expected struct ...`), reading
+/// `productIds` with a [`CountedSeq`].
+struct RequestSeed {
+    limit: usize,
+}
+
+const REQUEST: &str = "UnassignProductsRequest";
+
+impl<'de> DeserializeSeed<'de> for RequestSeed {
+    type Value = Counted<ProductId>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_struct(REQUEST, &["productIds"], self)
+    }
+}
+
+impl<'de> Visitor<'de> for RequestSeed {
+    type Value = Counted<ProductId>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "struct {REQUEST}")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        match seq.next_element_seed(CountedSeq::new(self.limit))? {
+            Some(ids) => Ok(ids),
+            None => Err(de::Error::invalid_length(
+                0,
+                &"struct UnassignProductsRequest with 1 element",
+            )),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut ids = None;
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::ProductIds if ids.is_some() => {
+                    return Err(de::Error::duplicate_field("productIds"));
+                }
+                Field::ProductIds => ids = Some(map.next_value_seed(CountedSeq::new(self.limit))?),
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        ids.ok_or_else(|| de::Error::missing_field("productIds"))
+    }
+}
+
+/// A member name of the request, as the derive reads it.
+enum Field {
+    ProductIds,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field, E> {
+                Ok(if v == 0 {
+                    Field::ProductIds
+                } else {
+                    Field::Other
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(if v == "productIds" {
+                    Field::ProductIds
+                } else {
+                    Field::Other
+                })
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Field, E> {
+                Ok(if v == b"productIds" {
+                    Field::ProductIds
+                } else {
+                    Field::Other
+                })
+            }
+        }
+        d.deserialize_identifier(FieldVisitor)
     }
 }
 
@@ -154,5 +279,67 @@ impl EcwidError {
             error_message: self.to_string(),
             error_code: self.error_code().to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derived(body: &str) -> Result<ReadRequest, EcwidError> {
+        UnassignProductsRequest::from_json(body).map(ReadRequest::Listed)
+    }
+
+    #[test]
+    fn reads_as_the_derive_does() {
+        for body in [
+            r#"{"productIds":[1,2,3]}"#,
+            r#"{"productIds":[]}"#,
+            r#"{"productIds":[1],"x":[1e400,{"a":"b"}],"y":null}"#,
+            r#"{"x":1,"productIds":[18446744073709551615]}"#,
+            r#"{"product\u0049ds":[4]}"#,
+            r#"{"productIds":[1],"productIds":[2]}"#,
+            r#"{"productIds":[-1]}"#,
+            r#"{"productIds":[1.5]}"#,
+            r#"{"productIds":["1"]}"#,
+            r#"{"productIds":[18446744073709551616]}"#,
+            r#"{"productIds":[1e400]}"#,
+            r#"{"productIds":null}"#,
+            r#"{"productIds":{}}"#,
+            r#"{"productIds":"1"}"#,
+            r#"{}"#,
+            r#"[]"#,
+            r#"[[1,2]]"#,
+            r#"[[1],[2]]"#,
+            r#"[[1],"#,
+            "null",
+            "5",
+            "\"x\"",
+            "nope",
+            "",
+            r#"{"productIds":[1]} x"#,
+            r#"{"productIds":[1,]}"#,
+            r#"{"productIds":[1]"#,
+            r#"{"a":"\ud800","productIds":[1]}"#,
+        ] {
+            assert_eq!(read_request(body, usize::MAX), derived(body), "{body}");
+            assert_eq!(read_request(body, 3), derived(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn ids_past_the_limit_are_counted_never_read() {
+        // Past the limit: not integers, yet counted.
+        let body = r#"{"productIds":[1,2,"x",-1,1.5,{"a":[1]},null]}"#;
+        assert_eq!(read_request(body, 2), Ok(ReadRequest::TooMany(7)));
+        assert!(derived(body).is_err());
+        assert_eq!(
+            read_request(r#"{"productIds":[1,2]}"#, 2),
+            Ok(ReadRequest::Listed(UnassignProductsRequest::new([1, 2])))
+        );
+        assert_eq!(read_request(r#"[[1,2]]"#, 1), Ok(ReadRequest::TooMany(2)));
+        // Within the limit, the derive's error.
+        let body = r#"{"productIds":[1,"x",3]}"#;
+        assert_eq!(read_request(body, 2), derived(body));
     }
 }

@@ -68,7 +68,13 @@
 //!   unquoted non-ASCII character is a 400).
 //! - The `node_ids` limit ([`Limits::max_node_ids`]) counts the ids as sent,
 //!   duplicates included, and is checked before the filter is compiled and
-//!   before any id is looked up.
+//!   before any id is looked up. [`handle`] checks it while reading the
+//!   body: the ids past the limit are counted, never kept (nor checked to
+//!   be strings), and every member it does not read (`data.x`, junk beside
+//!   `data`) is skipped without being built, so a body of any size costs
+//!   the memory of `max_node_ids` ids, and a list over the limit is the
+//!   same 400 whatever its length and whatever follows its first
+//!   `max_node_ids` ids.
 //! - An id that is the empty string or only spaces is just an id: it names
 //!   nothing and is reported in `nodes_not_found`. Only an empty *list* is
 //!   the 422.
@@ -95,7 +101,9 @@
 //!
 //! [`handle`] is what a server (or `examples/detach.rs`) calls with the
 //! caller's [`Grant`] and the raw request body: [`authorize`], read the body
-//! ([`DetachNodesRequest::from_json`]), [`plan`], and on success [`apply`];
+//! (with [`DetachNodesRequest::from_json`]'s errors, but at most
+//! [`Limits::max_node_ids`] ids kept: see Semantics), [`plan`], and on
+//! success [`apply`];
 //! it returns an [`Answer`], the HTTP status and the body to send. A
 //! snapshot that does not load is answered with [`integrity_error`].
 //! [`check_request`] is the catalog-free part of [`plan`], shared with the
@@ -118,8 +126,8 @@
 //! memberships first or filter first; README "Performance" has the
 //! measured numbers).
 
+use super::request::{self, NodeIds};
 use crate::catalog::{Catalog, IntegrityErrors};
-use crate::json::check_text;
 use crate::limits::Limits;
 
 use crate::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, FILTER_POINTER};
@@ -168,64 +176,23 @@ impl DetachNodesRequest {
     /// in one object or a lone surrogate escape included), not an object
     /// with a `data` object, or whose fields have the wrong JSON types is a
     /// 400 `Bad Request` whose `meta.message` says why.
+    ///
+    /// Every id is kept: [`handle`] reads a body under
+    /// [`Limits::max_node_ids`] instead, keeping at most that many ids and
+    /// only counting the others, so a list of any length costs the memory
+    /// of the limit.
     pub fn from_json(body: &str) -> Result<DetachNodesRequest, ErrorEnvelope> {
-        let bad = |message: String| {
-            ErrorEnvelope::single(
-                ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
-            )
-        };
-        let bad_at = |message: String, pointer: &str| {
-            ErrorEnvelope::single(
-                ApiError::bad_request("Bad Request")
-                    .with_pointer(pointer)
-                    .with_meta(ErrorMeta::message(message)),
-            )
-        };
-        check_text(body, 0..body.len())
-            .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
-        let value: serde_json::Value = serde_json::from_str(body)
-            .map_err(|e| bad(format!("the request body is not valid JSON: {e}")))?;
-        let data = match value.get("data") {
-            Some(data @ serde_json::Value::Object(_)) => data,
-            Some(_) => return Err(bad("`data` must be an object".into())),
-            None if value.is_object() => {
-                return Err(bad("the request body has no `data` member".into()));
-            }
-            None => return Err(bad("the request body must be a JSON object".into())),
-        };
-        let filter = match data.get("filter") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                return Err(bad_at(
-                    "`data.filter` must be a string".into(),
-                    "/data/filter",
-                ));
-            }
-        };
-        let node_ids = match data.get("node_ids") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<String>>>()
-                    .ok_or_else(|| {
-                        bad_at(
-                            "`data.node_ids` must be an array of strings".into(),
-                            "/data/node_ids",
-                        )
-                    })?,
-            ),
-            Some(_) => {
-                return Err(bad_at(
-                    "`data.node_ids` must be an array of strings".into(),
-                    "/data/node_ids",
-                ));
-            }
-        };
+        let body = request::read(body, usize::MAX)?;
         Ok(DetachNodesRequest {
-            data: DetachNodesData { filter, node_ids },
+            data: DetachNodesData {
+                filter: body.filter,
+                node_ids: match body.node_ids {
+                    NodeIds::Absent => None,
+                    NodeIds::Listed(ids) => Some(ids),
+                    // Not with this limit; were it so, no id was kept.
+                    NodeIds::TooMany(_) => Some(Vec::new()),
+                },
+            },
         })
     }
 }
@@ -376,48 +343,55 @@ pub fn check_request<'r>(
     request: &'r DetachNodesRequest,
     limits: &Limits,
 ) -> Result<CheckedRequest<'r>, ErrorEnvelope> {
-    let filter = request
-        .data
-        .filter
-        .as_deref()
-        .filter(|f| !is_blank_filter(f));
-    let node_ids = request
-        .data
-        .node_ids
-        .as_deref()
-        .filter(|ids| !ids.is_empty());
-    let (filter, node_ids) = match (filter, node_ids) {
-        (Some(f), Some(n)) => (f, n),
-        (f, n) => {
-            let mut errors = Vec::new();
-            if f.is_none() {
-                errors.push(blank_filter_error());
-            }
-            if n.is_none() {
-                errors.push(
-                    ApiError::failed_validation("node_ids can not be empty")
-                        .with_pointer(NODE_IDS_POINTER),
-                );
-            }
-            return Err(ErrorEnvelope::from(errors));
-        }
-    };
-    // The count limit first (free), then the filter (bounded by its own
-    // byte limit); both before any work on the catalog.
-    if node_ids.len() > limits.max_node_ids {
-        return Err(ErrorEnvelope::single(
-            ApiError::bad_request("Bad Request")
-                .with_pointer(NODE_IDS_POINTER)
-                .with_meta(ErrorMeta::message(format!(
-                    "node_ids has {} ids; the limit is {} (max_node_ids)",
-                    node_ids.len(),
-                    limits.max_node_ids
-                ))),
-        ));
-    }
+    let node_ids = request.data.node_ids.as_deref().unwrap_or(&[]);
+    let filter = check_sizes(request.data.filter.as_deref(), node_ids.len(), limits)?;
     let filter = crate::compiler::compile_checked(filter, crate::validate::detach_nodes(), limits)
         .map_err(ErrorEnvelope::from)?;
     Ok(CheckedRequest { filter, node_ids })
+}
+
+/// The emptiness checks (one 422 with an error object for each empty
+/// field) and the `node_ids` limit (400), on the filter and the number of
+/// ids (0 when absent): the first checks of [`check_request`], which need
+/// no id itself, so a list read only up to the limit is refused the same.
+/// Returns the filter, not blank.
+fn check_sizes<'r>(
+    filter: Option<&'r str>,
+    node_ids: usize,
+    limits: &Limits,
+) -> Result<&'r str, ErrorEnvelope> {
+    let filter = filter.filter(|f| !is_blank_filter(f));
+    let Some(filter) = filter.filter(|_| node_ids > 0) else {
+        let mut errors = Vec::new();
+        if filter.is_none() {
+            errors.push(blank_filter_error());
+        }
+        if node_ids == 0 {
+            errors.push(
+                ApiError::failed_validation("node_ids can not be empty")
+                    .with_pointer(NODE_IDS_POINTER),
+            );
+        }
+        return Err(ErrorEnvelope::from(errors));
+    };
+    // The count limit first (free), then the filter (bounded by its own
+    // byte limit); both before any work on the catalog.
+    if node_ids > limits.max_node_ids {
+        return Err(too_many_node_ids(node_ids, limits));
+    }
+    Ok(filter)
+}
+
+/// The 400 of a `node_ids` list of `count` ids, over the limit.
+fn too_many_node_ids(count: usize, limits: &Limits) -> ErrorEnvelope {
+    ErrorEnvelope::single(
+        ApiError::bad_request("Bad Request")
+            .with_pointer(NODE_IDS_POINTER)
+            .with_meta(ErrorMeta::message(format!(
+                "node_ids has {count} ids; the limit is {} (max_node_ids)",
+                limits.max_node_ids
+            ))),
+    )
 }
 
 /// Plans a detach: runs [`check_request`] (422 for an empty filter and/or
@@ -648,7 +622,10 @@ impl Answer {
 
 /// The whole server sequence on a raw request body: authorize, read the
 /// body, plan, and on success apply to `catalog`. On any error `catalog` is
-/// left unchanged and the answer carries the error envelope.
+/// left unchanged and the answer carries the error envelope. The body is
+/// read keeping at most [`Limits::max_node_ids`] ids (the others are only
+/// counted) and skipping every member it does not need, so its memory is
+/// the text's plus the limit's, whatever the body holds.
 ///
 /// ```
 /// use catalog_filter::Limits;
@@ -671,8 +648,24 @@ impl Answer {
 /// ```
 pub fn handle(catalog: &mut Catalog, token: Option<Grant>, body: &str, limits: &Limits) -> Answer {
     let outcome = authorize(token)
-        .and_then(|()| DetachNodesRequest::from_json(body))
-        .and_then(|request| plan(catalog, &request, limits));
+        .and_then(|()| request::read(body, limits.max_node_ids))
+        .and_then(|body| match body.node_ids {
+            // Only counted: refused by the checks that need no id.
+            NodeIds::TooMany(count) => Err(check_sizes(body.filter.as_deref(), count, limits)
+                .map_or_else(|e| e, |_| too_many_node_ids(count, limits))),
+            ids => {
+                let request = DetachNodesRequest {
+                    data: DetachNodesData {
+                        filter: body.filter,
+                        node_ids: match ids {
+                            NodeIds::Listed(ids) => Some(ids),
+                            _ => None,
+                        },
+                    },
+                };
+                plan(catalog, &request, limits)
+            }
+        });
     match outcome {
         Ok(plan) => {
             apply(catalog, &plan);

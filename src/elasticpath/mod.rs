@@ -11,3 +11,4 @@
 
 pub mod detach;
 pub mod envelope;
+mod request;

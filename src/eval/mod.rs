@@ -19,8 +19,11 @@
 //!   128-bit value, numbers (`integer`, `decimal`) exactly by value, text
 //!   bytewise.
 //! - A record missing the attribute never matches, whatever the operator,
-//!   except `is_null`, which holds when the record has no value (absent,
-//!   JSON `null`, or an empty list).
+//!   except `is_null`, which holds when the record has no value: absent or
+//!   JSON `null`, and for a list attribute also an empty list. A free-form
+//!   value (a product's extension, shopper or admin attribute, or a value
+//!   of a `serde_json` record read as a scalar type) such as `[]`, `{}` or
+//!   `[1,2]` is a value, so `is_null` does not hold for it.
 //! - A product's free-form values (`extensions.<t>.<f>`,
 //!   `shopper_attributes.<f>`, `admin_attributes.<f>`) compare by the text
 //!   the snapshot wrote: a string as itself, a number as written
@@ -159,8 +162,11 @@ pub trait Record {
         visit: &mut impl FnMut(RecordValue<'_>) -> bool,
     ) -> bool;
 
-    /// True when the record has no value for `attribute` (absent, JSON
-    /// `null`, or an empty list). By default: `any_value` visits nothing.
+    /// True when the record has no value for `attribute`: absent or JSON
+    /// `null`, and for a list attribute also an empty list (a free-form
+    /// value such as `[]` or `{}` is a value). By default: `any_value`
+    /// visits nothing; a record whose values `any_value` cannot visit
+    /// (free-form arrays and objects) overrides it.
     fn is_null(&self, attribute: &AttributeRef<'_>) -> bool {
         !self.any_value(attribute, &mut |_| true)
     }

@@ -30,14 +30,6 @@ impl Record for Product {
             v.and_then(AttributeValue::text)
                 .is_some_and(|s| visit(RecordValue::Text(s)))
         }
-        // The captures of a free-form attribute's canonical path, whose
-        // shape its pattern fixed: `extensions.<template>.<field>`,
-        // `shopper_attributes.<field>`.
-        let captures = || {
-            let mut segments = a.path().splitn(3, '.');
-            let _ = segments.next();
-            segments
-        };
         match a.product_field() {
             Some(ProductField::Id) => visit(RecordValue::Uuid(p.id)),
             Some(ProductField::ParentId) => {
@@ -74,26 +66,51 @@ impl Record for Product {
             Some(ProductField::UpdatedAt) => p
                 .updated_at
                 .is_some_and(|t| visit(RecordValue::Instant(t.with_timezone(&Utc)))),
-            Some(ProductField::Extension) => {
-                let mut segments = captures();
-                json(
-                    segments
-                        .next()
-                        .and_then(|t| p.extensions.get(t))
-                        .zip(segments.next())
-                        .and_then(|(fields, f)| fields.get(f)),
-                    visit,
-                )
-            }
-            Some(ProductField::ShopperAttribute) => json(
-                captures().next().and_then(|f| p.shopper_attributes.get(f)),
-                visit,
-            ),
-            Some(ProductField::AdminAttribute) => json(
-                captures().next().and_then(|f| p.admin_attributes.get(f)),
-                visit,
-            ),
+            Some(
+                ProductField::Extension
+                | ProductField::ShopperAttribute
+                | ProductField::AdminAttribute,
+            ) => json(free_form(p, a).flatten(), visit),
             None => false,
         }
+    }
+
+    /// A free-form value (extension, shopper or admin attribute) is null
+    /// only when its key is absent or its value is JSON `null`: an array or
+    /// an object (`[]`, `{}`, `[1,2]`) is a value, though no filter text
+    /// compares equal to it. Every other attribute is null when it has no
+    /// value (an empty list included).
+    fn is_null(&self, a: &AttributeRef<'_>) -> bool {
+        match free_form(self, a) {
+            Some(value) => value.is_none_or(|v| matches!(v, AttributeValue::Null)),
+            None => !self.any_value(a, &mut |_| true),
+        }
+    }
+}
+
+/// The free-form value a free-form attribute names: `Some` for an
+/// extension, shopper or admin attribute (holding `None` when the key is
+/// absent), `None` for every other attribute.
+fn free_form<'p>(p: &'p Product, a: &AttributeRef<'_>) -> Option<Option<&'p AttributeValue>> {
+    // The captures of a free-form attribute's canonical path, whose shape
+    // its pattern fixed: `extensions.<template>.<field>`,
+    // `shopper_attributes.<field>`.
+    let mut captures = a.path().splitn(3, '.');
+    let _ = captures.next();
+    match a.product_field()? {
+        ProductField::Extension => Some(
+            captures
+                .next()
+                .and_then(|t| p.extensions.get(t))
+                .zip(captures.next())
+                .and_then(|(fields, f)| fields.get(f)),
+        ),
+        ProductField::ShopperAttribute => {
+            Some(captures.next().and_then(|f| p.shopper_attributes.get(f)))
+        }
+        ProductField::AdminAttribute => {
+            Some(captures.next().and_then(|f| p.admin_attributes.get(f)))
+        }
+        _ => None,
     }
 }

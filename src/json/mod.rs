@@ -20,6 +20,7 @@
 //! ```
 
 mod check;
+mod counted;
 mod document;
 mod load;
 mod number;
@@ -32,6 +33,7 @@ mod value;
 mod write;
 
 pub(crate) use check::{TextError, check_text};
+pub(crate) use counted::{Counted, CountedSeq, Skip};
 pub(crate) use document::DocumentError;
 pub(crate) use load::{Loadable, load, load_slice, load_str, load_string, load_vec};
 pub use number::JsonNumber;

@@ -60,7 +60,9 @@ impl AttributeValue {
     }
 
     /// The value as a `serde_json::Value` (numbers as serde_json reads
-    /// their text).
+    /// their text, to the nearest double; a number, or an array or object
+    /// holding one, that serde_json cannot read, such as `1E400`, gives
+    /// `null`: use [`AttributeValue::json_text`] to keep every value).
     pub fn to_json_value(&self) -> serde_json::Value {
         match self {
             AttributeValue::Null => serde_json::Value::Null,

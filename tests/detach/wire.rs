@@ -239,6 +239,75 @@ fn the_node_ids_limit_is_checked_before_the_filter() {
     );
 }
 
+/// Issue 27 D1: `handle` counts `node_ids` while reading the body. A list
+/// far over the limit is the same 400 as a small over-limit list, with its
+/// exact length, even when the ids past the limit are not strings (they
+/// are counted, never read); the checks before the count still come first;
+/// junk anywhere is skipped.
+#[test]
+fn handle_counts_node_ids_while_reading() {
+    let c = catalog();
+    let answer = |body: &str| {
+        let mut after = c.clone();
+        let a = detach::handle(
+            &mut after,
+            Some(Grant::ClientCredentials),
+            body,
+            &Limits::default(),
+        );
+        assert_eq!(after, c, "{body}");
+        (a.status, serde_json::to_value(&a.body).unwrap())
+    };
+    let too_many = |n: usize| {
+        (
+            400,
+            json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+                "source": {"pointer": "/data/node_ids"},
+                "meta": {"message": format!("node_ids has {n} ids; the limit is 1000 (max_node_ids)")}}]}),
+        )
+    };
+    // 1000 strings, then 199,000 elements that are not ids at all.
+    let ids = format!(
+        "{}{}",
+        r#""a","#.repeat(1000),
+        r#"1,null,{"x":[1]},["y"],true,"#.repeat(39_800).trim_end_matches(',')
+    );
+    let body = format!(r#"{{"data": {{"filter": "eq(sku,x)", "node_ids": [{ids}]}}}}"#);
+    assert_eq!(answer(&body), too_many(200_000));
+    // The filter is checked after the count, as for a small list.
+    let body = format!(r#"{{"data": {{"filter": "eq(sku,x", "node_ids": [{ids}]}}}}"#);
+    assert_eq!(answer(&body), too_many(200_000));
+    // Emptiness comes first: a missing filter is the 422, as for a small list.
+    let body = format!(r#"{{"data": {{"node_ids": [{ids}], "filter": "  "}}}}"#);
+    assert_eq!(
+        answer(&body),
+        (
+            422,
+            json!({"errors": [{"status": "422", "title": "Failed Validation",
+                "detail": "filter can not be empty", "source": {"pointer": "/data/filter"}}]})
+        )
+    );
+    // Within the limit the types are checked, as before.
+    let body = r#"{"data": {"filter": "eq(sku,x)", "node_ids": ["a", 1]}}"#;
+    assert_eq!(answer(body).0, 400);
+    assert_eq!(
+        answer(body).1["errors"][0]["meta"]["message"],
+        "`data.node_ids` must be an array of strings"
+    );
+    // Junk beside `data` and inside it is skipped; the request is answered.
+    let junk = "[1,[2,{\"k\":\"v\"}],null],".repeat(20_000);
+    let body = format!(
+        r#"{{"junk": [{junk}0], "data": {{"x": [{junk}0], "filter": "eq(sku,none)", "node_ids": ["123"]}}}}"#
+    );
+    assert_eq!(
+        answer(&body),
+        (
+            200,
+            json!({"meta": {"nodes_detached": 1, "nodes_not_found": []}})
+        )
+    );
+}
+
 #[test]
 fn limits_are_configurable_and_exactly_at_the_limit_is_fine() {
     let c = catalog();

@@ -309,3 +309,53 @@ fn json_mode_answers_in_one_line_keeping_the_store_as_written() {
         r#"{"status":200,"body":{"deleteCount":1},"store":{"v":1e2,"categories":[{"id":20,"name":"Sale"}],"products":[{"id":1,"name":"a","category_ids":[0]},{"id":2,"name":"b","category_ids":[]}]}}"#
     );
 }
+
+/// Issue 27 D1: `scopes` and `productIds` of any length are answered
+/// without being held: the scopes are only searched for `update_catalog`
+/// (the same errors as a list of strings), the ids past
+/// `max_product_ids` only counted (whatever they are).
+#[test]
+fn json_mode_reads_long_lists_without_holding_them() {
+    let many = r#""read_catalog","#.repeat(200_000);
+    // Only read scopes: 403, with or without the store read.
+    let input = format!(
+        r#"{{"store":{TINY},"category_id":20,"request":{{"productIds":[1]}},"scopes":[{many}"x"]}}"#
+    );
+    assert_eq!(
+        json_run(&input)["body"],
+        json!({"errorMessage": "Access denied: the token lacks the update_catalog scope", "errorCode": "FORBIDDEN"})
+    );
+    // The scope last among 200,001: allowed.
+    let input = format!(
+        r#"{{"store":{TINY},"category_id":20,"request":{{"productIds":[1]}},"scopes":[{many}"update_catalog"]}}"#
+    );
+    assert_eq!(json_run(&input)["body"], json!({"deleteCount": 1}));
+    // A scope that is not a string: serde's error for a list of strings.
+    let input = format!(r#"{{"store":{TINY},"category_id":20,"scopes":["update_catalog",1]}}"#);
+    let column = input.len() - 2;
+    assert_eq!(
+        json_run(&input)["body"],
+        json!({"errorMessage": format!("Request body is invalid: input: invalid type: integer `1`, expected a string at line 1 column {column}"), "errorCode": "INVALID_REQUEST_BODY"})
+    );
+    let input = format!(r#"{{"store":{TINY},"category_id":20,"scopes":"update_catalog"}}"#);
+    assert_eq!(
+        json_run(&input)["body"]["errorMessage"],
+        format!(
+            "Request body is invalid: input: invalid type: string \"update_catalog\", expected a sequence at line 1 column {}",
+            input.len() - 1
+        )
+    );
+    // 10,000 ids, then 250,000 elements that are not ids: the count error.
+    let ids = format!(
+        "{}{}",
+        "1,".repeat(10_000),
+        r#""x",-1,null,{"a":[1]},[2],"#.repeat(50_000).trim_end_matches(',')
+    );
+    let input = format!(
+        r#"{{"store":{TINY},"category_id":20,"request":{{"productIds":[{ids}]}},"scopes":["update_catalog"]}}"#
+    );
+    assert_eq!(
+        json_run(&input)["body"],
+        json!({"errorMessage": "productIds has 260000 ids; the limit is 10000 (max_product_ids)", "errorCode": "LIMIT_EXCEEDED"})
+    );
+}

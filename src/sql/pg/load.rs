@@ -2,7 +2,7 @@
 //! format, and the JSON form of the extension columns.
 
 use crate::catalog::{Catalog, Product};
-use crate::json::{Attributes, Text};
+use crate::json::{AttributeValue, Attributes, Text};
 use crate::sql::SCHEMA;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use postgres::{Client, Transaction};
@@ -190,19 +190,13 @@ fn array<'a>(line: &mut String, items: impl Iterator<Item = &'a str>) {
 }
 
 /// Writes a JSON value as `pg::load` stores it: like serde_json, except
-/// that a float printed with a positive exponent (`1e+16`) is written out in
-/// full with a decimal point (`10000000000000000.0`), so that PostgreSQL's
+/// that a number with a positive exponent (`1e+16`) is written out in full
+/// with a decimal point (`10000000000000000.0`), so that PostgreSQL's
 /// `numeric` keeps it apart from an integer (see the module docs).
 pub fn write_json(value: &serde_json::Value, out: &mut String) {
     use serde_json::Value;
     match value {
-        Value::Number(n) if n.is_f64() => {
-            let text = n.to_string();
-            match expand_exponent(&text) {
-                Some(full) => out.push_str(&full),
-                None => out.push_str(&text),
-            }
-        }
+        Value::Number(n) => write_number(&n.to_string(), out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -235,8 +229,8 @@ pub(crate) fn write_json_object<'a>(
     out.push('}');
 }
 
-/// Writes free-form attributes as a JSON object (see [`write_json`]): each
-/// value as serde_json reads its text.
+/// Writes free-form attributes as a JSON object, each value as written
+/// (see [`write_value`]).
 fn write_attributes(attributes: &Attributes, out: &mut String) {
     out.push('{');
     for (i, (key, value)) in attributes.iter().enumerate() {
@@ -245,16 +239,92 @@ fn write_attributes(attributes: &Attributes, out: &mut String) {
         }
         out.push_str(&serde_json::Value::String(key.to_string()).to_string());
         out.push(':');
-        write_json(&value.to_json_value(), out);
+        write_value(value, out);
     }
     out.push('}');
 }
 
+/// Writes a free-form value with the exact value of every number in it,
+/// read from its written text (never through `f64`, so `1E400` stays
+/// 10^400 and `0.10000000000000000000001` stays itself): each number as
+/// [`write_number`] spells it, everything else as written. A number that
+/// `numeric` cannot hold fails the load with PostgreSQL's error; no other
+/// value is ever stored in its place.
+fn write_value(value: &AttributeValue, out: &mut String) {
+    match value {
+        AttributeValue::Null => out.push_str("null"),
+        AttributeValue::Bool(true) => out.push_str("true"),
+        AttributeValue::Bool(false) => out.push_str("false"),
+        AttributeValue::String(s) => {
+            out.push_str(&serde_json::Value::String(s.to_string()).to_string());
+        }
+        AttributeValue::Number(n) => write_number(n.as_str(), out),
+        AttributeValue::Raw(raw) => write_raw(raw.get(), out),
+    }
+}
+
+/// Copies the text of a JSON array or object (valid JSON: serde_json read
+/// it), passing each number through [`write_number`]. Outside strings,
+/// only a number starts with `-` or a digit.
+fn write_raw(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c == '"' || c == '-' || c.is_ascii_digit()) {
+        let (before, tail) = rest.split_at_checked(start).unwrap_or((rest, ""));
+        out.push_str(before);
+        let end = if tail.starts_with('"') {
+            string_end(tail)
+        } else {
+            tail.find(|c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E'))
+                .unwrap_or(tail.len())
+        };
+        let (token, after) = tail.split_at_checked(end).unwrap_or((tail, ""));
+        if token.starts_with('"') {
+            out.push_str(token);
+        } else {
+            write_number(token, out);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+}
+
+/// The length of the JSON string `text` starts with, quotes included (all
+/// of `text` when it is not closed).
+fn string_end(text: &str) -> usize {
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate().skip(1) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The most digits `numeric` holds before the decimal point.
+const NUMERIC_MAX_WEIGHT_DIGITS: i64 = 131_072;
+
+/// Writes a JSON number's text for `jsonb`: as written, except that a
+/// non-negative exponent is written out in full with a decimal point
+/// (`1e3` -> `1000.0`, `1.5E2` -> `150.0`), the same value, so that
+/// `numeric` gives it a scale and the SQL number rule sees a float form.
+/// An exponent beyond what `numeric` holds is written as it is (and
+/// PostgreSQL refuses it), so memory stays bounded by `numeric`'s limit.
+fn write_number(text: &str, out: &mut String) {
+    match expand_exponent(text) {
+        Some(full) => out.push_str(&full),
+        None => out.push_str(text),
+    }
+}
+
 /// `1.2345e+20` -> `123450000000000000000.0`; `None` when `text` has no
-/// positive exponent (negative exponents already give `numeric` a scale).
+/// non-negative exponent (negative exponents already give `numeric` a
+/// scale) or more digits before the point than `numeric` holds.
 fn expand_exponent(text: &str) -> Option<String> {
     let (mantissa, exponent) = text.split_once(['e', 'E'])?;
-    let exponent: i64 = exponent.trim_start_matches('+').parse().ok()?;
+    let exponent: i64 = exponent.parse().ok()?;
     if exponent < 0 {
         return None;
     }
@@ -263,23 +333,26 @@ fn expand_exponent(text: &str) -> Option<String> {
         None => ("", mantissa),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    let point = int.len() as i64 + exponent;
-    let len = digits.len() as i64;
-    let mut out = String::with_capacity(digits.len() + 24);
-    out.push_str(sign);
-    if point >= len {
-        out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', (point - len) as usize));
-        out.push_str(".0");
-    } else {
-        // `0 <= point < len` here, and the digits are ASCII.
-        let point = usize::try_from(point).ok()?;
-        out.push_str(digits.get(..point)?);
-        out.push('.');
-        out.push_str(digits.get(point..)?);
+    let point = i64::try_from(int.len()).ok()?.checked_add(exponent)?;
+    if point > NUMERIC_MAX_WEIGHT_DIGITS {
+        return None;
     }
-    Some(out)
+    let point = usize::try_from(point).ok()?;
+    let mut digits = String::with_capacity(point.max(int.len() + frac.len()) + 2);
+    digits.push_str(int);
+    digits.push_str(frac);
+    if digits.len() < point {
+        digits.extend(std::iter::repeat_n('0', point - digits.len()));
+    }
+    // The digits are ASCII, and `point <= digits.len()` here.
+    let (whole, fraction) = digits.split_at_checked(point)?;
+    // JSON allows no leading zeros (`0.5e3` is `500.0`, not `0500.0`).
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    let fraction = if fraction.is_empty() { "0" } else { fraction };
+    Some(format!("{sign}{whole}.{fraction}"))
 }
 
 #[cfg(test)]
@@ -308,6 +381,52 @@ mod tests {
         assert_eq!(
             expand_exponent("1.2345678901234567e16").as_deref(),
             Some("12345678901234567.0")
+        );
+    }
+
+    /// D11 (issue 27): every number of a free-form value is written with
+    /// its exact value, read from its written text; never `null`, never
+    /// rounded through `f64`.
+    #[test]
+    fn free_form_numbers_keep_their_exact_value() {
+        let write = |json: &str| {
+            let attributes: Attributes =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let mut s = String::new();
+            write_attributes(&attributes, &mut s);
+            s
+        };
+        let big = format!("1{}.0", "0".repeat(400));
+        assert_eq!(write(r#"{"a":1E400}"#), format!(r#"{{"a":{big}}}"#));
+        assert_eq!(write(r#"{"a":-1E-400}"#), r#"{"a":-1E-400}"#);
+        assert_eq!(
+            write(r#"{"a":0.10000000000000000000001,"b":12345678901234567890123}"#),
+            r#"{"a":0.10000000000000000000001,"b":12345678901234567890123}"#
+        );
+        assert_eq!(
+            write(r#"{"a":1e3,"b":1.5E+2,"c":0.5e3,"d":0.0001e2,"e":-0,"f":1e0}"#),
+            r#"{"a":1000.0,"b":150.0,"c":500.0,"d":0.01,"e":-0,"f":1.0}"#
+        );
+        // Inside arrays and objects too, strings (and their escapes and
+        // digits) untouched, whitespace as written.
+        assert_eq!(
+            write(r#"{"a":[1E400, "1e3 \" -2", {"k-1": [-2.5e1, null, true]}]}"#),
+            format!(r#"{{"a":[{big}, "1e3 \" -2", {{"k-1": [-25.0, null, true]}}]}}"#)
+        );
+        assert_eq!(
+            write(r#"{"s":"x\"y","t":true,"n":null}"#),
+            r#"{"s":"x\"y","t":true,"n":null}"#
+        );
+        // A number beyond `numeric`'s 131072 digits before the point is
+        // written as it is (PostgreSQL refuses it): no unbounded expansion.
+        assert_eq!(
+            write(r#"{"a":1e131071}"#).len(),
+            r#"{"a":}"#.len() + 131_074
+        );
+        assert_eq!(write(r#"{"a":1e131072}"#), r#"{"a":1e131072}"#);
+        assert_eq!(
+            write(r#"{"a":1e99999999999999999999}"#),
+            r#"{"a":1e99999999999999999999}"#
         );
     }
 }

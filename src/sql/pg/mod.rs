@@ -35,9 +35,12 @@
 //! What `load` stores, where a snapshot says more than the schema holds:
 //! timestamps keep microseconds (PostgreSQL rounds finer digits) and not
 //! their offsets (instants compare the same); unknown product fields
-//! (`Product::other`) are not stored; JSON floats are written with a decimal
-//! point ([`load::write_json`]). Text containing NUL cannot be stored:
-//! `load` then fails with PostgreSQL's error, and nothing is loaded.
+//! (`Product::other`) are not stored; free-form numbers are stored with the
+//! exact value of their written text (`1E400` is 10^400, never `null` nor
+//! rounded through `f64`), a non-negative exponent written out in full with
+//! a decimal point ([`load::write_json`]). Text containing NUL, or a number
+//! `numeric` cannot hold, cannot be stored: `load` then fails with
+//! PostgreSQL's error, and nothing is loaded.
 
 mod detach;
 pub mod load;
