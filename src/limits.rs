@@ -31,8 +31,9 @@ pub struct Limits {
     /// read (`syntax::parse_with`, a [`Compiler`](crate::Compiler),
     /// validation): a larger value, up to `usize::MAX`, acts as 64, and
     /// deeper input is refused with the depth error naming 64. Validation,
-    /// printing and dropping a tree recurse once per level, so this keeps
-    /// them within any thread's stack.
+    /// printing and dropping a tree recurse at most twice per level (an
+    /// `And` inside an `Or` needs no parentheses and is no level), so this
+    /// keeps them within any thread's stack.
     pub max_depth: usize,
     /// Maximum "effective index intersection count" of a filter whose
     /// schema allows OR groups (default 4, the vendor's): a condition counts
@@ -61,7 +62,7 @@ impl Limits {
 /// The largest group depth any limit allows: a larger
 /// [`Limits::max_depth`] acts as this, and a schema asking for more is
 /// refused (re-exported as `schema::MAX_DEPTH`). Validation, `Display` and
-/// `Drop` of a filter recurse once per group level; 64 levels keep every
+/// `Drop` of a filter recurse at most twice per group level; 64 levels keep every
 /// accepted filter far from the end of a thread's stack (the vendor's
 /// default is 8).
 pub const MAX_DEPTH: usize = 64;

@@ -156,9 +156,10 @@ impl fmt::Display for ValueType {
 /// On text, the bounds count characters (Unicode scalar values) as
 /// `min_len`/`max_len` do, and may be given with them: all hold, and a
 /// value breaking them is reported with the tightest length (`lt` 10 as
-/// "at most 9 characters"). The rules apply to every value of a condition,
-/// `like`/`ilike` patterns and `text` searches included (as written,
-/// wildcards and all), as the Go helper applies its validators. A rule on
+/// "at most 9 characters"). The rules apply to every value of a condition;
+/// all but `one_of` also to `like`/`ilike` patterns and `text` searches
+/// (as written, wildcards and all), as the Go helper applies its
+/// validators. A rule on
 /// a type it does not fit, rules that leave no value (`gt` 5 with `lt` 5,
 /// `min_len` 3 with `lt` 2) and `one_of` values that break the other rules
 /// are refused when the schema is built.

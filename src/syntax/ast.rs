@@ -209,9 +209,10 @@ pub enum Expr<'a> {
     /// Terms joined by `:`, all of which must hold. From the parser: two or
     /// more terms, none of them an `And`.
     And(Group<'a>),
-    /// Alternatives joined by `|` inside parentheses, one of which must
-    /// hold. From the parser: two or more alternatives, none of them an
-    /// `Or`; the span covers the parentheses.
+    /// Alternatives joined by `|`, one of which must hold. From the parser:
+    /// two or more alternatives, none of them an `Or`; the span covers the
+    /// parentheses of a group, or the whole alternation of a top-level OR
+    /// (which needs none).
     Or(Group<'a>),
 }
 

@@ -2,10 +2,11 @@
 //! bytes.
 //!
 //! ```text
-//! filter     = *SP conj *SP
-//! conj       = term *( *SP ":" *SP term )                 ; ":" is AND
+//! filter     = *SP alt *SP
+//! alt        = conj *( *SP "|" *SP conj )                 ; "|" is OR, also at the top
+//! conj       = term *( *SP ":" *SP term )                 ; ":" is AND, binds tighter
 //! term       = condition / group
-//! group      = "(" *SP conj *( *SP "|" *SP conj ) *SP ")" ; "|" is OR; ":" binds tighter
+//! group      = "(" *SP alt *SP ")"
 //! condition  = op *SP "(" operand *( "," operand ) ")"
 //! op         = "eq" / "like" / "ilike" / "in" / "gt" / "ge" / "lt" / "le"
 //!            / "contains" / "contains_any" / "contains_all" / "text" / "is_null"
@@ -20,8 +21,10 @@
 //!
 //! - A `:` or `|` separates terms only after a condition's or a group's
 //!   `)`: inside a bare value both are ordinary characters, so timestamps
-//!   need no quoting. A `|` outside any group is an error that says to wrap
-//!   the alternatives in parentheses.
+//!   need no quoting.
+//! - An OR may stand at the top level without parentheses, as the vendor's
+//!   Go library writes it (`eq(a,1)|eq(b,2)`); it spans the whole
+//!   alternation. A `|` with nothing on one side is an empty alternative.
 //! - A bare operand keeps its inner and trailing spaces (`eq(name,a b )` has
 //!   the value `"a b "`), except the attribute: attribute paths cannot hold
 //!   spaces, so spaces after a bare attribute are dropped, which makes
