@@ -55,14 +55,21 @@ fn config(compact_after: u64) -> String {
 }
 
 fn config_with(compact_after: u64, timeout_secs: u64) -> String {
+    config_sections(
+        &format!("compact_after = {compact_after}\ntimeout_secs = {timeout_secs}"),
+        &format!("max_snapshot_bytes = {BODY_LIMIT}"),
+    )
+}
+
+/// The test config with these `[server]` and `[limits]` lines.
+fn config_sections(server: &str, limits: &str) -> String {
     format!(
         r#"
 [server]
-compact_after = {compact_after}
-timeout_secs = {timeout_secs}
+{server}
 
 [limits]
-max_snapshot_bytes = {BODY_LIMIT}
+{limits}
 
 [[stores]]
 name = "a"
@@ -317,6 +324,24 @@ impl Drop for Server {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Sends `request` on a new connection to `server` and keeps the connection
+/// open (never a FIN from the client); returns what came back within
+/// `within` (until the server closed the connection) and how long it took.
+fn raw_exchange(server: &Server, request: &[u8], within: Duration) -> (String, Duration) {
+    use std::io::{Read, Write};
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let start = Instant::now();
+    stream.write_all(request).unwrap();
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        start.elapsed(),
+    )
 }
 
 /// What the library (the function `detach --json` answers with) says for
@@ -1376,4 +1401,32 @@ async fn sigterm_finishes_requests_in_flight() {
         catalog_after(&[serde_json::from_str(body).unwrap()])
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Setting some `[limits]` keeps the server's 1 MiB body limit unless
+/// `max_snapshot_bytes` itself is set (the library's default is 1 GiB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_limits_keep_the_body_limit() {
+    let server = Server::start_with(config_sections("timeout_secs = 5", "max_conditions = 20"));
+    // Headers announcing 2 MiB, then 1 MiB and one byte of it: over the
+    // limit, the rest never sent (without the limit: a wait, then the 408).
+    let limit = 1 << 20;
+    let mut request = format!(
+        "POST /api/v3/1003/categories/9691094/unassignProducts HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {E1003}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        2 * limit
+    )
+    .into_bytes();
+    request.extend(std::iter::repeat_n(b' ', limit + 1));
+    let (answer, _) = tokio::task::spawn_blocking(move || {
+        let answer = raw_exchange(&server, &request, Duration::from_secs(20));
+        drop(server);
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(answer.contains("LIMIT_EXCEEDED"), "{answer}");
+    assert!(answer.contains(&limit.to_string()), "{answer}");
 }

@@ -7,7 +7,7 @@
 //! compact_after = 64            # journal entries folded into a new snapshot
 //!
 //! [limits]                      # catalog_filter::Limits; max_snapshot_bytes is the body limit
-//! max_snapshot_bytes = 1048576
+//! max_snapshot_bytes = 1048576  # the default here (1 MiB) whatever other limits are set
 //!
 //! [[stores]]
 //! name = "catalog"              # an Elastic Path catalog (its tokens select it)
@@ -83,8 +83,9 @@ pub struct Config {
     /// Server settings.
     #[serde(default)]
     pub server: ServerSettings,
-    /// Request limits (the library's; `max_snapshot_bytes` bounds bodies).
-    #[serde(default = "request_limits")]
+    /// Request limits (the library's; `max_snapshot_bytes` bounds bodies,
+    /// [`DEFAULT_BODY_LIMIT`] unless set, whichever other limits are).
+    #[serde(default = "request_limits", deserialize_with = "limits")]
     pub limits: Limits,
     /// The stores.
     #[serde(default)]
@@ -106,6 +107,20 @@ fn request_limits() -> Limits {
         max_snapshot_bytes: DEFAULT_BODY_LIMIT,
         ..Limits::default()
     }
+}
+
+/// `[limits]`: the library's `Limits` (each field defaulting as there),
+/// but `max_snapshot_bytes` the server's [`DEFAULT_BODY_LIMIT`] when the
+/// table does not set it (the library's default, 1 GiB, is for snapshots).
+fn limits<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Limits, D::Error> {
+    use serde::de::Error;
+    let table = toml::Table::deserialize(d)?;
+    let body_limit_set = table.contains_key("max_snapshot_bytes");
+    let mut limits: Limits = table.try_into().map_err(D::Error::custom)?;
+    if !body_limit_set {
+        limits.max_snapshot_bytes = DEFAULT_BODY_LIMIT;
+    }
+    Ok(limits)
 }
 
 /// `[server]`.
@@ -295,5 +310,36 @@ impl Config {
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(text: &str) -> Result<Limits, String> {
+        Config::parse(text, PathBuf::from(".")).map(|c| c.limits)
+    }
+
+    #[test]
+    fn the_body_limit_defaults_to_1_mib() {
+        assert_eq!(limits("").unwrap().max_snapshot_bytes, DEFAULT_BODY_LIMIT);
+        assert_eq!(
+            limits("[limits]").unwrap().max_snapshot_bytes,
+            DEFAULT_BODY_LIMIT
+        );
+        let set = limits("[limits]\nmax_conditions = 20").unwrap();
+        assert_eq!(
+            (set.max_snapshot_bytes, set.max_conditions),
+            (DEFAULT_BODY_LIMIT, 20)
+        );
+        assert_eq!(
+            limits("[limits]\nmax_snapshot_bytes = 5")
+                .unwrap()
+                .max_snapshot_bytes,
+            5
+        );
+        assert!(limits("[limits]\nmax_conditionz = 20").is_err());
+        assert!(limits("[limits]\nmax_conditions = -1").is_err());
     }
 }
