@@ -730,6 +730,16 @@ async fn statuses() {
         )
         .await;
     assert_eq!((status, value), (404, ec("No such endpoint", "NOT_FOUND")));
+    // 404: a category that is not only digits (`u64::from_str` takes a `+`).
+    for category in ["+9691094", "%2B9691094", "-1", "9691094.0", "1e3"] {
+        assert_eq!(
+            server
+                .unassign(E1003, "1003", category, json!({"productIds": [37208345]}))
+                .await,
+            (404, ec("Category not found", "CATEGORY_NOT_FOUND")),
+            "{category}"
+        );
+    }
     // 404: an unknown category.
     assert_eq!(
         server

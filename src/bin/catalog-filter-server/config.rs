@@ -250,7 +250,7 @@ impl Config {
             if !names.insert(store.name.as_str()) {
                 return Err(format!("store `{}` is configured twice", store.name));
             }
-            if store.vendor == Vendor::Ecwid && store.name.parse::<u64>().is_err() {
+            if store.vendor == Vendor::Ecwid && crate::http::decimal_u64(&store.name).is_none() {
                 return Err(format!(
                     "Ecwid store `{}`: the name is its numeric storeId",
                     store.name
@@ -341,5 +341,21 @@ mod tests {
         );
         assert!(limits("[limits]\nmax_conditionz = 20").is_err());
         assert!(limits("[limits]\nmax_conditions = -1").is_err());
+    }
+
+    #[test]
+    fn an_ecwid_store_name_is_digits() {
+        let store = |name: &str| {
+            Config::parse(
+                &format!(
+                    "[[stores]]\nname = \"{name}\"\nvendor = \"ecwid\"\nsnapshot = \"s.json\""
+                ),
+                PathBuf::from("."),
+            )
+        };
+        assert!(store("1003").is_ok());
+        for name in ["+1003", "x", "18446744073709551616"] {
+            assert!(store(name).is_err(), "{name}");
+        }
     }
 }

@@ -316,6 +316,15 @@ fn decimal(value: &str) -> Option<usize> {
     value.parse().ok()
 }
 
+/// A non-empty run of ASCII digits that fits a `u64` (an Ecwid id in a
+/// path: `u64::from_str` would take `+9691094`).
+pub fn decimal_u64(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
 fn bad_parameter(name: &str, what: String) -> ErrorEnvelope {
     ErrorEnvelope::single(
         ApiError::bad_request(format!("{name} {what}"))
@@ -419,7 +428,7 @@ async fn unassign_products(
             .into_response();
         }
     };
-    let Ok(category_id) = category_id.parse::<u64>() else {
+    let Some(category_id) = decimal_u64(&category_id) else {
         return ecwid_body(
             StatusCode::NOT_FOUND,
             "CATEGORY_NOT_FOUND",
