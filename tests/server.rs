@@ -695,8 +695,35 @@ async fn tokens() {
     );
     let (_, b) = server.products(B, "?filter=eq(sku,book)").await;
     assert_eq!(b["data"][0]["attributes"]["node_ids"], json!([]));
+    // A token in a query string (Ecwid clients may send `?token=`) is
+    // not logged either: only the filter and the paging parameters are.
+    let (status, _, _) = server
+        .call(
+            "GET",
+            "/pcm/products?token=SECRET-IN-QUERY&filter=eq(sku,pen)&page[limit]=1&x=SECRET-2",
+            Some(A),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _, _) = server
+        .call(
+            "POST",
+            "/api/v3/1003/categories/9691094/unassignProducts?token=SECRET-3",
+            Some(E1003),
+            Some(r#"{"productIds":[37208345]}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
     // No token in the logs.
     let log = server.log();
+    for secret in ["SECRET-IN-QUERY", "SECRET-2", "SECRET-3"] {
+        assert!(!log.contains(secret), "the log holds {secret}: {log}");
+    }
+    assert!(
+        log.contains("/pcm/products?filter=eq(sku,pen)&page[limit]=1"),
+        "{log}"
+    );
     for token in ALL_TOKENS {
         assert!(!log.contains(token), "the log holds {token}");
     }

@@ -210,9 +210,10 @@ async fn serve(options: Options, config: Config) -> Result<(), String> {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
-                // The method and the path with its query (the filter);
-                // never a header, so never a token.
-                tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
+                // The method, the path and the query's `filter` and
+                // `page[...]` parameters; never a header nor any other
+                // parameter (`?token=`), so never a token.
+                tracing::info_span!("request", id = %id, method = %request.method(), uri = %loggable_uri(request.uri()))
             })
             .on_request(DefaultOnRequest::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO))
@@ -253,6 +254,29 @@ async fn serve(options: Options, config: Config) -> Result<(), String> {
     Ok(())
 }
 
+/// What the log shows of a URI: the path, and of the query only the
+/// `filter` and `page[...]` parameters, as sent (a client may put a token
+/// in the query string; no other parameter is logged).
+fn loggable_uri(uri: &axum::http::Uri) -> String {
+    let mut out = uri.path().to_owned();
+    let mut sep = '?';
+    for pair in uri.query().unwrap_or_default().split('&') {
+        let raw_key = pair.split('=').next().unwrap_or_default();
+        let Ok(decoded) = serde_urlencoded::from_str::<Vec<(String, String)>>(raw_key) else {
+            continue;
+        };
+        let keep = decoded
+            .first()
+            .is_some_and(|(key, _)| key == "filter" || key.starts_with("page["));
+        if keep {
+            out.push(sep);
+            out.push_str(pair);
+            sep = '&';
+        }
+    }
+    out
+}
+
 /// Ctrl-C or SIGTERM.
 async fn shutdown() {
     let ctrl_c = async {
@@ -274,4 +298,21 @@ async fn shutdown() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_the_filter_and_paging_only() {
+        let uri = |text: &str| loggable_uri(&text.parse().unwrap());
+        assert_eq!(uri("/pcm/products"), "/pcm/products");
+        assert_eq!(
+            uri("/pcm/products?token=s&filter=eq(a,b)&page%5Blimit%5D=1&page[offset]=2&x=s&filter"),
+            "/pcm/products?filter=eq(a,b)&page%5Blimit%5D=1&page[offset]=2&filter"
+        );
+        assert_eq!(uri("/api/v3/1/x?token=secret"), "/api/v3/1/x");
+        assert_eq!(uri("/p?tok%65n=s&&=&%FF=s"), "/p");
+    }
 }
