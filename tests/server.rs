@@ -1467,3 +1467,25 @@ async fn other_limits_keep_the_body_limit() {
     assert!(answer.contains("LIMIT_EXCEEDED"), "{answer}");
     assert!(answer.contains(&limit.to_string()), "{answer}");
 }
+
+/// The preview's filter is held to the config's `[limits]`, as detach's is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preview_uses_the_configured_limits() {
+    let server = Server::start_with(config_sections("", "max_conditions = 1"));
+    let too_many = "too many conditions: 2, the limit is 1 conditions per filter";
+    let (status, value) = server
+        .products(A, "?filter=eq(sku,book):eq(status,live)")
+        .await;
+    assert_eq!(status, 400, "{value}");
+    assert_eq!(value["errors"][0]["meta"]["message"], too_many, "{value}");
+    // The same refusal as detach_nodes' (there with its pointer).
+    let (status, value) = server
+        .detach(
+            A,
+            json!({"data": {"filter": "eq(sku,book):eq(status,live)", "node_ids": ["123"]}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{value}");
+    assert_eq!(value["errors"][0]["meta"]["message"], too_many, "{value}");
+    assert_eq!(server.products(A, "?filter=eq(sku,book)").await.0, 200);
+}

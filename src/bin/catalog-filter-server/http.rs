@@ -10,18 +10,17 @@ use crate::auth::{Caller, NoCaller, Tokens};
 use crate::stores::{CatalogBackend, EcwidBackend, Failure, Page};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{FromRef, FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use catalog_filter::axum::QueryFilter;
 use catalog_filter::ecwid::{self, EcwidError, EcwidErrorBody};
 use catalog_filter::elasticpath::detach;
-use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta};
-use catalog_filter::{Limits, Schema};
+use catalog_filter::elasticpath::envelope::{ApiError, ErrorEnvelope, ErrorMeta, filter_errors};
+use catalog_filter::{Compiler, Limits, ValidFilter};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tower_http::request_id::RequestId;
@@ -42,14 +41,9 @@ pub struct App {
     pub ecwid: Arc<HashMap<String, Arc<dyn EcwidBackend>>>,
     /// Request limits (`max_snapshot_bytes` bounds bodies).
     pub limits: Limits,
-    /// The schema of the preview's filter (detach_nodes').
-    pub schema: Arc<Schema>,
-}
-
-impl FromRef<App> for Arc<Schema> {
-    fn from_ref(app: &App) -> Arc<Schema> {
-        Arc::clone(&app.schema)
-    }
+    /// The preview's filter compiler: detach_nodes' schema under `limits`
+    /// (the limits detach holds its filter to).
+    pub compiler: Compiler,
 }
 
 /// The routes.
@@ -245,17 +239,68 @@ fn body_text(body: Result<Bytes, BytesRejection>) -> Result<String, BodyProblem>
     String::from_utf8(bytes.to_vec()).map_err(|e| BodyProblem::NotUtf8(e.to_string()))
 }
 
+/// The preview's `filter` query parameter (`None` when absent or blank),
+/// read as the library's `axum::QueryFilter` reads it, but compiled under
+/// the config's `[limits]` (that extractor takes a `Schema`, with its own
+/// limits). A filter that does not compile is Elastic Path's 400, one
+/// error object per problem, without a pointer (there is no body).
+pub struct PreviewFilter(Option<ValidFilter>);
+
+impl FromRequestParts<App> for PreviewFilter {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<PreviewFilter, Response> {
+        preview_filter(parts.uri.query(), &app.compiler)
+            .map(PreviewFilter)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+fn preview_filter(
+    query: Option<&str>,
+    compiler: &Compiler,
+) -> Result<Option<ValidFilter>, ErrorEnvelope> {
+    let bad = |message: String| {
+        ErrorEnvelope::single(
+            ApiError::bad_request("Bad Request").with_meta(ErrorMeta::message(message)),
+        )
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|e| bad(format!("the query string is not valid: {e}")))?;
+    let mut filters = pairs.iter().filter(|(k, _)| k == "filter");
+    let Some((_, text)) = filters.next() else {
+        return Ok(None);
+    };
+    if filters.next().is_some() {
+        return Err(bad(
+            "the `filter` query parameter is given more than once".into()
+        ));
+    }
+    if detach::is_blank_filter(text) {
+        return Ok(None);
+    }
+    compiler.compile(text).map(Some).map_err(|e| {
+        let errors: Vec<ApiError> = filter_errors(&e)
+            .into_iter()
+            .map(|mut error| {
+                error.source = None;
+                error
+            })
+            .collect();
+        ErrorEnvelope::from(errors)
+    })
+}
+
 async fn products(
     caller: EpCaller,
     id: Option<Extension<RequestId>>,
     RawQuery(query): RawQuery,
-    filter: Option<QueryFilter>,
+    PreviewFilter(filter): PreviewFilter,
 ) -> Response {
     let page = match paging(query.as_deref()) {
         Ok(page) => page,
         Err(envelope) => return envelope.into_response(),
     };
-    let filter = filter.map(|QueryFilter(f)| f);
     match caller.store.preview(filter, page).await {
         Ok(body) => json(StatusCode::OK, body),
         Err(failure) => ep_failure(failure, &request_id(id)),

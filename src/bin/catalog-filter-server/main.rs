@@ -17,7 +17,7 @@ mod stores;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
-use catalog_filter::Schema;
+use catalog_filter::CompilerBuilder;
 use config::{Config, Vendor};
 use durable::{Durable, OpenError};
 use std::collections::HashMap;
@@ -197,7 +197,7 @@ async fn serve(options: Options, config: Config) -> Result<(), String> {
         catalogs: Arc::clone(&catalogs),
         ecwid: Arc::clone(&ecwid),
         limits: config.limits,
-        schema: Arc::new(Schema::detach_nodes()),
+        compiler: CompilerBuilder::new().limits(config.limits).build(),
     };
     let timeout = Duration::from_secs(config.server.timeout_secs);
     let request_id = HeaderName::from_static("x-request-id");
