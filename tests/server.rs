@@ -1489,3 +1489,60 @@ async fn the_preview_uses_the_configured_limits() {
     assert_eq!(value["errors"][0]["meta"]["message"], too_many, "{value}");
     assert_eq!(server.products(A, "?filter=eq(sku,book)").await.0, 200);
 }
+
+/// `max_concurrency` is one limit for the whole server, not one per route:
+/// with a limit of 1, a detach whose body is still coming holds the only
+/// slot, and a request to another endpoint waits until it is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_concurrency_limit_is_global() {
+    use std::io::{Read, Write};
+    let server = Server::start_with(config_sections(
+        "max_concurrency = 1",
+        &format!("max_snapshot_bytes = {BODY_LIMIT}"),
+    ));
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let body = r#"{"data":{"filter":"eq(sku,book)","node_ids":["123"]}}"#;
+    let (half, rest) = body.split_at(20);
+    let mut slow = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        slow,
+        "POST /pcm/products/detach_nodes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {A}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{half}",
+        body.len()
+    )
+    .unwrap();
+    // Let the server take the detach (and its slot) first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (done_tx, mut done_rx) = tokio::sync::oneshot::channel();
+    let client = server.client.clone();
+    let url = format!("{}/healthz", server.base);
+    let other = tokio::spawn(async move {
+        let status = client.get(url).send().await.unwrap().status().as_u16();
+        let _ = done_tx.send(Instant::now());
+        status
+    });
+    // The other endpoint waits while the detach's body is still coming.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(
+        done_rx.try_recv().is_err(),
+        "/healthz was answered while the only slot was taken"
+    );
+    // The rest of the body: the detach is answered, then /healthz.
+    let answer = tokio::task::spawn_blocking(move || {
+        let completed = Instant::now();
+        slow.write_all(rest.as_bytes()).unwrap();
+        slow.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut answer = String::new();
+        let _ = slow.read_to_string(&mut answer);
+        (answer, completed)
+    });
+    let (answer, completed) = answer.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    assert_eq!(other.await.unwrap(), 200);
+    let healthz_done = done_rx.await.unwrap();
+    assert!(
+        healthz_done > completed,
+        "/healthz before the detach's body"
+    );
+}

@@ -30,7 +30,7 @@ use stores::{
     BrokenCatalog, BrokenEcwid, CatalogBackend, EcwidBackend, EmbeddedCatalog, EmbeddedEcwid,
 };
 use tower::ServiceBuilder;
-use tower::limit::ConcurrencyLimitLayer;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnFailure, DefaultOnRequest, DefaultOnResponse, TraceLayer};
@@ -223,7 +223,10 @@ async fn serve(options: Options, config: Config) -> Result<(), String> {
         .layer(axum::middleware::from_fn(http::vendor_format))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyTimeoutLayer::new(timeout))
-        .layer(ConcurrencyLimitLayer::new(config.server.max_concurrency))
+        // One semaphore for the whole server: `Router::layer` clones the
+        // layers onto every route, and the clones of this layer share it
+        // (`ConcurrencyLimitLayer` would give each route its own limit).
+        .layer(GlobalConcurrencyLimitLayer::new(config.server.max_concurrency))
         .layer(DefaultBodyLimit::max(config.limits.max_snapshot_bytes));
     let router = http::routes(app).layer(layers);
     let listener = tokio::net::TcpListener::bind(options.listen)
