@@ -1546,3 +1546,59 @@ async fn the_concurrency_limit_is_global() {
         "/healthz before the detach's body"
     );
 }
+
+/// A request without a valid token is refused before its body is read:
+/// a client announcing a body and never sending it gets its 401 at once,
+/// on both vendors' write endpoints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_token_is_refused_before_the_body() {
+    let server = Server::start_with(config_with(1000, 20));
+    let server = std::sync::Arc::new(server);
+    for (path, token, code) in [
+        (
+            "/api/v3/1003/categories/9691094/unassignProducts",
+            "Bearer not-a-token",
+            "UNAUTHORIZED",
+        ),
+        (
+            "/api/v3/1003/categories/9691094/unassignProducts",
+            "Basic x",
+            "UNAUTHORIZED",
+        ),
+        (
+            "/pcm/products/detach_nodes",
+            "Bearer not-a-token",
+            "Unauthorized",
+        ),
+        // Checked before the body too: another store (403), no scope (403).
+        (
+            "/api/v3/2004/categories/9691094/unassignProducts",
+            "Bearer token-1003",
+            "FORBIDDEN",
+        ),
+        (
+            "/api/v3/1003/categories/9691094/unassignProducts",
+            "Bearer token-1003-read",
+            "FORBIDDEN",
+        ),
+    ] {
+        // Headers and the start of a body of 100 bytes; the rest never
+        // comes and the connection stays open.
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"productIds\":"
+        );
+        let server = std::sync::Arc::clone(&server);
+        let (answer, _) = tokio::task::spawn_blocking(move || {
+            raw_exchange(&server, request.as_bytes(), Duration::from_secs(5))
+        })
+        .await
+        .unwrap();
+        let status = if code == "FORBIDDEN" { "403" } else { "401" };
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{path} {token}: {answer:?}"
+        );
+        assert!(answer.contains(code), "{answer}");
+    }
+}

@@ -417,36 +417,58 @@ async fn detach_nodes(
     }
 }
 
+/// The caller of the Ecwid endpoint: a known token (401), a path whose
+/// segments decode (404), the token's own store as `{storeId}` (403) and
+/// the `update_catalog` scope (403). An extractor from the request's head,
+/// so every refusal is sent before any of the body is read.
+pub struct EcwidCaller {
+    store: Arc<dyn EcwidBackend>,
+    /// The `{categoryId}` segment, as decoded (checked by the handler).
+    category_id: String,
+}
+
+impl FromRequestParts<App> for EcwidCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<EcwidCaller, Response> {
+        let caller: &Caller = app
+            .tokens
+            .caller(&parts.headers)
+            .map_err(ecwid_unauthorized)?;
+        // A path whose segments do not decode (`%FF`) names nothing.
+        let path: Result<Path<(String, String)>, PathRejection> =
+            Path::from_request_parts(parts, app).await;
+        let Ok(Path((store_id, category_id))) = path else {
+            return Err(ecwid_body(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "No such endpoint",
+            ));
+        };
+        // The token's store, and only it: an Ecwid store whose storeId is the path's.
+        let store = match app.ecwid.get(&caller.store) {
+            Some(store) if caller.store == store_id => Arc::clone(store),
+            _ => {
+                return Err(ecwid_body(
+                    StatusCode::FORBIDDEN,
+                    "FORBIDDEN",
+                    "Access denied: the token is not for this store",
+                ));
+            }
+        };
+        let scopes: Vec<&str> = caller.scopes.iter().map(String::as_str).collect();
+        ecwid::authorize(&scopes).map_err(IntoResponse::into_response)?;
+        Ok(EcwidCaller { store, category_id })
+    }
+}
+
 async fn unassign_products(
+    EcwidCaller { store, category_id }: EcwidCaller,
     State(app): State<App>,
     id: Option<Extension<RequestId>>,
-    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let caller: &Caller = match app.tokens.caller(&headers) {
-        Ok(caller) => caller,
-        Err(why) => return ecwid_unauthorized(why),
-    };
-    // A path whose segments do not decode (`%FF`) names nothing.
-    let Ok(Path((store_id, category_id))) = path else {
-        return ecwid_body(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint");
-    };
-    // The token's store, and only it: an Ecwid store whose storeId is the path's.
-    let store = match app.ecwid.get(&caller.store) {
-        Some(store) if caller.store == store_id => Arc::clone(store),
-        _ => {
-            return ecwid_body(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "Access denied: the token is not for this store",
-            );
-        }
-    };
-    let scopes: Vec<&str> = caller.scopes.iter().map(String::as_str).collect();
-    if let Err(e) = ecwid::authorize(&scopes) {
-        return e.into_response();
-    }
     if !is_json(&headers) {
         return ecwid_body(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
