@@ -1,10 +1,21 @@
 //! The endpoints and their answers.
 //!
-//! Checks run in this order on every endpoint: the token (401), the
-//! store and the token's rights (403), the paging parameters and filter
-//! (400, preview) or the content type (415) and the body's size (400),
-//! then the store itself (500 for a store that failed its checks at start),
-//! then the vendor's own order (`detach --json`, `unassign --json`).
+//! Checks run in this order. First the caller, from the request's head
+//! by an extractor ([`EpCaller`], [`EcwidCaller`]) that runs before any
+//! other, so nothing of a body is read for a refused caller: the token
+//! (401), for Ecwid a path segment that does not decode (404), the store
+//! and the token's rights (403). Then:
+//!
+//! - preview: the `filter` parameter (its extractor, [`PreviewFilter`]:
+//!   a query string that does not decode, `filter` twice, a filter that
+//!   does not compile, each 400), then the paging parameters (400);
+//! - detach_nodes and unassignProducts: the body is read by its extractor
+//!   (up to `max_snapshot_bytes`, never further), then the content type is
+//!   looked at (415, whatever the body), then the body's size and encoding
+//!   (400); for Ecwid then a `{categoryId}` that is not digits (404);
+//!
+//! then the store itself (500 for a store that failed its checks at
+//! start), then the vendor's own order (`detach --json`, `unassign --json`).
 
 use crate::auth::{Caller, NoCaller, Tokens};
 use crate::stores::{CatalogBackend, EcwidBackend, Failure, Page};
