@@ -76,6 +76,13 @@ pub trait EcwidBackend: Send + Sync + 'static {
     fn flush(self: Arc<Self>) -> Reply<io::Result<()>>;
 }
 
+/// A journal entry's JSON text; a value that does not serialize is the
+/// server's failure (a 500), and nothing is written.
+fn journal_entry<T: serde::Serialize, E>(value: &T) -> Result<String, Failure<E>> {
+    serde_json::to_string(value)
+        .map_err(|e| Failure::Internal(format!("the journal entry does not serialize: {e}")))
+}
+
 /// Limits for replaying the journal: every entry was accepted once, under
 /// the limits of its day; replay never refuses it for a limit.
 fn replay_limits() -> Limits {
@@ -351,15 +358,21 @@ impl CatalogBackend for EmbeddedCatalog {
                 let _span = span.enter();
                 store.0.write(
                     |doc| {
-                        let request = DetachNodesRequest::from_json(&body)?;
+                        let request =
+                            DetachNodesRequest::from_json(&body).map_err(Failure::Answer)?;
                         tracing::info!(
                             filter = request.data.filter.as_deref().unwrap_or_default(),
                             node_ids = request.data.node_ids.as_ref().map_or(0, Vec::len),
                             "detach_nodes"
                         );
-                        let plan = detach::plan(&doc.catalog, &request, &limits)?;
-                        let entry = (!plan.is_empty())
-                            .then(|| serde_json::to_string(&request).unwrap_or_default());
+                        let plan = detach::plan(&doc.catalog, &request, &limits)
+                            .map_err(Failure::Answer)?;
+                        // Never an empty entry: a failure writes nothing.
+                        let entry = if plan.is_empty() {
+                            None
+                        } else {
+                            Some(journal_entry(&request)?)
+                        };
                         Ok((plan, entry))
                     },
                     |doc, plan| {
@@ -370,7 +383,7 @@ impl CatalogBackend for EmbeddedCatalog {
             .await;
             let answer = match done {
                 Ok(Ok(Ok(plan))) => Ok(plan.response),
-                Ok(Ok(Err(envelope))) => Err(Failure::Answer(envelope)),
+                Ok(Ok(Err(failure))) => Err(failure),
                 Ok(Err(e)) => Err(Failure::Internal(format!(
                     "the journal could not be written: {e}"
                 ))),
@@ -479,14 +492,17 @@ impl EcwidBackend for EmbeddedEcwid {
                     |doc| {
                         tracing::info!(category_id, body_bytes = body.len(), "unassignProducts");
                         // What unassign_products runs after the scope check.
-                        let plan = ecwid::plan_body(&doc.0, category_id, &body, &limits)?;
-                        let entry = (!plan.changes.is_empty()).then(|| {
-                            let entry = UnassignEntry {
+                        let plan = ecwid::plan_body(&doc.0, category_id, &body, &limits)
+                            .map_err(Failure::Answer)?;
+                        // Never an empty entry: a failure writes nothing.
+                        let entry = if plan.changes.is_empty() {
+                            None
+                        } else {
+                            Some(journal_entry(&UnassignEntry {
                                 category_id,
                                 product_ids: plan.changes.iter().map(|c| c.product_id).collect(),
-                            };
-                            serde_json::to_string(&entry).unwrap_or_default()
-                        });
+                            })?)
+                        };
                         Ok((plan, entry))
                     },
                     |doc, plan| ecwid::apply(&mut doc.0, plan),
@@ -495,7 +511,7 @@ impl EcwidBackend for EmbeddedEcwid {
             .await;
             let answer = match done {
                 Ok(Ok(Ok(plan))) => Ok(plan.response),
-                Ok(Ok(Err(e))) => Err(Failure::Answer(e)),
+                Ok(Ok(Err(failure))) => Err(failure),
                 Ok(Err(e)) => Err(Failure::Internal(format!(
                     "the journal could not be written: {e}"
                 ))),
