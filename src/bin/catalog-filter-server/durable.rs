@@ -233,14 +233,27 @@ impl<D: Doc> Durable<D> {
             file.sync_all()?;
         }
         fs::rename(&tmp, &path)?;
+        // A failure up to here leaves the journal as it was (a snapshot
+        // renamed into place holds entries the journal still has: replay
+        // skips them, and the next open removes the older snapshot).
         sync_dir(&self.dir)?;
-        // The new snapshot holds every entry: the journal can go.
-        journal.file.set_len(0)?;
-        journal.file.sync_all()?;
+        // The new snapshot holds every entry: the journal can go. Once the
+        // file is cut, the bookkeeping follows it at once (a later failed
+        // append cuts back to `len`, which must not be past the end); a
+        // truncation that failed or is not durable leaves the journal in a
+        // state no append may build on: no more writes.
+        let old = journal.base;
+        if let Err(e) = journal.file.set_len(0) {
+            journal.broken = Some(format!("the journal could not be emptied: {e}"));
+            return Err(e);
+        }
         journal.len = 0;
-        let old = self.dir.join(snapshot_name(journal.base));
         journal.base = seq;
-        fs::remove_file(old)?;
+        if let Err(e) = journal.file.sync_all() {
+            journal.broken = Some(format!("the emptied journal could not be synced: {e}"));
+            return Err(e);
+        }
+        fs::remove_file(self.dir.join(snapshot_name(old)))?;
         sync_dir(&self.dir)
     }
 }
