@@ -1602,3 +1602,31 @@ async fn a_bad_token_is_refused_before_the_body() {
         assert!(answer.contains(code), "{answer}");
     }
 }
+
+/// A second server on the same state directory refuses to start, saying
+/// why; once the first is gone, the directory serves again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_server_per_state_directory() {
+    let server = Server::start(1000);
+    let output = Command::new(env!("CARGO_BIN_EXE_catalog-filter-server"))
+        .arg("--config")
+        .arg(server.dir.join("config.toml"))
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .arg("--state")
+        .arg(server.dir.join("state"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(output.stdout, b"", "it never listened");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is in use by another process") && stderr.contains("LOCK"),
+        "{stderr}"
+    );
+    // The first server was not disturbed.
+    assert_eq!(server.products(A, "?page[limit]=0").await.0, 200);
+    let dir = server.kill();
+    let server = Server::start_in(dir);
+    assert_eq!(server.products(A, "?page[limit]=0").await.0, 200);
+}

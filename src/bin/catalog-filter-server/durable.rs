@@ -2,8 +2,11 @@
 //! and a journal of applied requests.
 //!
 //! A store's directory holds `snapshot-<SEQ>.json` (the state after the
-//! journal entries up to SEQ) and `journal.jsonl`, one line
-//! `{"seq":N,"entry":{...}}` per applied request. A write:
+//! journal entries up to SEQ), `journal.jsonl`, one line
+//! `{"seq":N,"entry":{...}}` per applied request, and `LOCK`, locked
+//! (`File::try_lock`, an advisory lock the system releases when the
+//! process ends, however it ends) by the one process serving the store: a
+//! second server on the same directory refuses to start. A write:
 //!
 //! 1. takes the store's write lock (writes are serialized; readers go on);
 //! 2. plans on the current state (a refusal ends here: nothing is written);
@@ -20,7 +23,8 @@
 //! state (reads go on). At start the newest snapshot is loaded and the
 //! journal's entries after its SEQ replayed, so a crash at any step leaves
 //! the old state or the new: an entry already in the snapshot is skipped, a
-//! last line cut short by a crash (never answered) is dropped.
+//! last line cut short by a crash (never answered) is dropped, and older
+//! snapshots (a crash between the rename and their removal) are removed.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -46,6 +50,8 @@ pub enum OpenError<B> {
     Load(B),
     /// Anything else (files, the journal).
     Other(String),
+    /// Another process holds the store's lock (serves the same directory).
+    Locked(String),
 }
 
 /// The journal file and where the store stands.
@@ -64,12 +70,15 @@ struct Journal {
 /// A snapshot served from memory and made durable by a journal.
 pub struct Durable<D> {
     dir: PathBuf,
+    /// `LOCK`, locked for as long as the store is open.
+    _lock: File,
     state: RwLock<D>,
     journal: Mutex<Journal>,
     compact_after: u64,
 }
 
 const JOURNAL: &str = "journal.jsonl";
+const LOCK: &str = "LOCK";
 
 fn snapshot_name(seq: u64) -> String {
     format!("snapshot-{seq:020}.json")
@@ -80,6 +89,16 @@ fn seq_of(name: &str) -> Option<u64> {
         .strip_suffix(".json")?
         .parse()
         .ok()
+}
+
+/// `File::try_lock`, stable since rustc 1.89: the `server` feature needs
+/// 1.89 where the library needs 1.85 (`rust-version`; see Cargo.toml).
+#[allow(
+    clippy::incompatible_msrv,
+    reason = "the server feature needs rustc 1.89 (Cargo.toml, README)"
+)]
+fn try_lock(file: &File) -> Result<(), fs::TryLockError> {
+    file.try_lock()
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -105,7 +124,28 @@ impl<D: Doc> Durable<D> {
             create(dir, &bytes)
                 .map_err(|e| other(&format!("cannot create {}", dir.display()), e))?;
         }
-        let mut newest: Option<u64> = None;
+        // The lock before anything is read or changed.
+        let lock_path = dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| other(&format!("cannot open {}", lock_path.display()), e))?;
+        match try_lock(&lock) {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(OpenError::Locked(format!(
+                    "{} is in use by another process ({} is locked): one server per state directory",
+                    dir.display(),
+                    lock_path.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(other(&format!("cannot lock {}", lock_path.display()), e));
+            }
+        }
+        let mut snapshots = Vec::new();
         for entry in
             fs::read_dir(dir).map_err(|e| other(&format!("cannot read {}", dir.display()), e))?
         {
@@ -115,12 +155,25 @@ impl<D: Doc> Durable<D> {
                 // A compaction cut short: the previous snapshot is complete.
                 let _ = fs::remove_file(entry.path());
             } else if let Some(seq) = seq_of(&name) {
-                newest = newest.max(Some(seq));
+                snapshots.push(seq);
             }
         }
-        let base = newest.ok_or_else(|| {
+        let base = snapshots.iter().copied().max().ok_or_else(|| {
             OpenError::Other(format!("{} holds no snapshot-*.json", dir.display()))
         })?;
+        // Older snapshots: a compaction ended (a crash, a failure) between
+        // renaming the new one into place and removing the old one. The
+        // newest holds everything they do.
+        let mut removed = false;
+        for seq in snapshots.into_iter().filter(|&seq| seq < base) {
+            let path = dir.join(snapshot_name(seq));
+            fs::remove_file(&path)
+                .map_err(|e| other(&format!("cannot remove {}", path.display()), e))?;
+            removed = true;
+        }
+        if removed {
+            sync_dir(dir).map_err(|e| other("cannot sync the store's directory", e))?;
+        }
         let path = dir.join(snapshot_name(base));
         let bytes =
             fs::read(&path).map_err(|e| other(&format!("cannot read {}", path.display()), e))?;
@@ -145,6 +198,7 @@ impl<D: Doc> Durable<D> {
             .map_err(|e| other("cannot open the journal", e))?;
         Ok(Durable {
             dir: dir.to_path_buf(),
+            _lock: lock,
             state: RwLock::new(doc),
             journal: Mutex::new(Journal {
                 file,
@@ -358,7 +412,7 @@ mod tests {
     fn open(dir: &Path) -> Durable<Lines> {
         match Durable::open(dir, || Ok(b"a".to_vec()), 1000) {
             Ok(d) => d,
-            Err(OpenError::Load(e) | OpenError::Other(e)) => panic!("{e}"),
+            Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
         }
     }
 
@@ -397,7 +451,11 @@ mod tests {
         d.compact().unwrap();
         assert_eq!(
             files(&store),
-            ["journal.jsonl", "snapshot-00000000000000000002.json"]
+            [
+                "LOCK",
+                "journal.jsonl",
+                "snapshot-00000000000000000002.json"
+            ]
         );
         assert_eq!(fs::read(store.join(JOURNAL)).unwrap(), b"");
         add(&d, "d");
@@ -432,7 +490,8 @@ mod tests {
         fs::write(store.join(format!("{}.tmp", snapshot_name(7))), "junk").unwrap();
         let d = open(&store);
         assert_eq!(d.read().0, "ab");
-        assert!(!files(&store).iter().any(|f| f.ends_with(".tmp")));
+        // The older snapshot is removed, as is the temporary file.
+        assert_eq!(files(&store), ["LOCK", "journal.jsonl", &snapshot_name(1)]);
         drop(d);
         // A torn last line is dropped (and cut off the file).
         let mut journal = OpenOptions::new()
@@ -463,6 +522,24 @@ mod tests {
             Durable::<Lines>::open(&store, || Ok(Vec::new()), 1),
             Err(OpenError::Other(_))
         ));
+        let _ = fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn one_process_per_store() {
+        let root = dir();
+        let store = root.join("s");
+        let d = open(&store);
+        // Another open of the same directory (the lock is per open file, so
+        // this process's second open is refused as another process's is).
+        match Durable::<Lines>::open(&store, || Ok(Vec::new()), 1) {
+            Err(OpenError::Locked(reason)) => assert!(reason.contains("LOCK"), "{reason}"),
+            Err(OpenError::Load(e) | OpenError::Other(e)) => panic!("{e}"),
+            Ok(_) => panic!("opened twice"),
+        }
+        drop(d);
+        // Closed: it opens again.
+        drop(open(&store));
         let _ = fs::remove_dir_all(root);
     }
 }

@@ -134,8 +134,9 @@ type Stores = (
     HashMap<String, Arc<dyn EcwidBackend>>,
 );
 
-/// Opens every store; a store that fails is served as its 500.
-fn open_stores(config: &Config, state: &std::path::Path) -> Stores {
+/// Opens every store; a store that fails is served as its 500, but a store
+/// another process holds (its lock) stops the server from starting.
+fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, String> {
     let mut catalogs: HashMap<String, Arc<dyn CatalogBackend>> = HashMap::new();
     let mut ecwid: HashMap<String, Arc<dyn EcwidBackend>> = HashMap::new();
     let compact_after = config.server.compact_after;
@@ -156,6 +157,7 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Stores {
                         let envelope = match e {
                             OpenError::Load(envelope) => envelope,
                             OpenError::Other(reason) => stores::internal(&reason),
+                            OpenError::Locked(reason) => return Err(reason),
                         };
                         tracing::error!(store = %store.name, "the store failed to open; it answers 500");
                         Arc::new(BrokenCatalog(envelope))
@@ -176,6 +178,7 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Stores {
                             OpenError::Other(reason) => {
                                 catalog_filter::ecwid::EcwidError::UnreadableStore { reason }
                             }
+                            OpenError::Locked(reason) => return Err(reason),
                         };
                         tracing::error!(store = %store.name, "the store failed to open; it answers 500");
                         Arc::new(BrokenEcwid(error))
@@ -185,11 +188,11 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Stores {
             }
         }
     }
-    (catalogs, ecwid)
+    Ok((catalogs, ecwid))
 }
 
 async fn serve(options: Options, config: Config) -> Result<(), String> {
-    let (catalogs, ecwid) = open_stores(&config, &options.state);
+    let (catalogs, ecwid) = open_stores(&config, &options.state)?;
     let catalogs = Arc::new(catalogs);
     let ecwid = Arc::new(ecwid);
     let app = http::App {
