@@ -187,7 +187,8 @@ pub struct StoreConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenConfig {
-    /// The bearer token.
+    /// The bearer token: printable ASCII without spaces, at most
+    /// [`crate::auth::MAX_TOKEN_BYTES`] (1,024) bytes.
     pub token: String,
     /// The store it is for.
     pub store: String,
@@ -269,6 +270,13 @@ impl Config {
                 return Err(format!(
                     "{:?}: a token is printable ASCII without spaces",
                     TokenSecretless(token)
+                ));
+            }
+            if token.token.len() > crate::auth::MAX_TOKEN_BYTES {
+                return Err(format!(
+                    "{:?}: a token is at most {} bytes",
+                    TokenSecretless(token),
+                    crate::auth::MAX_TOKEN_BYTES
                 ));
             }
             if !tokens.insert(token.token.as_str()) {
