@@ -1630,3 +1630,61 @@ async fn one_server_per_state_directory() {
     let server = Server::start_in(dir);
     assert_eq!(server.products(A, "?page[limit]=0").await.0, 200);
 }
+
+/// A detach is journaled as its resolved effect (the products and the ids
+/// of the nodes they left), replayed without the request's checks; a
+/// journal of requests (written before) still replays, and one refused
+/// now fails its store loudly (500, the reason in the log).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_holds_the_resolved_effect() {
+    let server = Server::start(1000);
+    let body = json!({"data": {"filter": "eq(sku,book)", "node_ids": ["123"]}});
+    assert_eq!(server.detach(A, body.clone()).await.0, 200);
+    let dir = server.kill();
+    let journal = dir.join("state/a/journal.jsonl");
+    // The book left 124, below 123.
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        "{\"seq\":1,\"entry\":{\"v\":2,\"product_ids\":[\"7d4f6c2a-1b3e-4f5a-9c8d-0e1f2a3b4c5d\"],\"node_ids\":[\"124\"]}}\n"
+    );
+    // An effect is applied as it is: here the pen (in 124) leaving 124,
+    // with an id that names no node beside it.
+    std::fs::write(
+        &journal,
+        "{\"seq\":1,\"entry\":{\"v\":2,\"product_ids\":[\"00000000-0000-4000-8000-000000000001\"],\"node_ids\":[\"124\",\"no-such-node\"]}}\n",
+    )
+    .unwrap();
+    let server = Server::start_in(dir);
+    let (_, p) = server.products(A, "?filter=in(sku,book,pen)").await;
+    assert_eq!(
+        p["data"][0]["attributes"]["node_ids"],
+        json!(["124", "200"])
+    );
+    assert_eq!(p["data"][1]["attributes"]["sku"], "pen");
+    assert_eq!(p["data"][1]["attributes"]["node_ids"], json!([]));
+    let dir = server.kill();
+    // A journal of requests, as written before entries were versioned.
+    std::fs::write(&journal, format!("{{\"seq\":1,\"entry\":{body}}}\n")).unwrap();
+    let server = Server::start_in(dir);
+    let (_, p) = server.products(A, "?filter=in(sku,book,pen)").await;
+    assert_eq!(p["data"][0]["attributes"]["node_ids"], json!(["200"]));
+    assert_eq!(p["data"][1]["attributes"]["node_ids"], json!(["124"]));
+    let dir = server.kill();
+    // A journaled request that the checks of today refuse: the store
+    // answers 500 and the log says why (the journal is kept as it is).
+    let refused =
+        "{\"seq\":1,\"entry\":{\"data\":{\"filter\":\"gt(name,x)\",\"node_ids\":[\"123\"]}}}\n";
+    std::fs::write(&journal, refused).unwrap();
+    let server = Server::start_in(dir);
+    let (status, value) = server.products(A, "").await;
+    assert_eq!(status, 500, "{value}");
+    let log = server.log();
+    assert!(
+        log.contains("store=a")
+            && log.contains("journal entry 1: a journaled request is refused now"),
+        "{log}"
+    );
+    let dir = server.kill();
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), refused);
+    let _ = std::fs::remove_dir_all(dir);
+}

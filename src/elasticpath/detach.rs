@@ -463,6 +463,83 @@ pub fn plan(
     })
 }
 
+/// Plans a detach from its resolved effect instead of a request: each
+/// product of `product_ids` (by id; an id the catalog lacks is skipped)
+/// loses its memberships in the nodes named by `node_ids` (those nodes
+/// only, not their subtrees; an id that names no node is skipped). None of
+/// [`check_request`]'s checks runs (there is no filter, and no limit), and
+/// the response is the default one (nothing counted). Linear in the
+/// catalog's products and the listed ids.
+///
+/// A plan's effect is its products and the ids of the nodes at their
+/// removed positions ([`DetachPlan::changes`], [`Catalog::node_at`]); the
+/// plan made from that effect on the same catalog removes the same
+/// memberships. A server can journal the effect and replay it this way, so
+/// that a request accepted once is never refused on replay by checks that
+/// have changed since (a stricter filter validation, other limits).
+///
+/// ```
+/// use catalog_filter::catalog::Catalog;
+/// use catalog_filter::elasticpath::detach::{self, DetachNodesRequest};
+/// use catalog_filter::Limits;
+///
+/// let catalog = Catalog::from_json(include_str!("../../examples/data/catalog.json")).unwrap();
+/// let request = DetachNodesRequest::from_json(
+///     r#"{"data":{"filter":"eq(status,live)","node_ids":["node-books"]}}"#,
+/// ).unwrap();
+/// let plan = detach::plan(&catalog, &request, &Limits::default()).unwrap();
+/// // The effect: the products, and the ids of the nodes they leave.
+/// let products: Vec<_> = plan.changes().map(|c| c.product_id).collect();
+/// let mut nodes: Vec<String> = plan
+///     .changes()
+///     .flat_map(|c| c.removed_positions.iter())
+///     .map(|&pos| catalog.node_at(pos).unwrap().id.clone())
+///     .collect();
+/// nodes.sort();
+/// nodes.dedup();
+/// let replayed = detach::plan_resolved(&catalog, &products, &nodes);
+/// let (mut a, mut b) = (catalog.clone(), catalog.clone());
+/// assert_eq!(detach::apply(&mut a, &plan), detach::apply(&mut b, &replayed));
+/// assert!(a == b && a != catalog);
+/// ```
+pub fn plan_resolved(catalog: &Catalog, product_ids: &[Uuid], node_ids: &[String]) -> DetachPlan {
+    let targeted: HashSet<u32> = node_ids
+        .iter()
+        .filter_map(|id| catalog.position(id))
+        .collect();
+    let wanted: HashSet<Uuid> = product_ids.iter().copied().collect();
+    let mut changes = Vec::new();
+    let mut removed = Vec::new();
+    if !targeted.is_empty() && !wanted.is_empty() {
+        for (index, product) in catalog.products().iter().enumerate() {
+            if !wanted.contains(&product.id) {
+                continue;
+            }
+            let start = removed.len();
+            removed.extend(
+                catalog
+                    .memberships(index)
+                    .iter()
+                    .copied()
+                    .filter(|pos| targeted.contains(pos)),
+            );
+            if removed.len() > start {
+                changes.push(Change {
+                    index,
+                    product_id: product.id,
+                    start,
+                    len: removed.len() - start,
+                });
+            }
+        }
+    }
+    DetachPlan {
+        changes,
+        removed,
+        response: DetachNodesResponse::default(),
+    }
+}
+
 /// The response counts of a detach: `found` is asked once per distinct
 /// requested id, in request order; `nodes_detached` is the number of
 /// distinct ids found, `nodes_not_found` the others, each once, in request

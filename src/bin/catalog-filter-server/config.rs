@@ -160,7 +160,7 @@ pub enum Vendor {
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// A snapshot file in the state directory, served from memory, with a
-    /// journal of applied requests.
+    /// journal of what applied requests changed.
     #[default]
     Embedded,
 }

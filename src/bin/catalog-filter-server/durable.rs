@@ -1,9 +1,10 @@
 //! The embedded store's durability: a snapshot file served from memory,
-//! and a journal of applied requests.
+//! and a journal of what applied requests changed.
 //!
 //! A store's directory holds `snapshot-<SEQ>.json` (the state after the
 //! journal entries up to SEQ), `journal.jsonl`, one line
-//! `{"seq":N,"entry":{...}}` per applied request, and `LOCK`, locked
+//! `{"seq":N,"entry":{...}}` per applied request (its resolved effect,
+//! `stores.rs`), and `LOCK`, locked
 //! (`File::try_lock`, an advisory lock the system releases when the
 //! process ends, however it ends) by the one process serving the store: a
 //! second server on the same directory refuses to start. A write:

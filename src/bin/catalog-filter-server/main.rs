@@ -156,7 +156,10 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
                     Err(e) => {
                         let envelope = match e {
                             OpenError::Load(envelope) => envelope,
-                            OpenError::Other(reason) => stores::internal(&reason),
+                            OpenError::Other(reason) => {
+                                tracing::error!(store = %store.name, %reason, "the store failed to open");
+                                stores::internal(&reason)
+                            }
                             OpenError::Locked(reason) => return Err(reason),
                         };
                         tracing::error!(store = %store.name, "the store failed to open; it answers 500");
@@ -176,6 +179,7 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
                         let error = match e {
                             OpenError::Load(error) => error,
                             OpenError::Other(reason) => {
+                                tracing::error!(store = %store.name, %reason, "the store failed to open");
                                 catalog_filter::ecwid::EcwidError::UnreadableStore { reason }
                             }
                             OpenError::Locked(reason) => return Err(reason),

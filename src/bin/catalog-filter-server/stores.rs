@@ -171,11 +171,74 @@ impl Doc for CatalogDoc {
     }
 
     fn replay(&mut self, entry: &str) -> Result<(), String> {
-        let request: DetachNodesRequest = serde_json::from_str(entry).map_err(|e| e.to_string())?;
-        let plan = detach::plan(&self.catalog, &request, &replay_limits())
-            .map_err(|e| serde_json::to_string(&e).unwrap_or_default())?;
+        #[derive(serde::Deserialize)]
+        struct Version {
+            #[serde(default)]
+            v: Option<u32>,
+        }
+        let version: Version = serde_json::from_str(entry).map_err(|e| e.to_string())?;
+        let plan = match version.v {
+            Some(DETACH_ENTRY_VERSION) => {
+                // The resolved effect: applied as it was, nothing checked again.
+                let entry: DetachEntry = serde_json::from_str(entry).map_err(|e| e.to_string())?;
+                detach::plan_resolved(&self.catalog, &entry.product_ids, &entry.node_ids)
+            }
+            // The request itself (journals written before entries were
+            // versioned): planned again, its checks included.
+            None => {
+                let request: DetachNodesRequest =
+                    serde_json::from_str(entry).map_err(|e| e.to_string())?;
+                detach::plan(&self.catalog, &request, &replay_limits()).map_err(|e| {
+                    format!(
+                        "a journaled request is refused now: {}",
+                        serde_json::to_string(&e).unwrap_or_else(|_| "(no detail)".into())
+                    )
+                })?
+            }
+            Some(other) => {
+                return Err(format!(
+                    "entry version {other} is not one this server reads ({DETACH_ENTRY_VERSION})"
+                ));
+            }
+        };
         detach::apply(&mut self.catalog, &plan);
         Ok(())
+    }
+}
+
+/// The version of [`DetachEntry`] (`"v"`; an entry without it is a
+/// `DetachNodesRequest`, as journaled before).
+const DETACH_ENTRY_VERSION: u32 = 2;
+
+/// A detach's journal entry: its resolved effect, the products that lost
+/// memberships and the ids of the nodes they left (replayed by
+/// `detach::plan_resolved`, without the request's checks).
+/// `{"v":2,"product_ids":["<uuid>",...],"node_ids":["<id>",...]}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DetachEntry {
+    v: u32,
+    product_ids: Vec<uuid::Uuid>,
+    node_ids: Vec<String>,
+}
+
+impl DetachEntry {
+    /// The effect of `plan`, made on `catalog`: its products in catalog
+    /// order, the node ids in position order, each once.
+    fn of(catalog: &Catalog, plan: &detach::DetachPlan) -> DetachEntry {
+        let mut positions: Vec<u32> = plan
+            .changes()
+            .flat_map(|c| c.removed_positions.iter().copied())
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        DetachEntry {
+            v: DETACH_ENTRY_VERSION,
+            product_ids: plan.changes().map(|c| c.product_id).collect(),
+            node_ids: positions
+                .into_iter()
+                .filter_map(|pos| catalog.node_at(pos).map(|node| node.id.clone()))
+                .collect(),
+        }
     }
 }
 
@@ -371,7 +434,7 @@ impl CatalogBackend for EmbeddedCatalog {
                         let entry = if plan.is_empty() {
                             None
                         } else {
-                            Some(journal_entry(&request)?)
+                            Some(journal_entry(&DetachEntry::of(&doc.catalog, &plan))?)
                         };
                         Ok((plan, entry))
                     },
