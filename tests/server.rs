@@ -428,6 +428,8 @@ async fn detach_answers_as_the_library() {
         r#"[]"#,
         r#"{"data":{"filter":"eq(sku,book)""#,
         r#"{"data":{"filter":"eq(sku,book)","filter":"eq(sku,pen)","node_ids":["123"]}}"#,
+        // A top-level OR: the OR message spanning the whole alternation.
+        r#"{"data":{"filter":" eq(sku,a) | eq(sku,b) ","node_ids":["123"]}}"#,
     ];
     for body in bodies {
         let (status, value, _) = server
@@ -446,6 +448,36 @@ async fn detach_answers_as_the_library() {
             {"status": "422", "title": "Failed Validation", "detail": "node_ids can not be empty",
              "source": {"pointer": "/data/node_ids"}}
         ]})
+    );
+}
+
+/// Over `max_node_ids`, with ids that are no strings after the limit: the
+/// server reads the body as `detach --json` does (`detach::read_request`),
+/// so the ids past the limit are counted, never kept nor checked, and the
+/// answer is the count error, not a type error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_ids_over_the_limit_are_counted_as_detach_json_counts_them() {
+    let server = Server::start_with(config_sections(
+        "compact_after = 1000",
+        &format!("max_snapshot_bytes = {BODY_LIMIT}\nmax_node_ids = 3"),
+    ));
+    let body = r#"{"data":{"filter":"eq(sku,book)","node_ids":["123","h1","h2",4,{},null]}}"#;
+    let (status, value, _) = server
+        .call("POST", "/pcm/products/detach_nodes", Some(A), Some(body))
+        .await;
+    let mut catalog = Catalog::from_json(&fixture("catalog-a.json")).unwrap();
+    let limits = Limits {
+        max_node_ids: 3,
+        ..Limits::default()
+    };
+    let answer = detach::handle(&mut catalog, Some(Grant::ClientCredentials), body, &limits);
+    let reference: Value = serde_json::from_str(&answer.body_json()).unwrap();
+    assert_eq!((status, &value), (answer.status, &reference));
+    assert_eq!(
+        value,
+        json!({"errors": [{"status": "400", "title": "Bad Request", "detail": "Bad Request",
+            "source": {"pointer": "/data/node_ids"},
+            "meta": {"message": "node_ids has 6 ids; the limit is 3 (max_node_ids)"}}]})
     );
 }
 

@@ -697,6 +697,54 @@ impl Answer {
     }
 }
 
+/// Reads a raw request body as [`handle`] does, for a server that
+/// authorizes, plans and applies in steps of its own: at most
+/// [`Limits::max_node_ids`] ids are kept, and a longer list is only
+/// counted and refused with the count error (after the checks that need no
+/// id, such as the filter's size); the members the request does not need
+/// are skipped without being built. So the memory is the text's plus the
+/// limit's, whatever the body holds, and the errors are `handle`'s.
+///
+/// ```
+/// use catalog_filter::Limits;
+/// use catalog_filter::elasticpath::detach;
+///
+/// let limits = Limits { max_node_ids: 2, ..Limits::default() };
+/// let request = detach::read_request(
+///     r#"{"data":{"filter":"eq(sku,book)","node_ids":["a","b"]},"meta":[1,2,3]}"#,
+///     &limits,
+/// )
+/// .unwrap();
+/// assert_eq!(request.data.node_ids, Some(vec!["a".to_owned(), "b".to_owned()]));
+/// // Over the limit: the ids after the second are counted, never checked.
+/// let err = detach::read_request(
+///     r#"{"data":{"filter":"eq(sku,book)","node_ids":["a","b",3,{}]}}"#,
+///     &limits,
+/// )
+/// .unwrap_err();
+/// assert_eq!(
+///     err.errors[0].meta.as_ref().and_then(|m| m.message.as_deref()),
+///     Some("node_ids has 4 ids; the limit is 2 (max_node_ids)")
+/// );
+/// ```
+pub fn read_request(body: &str, limits: &Limits) -> Result<DetachNodesRequest, ErrorEnvelope> {
+    let body = request::read(body, limits.max_node_ids)?;
+    match body.node_ids {
+        // Only counted: refused by the checks that need no id.
+        NodeIds::TooMany(count) => Err(check_sizes(body.filter.as_deref(), count, limits)
+            .map_or_else(|e| e, |_| too_many_node_ids(count, limits))),
+        ids => Ok(DetachNodesRequest {
+            data: DetachNodesData {
+                filter: body.filter,
+                node_ids: match ids {
+                    NodeIds::Listed(ids) => Some(ids),
+                    NodeIds::Absent | NodeIds::TooMany(_) => None,
+                },
+            },
+        }),
+    }
+}
+
 /// The whole server sequence on a raw request body: authorize, read the
 /// body, plan, and on success apply to `catalog`. On any error `catalog` is
 /// left unchanged and the answer carries the error envelope. The body is
@@ -725,24 +773,8 @@ impl Answer {
 /// ```
 pub fn handle(catalog: &mut Catalog, token: Option<Grant>, body: &str, limits: &Limits) -> Answer {
     let outcome = authorize(token)
-        .and_then(|()| request::read(body, limits.max_node_ids))
-        .and_then(|body| match body.node_ids {
-            // Only counted: refused by the checks that need no id.
-            NodeIds::TooMany(count) => Err(check_sizes(body.filter.as_deref(), count, limits)
-                .map_or_else(|e| e, |_| too_many_node_ids(count, limits))),
-            ids => {
-                let request = DetachNodesRequest {
-                    data: DetachNodesData {
-                        filter: body.filter,
-                        node_ids: match ids {
-                            NodeIds::Listed(ids) => Some(ids),
-                            _ => None,
-                        },
-                    },
-                };
-                plan(catalog, &request, limits)
-            }
-        });
+        .and_then(|()| read_request(body, limits))
+        .and_then(|request| plan(catalog, &request, limits));
     match outcome {
         Ok(plan) => {
             apply(catalog, &plan);

@@ -421,8 +421,10 @@ impl CatalogBackend for EmbeddedCatalog {
                 let _span = span.enter();
                 store.0.write(
                     |doc| {
+                        // Read as `detach --json` reads it: the ids past
+                        // the limit counted, never kept.
                         let request =
-                            DetachNodesRequest::from_json(&body).map_err(Failure::Answer)?;
+                            detach::read_request(&body, &limits).map_err(Failure::Answer)?;
                         tracing::info!(
                             filter = request.data.filter.as_deref().unwrap_or_default(),
                             node_ids = request.data.node_ids.as_ref().map_or(0, Vec::len),
