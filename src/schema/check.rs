@@ -334,6 +334,19 @@ fn check_bounds(rules: &ValueRules, ty: &ValueType) -> Result<(), String> {
                                 "`{lo_name}` {lo} and `{hi_name}` {hi} leave no value"
                             ));
                         }
+                        // On an integer, a range with room for decimals
+                        // only (`gt` 3 with `lt` 4) leaves no value either.
+                        if *ty == ValueType::Integer {
+                            let least = least_integer(lo, lo_strict);
+                            let most = greatest_integer(hi, hi_strict);
+                            if let (Some(least), Some(most)) = (least, most) {
+                                if least > most {
+                                    return Err(format!(
+                                        "`{lo_name}` {lo} and `{hi_name}` {hi} leave no integer"
+                                    ));
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -361,6 +374,45 @@ fn check_bounds(rules: &ValueRules, ty: &ValueType) -> Result<(), String> {
             "`{first}` applies to integer, decimal and text values, not {}",
             ty.name()
         )),
+    }
+}
+
+/// A decimal small enough for `i128` as its whole part (truncated toward
+/// zero), whether a fraction follows and whether it is below zero; `None`
+/// for a larger one (such bounds are only compared as decimals).
+fn whole_part(d: &Decimal) -> Option<(i128, bool, bool)> {
+    let text = d.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    Some((
+        whole.parse().ok()?,
+        fraction.bytes().any(|b| b != b'0'),
+        text.starts_with('-'),
+    ))
+}
+
+/// The least integer a lower bound allows: above `lo` when `strict`
+/// (`gt`), at least `lo` otherwise (`ge`).
+fn least_integer(lo: &Decimal, strict: bool) -> Option<i128> {
+    let (whole, fraction, negative) = whole_part(lo)?;
+    match (fraction, negative) {
+        // 3.2 -> 4; -3.2 (whole -3) -> -3, whether strict or not.
+        (true, false) => whole.checked_add(1),
+        (true, true) => Some(whole),
+        (false, _) if strict => whole.checked_add(1),
+        (false, _) => Some(whole),
+    }
+}
+
+/// The greatest integer an upper bound allows: below `hi` when `strict`
+/// (`lt`), at most `hi` otherwise (`le`).
+fn greatest_integer(hi: &Decimal, strict: bool) -> Option<i128> {
+    let (whole, fraction, negative) = whole_part(hi)?;
+    match (fraction, negative) {
+        // 3.9 -> 3; -3.9 (whole -3) -> -4, whether strict or not.
+        (true, false) => Some(whole),
+        (true, true) => whole.checked_sub(1),
+        (false, _) if strict => whole.checked_sub(1),
+        (false, _) => Some(whole),
     }
 }
 
@@ -676,6 +728,34 @@ mod tests {
                 "attribute `n`: `ge` 5 and `lt` 5 leave no value",
             ),
             (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .gt(3)
+                    .lt(4),
+                "attribute `n`: `gt` 3 and `lt` 4 leave no integer",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .ge("3.2")
+                    .le("3.9"),
+                "attribute `n`: `ge` 3.2 and `le` 3.9 leave no integer",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .gt("-4.5")
+                    .lt("-4"),
+                "attribute `n`: `gt` -4.5 and `lt` -4 leave no integer",
+            ),
+            (
+                base()
+                    .attribute("n", ValueType::Integer, &[Op::Eq])
+                    .ge("-3.9")
+                    .le("-3.2"),
+                "attribute `n`: `ge` -3.9 and `le` -3.2 leave no integer",
+            ),
+            (
                 base().attribute("s", ValueType::Text, &[Op::Eq]).lt("1.5"),
                 "attribute `s`: `lt` on text bounds the length: a whole number of characters (at most 9223372036854775807), not 1.5",
             ),
@@ -806,6 +886,22 @@ mod tests {
             .le(0)
             .build()
             .unwrap();
+        // Integer ranges with one integer in them, decimal bounds or not,
+        // either side of zero.
+        for (lo, lo_strict, hi, hi_strict) in [
+            ("3", true, "5", true),
+            ("3.2", false, "4", false),
+            ("3.2", true, "4.1", true),
+            ("-4.5", true, "-3", true),
+            ("-4", false, "-3.9", false),
+            ("-0.5", false, "0.5", false),
+            ("1e40", false, "1e40", false),
+        ] {
+            let b = base().attribute("n", ValueType::Integer, &[Op::Eq]);
+            let b = if lo_strict { b.gt(lo) } else { b.ge(lo) };
+            let b = if hi_strict { b.lt(hi) } else { b.le(hi) };
+            assert!(b.build().is_ok(), "{lo} {lo_strict} {hi} {hi_strict}");
+        }
         let rules = s.attribute("amount").unwrap().rules();
         assert_eq!(rules.lt, Decimal::parse("128"));
         assert_eq!(rules.ge, Decimal::parse("-1000"));

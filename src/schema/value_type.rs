@@ -161,7 +161,7 @@ impl fmt::Display for ValueType {
 /// (as written, wildcards and all), as the Go helper applies its
 /// validators. A rule on
 /// a type it does not fit, rules that leave no value (`gt` 5 with `lt` 5,
-/// `min_len` 3 with `lt` 2) and `one_of` values that break the other rules
+/// `min_len` 3 with `lt` 2; on an integer, `gt` 3 with `lt` 4) and `one_of` values that break the other rules
 /// are refused when the schema is built.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ValueRules {
