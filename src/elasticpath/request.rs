@@ -184,6 +184,26 @@ macro_rules! other_kinds {
     };
 }
 
+/// [`other_kinds!`] and the visits of a string, `null` and an array too:
+/// `$other` for every JSON kind but an object.
+macro_rules! not_an_object {
+    ($other:expr) => {
+        other_kinds!($other);
+
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Skip::rest_of(seq).map(|()| $other)
+        }
+    };
+}
+
 struct TopSeed {
     max_node_ids: usize,
 }
@@ -202,19 +222,7 @@ impl<'de> Visitor<'de> for TopSeed {
         f.write_str("a JSON value")
     }
 
-    other_kinds!(Top::NotObject);
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Top, E> {
-        Ok(Top::NotObject)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Top, E> {
-        Ok(Top::NotObject)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
-        Skip::rest_of(seq).map(|()| Top::NotObject)
-    }
+    not_an_object!(Top::NotObject);
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
         // A repeated member was refused by `check_text`; were one read
@@ -251,19 +259,7 @@ impl<'de> Visitor<'de> for DataSeed {
         f.write_str("a JSON value")
     }
 
-    other_kinds!(Data::NotObject);
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Data, E> {
-        Ok(Data::NotObject)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
-        Ok(Data::NotObject)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Data, A::Error> {
-        Skip::rest_of(seq).map(|()| Data::NotObject)
-    }
+    not_an_object!(Data::NotObject);
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
         let mut members = DataMembers {
