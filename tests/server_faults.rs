@@ -1,0 +1,390 @@
+//! Fault tests of `catalog-filter-server`, on real processes (issue 28,
+//! "Fault tests"):
+//!
+//! - [`sigkill_at_random_moments`]: a stream of detaches, each taking one
+//!   distinct product out of two nodes, with the server killed (SIGKILL) at
+//!   seeded pseudo-random moments, compactions included, and restarted on
+//!   the same state: after each restart the store loads, every detach that
+//!   got a 200 is in it, a detach without an answer is wholly in or wholly
+//!   out, and nothing else changed (the whole catalog compared with the
+//!   library's `detach::handle` applied to the fixture).
+//! - [`the_order_of_the_system_calls`]: under `strace`, the journal's
+//!   `fdatasync` ends before the 200 is written to the socket, and a
+//!   compaction's snapshot is fsynced before its rename, which comes before
+//!   the directory's fsync and the journal's truncation (a killed process
+//!   keeps the page cache, so the first test cannot show durability).
+//! - [`clients_that_disconnect`]: a body cut short leaves the store as it
+//!   was; a detach whose answer is never read is applied wholly or not at
+//!   all, the same in memory and on disk; the server serves on.
+
+use catalog_filter::Limits;
+use catalog_filter::catalog::Catalog;
+use catalog_filter::elasticpath::detach::{self, Grant};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[path = "support/server.rs"]
+mod server_support;
+use server_support::{Server, snapshots, temp_dir};
+
+const TOKEN: &str = "token-faults";
+/// Products of the generated catalog (more than the test detaches).
+const PRODUCTS: usize = 600;
+/// Each product's memberships; a detach takes it out of the first two.
+const NODES: [&str; 3] = ["n1", "n2", "n3"];
+
+/// A small deterministic generator (xorshift64): the same kills each run.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A value in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The generated catalog: `PRODUCTS` products `p<i>`, each in every node of
+/// `NODES`, with a description long enough that a compaction takes a
+/// moment (so that kills land inside some).
+fn catalog_json() -> Value {
+    let products: Vec<Value> = (0..PRODUCTS)
+        .map(|i| {
+            json!({
+                "id": format!("00000000-0000-4000-8000-{i:012}"),
+                "sku": format!("p{i}"),
+                "name": format!("Product {i}"),
+                "status": "live",
+                "description": format!("{i} ").repeat(60),
+                "node_ids": NODES,
+            })
+        })
+        .collect();
+    json!({
+        "store": "faults",
+        "hierarchies": [{"id": "h", "name": "Shop"}],
+        "nodes": NODES.iter().map(|id| json!({"id": id, "hierarchy_id": "h", "name": id})).collect::<Vec<_>>(),
+        "products": products,
+    })
+}
+
+/// A fresh test directory holding the catalog and a config serving it as
+/// store `a` (journal folded after `compact_after` entries).
+fn setup(compact_after: u64) -> PathBuf {
+    let dir = temp_dir();
+    let catalog = dir.join("catalog.json");
+    std::fs::write(
+        &catalog,
+        serde_json::to_string_pretty(&catalog_json()).unwrap(),
+    )
+    .unwrap();
+    let config = format!(
+        r#"
+[server]
+compact_after = {compact_after}
+timeout_secs = 30
+
+[[stores]]
+name = "a"
+vendor = "elasticpath"
+snapshot = "{}"
+
+[[tokens]]
+token = "{TOKEN}"
+store = "a"
+"#,
+        catalog.display()
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    dir
+}
+
+/// The detach of product `i` (out of the first two nodes).
+fn body(i: usize) -> String {
+    json!({"data": {"filter": format!("eq(sku,p{i})"), "node_ids": ["n1", "n2"]}}).to_string()
+}
+
+/// What the server must hold: the fixture with the applied detaches, as
+/// the library applies them.
+struct Expected {
+    catalog: Catalog,
+    fixture: Value,
+}
+
+impl Expected {
+    fn new() -> Expected {
+        let fixture = catalog_json();
+        Expected {
+            // The text the server reads (`setup`), so that the snapshots
+            // written as read compare byte for byte.
+            catalog: Catalog::from_json(&serde_json::to_string_pretty(&fixture).unwrap()).unwrap(),
+            fixture,
+        }
+    }
+
+    /// Applies detach `i`; the library's answer (status, body).
+    fn apply(&mut self, i: usize) -> (u16, Value) {
+        let answer = detach::handle(
+            &mut self.catalog,
+            Some(Grant::ClientCredentials),
+            &body(i),
+            &Limits::default(),
+        );
+        (
+            answer.status,
+            serde_json::from_str(&answer.body_json()).unwrap(),
+        )
+    }
+
+    /// Product `i`'s memberships now.
+    fn node_ids(&self, i: usize) -> Vec<String> {
+        self.catalog.products()[i]
+            .node_ids
+            .iter()
+            .map(|id| AsRef::<str>::as_ref(id).to_owned())
+            .collect()
+    }
+
+    /// The preview items of every product: the fixture's members, `id` out,
+    /// `node_ids` as the library holds them.
+    fn items(&self) -> Vec<Value> {
+        self.fixture["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, product)| {
+                let mut attributes = product.as_object().unwrap().clone();
+                let id = attributes.remove("id").unwrap();
+                attributes.insert("node_ids".into(), json!(self.node_ids(i)));
+                json!({"type": "product", "id": id, "attributes": attributes})
+            })
+            .collect()
+    }
+
+    /// The snapshot a compaction writes: the library's `write_json_as_read`.
+    fn snapshot(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.catalog.write_json_as_read(&mut out).unwrap();
+        out
+    }
+}
+
+/// Every product as the server's preview serves it (the store loads: 200).
+async fn served(server: &Server) -> Vec<Value> {
+    let mut items = Vec::new();
+    loop {
+        let query = format!("?page[limit]=100&page[offset]={}", items.len());
+        let (status, page) = server.products(TOKEN, &query).await;
+        assert_eq!(
+            status,
+            200,
+            "the store does not load: {page}\n{}",
+            server.log()
+        );
+        assert_eq!(
+            page["meta"]["results"]["total"], PRODUCTS,
+            "{}",
+            page["meta"]
+        );
+        let data = page["data"].as_array().unwrap();
+        if data.is_empty() {
+            return items;
+        }
+        items.extend(data.iter().cloned());
+    }
+}
+
+/// Product `i`'s memberships in the served items.
+fn served_node_ids(items: &[Value], i: usize) -> Vec<String> {
+    serde_json::from_value(items[i]["attributes"]["node_ids"].clone()).unwrap()
+}
+
+/// What a detach got: its product and its status (none: no answer, the
+/// server was killed before it answered or the connection was refused).
+type Outcome = (usize, Option<u16>);
+
+/// Sends detaches of products `first`, `first + 1`, ... one after the
+/// other until one gets no answer; records each outcome as it comes.
+/// `base` is the server's address, `client` its client.
+async fn stream_detaches(
+    base: String,
+    client: reqwest::Client,
+    first: usize,
+    outcomes: Arc<Mutex<Vec<Outcome>>>,
+) {
+    let url = format!("{base}/pcm/products/detach_nodes");
+    let mut i = first;
+    loop {
+        let sent = client
+            .post(&url)
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .header("Content-Type", "application/json")
+            .body(body(i))
+            .send()
+            .await;
+        let status = match sent {
+            // The status line is written after the handler returned (after
+            // the journal's fdatasync): a 200 counts, its body read or not.
+            Ok(response) => {
+                let status = response.status().as_u16();
+                if let Ok(text) = response.text().await {
+                    let answer: Value = serde_json::from_str(&text).unwrap();
+                    assert_eq!(
+                        (status, answer),
+                        (
+                            200,
+                            json!({"meta": {"nodes_detached": 2, "nodes_not_found": []}})
+                        ),
+                        "detach {i}"
+                    );
+                }
+                Some(status)
+            }
+            Err(_) => None,
+        };
+        outcomes.lock().unwrap().push((i, status));
+        if status.is_none() {
+            return;
+        }
+        i += 1;
+    }
+}
+
+/// What the killed server left in its store's directory.
+#[derive(Default, Debug)]
+struct Leftovers {
+    /// A compaction cut short before its rename (`snapshot-*.json.tmp`).
+    tmp: usize,
+    /// Cut short between its rename and the old snapshot's removal.
+    two_snapshots: usize,
+    /// Kills with entries in the journal.
+    journal: usize,
+    /// Compactions done before the kill (snapshot newer than 0).
+    compacted: usize,
+}
+
+impl Leftovers {
+    fn look(&mut self, dir: &Path) {
+        let store = dir.join("state/a");
+        let names: Vec<String> = std::fs::read_dir(&store)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        self.tmp += usize::from(names.iter().any(|n| n.ends_with(".tmp")));
+        let snapshots = snapshots(dir, "a");
+        let snapshots: Vec<_> = snapshots.iter().filter(|n| n.ends_with(".json")).collect();
+        self.two_snapshots += usize::from(snapshots.len() > 1);
+        self.compacted += usize::from(
+            snapshots
+                .last()
+                .is_some_and(|n| *n != "snapshot-00000000000000000000.json"),
+        );
+        let journal = std::fs::metadata(store.join("journal.jsonl"))
+            .unwrap()
+            .len();
+        self.journal += usize::from(journal > 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_moments() {
+    const KILLS: usize = 60;
+    const SEED: u64 = 0x2545_f491_4f6c_dd1d;
+    let started = Instant::now();
+    let mut rng = XorShift(SEED);
+    let mut expected = Expected::new();
+    let mut next = 0;
+    let (mut answered, mut in_flight_in, mut in_flight_out) = (0, 0, 0);
+    let mut leftovers = Leftovers::default();
+    let mut server = Server::start_in(setup(3));
+    for kill in 0..KILLS {
+        // Stream detaches; after some of them are answered, wait 0-30 ms
+        // and kill the server wherever it is.
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let client = tokio::spawn(stream_detaches(
+            server.base.clone(),
+            server.client.clone(),
+            next,
+            Arc::clone(&outcomes),
+        ));
+        let after = usize::try_from(rng.below(7)).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while outcomes.lock().unwrap().len() < after && !client.is_finished() {
+            assert!(Instant::now() < deadline, "kill {kill}: no answers");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(rng.below(31))).await;
+        let dir = server.kill();
+        client.await.unwrap();
+        leftovers.look(&dir);
+        server = Server::start_in(dir);
+        let items = served(&server).await;
+        // Every 200 is in the store; the detach without an answer is in it
+        // wholly (out of both nodes) or not at all.
+        let outcomes = std::mem::take(&mut *outcomes.lock().unwrap());
+        for (i, status) in outcomes {
+            assert_eq!(i, next);
+            next += 1;
+            let detached = match status {
+                Some(200) => {
+                    answered += 1;
+                    true
+                }
+                Some(other) => panic!("detach {i}: status {other}"),
+                None => {
+                    let now = served_node_ids(&items, i);
+                    if now == ["n3"] {
+                        in_flight_in += 1;
+                        true
+                    } else {
+                        assert_eq!(now, NODES, "kill {kill}: detach {i} is half applied");
+                        in_flight_out += 1;
+                        false
+                    }
+                }
+            };
+            if detached {
+                let answer = expected.apply(i);
+                assert_eq!(answer.0, 200, "{}", answer.1);
+            }
+        }
+        // Nothing else changed: every product as the library says.
+        let want = expected.items();
+        for (i, (got, want)) in items.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "kill {kill}: product {i}");
+        }
+        assert_eq!(items.len(), want.len());
+    }
+    // A clean stop folds the journal: the snapshot is the library's, byte
+    // for byte, and the journal is empty.
+    let dir = server.terminate();
+    let names = snapshots(&dir, "a");
+    assert_eq!(names.len(), 1, "{names:?}");
+    let written = std::fs::read(dir.join("state/a").join(&names[0])).unwrap();
+    assert!(
+        written == expected.snapshot(),
+        "the compacted snapshot differs"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("state/a/journal.jsonl")).unwrap(),
+        b""
+    );
+    println!(
+        "{KILLS} kills (seed {SEED:#x}) in {:.1} s: {answered} detaches answered, \
+         {in_flight_in} unanswered in the store, {in_flight_out} not; at the kills: {leftovers:?}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(next <= PRODUCTS, "the catalog is too small for the stream");
+    let _ = std::fs::remove_dir_all(dir);
+}
