@@ -21,13 +21,14 @@ use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
 use catalog_filter::elasticpath::detach::{self, Grant};
 use serde_json::{Value, json};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[path = "support/server.rs"]
 mod server_support;
-use server_support::{Server, snapshots, temp_dir};
+use server_support::{Server, sigterm, snapshots, temp_dir};
 
 const TOKEN: &str = "token-faults";
 /// Products of the generated catalog (more than the test detaches).
@@ -386,5 +387,283 @@ async fn sigkill_at_random_moments() {
         started.elapsed().as_secs_f64()
     );
     assert!(next <= PRODUCTS, "the catalog is too small for the stream");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// One system call of an `strace -f -y` log: its thread, name and
+/// arguments (as printed at its start), its result, and the lines of the
+/// log where it started and where it ended (the same line unless another
+/// thread's call came between: `<unfinished ...>` / `<... resumed>`).
+#[derive(Debug, Clone)]
+struct Call {
+    name: String,
+    args: String,
+    result: String,
+    start: usize,
+    end: usize,
+}
+
+impl Call {
+    /// The path `strace -y` printed for the call's first argument (a file
+    /// descriptor): `7</tmp/x/journal.jsonl>` gives `/tmp/x/journal.jsonl`,
+    /// a socket `TCP:[...]`.
+    fn fd_path(&self) -> &str {
+        let Some(open) = self.args.find('<') else {
+            return "";
+        };
+        let comma = self.args.find(", ").unwrap_or(self.args.len());
+        if open > comma {
+            return "";
+        }
+        let rest = &self.args[open + 1..];
+        let close = rest.find(">, ").or_else(|| rest.rfind('>')).unwrap_or(0);
+        &rest[..close]
+    }
+
+    fn is_socket(&self) -> bool {
+        let path = self.fd_path();
+        path.starts_with("TCP") || path.starts_with("socket:")
+    }
+}
+
+/// The calls of an `strace -f -y -o FILE` log, in the order of their starts.
+fn parse_strace(log: &str) -> Vec<Call> {
+    let mut calls: Vec<Call> = Vec::new();
+    // Per thread, the call that started and has not ended.
+    let mut unfinished: std::collections::HashMap<String, usize> = Default::default();
+    for (line_no, line) in log.lines().enumerate() {
+        let Some((pid, rest)) = line.trim_start().split_once(' ') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if let Some(resumed) = rest.strip_prefix("<... ") {
+            // `<... NAME resumed>ARGS) = RESULT`
+            let k = unfinished
+                .remove(pid)
+                .unwrap_or_else(|| panic!("line {line_no}: nothing to resume: {line}"));
+            let (_, after) = resumed.split_once("resumed>").unwrap();
+            let (more, result) = after.rsplit_once(") = ").unwrap_or((after, "?"));
+            calls[k].args.push_str(more);
+            calls[k].result = result.trim().to_owned();
+            calls[k].end = line_no;
+            continue;
+        }
+        let Some((name, args)) = rest.split_once('(') else {
+            continue; // `+++ exited with 0 +++`, `--- SIGTERM ... ---`
+        };
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let mut call = Call {
+            name: name.to_owned(),
+            args: String::new(),
+            result: String::new(),
+            start: line_no,
+            end: line_no,
+        };
+        if let Some(args) = args.strip_suffix(" <unfinished ...>") {
+            call.args = args.to_owned();
+            call.end = usize::MAX;
+            unfinished.insert(pid.to_owned(), calls.len());
+        } else {
+            let (args, result) = args.rsplit_once(") = ").unwrap_or((args, "?"));
+            call.args = args.to_owned();
+            call.result = result.trim().to_owned();
+        }
+        calls.push(call);
+    }
+    calls
+}
+
+/// A filter of the calls on the file `path`.
+fn on(path: &str) -> impl Fn(&&Call) -> bool + '_ {
+    move |c| c.fd_path() == path
+}
+
+/// Whether `strace` runs here and may trace (ptrace may be refused in a
+/// container); why not when it does not.
+fn strace_works() -> Result<(), String> {
+    match std::process::Command::new("strace")
+        .args(["-f", "-o", "/dev/null", "true"])
+        .stderr(std::process::Stdio::piped())
+        .output()
+    {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!(
+            "strace cannot trace here: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => Err(format!("strace is not there: {e}")),
+    }
+}
+
+/// The server process traced by the `strace` that `server` runs (its child).
+fn traced_pid(server: &Server) -> String {
+    let strace = server.child.id();
+    let children =
+        std::fs::read_to_string(format!("/proc/{strace}/task/{strace}/children")).unwrap();
+    let pids: Vec<&str> = children.split_whitespace().collect();
+    assert_eq!(pids.len(), 1, "strace's children: {pids:?}");
+    pids[0].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_of_the_system_calls() {
+    if let Err(why) = strace_works() {
+        println!("skipped: {why}");
+        return;
+    }
+    const DETACHES: usize = 4;
+    let dir = setup(2);
+    let trace = dir.join("strace.log");
+    let wrapper: Vec<&OsStr> = [
+        "strace",
+        "-f",
+        "-y",
+        "-s",
+        "48",
+        "-e",
+        "trace=fsync,fdatasync,rename,renameat,renameat2,ftruncate,write,writev,sendto,sendmsg",
+        "-o",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .chain([trace.as_os_str()])
+    .collect();
+    let config = dir.join("config.toml");
+    let server = Server::spawn_under(&wrapper, dir, Some(config));
+    let mut expected = Expected::new();
+    for i in 0..DETACHES {
+        let (status, answer) = server
+            .detach(TOKEN, serde_json::from_str(&body(i)).unwrap())
+            .await;
+        assert_eq!((status, answer), expected.apply(i));
+    }
+    // Compactions (after entries 2 and 4) run after the answers: wait for
+    // the last, then stop the server (SIGTERM to it, not to strace).
+    let last = format!("snapshot-{DETACHES:020}.json");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while snapshots(&server.dir, "a") != [last.clone()] {
+        assert!(
+            Instant::now() < deadline,
+            "{:?}",
+            snapshots(&server.dir, "a")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(sigterm(&traced_pid(&server)));
+    let dir = server.terminate_wait();
+    let log = std::fs::read_to_string(&trace).unwrap();
+    let calls = parse_strace(&log);
+    let store = dir.join("state/a");
+    let journal = store.join("journal.jsonl");
+    let journal = journal.to_str().unwrap();
+    let syncs = |c: &&Call| (c.name == "fsync" || c.name == "fdatasync") && c.result == "0";
+    // Detaches: append, fdatasync of the journal ended, then the 200.
+    let answers: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.is_socket() && c.args.contains("HTTP/1.1 200"))
+        .collect();
+    assert_eq!(answers.len(), DETACHES, "{log}");
+    let appends: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.name == "write" && c.fd_path() == journal)
+        .collect();
+    assert_eq!(appends.len(), DETACHES, "{log}");
+    for (k, (append, answer)) in appends.iter().zip(&answers).enumerate() {
+        assert!(
+            append.args.contains(&format!("{{\\\"seq\\\":{},", k + 1)),
+            "{append:?}"
+        );
+        let sync = calls
+            .iter()
+            .filter(on(journal))
+            .filter(syncs)
+            .find(|c| c.start > append.end)
+            .unwrap_or_else(|| panic!("entry {}: no sync of the journal\n{log}", k + 1));
+        assert!(
+            sync.end < answer.start,
+            "entry {}: the 200 (line {}) before the journal's sync ended (line {})\n{log}",
+            k + 1,
+            answer.start + 1,
+            sync.end + 1
+        );
+        if k > 0 {
+            assert!(answers[k - 1].end < append.start, "{log}");
+        }
+    }
+    // Compactions (not the store's creation, a directory renamed into
+    // place): the new snapshot written and fsynced, renamed, the
+    // directory fsynced, then the journal truncated (and fsynced).
+    let renames: Vec<&Call> = calls
+        .iter()
+        .filter(|c| {
+            c.name.starts_with("rename") && c.args.contains(".json.tmp\"") && c.result == "0"
+        })
+        .collect();
+    assert_eq!(renames.len(), DETACHES / 2, "{log}");
+    for (k, rename) in renames.iter().enumerate() {
+        let seq = 2 * (k + 1);
+        let snapshot = store.join(format!("snapshot-{seq:020}.json"));
+        let snapshot = snapshot.to_str().unwrap();
+        let tmp = format!("{snapshot}.tmp");
+        assert!(
+            rename.args.contains(&format!("\"{tmp}\""))
+                && rename.args.contains(&format!("\"{snapshot}\"")),
+            "{rename:?}"
+        );
+        let writes: Vec<&Call> = calls
+            .iter()
+            .filter(|c| c.name == "write" && c.fd_path() == tmp)
+            .collect();
+        assert!(!writes.is_empty(), "no write of {tmp}\n{log}");
+        let sync = calls
+            .iter()
+            .filter(on(&tmp))
+            .filter(syncs)
+            .find(|c| c.start > writes.last().unwrap().end)
+            .unwrap_or_else(|| panic!("{tmp} never fsynced after its writes\n{log}"));
+        assert!(sync.name == "fsync", "{sync:?}");
+        assert!(
+            sync.end < rename.start,
+            "{tmp}: renamed before its fsync ended\n{log}"
+        );
+        let dir_sync = calls
+            .iter()
+            .filter(on(store.to_str().unwrap()))
+            .filter(syncs)
+            .find(|c| c.start > rename.end)
+            .unwrap_or_else(|| panic!("no fsync of the directory after the rename\n{log}"));
+        let truncate = calls
+            .iter()
+            .find(|c| c.name == "ftruncate" && c.fd_path() == journal && c.start > rename.end)
+            .unwrap_or_else(|| panic!("the journal is not truncated after the rename\n{log}"));
+        assert!(
+            dir_sync.end < truncate.start,
+            "truncated before the directory's fsync\n{log}"
+        );
+        assert!(
+            truncate.args.ends_with(", 0"),
+            "the journal is not emptied: {truncate:?}"
+        );
+        // Nothing was appended between the snapshot's writes and the
+        // truncation (the write lock is held): the entries it drops are
+        // those the renamed snapshot holds.
+        assert!(
+            !appends
+                .iter()
+                .any(|a| a.start > writes[0].start && a.start < truncate.start),
+            "an append during a compaction\n{log}"
+        );
+        let journal_sync = calls
+            .iter()
+            .filter(on(journal))
+            .filter(syncs)
+            .find(|c| c.start > truncate.end);
+        assert!(
+            journal_sync.is_some(),
+            "the emptied journal is not synced\n{log}"
+        );
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
