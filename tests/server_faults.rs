@@ -13,6 +13,9 @@
 //!   compaction's snapshot is fsynced before its rename, which comes before
 //!   the directory's fsync and the journal's truncation (a killed process
 //!   keeps the page cache, so the first test cannot show durability).
+//! - [`clients_that_disconnect`]: a body cut short leaves the store as it
+//!   was; a detach whose answer is never read is applied wholly or not at
+//!   all, the same in memory and on disk; the server serves on.
 
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
@@ -676,4 +679,112 @@ async fn the_order_of_the_system_calls() {
         );
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The raw request of detach `i` (HTTP/1.1, with its `Content-Length`):
+/// the head and the body.
+fn raw_detach(i: usize) -> (String, String) {
+    let body = body(i);
+    let head = format!(
+        "POST /pcm/products/detach_nodes HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    (head, body)
+}
+
+/// Sends `bytes` on a new connection to `server` and closes it at once,
+/// reading nothing.
+fn send_and_close(server: &Server, bytes: &[u8]) {
+    use std::io::Write;
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(bytes).unwrap();
+    drop(stream);
+}
+
+/// The served items once they stop changing (a request whose client left
+/// may still be running): the same twice in a row, 200 ms apart.
+async fn settled(server: &Server) -> Vec<Value> {
+    let mut last = served(server).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = served(server).await;
+        if now == last {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "the store keeps changing");
+        last = now;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_disconnect() {
+    let mut expected = Expected::new();
+    const ROUNDS: usize = 6;
+    let server = Server::start_in(setup(1));
+    let journal = server.dir.join("state/a/journal.jsonl");
+    // Mid-body: the head says N bytes, fewer come, then the connection
+    // closes. Nothing is applied, nothing journaled.
+    let (head, body_0) = raw_detach(0);
+    for cut in [0, 1, body_0.len() / 2, body_0.len() - 1] {
+        send_and_close(&server, format!("{head}{}", &body_0[..cut]).as_bytes());
+    }
+    assert_eq!(settled(&server).await, expected.items());
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0);
+    // The server serves on.
+    let (status, answer) = server
+        .detach(TOKEN, serde_json::from_str(&body(1)).unwrap())
+        .await;
+    assert_eq!((status, answer), expected.apply(1));
+    // Mid-response: whole requests whose answers are never read, in
+    // rounds. Each is applied wholly or not at all, the same in memory and
+    // on disk; and one applied is compacted (compact_after 1) whether its
+    // client stayed or not.
+    let mut applied = Vec::new();
+    let mut left = 0;
+    for round in 0..ROUNDS {
+        let sent = 10 + 4 * round..14 + 4 * round;
+        for i in sent.clone() {
+            let (head, body) = raw_detach(i);
+            send_and_close(&server, format!("{head}{body}").as_bytes());
+            left += 1;
+        }
+        let items = settled(&server).await;
+        for i in sent {
+            let now = served_node_ids(&items, i);
+            if now == ["n3"] {
+                applied.push(i);
+                assert_eq!(expected.apply(i).0, 200);
+            } else {
+                assert_eq!(now, NODES, "detach {i} is half applied");
+            }
+        }
+        assert_eq!(items, expected.items());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::fs::metadata(&journal).unwrap().len() > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: no compaction after the applied detaches ({applied:?}): {:?}, journal of {} bytes",
+                snapshots(&server.dir, "a"),
+                std::fs::metadata(&journal).unwrap().len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // The server serves on.
+    let (status, answer) = server
+        .detach(TOKEN, serde_json::from_str(&body(2)).unwrap())
+        .await;
+    assert_eq!((status, answer), expected.apply(2));
+    // On disk as in memory: killed and restarted, the store is the same.
+    let dir = server.kill();
+    let server = Server::start_in(dir);
+    assert_eq!(served(&server).await, expected.items());
+    println!(
+        "answers never read: {} of {left} detaches applied ({applied:?})",
+        applied.len(),
+    );
 }
