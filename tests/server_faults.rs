@@ -705,8 +705,11 @@ fn send_and_close(server: &Server, bytes: &[u8]) {
 }
 
 /// The served items once they stop changing (a request whose client left
-/// may still be running): the same twice in a row, 200 ms apart.
+/// may still be running): the same twice in a row, 200 ms apart, after an
+/// answer on a later connection (the server accepts in order).
 async fn settled(server: &Server) -> Vec<Value> {
+    let (status, _, _) = server.call("GET", "/healthz", None, None).await;
+    assert_eq!(status, 200);
     let mut last = served(server).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
