@@ -14,13 +14,13 @@ use catalog_filter::catalog::Catalog;
 use catalog_filter::ecwid::{self, Store};
 use catalog_filter::elasticpath::detach::{self, Grant};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/server");
+#[path = "support/server.rs"]
+mod server_support;
+use server_support::{FIXTURES, Server, fixture, raw_exchange, sigterm, snapshots, temp_dir};
+
 const A: &str = "token-a-admin";
 const A_SHOPPER: &str = "token-a-shopper";
 const B: &str = "token-b-admin";
@@ -31,23 +31,6 @@ const E2004: &str = "token-2004";
 const E3005: &str = "token-3005";
 const ALL_TOKENS: [&str; 8] = [A, A_SHOPPER, B, BROKEN, E1003, E1003_READ, E2004, E3005];
 const BODY_LIMIT: usize = 4096;
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()
-}
-
-/// A fresh directory under the system's temporary directory.
-fn temp_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "catalog-filter-server-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The test config: the fixtures, the tokens above, a small body limit.
 fn config(compact_after: u64) -> String {
@@ -142,206 +125,11 @@ scopes = ["update_catalog"]
     )
 }
 
-/// Sends SIGTERM to process `pid` (the shell's `kill`, there wherever `sh` is).
-fn sigterm(pid: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("kill -TERM {pid}")])
-        .status()
-        .unwrap()
-        .success()
-}
-
-/// A running server process.
-struct Server {
-    child: Child,
-    base: String,
-    dir: PathBuf,
-    client: reqwest::Client,
-}
-
 impl Server {
-    /// Starts a server on a fresh state directory.
+    /// Starts a server with the test config on a fresh state directory.
     fn start(compact_after: u64) -> Server {
         Server::start_with(config(compact_after))
     }
-
-    /// Starts a server with `config` on a fresh state directory.
-    fn start_with(config: String) -> Server {
-        let dir = temp_dir();
-        std::fs::write(dir.join("config.toml"), config).unwrap();
-        Server::start_in(dir)
-    }
-
-    /// Starts a server on the state of `dir` (as left by an earlier one).
-    fn start_in(dir: PathBuf) -> Server {
-        let config = dir.join("config.toml");
-        Server::spawn(dir, Some(config))
-    }
-
-    /// Starts a server with `--config config` (none: the sample data).
-    fn spawn(dir: PathBuf, config: Option<PathBuf>) -> Server {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))
-            .unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_catalog-filter-server"));
-        if let Some(config) = config {
-            command.arg("--config").arg(config);
-        }
-        let mut child = command
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--state")
-            .arg(dir.join("state"))
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("catalog-filter-server listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Server {
-            child,
-            base,
-            dir,
-            client: reqwest::Client::new(),
-        }
-    }
-
-    /// One request; the status, the body as JSON and the headers.
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&str>,
-    ) -> (u16, Value, reqwest::header::HeaderMap) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_owned());
-        }
-        self.send(request).await
-    }
-
-    async fn send(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> (u16, Value, reqwest::header::HeaderMap) {
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("status {status}: body {text:?} is not JSON: {e}"));
-        (status, value, headers)
-    }
-
-    async fn detach(&self, token: &str, body: Value) -> (u16, Value) {
-        let (s, v, _) = self
-            .call(
-                "POST",
-                "/pcm/products/detach_nodes",
-                Some(token),
-                Some(&body.to_string()),
-            )
-            .await;
-        (s, v)
-    }
-
-    async fn products(&self, token: &str, query: &str) -> (u16, Value) {
-        let (s, v, _) = self
-            .call("GET", &format!("/pcm/products{query}"), Some(token), None)
-            .await;
-        (s, v)
-    }
-
-    async fn unassign(
-        &self,
-        token: &str,
-        store: &str,
-        category: &str,
-        body: Value,
-    ) -> (u16, Value) {
-        let path = format!("/api/v3/{store}/categories/{category}/unassignProducts");
-        let (s, v, _) = self
-            .call("POST", &path, Some(token), Some(&body.to_string()))
-            .await;
-        (s, v)
-    }
-
-    /// SIGTERM, and the exit status.
-    fn terminate(self) -> PathBuf {
-        let pid = self.child.id().to_string();
-        assert!(sigterm(&pid));
-        self.terminate_wait()
-    }
-
-    /// Waits for the server to stop (after a SIGTERM); it exits 0.
-    fn terminate_wait(mut self) -> PathBuf {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "exit status {status}");
-                break;
-            }
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::mem::take(&mut self.dir)
-    }
-
-    /// SIGKILL: no shutdown, no flush.
-    fn kill(mut self) -> PathBuf {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        std::mem::take(&mut self.dir)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // Unless `kill` or `terminate` handed the directory on.
-        if !self.dir.as_os_str().is_empty() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// Sends `request` on a new connection to `server` and keeps the connection
-/// open (never a FIN from the client); returns what came back within
-/// `within` (until the server closed the connection) and how long it took.
-fn raw_exchange(server: &Server, request: &[u8], within: Duration) -> (String, Duration) {
-    use std::io::{Read, Write};
-    let addr = server.base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    let start = Instant::now();
-    stream.write_all(request).unwrap();
-    stream.set_read_timeout(Some(within)).unwrap();
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
-    (
-        String::from_utf8_lossy(&answer).into_owned(),
-        start.elapsed(),
-    )
 }
 
 /// What the library (the function `detach --json` answers with) says for
@@ -1104,16 +892,6 @@ fn catalog_after(bodies: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
     catalog.write_json_as_read(&mut out).unwrap();
     out
-}
-
-fn snapshots(dir: &Path, store: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("state").join(store))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("snapshot-"))
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

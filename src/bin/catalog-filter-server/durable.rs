@@ -23,7 +23,8 @@
 //! snapshot. It holds the write lock (writes wait) and a read lock on the
 //! state (reads go on). At start the newest snapshot is loaded and the
 //! journal's entries after its SEQ replayed, so a crash at any step leaves
-//! the old state or the new: an entry already in the snapshot is skipped, a
+//! the old state or the new: an entry already in the snapshot is skipped (a
+//! journal of such entries alone is emptied, finishing the compaction), a
 //! last line cut short by a crash (never answered) is dropped, and older
 //! snapshots (a crash between the rename and their removal) are removed.
 
@@ -188,12 +189,18 @@ impl<D: Doc> Durable<D> {
         let mut text = Vec::new();
         file.read_to_end(&mut text)
             .map_err(|e| other("cannot read the journal", e))?;
-        let (seq, len) = replay(&mut doc, &text, base).map_err(OpenError::Other)?;
+        let (seq, whole) = replay(&mut doc, &text, base).map_err(OpenError::Other)?;
+        // When the snapshot holds every entry (a compaction ended between
+        // its rename and the journal's truncation), the truncation is
+        // finished here: else the stale lines would stay until the next
+        // compaction, a clean stop's included, which has nothing to fold.
+        let len = if seq == base { 0 } else { whole };
         if len < text.len() as u64 {
-            // The last line was cut short by a crash: it was never answered.
+            // The rest: a last line cut short by a crash (never answered),
+            // or the entries the snapshot holds.
             file.set_len(len)
                 .and_then(|()| file.sync_all())
-                .map_err(|e| other("cannot drop the journal's torn last line", e))?;
+                .map_err(|e| other("cannot cut the journal back to its pending entries", e))?;
         }
         file.seek(SeekFrom::End(0))
             .map_err(|e| other("cannot open the journal", e))?;
@@ -491,8 +498,11 @@ mod tests {
         fs::write(store.join(format!("{}.tmp", snapshot_name(7))), "junk").unwrap();
         let d = open(&store);
         assert_eq!(d.read().0, "ab");
-        // The older snapshot is removed, as is the temporary file.
+        // The older snapshot is removed, as is the temporary file, and the
+        // journal, whose entry the snapshot holds, is emptied (the
+        // compaction's truncation finished).
         assert_eq!(files(&store), ["LOCK", "journal.jsonl", &snapshot_name(1)]);
+        assert_eq!(fs::read(store.join(JOURNAL)).unwrap(), b"");
         drop(d);
         // A torn last line is dropped (and cut off the file).
         let mut journal = OpenOptions::new()

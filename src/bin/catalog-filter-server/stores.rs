@@ -107,6 +107,25 @@ fn load_limits() -> Limits {
     }
 }
 
+/// Starts a compaction of the store `durable(store)` in a blocking task
+/// when enough entries wait. Called by the write's own blocking task, right
+/// after the write: the handler's future is dropped when its client leaves
+/// (hyper closes the connection), and the write runs on, so a check after
+/// the answer would be skipped and the journal grow past `compact_after`.
+fn compact_if_due<S: Send + Sync + 'static, D: Doc>(
+    store: &Arc<S>,
+    durable: fn(&S) -> &Durable<D>,
+) {
+    if durable(store).wants_compaction() {
+        let store = Arc::clone(store);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = durable(&store).compact() {
+                tracing::error!(error = %e, "compaction failed; the journal is kept");
+            }
+        });
+    }
+}
+
 // ---------------------------------------------------------------- Elastic Path
 
 /// A loaded catalog and where each product's object is in its text (for
@@ -383,19 +402,6 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
 /// An embedded Elastic Path catalog.
 pub struct EmbeddedCatalog(pub Durable<CatalogDoc>);
 
-impl EmbeddedCatalog {
-    fn compact_if_due(self: &Arc<Self>) {
-        if self.0.wants_compaction() {
-            let store = Arc::clone(self);
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = store.0.compact() {
-                    tracing::error!(error = %e, "compaction failed; the journal is kept");
-                }
-            });
-        }
-    }
-}
-
 impl CatalogBackend for EmbeddedCatalog {
     fn preview(
         self: Arc<Self>,
@@ -419,7 +425,7 @@ impl CatalogBackend for EmbeddedCatalog {
             let span = tracing::Span::current();
             let done = tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                store.0.write(
+                let written = store.0.write(
                     |doc| {
                         // Read as `detach --json` reads it: the ids past
                         // the limit counted, never kept.
@@ -443,19 +449,19 @@ impl CatalogBackend for EmbeddedCatalog {
                     |doc, plan| {
                         detach::apply(&mut doc.catalog, plan);
                     },
-                )
+                );
+                compact_if_due(&store, |s| &s.0);
+                written
             })
             .await;
-            let answer = match done {
+            match done {
                 Ok(Ok(Ok(plan))) => Ok(plan.response),
                 Ok(Ok(Err(failure))) => Err(failure),
                 Ok(Err(e)) => Err(Failure::Internal(format!(
                     "the journal could not be written: {e}"
                 ))),
                 Err(e) => Err(Failure::Internal(e.to_string())),
-            };
-            self.compact_if_due();
-            answer
+            }
         })
     }
 
@@ -553,7 +559,7 @@ impl EcwidBackend for EmbeddedEcwid {
             let span = tracing::Span::current();
             let done = tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                store.0.write(
+                let written = store.0.write(
                     |doc| {
                         tracing::info!(category_id, body_bytes = body.len(), "unassignProducts");
                         // What unassign_products runs after the scope check.
@@ -571,26 +577,19 @@ impl EcwidBackend for EmbeddedEcwid {
                         Ok((plan, entry))
                     },
                     |doc, plan| ecwid::apply(&mut doc.0, plan),
-                )
+                );
+                compact_if_due(&store, |s| &s.0);
+                written
             })
             .await;
-            let answer = match done {
+            match done {
                 Ok(Ok(Ok(plan))) => Ok(plan.response),
                 Ok(Ok(Err(failure))) => Err(failure),
                 Ok(Err(e)) => Err(Failure::Internal(format!(
                     "the journal could not be written: {e}"
                 ))),
                 Err(e) => Err(Failure::Internal(e.to_string())),
-            };
-            if self.0.wants_compaction() {
-                let store = Arc::clone(&self);
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = store.0.compact() {
-                        tracing::error!(error = %e, "compaction failed; the journal is kept");
-                    }
-                });
             }
-            answer
         })
     }
 
