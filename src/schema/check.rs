@@ -293,8 +293,9 @@ fn check_rules(a: &AttributeDef) -> Result<(), String> {
                 ValueType::Integer | ValueType::Decimal => {
                     Decimal::parse(v).and_then(|n| rules.number_break(&n).map(|b| b.rule()))
                 }
-                _ if ty.is_text() => rules.text_break(v).map(|b| b.rule()),
-                _ => None,
+                // Text; on the other types every text rule was refused
+                // above, so nothing can break.
+                _ => rules.text_break(v).map(|b| b.rule()),
             };
             if let Some(rule) = broken {
                 return Err(format!("`one_of` value `{v}` breaks the `{rule}` rule"));
