@@ -74,21 +74,12 @@ impl ValueRules {
         (min, max)
     }
 
-    /// True when some rule bounds the length of text values.
-    fn has_lengths(&self) -> bool {
-        self.min_len.is_some()
-            || self.max_len.is_some()
-            || self.gt.is_some()
-            || self.ge.is_some()
-            || self.lt.is_some()
-            || self.le.is_some()
-    }
-
     /// The first text rule (lengths, `email`, `excludes`) that the text
     /// value `text` breaks. `one_of` is checked by the caller.
     pub(crate) fn text_break(&self, text: &str) -> Option<RuleBreak<'_>> {
-        if self.has_lengths() {
-            let (min, max) = self.lengths();
+        let (min, max) = self.lengths();
+        // Characters are counted only when some rule bounds the length.
+        if min > 0 || max.is_some() {
             let n = text.chars().count() as i128;
             let usize_of = |n: i128| usize::try_from(n.max(0)).unwrap_or(usize::MAX);
             if n < min {
@@ -157,6 +148,54 @@ fn is_label(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each length rule alone bounds the length (the bound of `lt`/`gt`
+    /// one inside it), and without one any length passes.
+    #[test]
+    fn each_length_rule_bounds_alone() {
+        let only = |f: fn(&mut ValueRules)| {
+            let mut r = ValueRules::default();
+            f(&mut r);
+            r
+        };
+        let cases: [(ValueRules, &str, Option<RuleBreak<'_>>); 8] = [
+            (
+                only(|r| r.min_len = Some(3)),
+                "ab",
+                Some(RuleBreak::MinLen(3)),
+            ),
+            (
+                only(|r| r.max_len = Some(1)),
+                "ab",
+                Some(RuleBreak::MaxLen(1)),
+            ),
+            (
+                only(|r| r.gt = Decimal::parse("2")),
+                "ab",
+                Some(RuleBreak::MinLen(3)),
+            ),
+            (
+                only(|r| r.ge = Decimal::parse("3")),
+                "ab",
+                Some(RuleBreak::MinLen(3)),
+            ),
+            (
+                only(|r| r.lt = Decimal::parse("2")),
+                "ab",
+                Some(RuleBreak::MaxLen(1)),
+            ),
+            (
+                only(|r| r.le = Decimal::parse("1")),
+                "ab",
+                Some(RuleBreak::MaxLen(1)),
+            ),
+            (only(|r| r.le = Decimal::parse("2")), "ab", None),
+            (ValueRules::default(), &"x".repeat(10_000), None),
+        ];
+        for (rules, text, want) in &cases {
+            assert_eq!(rules.text_break(text), *want, "{rules:?}");
+        }
+    }
 
     #[test]
     fn emails_follow_the_whatwg_grammar() {
