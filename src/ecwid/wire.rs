@@ -69,7 +69,8 @@ pub(crate) fn read_request(body: &str, max_product_ids: usize) -> Result<ReadReq
 }
 
 /// [`UnassignProductsRequest`]'s derived `Deserialize`, with its messages
-/// (`missing field`, `duplicate field`, `expected struct ...`), reading
+/// (`missing field`, `expected struct ...`; a repeated member is refused
+/// before, by `check_text`), reading
 /// `productIds` with a [`CountedSeq`].
 struct RequestSeed {
     limit: usize,
@@ -104,10 +105,9 @@ impl<'de> Visitor<'de> for RequestSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut ids = None;
         while let Some(field) = map.next_key::<Field>()? {
+            // A repeated `productIds` never gets here: `check_text` refused
+            // it first, at its line and column.
             match field {
-                Field::ProductIds if ids.is_some() => {
-                    return Err(de::Error::duplicate_field("productIds"));
-                }
                 Field::ProductIds => ids = Some(map.next_value_seed(CountedSeq::new(self.limit))?),
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -132,22 +132,10 @@ impl<'de> Deserialize<'de> for Field {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("field identifier")
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field, E> {
-                Ok(if v == 0 {
-                    Field::ProductIds
-                } else {
-                    Field::Other
-                })
-            }
+            // JSON member names are strings: serde_json never hands a
+            // number or bytes here.
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
                 Ok(if v == "productIds" {
-                    Field::ProductIds
-                } else {
-                    Field::Other
-                })
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Field, E> {
-                Ok(if v == b"productIds" {
                     Field::ProductIds
                 } else {
                     Field::Other
