@@ -510,27 +510,25 @@ pub fn plan_resolved(catalog: &Catalog, product_ids: &[Uuid], node_ids: &[String
     let wanted: HashSet<Uuid> = product_ids.iter().copied().collect();
     let mut changes = Vec::new();
     let mut removed = Vec::new();
-    if !targeted.is_empty() && !wanted.is_empty() {
-        for (index, product) in catalog.products().iter().enumerate() {
-            if !wanted.contains(&product.id) {
-                continue;
-            }
-            let start = removed.len();
-            removed.extend(
-                catalog
-                    .memberships(index)
-                    .iter()
-                    .copied()
-                    .filter(|pos| targeted.contains(pos)),
-            );
-            if removed.len() > start {
-                changes.push(Change {
-                    index,
-                    product_id: product.id,
-                    start,
-                    len: removed.len() - start,
-                });
-            }
+    for (index, product) in catalog.products().iter().enumerate() {
+        if !wanted.contains(&product.id) {
+            continue;
+        }
+        let start = removed.len();
+        removed.extend(
+            catalog
+                .memberships(index)
+                .iter()
+                .copied()
+                .filter(|pos| targeted.contains(pos)),
+        );
+        if removed.len() > start {
+            changes.push(Change {
+                index,
+                product_id: product.id,
+                start,
+                len: removed.len() - start,
+            });
         }
     }
     DetachPlan {
