@@ -341,3 +341,53 @@ fn a_product_in_very_many_nodes_is_detached_in_one_pass() {
         .collect();
     assert_eq!(memberships(&c)["many"], kept);
 }
+
+/// A plan from a detach's resolved effect (what the server journals)
+/// removes exactly the named products' memberships in the named nodes, in
+/// catalog order, and nothing of the others; unknown ids are ignored.
+#[test]
+fn a_plan_from_the_resolved_effect_removes_exactly_that() {
+    let c = catalog();
+    let id = |s: &str| s.parse::<uuid::Uuid>().unwrap();
+    let nodes = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // NOVEL before BOOK in the request; the plan is in catalog order. PEN
+    // is in 123 but not named; 124 holds nobody; "nope" is unknown.
+    let p = detach::plan_resolved(
+        &c,
+        &[
+            id(NOVEL),
+            id(BOOK),
+            id("00000000-0000-4000-8000-0000000000ff"),
+        ],
+        &nodes(&["123", "200", "124", "nope"]),
+    );
+    let changes: Vec<(String, usize)> = p
+        .changes()
+        .map(|ch| (ch.product_id.to_string(), ch.removed_positions.len()))
+        .collect();
+    assert_eq!(changes, [(BOOK.to_owned(), 2), (NOVEL.to_owned(), 1)]);
+    assert_eq!(p.removed_count(), 3);
+    let mut after = c.clone();
+    assert_eq!(detach::apply(&mut after, &p), 3, "memberships removed");
+    let m = memberships(&after);
+    assert_eq!(m["book"], ["126"]);
+    assert_eq!(m["book-novel"], ["125"]);
+    assert_eq!(m["pen"], ["123", "125"], "not named: untouched");
+    // Nothing named, or nothing of theirs in the nodes: an empty plan.
+    assert!(detach::plan_resolved(&c, &[], &nodes(&["123"])).is_empty());
+    assert!(detach::plan_resolved(&c, &[id(BOOK)], &[]).is_empty());
+    assert!(detach::plan_resolved(&c, &[id(BOOK)], &nodes(&["124", "125"])).is_empty());
+    // The same effect as the request that resolved to it.
+    let request = plan(
+        &c,
+        json!({"data": {"filter": "like(sku,book*)", "node_ids": ["h2"]}}),
+    )
+    .unwrap();
+    let resolved = detach::plan_resolved(&c, &[id(BOOK), id(NOVEL)], &nodes(&["200"]));
+    let (mut a, mut b) = (c.clone(), c.clone());
+    assert_eq!(
+        detach::apply(&mut a, &request),
+        detach::apply(&mut b, &resolved)
+    );
+    assert!(a == b && a != c);
+}
