@@ -112,6 +112,21 @@ fn load_limits() -> Limits {
 /// after the write: the handler's future is dropped when its client leaves
 /// (hyper closes the connection), and the write runs on, so a check after
 /// the answer would be skipped and the journal grow past `compact_after`.
+/// The plan of a write run on a blocking thread, or its failure: the
+/// request's own, a journal that could not be written, or a thread that
+/// did not finish.
+fn written_plan<P, E>(
+    done: Result<io::Result<Result<P, Failure<E>>>, tokio::task::JoinError>,
+) -> Result<P, Failure<E>> {
+    match done {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => Err(Failure::Internal(format!(
+            "the journal could not be written: {e}"
+        ))),
+        Err(e) => Err(Failure::Internal(e.to_string())),
+    }
+}
+
 fn compact_if_due<S: Send + Sync + 'static, D: Doc>(
     store: &Arc<S>,
     durable: fn(&S) -> &Durable<D>,
@@ -454,14 +469,7 @@ impl CatalogBackend for EmbeddedCatalog {
                 written
             })
             .await;
-            match done {
-                Ok(Ok(Ok(plan))) => Ok(plan.response),
-                Ok(Ok(Err(failure))) => Err(failure),
-                Ok(Err(e)) => Err(Failure::Internal(format!(
-                    "the journal could not be written: {e}"
-                ))),
-                Err(e) => Err(Failure::Internal(e.to_string())),
-            }
+            written_plan(done).map(|plan| plan.response)
         })
     }
 
@@ -582,14 +590,7 @@ impl EcwidBackend for EmbeddedEcwid {
                 written
             })
             .await;
-            match done {
-                Ok(Ok(Ok(plan))) => Ok(plan.response),
-                Ok(Ok(Err(failure))) => Err(failure),
-                Ok(Err(e)) => Err(Failure::Internal(format!(
-                    "the journal could not be written: {e}"
-                ))),
-                Err(e) => Err(Failure::Internal(e.to_string())),
-            }
+            written_plan(done).map(|plan| plan.response)
         })
     }
 
