@@ -184,10 +184,15 @@ macro_rules! other_kinds {
     };
 }
 
-/// [`other_kinds!`] and the visits of a string, `null` and an array too:
+/// `expecting`, [`other_kinds!`] and the visits of a string, `null` and an
+/// array too:
 /// `$other` for every JSON kind but an object.
 macro_rules! not_an_object {
     ($other:expr) => {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+
         other_kinds!($other);
 
         fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
@@ -217,10 +222,6 @@ impl<'de> DeserializeSeed<'de> for TopSeed {
 
 impl<'de> Visitor<'de> for TopSeed {
     type Value = Top;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
 
     not_an_object!(Top::NotObject);
 
@@ -254,10 +255,6 @@ impl<'de> DeserializeSeed<'de> for DataSeed {
 
 impl<'de> Visitor<'de> for DataSeed {
     type Value = Data;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
 
     not_an_object!(Data::NotObject);
 
