@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-write}"
-features="postgres,miette,axum"
+features="postgres,postgres-async,miette,axum"
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "public-api: no nightly toolchain here; the listing is not checked"

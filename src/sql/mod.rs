@@ -1,12 +1,16 @@
 //! Filters as SQL: a pure renderer from [`ValidFilter`](crate::ValidFilter) to a PostgreSQL
 //! `WHERE` clause over the reference schema (`sql/schema.sql`, also
-//! [`SCHEMA`]), and, behind the `postgres` feature, loading a catalog into
+//! [`SCHEMA`]), and, behind the `postgres` feature (blocking) or
+//! `postgres-async` (tokio), loading a catalog into
 //! that schema and running selection and detach in the database
 // The link to `pg` only where the module is built, so the docs build
 // (with `-D warnings`) with and without the feature.
-#![cfg_attr(feature = "postgres", doc = "([`pg`]).")]
 #![cfg_attr(
-    not(feature = "postgres"),
+    any(feature = "postgres", feature = "postgres-async"),
+    doc = "([`pg`])."
+)]
+#![cfg_attr(
+    not(any(feature = "postgres", feature = "postgres-async")),
     doc = "(module `pg`, built with that feature)."
 )]
 //!
@@ -92,7 +96,7 @@
 //! stored by PostgreSQL; the parser already refuses control characters in
 //! values, so a compiled filter never holds one.
 
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "postgres-async"))]
 pub mod pg;
 mod render;
 

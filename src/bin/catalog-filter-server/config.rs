@@ -16,6 +16,12 @@
 //! snapshot = "catalog.json"     # the initial snapshot, relative to this file
 //!
 //! [[stores]]
+//! name = "pg"                   # an Elastic Path catalog in PostgreSQL
+//! vendor = "elasticpath"
+//! backend = "postgres://postgres@127.0.0.1:5432/catalog"  # or "postgres:host=... user=..."
+//! snapshot = "catalog.json"     # optional: loaded when the tables are empty
+//!
+//! [[stores]]
 //! name = "1003"                 # an Ecwid store: the {storeId} of its paths
 //! vendor = "ecwid"
 //! snapshot = "store.json"
@@ -156,13 +162,44 @@ pub enum Vendor {
 }
 
 /// The back end of a store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub enum Backend {
     /// A snapshot file in the state directory, served from memory, with a
-    /// journal of what applied requests changed.
+    /// journal of what applied requests changed (`"embedded"`).
     #[default]
     Embedded,
+    /// An Elastic Path catalog in PostgreSQL, in the reference schema
+    /// (`sql/schema.sql`): the connection string, a `postgres://` or
+    /// `postgresql://` URL or `key=value` pairs after `postgres:`.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Backend {
+    /// Never the connection string: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::Embedded => f.write_str("embedded"),
+            Backend::Postgres(_) => f.write_str("postgres"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Backend {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Backend, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "embedded" {
+            Ok(Backend::Embedded)
+        } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Ok(Backend::Postgres(text))
+        } else if let Some(pairs) = text.strip_prefix("postgres:") {
+            Ok(Backend::Postgres(pairs.to_owned()))
+        } else {
+            Err(serde::de::Error::custom(
+                "a back end is \"embedded\" or a PostgreSQL connection string \
+                 (\"postgres://...\", or \"postgres:host=... user=...\")",
+            ))
+        }
+    }
 }
 
 /// `[[stores]]`.
@@ -177,10 +214,13 @@ pub struct StoreConfig {
     /// Its back end.
     #[serde(default)]
     pub backend: Backend,
-    /// The initial snapshot, copied into the state directory when the
-    /// store has none there yet (relative to the config file;
-    /// `sample:NAME` is a file of `examples/data/` built into the program).
-    pub snapshot: String,
+    /// The initial snapshot (relative to the config file; `sample:NAME` is
+    /// a file of `examples/data/` built into the program): for an embedded
+    /// store, copied into the state directory when the store has none there
+    /// yet (required); for a PostgreSQL one, loaded when its tables are
+    /// empty (optional).
+    #[serde(default)]
+    pub snapshot: Option<String>,
 }
 
 /// `[[tokens]]`.
@@ -251,6 +291,21 @@ impl Config {
             if !names.insert(store.name.as_str()) {
                 return Err(format!("store `{}` is configured twice", store.name));
             }
+            match (&store.backend, &store.vendor, &store.snapshot) {
+                (Backend::Embedded, _, None) => {
+                    return Err(format!(
+                        "store `{}`: an embedded store needs its initial `snapshot`",
+                        store.name
+                    ));
+                }
+                (Backend::Postgres(_), Vendor::Ecwid, _) => {
+                    return Err(format!(
+                        "store `{}`: PostgreSQL serves Elastic Path catalogs only",
+                        store.name
+                    ));
+                }
+                _ => {}
+            }
             if store.vendor == Vendor::Ecwid && crate::http::decimal_u64(&store.name).is_none() {
                 return Err(format!(
                     "Ecwid store `{}`: the name is its numeric storeId",
@@ -309,12 +364,15 @@ impl Config {
 
     /// The initial snapshot text of `store`.
     pub fn initial_snapshot(&self, store: &StoreConfig) -> Result<Vec<u8>, String> {
-        match store.snapshot.strip_prefix("sample:") {
+        let Some(snapshot) = &store.snapshot else {
+            return Err(format!("store `{}` has no initial snapshot", store.name));
+        };
+        match snapshot.strip_prefix("sample:") {
             Some("catalog.json") => Ok(SAMPLE_CATALOG.as_bytes().to_vec()),
             Some("store.json") => Ok(SAMPLE_STORE.as_bytes().to_vec()),
             Some(other) => Err(format!("no sample file `{other}`")),
             None => {
-                let path = self.base.join(&store.snapshot);
+                let path = self.base.join(snapshot);
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
             }
         }
@@ -365,5 +423,59 @@ mod tests {
         for name in ["+1003", "x", "18446744073709551616"] {
             assert!(store(name).is_err(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_back_end_is_embedded_or_a_postgres_connection_string() {
+        let store = |vendor: &str, backend: &str, snapshot: &str| {
+            Config::parse(
+                &format!("[[stores]]\nname = \"1003\"\nvendor = \"{vendor}\"\n{backend}{snapshot}"),
+                PathBuf::from("."),
+            )
+            .map(|c| c.stores.into_iter().map(|s| s.backend).collect::<Vec<_>>())
+        };
+        let snapshot = "snapshot = \"c.json\"\n";
+        assert_eq!(
+            store("elasticpath", "", snapshot),
+            Ok(vec![Backend::Embedded])
+        );
+        assert_eq!(
+            store("elasticpath", "backend = \"embedded\"\n", snapshot),
+            Ok(vec![Backend::Embedded])
+        );
+        let url = "postgres://u:secret@h:5/db";
+        assert_eq!(
+            store("elasticpath", &format!("backend = \"{url}\"\n"), ""),
+            Ok(vec![Backend::Postgres(url.into())])
+        );
+        assert_eq!(
+            store("elasticpath", "backend = \"postgresql://h/db\"\n", snapshot),
+            Ok(vec![Backend::Postgres("postgresql://h/db".into())])
+        );
+        assert_eq!(
+            store("elasticpath", "backend = \"postgres:host=h user=u\"\n", ""),
+            Ok(vec![Backend::Postgres("host=h user=u".into())])
+        );
+        // The connection string (and its password) is never printed.
+        assert_eq!(format!("{:?}", Backend::Postgres(url.into())), "postgres");
+        let refused = |vendor: &str, backend: &str, snapshot: &str, expected: &str| {
+            let Err(e) = store(vendor, backend, snapshot) else {
+                panic!("{backend} {snapshot} was accepted");
+            };
+            assert!(e.contains(expected), "{e}");
+        };
+        refused(
+            "elasticpath",
+            "backend = \"mysql://h\"\n",
+            snapshot,
+            "a back end is",
+        );
+        refused("elasticpath", "", "", "needs its initial `snapshot`");
+        refused(
+            "ecwid",
+            "backend = \"postgres://h/db\"\n",
+            snapshot,
+            "PostgreSQL serves Elastic Path catalogs only",
+        );
     }
 }

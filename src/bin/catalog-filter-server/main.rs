@@ -13,6 +13,7 @@ mod auth;
 mod config;
 mod durable;
 mod http;
+mod pg;
 mod stores;
 
 use axum::extract::DefaultBodyLimit;
@@ -141,8 +142,11 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
     let mut ecwid: HashMap<String, Arc<dyn EcwidBackend>> = HashMap::new();
     let compact_after = config.server.compact_after;
     for store in &config.stores {
-        // The one back end so far; PostgreSQL goes beside it (stores.rs).
-        let config::Backend::Embedded = store.backend;
+        if let config::Backend::Postgres(conninfo) = &store.backend {
+            let backend = open_postgres(config, store, conninfo)?;
+            catalogs.insert(store.name.clone(), backend);
+            continue;
+        }
         let dir = state.join(&store.name);
         let initial = || config.initial_snapshot(store);
         match store.vendor {
@@ -193,6 +197,33 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
         }
     }
     Ok((catalogs, ecwid))
+}
+
+/// A PostgreSQL catalog: its initial snapshot read now (one that fails
+/// its checks makes the store answer its 500), the database only when a
+/// request comes.
+fn open_postgres(
+    config: &Config,
+    store: &config::StoreConfig,
+    conninfo: &str,
+) -> Result<Arc<dyn CatalogBackend>, String> {
+    let initial = match &store.snapshot {
+        None => None,
+        Some(_) => match config
+            .initial_snapshot(store)
+            .map_err(|reason| stores::internal(&reason))
+            .and_then(<stores::CatalogDoc as durable::Doc>::load)
+        {
+            Ok(doc) => Some(doc.into_catalog()),
+            Err(envelope) => {
+                tracing::error!(store = %store.name, "the initial snapshot fails its checks; the store answers 500");
+                return Ok(Arc::new(BrokenCatalog(envelope)));
+            }
+        },
+    };
+    let backend = pg::PgCatalog::new(conninfo, config.server.max_concurrency, initial)
+        .map_err(|reason| format!("store `{}`: {reason}", store.name))?;
+    Ok(Arc::new(backend))
 }
 
 async fn serve(options: Options, config: Config) -> Result<(), String> {

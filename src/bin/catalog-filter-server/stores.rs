@@ -284,6 +284,11 @@ fn unreadable(reason: &str) -> ErrorEnvelope {
 }
 
 impl CatalogDoc {
+    /// The catalog, without its text.
+    pub fn into_catalog(self) -> Catalog {
+        self.catalog
+    }
+
     /// The preview body: `{"data":[items],"meta":{"page":{...},"results":{"total":N}}}`.
     fn preview(&self, filter: Option<&ValidFilter>, page: Page) -> Vec<u8> {
         // The page's products and the total, without a list of them all.

@@ -3,106 +3,131 @@
 
 use crate::catalog::{Catalog, Product};
 use crate::json::{AttributeValue, Attributes, Text};
-use crate::sql::SCHEMA;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
-use postgres::{Client, Transaction};
-use std::io::Write as _;
-
-use super::Error;
+#[cfg(feature = "postgres")]
+use {
+    super::Error,
+    crate::sql::SCHEMA,
+    postgres::{Client, Transaction},
+    std::io::Write as _,
+};
 
 /// Creates the reference schema's tables and indexes (idempotent).
+#[cfg(feature = "postgres")]
 pub fn create_schema(client: &mut Client) -> Result<(), Error> {
     client.batch_execute(SCHEMA)
 }
 
 /// Empties the four tables.
+#[cfg(feature = "postgres")]
 pub fn clear(client: &mut Client) -> Result<(), Error> {
-    client.batch_execute("TRUNCATE product_nodes, products, nodes, hierarchies")
+    client.batch_execute(CLEAR)
 }
+
+/// The statement of `clear`.
+pub(super) const CLEAR: &str = "TRUNCATE product_nodes, products, nodes, hierarchies";
 
 /// Copies `catalog` into the (empty) tables, in one transaction: either
 /// everything is loaded or nothing is.
+#[cfg(feature = "postgres")]
 pub fn load(client: &mut Client, catalog: &Catalog) -> Result<(), Error> {
     let mut tx = client.transaction()?;
-    copy(
-        &mut tx,
-        "COPY hierarchies (id, name) FROM STDIN",
-        catalog.hierarchies(),
-        |h, line| {
-            field(line, &h.id);
-            opt(line, h.name.as_deref());
-        },
-    )?;
-    copy(
-        &mut tx,
-        "COPY nodes (id, hierarchy_id, parent_id, name) FROM STDIN",
-        catalog.nodes(),
-        |n, line| {
-            field(line, &n.id);
-            field(line, &n.hierarchy_id);
-            opt(line, n.parent_id.as_deref());
-            opt(line, n.name.as_deref());
-        },
-    )?;
-    copy(
-        &mut tx,
-        "COPY products (id, sku, slug, name, upc_ean, manufacturer_part_num, description, \
-         external_ref, status, commodity_type, owner, product_types, parent_id, tags, \
-         templates, created_at, updated_at, extensions, shopper_attributes, admin_attributes) \
-         FROM STDIN",
-        catalog.products(),
-        product_line,
-    )?;
+    for table in tables(catalog) {
+        copy(&mut tx, table)?;
+    }
+    tx.commit()
+}
+
+/// Streams one table's rows into its `COPY ... FROM STDIN`.
+#[cfg(feature = "postgres")]
+fn copy(tx: &mut Transaction<'_>, table: CopyTable<'_>) -> Result<(), Error> {
+    let mut writer = tx.copy_in(table.statement)?;
+    for chunk in table.chunks {
+        if writer.write_all(chunk.as_bytes()).is_err() {
+            // The server refused the data; `finish` returns its error,
+            // which says why.
+            break;
+        }
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+/// One table of a load: its `COPY ... FROM STDIN` (text format) and its
+/// rows' text, in chunks of about 1 MiB of whole lines.
+pub(super) struct CopyTable<'a> {
+    /// The `COPY` statement.
+    pub(super) statement: &'static str,
+    /// The lines, chunked.
+    pub(super) chunks: Box<dyn Iterator<Item = String> + Send + 'a>,
+}
+
+/// The four tables of `catalog`, in the order they are loaded.
+pub(super) fn tables(catalog: &Catalog) -> [CopyTable<'_>; 4] {
     let memberships = catalog.products().iter().flat_map(|p| {
         p.node_ids
             .iter()
             .enumerate()
             .map(move |(i, node)| (p.id, node, i))
     });
-    copy(
-        &mut tx,
-        "COPY product_nodes (product_id, node_id, ordinal) FROM STDIN",
-        memberships,
-        |(id, node, ordinal), line| {
-            field(line, &id.to_string());
-            field(line, node);
-            field(line, &ordinal.to_string());
+    [
+        CopyTable {
+            statement: "COPY hierarchies (id, name) FROM STDIN",
+            chunks: chunks(catalog.hierarchies(), |h, line| {
+                field(line, &h.id);
+                opt(line, h.name.as_deref());
+            }),
         },
-    )?;
-    tx.commit()
+        CopyTable {
+            statement: "COPY nodes (id, hierarchy_id, parent_id, name) FROM STDIN",
+            chunks: chunks(catalog.nodes(), |n, line| {
+                field(line, &n.id);
+                field(line, &n.hierarchy_id);
+                opt(line, n.parent_id.as_deref());
+                opt(line, n.name.as_deref());
+            }),
+        },
+        CopyTable {
+            statement: "COPY products (id, sku, slug, name, upc_ean, manufacturer_part_num, \
+                 description, external_ref, status, commodity_type, owner, product_types, \
+                 parent_id, tags, templates, created_at, updated_at, extensions, \
+                 shopper_attributes, admin_attributes) FROM STDIN",
+            chunks: chunks(catalog.products(), product_line),
+        },
+        CopyTable {
+            statement: "COPY product_nodes (product_id, node_id, ordinal) FROM STDIN",
+            chunks: chunks(memberships, |(id, node, ordinal), line| {
+                field(line, &id.to_string());
+                field(line, node);
+                field(line, &ordinal.to_string());
+            }),
+        },
+    ]
 }
 
-/// Streams `rows` into `statement` (a `COPY ... FROM STDIN` in text format),
-/// one line each, written by `line`.
-fn copy<T>(
-    tx: &mut Transaction<'_>,
-    statement: &str,
-    rows: impl IntoIterator<Item = T>,
-    mut line: impl FnMut(T, &mut String),
-) -> Result<(), Error> {
-    let mut writer = tx.copy_in(statement)?;
-    let mut buf = String::with_capacity(1 << 20);
-    let mut written = true;
-    for row in rows {
-        line(row, &mut buf);
-        // Each field ends with a tab; the last one ends the line instead.
-        buf.pop();
-        buf.push('\n');
-        if buf.len() >= 1 << 20 {
-            written = writer.write_all(buf.as_bytes()).is_ok();
-            if !written {
+/// The size a chunk of lines reaches before it is sent.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// `rows` as COPY text, one line each written by `line`, in chunks of
+/// whole lines of about [`CHUNK_BYTES`] (the last one shorter, none empty).
+fn chunks<'a, T: 'a>(
+    rows: impl IntoIterator<Item = T, IntoIter: Send + 'a>,
+    mut line: impl FnMut(T, &mut String) + Send + 'a,
+) -> Box<dyn Iterator<Item = String> + Send + 'a> {
+    let mut rows = rows.into_iter();
+    Box::new(std::iter::from_fn(move || {
+        let mut buf = String::new();
+        for row in rows.by_ref() {
+            line(row, &mut buf);
+            // Each field ends with a tab; the last one ends the line instead.
+            buf.pop();
+            buf.push('\n');
+            if buf.len() >= CHUNK_BYTES {
                 break;
             }
-            buf.clear();
         }
-    }
-    if written {
-        // A failed write means the server refused the data; `finish`
-        // returns the server's error, which says why.
-        let _ = writer.write_all(buf.as_bytes());
-    }
-    writer.finish()?;
-    Ok(())
+        (!buf.is_empty()).then_some(buf)
+    }))
 }
 
 fn product_line(p: &Product, line: &mut String) {

@@ -1,24 +1,31 @@
-//! Running filters and detach in PostgreSQL (feature `postgres`), with the
-//! synchronous [`postgres`] client, over the reference schema
-//! ([`super::SCHEMA`], `sql/schema.sql`).
+//! Running filters and detach in PostgreSQL, over the reference schema
+//! ([`super::SCHEMA`], `sql/schema.sql`): with the synchronous `postgres`
+//! client (feature `postgres`, the functions of this module) or on tokio
+//! with `tokio_postgres` (feature `postgres-async`, the same functions in
+//! `nonblocking`). Both run the same statements in the same transactions
+//! and give the same answers.
 //!
-//! - [`create_schema`] creates the tables, [`clear`] empties them, [`load()`]
+//! - `create_schema` creates the tables, `clear` empties them, `load`
 //!   copies a [`Catalog`](crate::catalog::Catalog) in (one transaction, `COPY ... FROM STDIN`).
-//! - [`select_ids`] runs a filter: the ids of the matching products.
-//! - [`detach()`] answers a [`DetachNodesRequest`](crate::elasticpath::detach::DetachNodesRequest) like
+//! - `select_ids` runs a filter: the ids of the matching products.
+//! - `detach` answers a [`DetachNodesRequest`](crate::elasticpath::detach::DetachNodesRequest) like
 //!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) +
-//!   [`apply`](crate::elasticpath::detach::apply) do in memory, by [`detach_nodes`].
-//! - [`detach_nodes`] removes the matched products' memberships in the
+//!   [`apply`](crate::elasticpath::detach::apply) do in memory, by `detach_nodes`.
+//! - `detach_nodes` removes the matched products' memberships in the
 //!   named node subtrees in one transaction (a recursive CTE expands the
 //!   ids into subtrees, then one `DELETE`), and
 //!   answers the same counts as the in-memory plan: `nodes_detached` = the
 //!   number of distinct requested ids naming a node or a hierarchy,
-//!   `nodes_not_found` = the other ids, once each, in request order.
+//!   `nodes_not_found` = the other ids, once each, in request order. The
+//!   transaction is `SERIALIZABLE`, so concurrent detaches end as one of
+//!   their serial orders would; one PostgreSQL aborts to keep that promise
+//!   is run again.
 //!
 //! Every filter value is a bound parameter ([`super::render`]); node ids are
 //! one `text[]` parameter. Nothing a request holds reaches the SQL text.
 //!
 //! ```no_run
+//! # #[cfg(feature = "postgres")] {
 //! use catalog_filter::{compile, sql::pg, synthetic};
 //!
 //! let mut client = postgres::Client::connect("host=127.0.0.1 user=postgres", postgres::NoTls)?;
@@ -29,6 +36,7 @@
 //! let first = catalog.nodes()[0].id.clone();
 //! let done = pg::detach_nodes(&mut client, &compile("eq(status,draft)")?, &[first, "nope".into()])?;
 //! assert_eq!(done.nodes_not_found, ["nope"]);
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -44,31 +52,39 @@
 
 mod detach;
 pub mod load;
+#[cfg(feature = "postgres-async")]
+pub mod nonblocking;
+mod statements;
 
-pub use detach::{DetachError, Detached, detach, detach_nodes};
+pub use detach::{DetachError, Detached};
+#[cfg(feature = "postgres")]
+pub use detach::{detach, detach_nodes};
+#[cfg(feature = "postgres")]
 pub use load::{clear, create_schema, load};
 
-use super::{RenderOptions, SqlParam, render_with};
+use super::SqlParam;
+#[cfg(feature = "postgres")]
 use crate::validate::ValidFilter;
+#[cfg(feature = "postgres")]
 use postgres::Client;
-use postgres::types::ToSql;
+use tokio_postgres::types::ToSql;
+#[cfg(feature = "postgres")]
 use uuid::Uuid;
 
 /// The error type of this module: the database's (connection, SQL, data).
-pub use postgres::Error;
+/// The same type for both clients (`postgres::Error` is this one).
+pub use tokio_postgres::Error;
 
 /// The ids of the products matching `filter`, in `uuid` order.
+#[cfg(feature = "postgres")]
 pub fn select_ids(client: &mut Client, filter: &ValidFilter) -> Result<Vec<Uuid>, Error> {
-    let sql = render_with(filter, &RenderOptions::default());
-    let query = format!(
-        "SELECT products.id FROM products WHERE {} ORDER BY products.id",
-        sql.sql_where
-    );
-    let rows = client.query(&query, &bind(&sql.params))?;
+    let (query, params) = statements::select_ids(filter);
+    let rows = client.query(&query, &bind(&params))?;
     rows.iter().map(|row| row.try_get(0)).collect()
 }
 
-/// The parameters as the `postgres` crate binds them.
+/// The parameters as the `postgres` and `tokio_postgres` crates bind them
+/// (one `ToSql` trait, which both re-export).
 pub fn bind(params: &[SqlParam]) -> Vec<&(dyn ToSql + Sync)> {
     params
         .iter()

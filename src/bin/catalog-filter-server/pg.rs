@@ -1,0 +1,239 @@
+//! The PostgreSQL back end of an Elastic Path catalog: the reference
+//! schema (`sql/schema.sql`) in a database, on a pool of `tokio-postgres`
+//! connections, run by `catalog_filter::sql::pg::nonblocking`.
+//!
+//! - At start nothing is required of the database: the schema is created
+//!   (idempotent) and the initial snapshot, when the config names one,
+//!   loaded into empty tables on the first request that finds the database
+//!   up; until then every request answers the 500 envelope.
+//! - A detach is one `SERIALIZABLE` transaction (the library's), run in a
+//!   task of its own, so a client that leaves does not cut it short: it
+//!   commits or rolls back whole.
+//! - The preview counts and pages in one `REPEATABLE READ` read-only
+//!   transaction, so it sees the catalog before or after a detach, never
+//!   half of one. Its products come in `id` order (the tables keep no
+//!   snapshot order), each `{"type":"product","id":..,"attributes":{..}}`
+//!   with the columns the table keeps (those that are not NULL) and
+//!   `node_ids` in the snapshot's order.
+//! - A connection whose backend is gone (terminated, the database
+//!   restarted) fails its request with the 500 and is dropped when it
+//!   returns to the pool; the next request gets a new one.
+
+use crate::stores::{CatalogBackend, Failure, Page, Reply};
+use catalog_filter::catalog::Catalog;
+use catalog_filter::elasticpath::detach::{self, DetachNodesResponse};
+use catalog_filter::elasticpath::envelope::ErrorEnvelope;
+use catalog_filter::sql::pg::{self, DetachError, nonblocking};
+use catalog_filter::sql::{RenderOptions, render_with};
+use catalog_filter::{Limits, ValidFilter};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::io;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+/// An Elastic Path catalog in PostgreSQL.
+pub struct PgCatalog {
+    pool: Pool,
+    /// Set once the schema exists and the initial snapshot is in.
+    ready: OnceCell<()>,
+    /// The initial snapshot, until it is loaded (or found unneeded).
+    initial: Mutex<Option<Catalog>>,
+}
+
+impl PgCatalog {
+    /// A catalog served from the database `conninfo` names, with at most
+    /// `connections` connections; `initial` is loaded into empty tables.
+    /// Fails only on a connection string that does not parse.
+    pub fn new(
+        conninfo: &str,
+        connections: usize,
+        initial: Option<Catalog>,
+    ) -> Result<PgCatalog, String> {
+        let config = tokio_postgres::Config::from_str(conninfo)
+            .map_err(|e| format!("the PostgreSQL connection string does not parse: {e}"))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                // Fast: a connection whose backend is gone reports itself
+                // closed, and is dropped instead of reused.
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(connections.max(1))
+            .build()
+            .map_err(|e| format!("the PostgreSQL pool cannot be built: {e}"))?;
+        Ok(PgCatalog {
+            pool,
+            ready: OnceCell::new(),
+            initial: Mutex::new(initial),
+        })
+    }
+
+    /// A connection of the pool, the schema created and the initial
+    /// snapshot loaded first if that is not done yet.
+    async fn client(&self) -> Result<deadpool_postgres::Object, String> {
+        let mut client = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| format!("no PostgreSQL connection: {e}"))?;
+        self.ready
+            .get_or_try_init(|| async {
+                nonblocking::create_schema(&client)
+                    .await
+                    .map_err(|e| format!("the schema cannot be created: {e}"))?;
+                let initial = self.initial.lock().map(|mut i| i.take()).unwrap_or(None);
+                if let Some(catalog) = initial {
+                    let empty: bool = client
+                        .query_one(
+                            "SELECT NOT EXISTS (SELECT 1 FROM hierarchies) \
+                             AND NOT EXISTS (SELECT 1 FROM products)",
+                            &[],
+                        )
+                        .await
+                        .and_then(|row| row.try_get(0))
+                        .map_err(|e| format!("the tables cannot be read: {e}"))?;
+                    if empty {
+                        if let Err(e) = nonblocking::load(&mut client, &catalog).await {
+                            // Tried again on the next request.
+                            if let Ok(mut slot) = self.initial.lock() {
+                                *slot = Some(catalog);
+                            }
+                            return Err(format!("the initial snapshot does not load: {e}"));
+                        }
+                        tracing::info!("the initial snapshot is loaded into PostgreSQL");
+                    }
+                }
+                Ok::<(), String>(())
+            })
+            .await?;
+        Ok(client)
+    }
+}
+
+/// The preview's page: `$n` the limit, `$n+1` the offset, after the
+/// filter's parameters.
+fn page_query(sql_where: &str, first_page_param: usize) -> String {
+    format!(
+        "SELECT jsonb_build_object('type', 'product', 'id', products.id, 'attributes', \
+             COALESCE((SELECT jsonb_object_agg(key, value) \
+                       FROM jsonb_each(to_jsonb(products) - 'id') \
+                       WHERE value <> 'null'::jsonb), '{{}}'::jsonb) \
+             || jsonb_build_object('node_ids', COALESCE( \
+                  (SELECT jsonb_agg(pn.node_id ORDER BY pn.ordinal) \
+                   FROM product_nodes AS pn WHERE pn.product_id = products.id), \
+                  '[]'::jsonb)))::text \
+         FROM products WHERE {sql_where} ORDER BY products.id \
+         LIMIT ${first_page_param} OFFSET ${}",
+        first_page_param + 1
+    )
+}
+
+impl CatalogBackend for PgCatalog {
+    fn preview(
+        self: Arc<Self>,
+        filter: Option<ValidFilter>,
+        page: Page,
+    ) -> Reply<Result<Vec<u8>, Failure<ErrorEnvelope>>> {
+        Box::pin(async move {
+            let mut client = self.client().await.map_err(Failure::Internal)?;
+            let (sql_where, params) = match &filter {
+                Some(filter) => {
+                    let sql = render_with(filter, &RenderOptions::default());
+                    (sql.sql_where, sql.params)
+                }
+                None => ("TRUE".to_owned(), Vec::new()),
+            };
+            let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+            let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+            let db =
+                |e: tokio_postgres::Error| Failure::Internal(format!("the database failed: {e}"));
+            let tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await
+                .map_err(db)?;
+            let bound = pg::bind(&params);
+            let total: i64 = tx
+                .query_one(
+                    &format!("SELECT count(*) FROM products WHERE {sql_where}"),
+                    &bound,
+                )
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(db)?;
+            let mut paged: Vec<&(dyn ToSql + Sync)> = bound.clone();
+            paged.push(&limit);
+            paged.push(&offset);
+            let rows = tx
+                .query(&page_query(&sql_where, params.len() + 1), &paged)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            let mut out = Vec::with_capacity(256 + 512 * rows.len());
+            out.extend_from_slice(b"{\"data\":[");
+            for (n, row) in rows.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                let item: &str = row.try_get(0).map_err(db)?;
+                out.extend_from_slice(item.as_bytes());
+            }
+            out.extend_from_slice(
+                format!(
+                    "],\"meta\":{{\"page\":{{\"limit\":{},\"offset\":{}}},\"results\":{{\"total\":{}}}}}}}",
+                    page.limit, page.offset, total
+                )
+                .as_bytes(),
+            );
+            Ok(out)
+        })
+    }
+
+    fn detach(
+        self: Arc<Self>,
+        body: String,
+        limits: Limits,
+    ) -> Reply<Result<DetachNodesResponse, Failure<ErrorEnvelope>>> {
+        Box::pin(async move {
+            // Read as `detach --json` reads it: the ids past the limit
+            // counted, never kept.
+            let request = detach::read_request(&body, &limits).map_err(Failure::Answer)?;
+            tracing::info!(
+                filter = request.data.filter.as_deref().unwrap_or_default(),
+                node_ids = request.data.node_ids.as_ref().map_or(0, Vec::len),
+                "detach_nodes"
+            );
+            // Its own task: a client that leaves does not cancel it halfway
+            // (a cancelled transaction would roll back; this one finishes).
+            let store = Arc::clone(&self);
+            let span = tracing::Span::current();
+            let done = tokio::spawn(tracing::Instrument::instrument(
+                async move {
+                    let mut client = store.client().await.map_err(Failure::Internal)?;
+                    nonblocking::detach(&mut client, &request, &limits)
+                        .await
+                        .map_err(|e| match e {
+                            DetachError::Request(envelope) => Failure::Answer(envelope),
+                            other => Failure::Internal(other.to_string()),
+                        })
+                },
+                span,
+            ))
+            .await;
+            done.unwrap_or_else(|e| Err(Failure::Internal(e.to_string())))
+        })
+    }
+
+    fn flush(self: Arc<Self>) -> Reply<io::Result<()>> {
+        // Every answered change is committed already.
+        Box::pin(async { Ok(()) })
+    }
+}
