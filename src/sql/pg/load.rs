@@ -385,6 +385,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rows_come_in_chunks_of_whole_lines() {
+        // 3,000 lines of 1,000 bytes (999 and the newline): a chunk is
+        // sent once it reaches 1 MiB, so 1,049 lines a chunk.
+        let rows = (0..3_000).map(|k| format!("{k:0>999}"));
+        let chunks: Vec<String> = chunks(rows, |row, line| field(line, &row)).collect();
+        let lines_per_chunk = CHUNK_BYTES.div_ceil(1_000);
+        assert_eq!(
+            chunks.iter().map(String::len).collect::<Vec<_>>(),
+            [
+                lines_per_chunk * 1_000,
+                lines_per_chunk * 1_000,
+                (3_000 - 2 * lines_per_chunk) * 1_000
+            ]
+        );
+        let all: String = chunks.concat();
+        let expected: String = (0..3_000).map(|k| format!("{k:0>999}\n")).collect();
+        assert_eq!(all, expected);
+        // No rows, no chunk (not one empty chunk).
+        assert_eq!(super::chunks(Vec::<String>::new(), |row, line| field(line, &row)).count(), 0);
+        // Fields: tab-separated, escaped, NULL as \N.
+        let mut line = String::new();
+        field(&mut line, "a\tb\\c\nd\re");
+        opt(&mut line, None);
+        array(&mut line, ["x\"y", "z\\"].into_iter());
+        assert_eq!(line, "a\\tb\\\\c\\nd\\re\t\\N\t{\"x\\\\\"y\",\"z\\\\\\\\\"}\t");
+    }
+
+    #[test]
     fn json_numbers_keep_a_decimal_point() {
         let write = |v: serde_json::Value| {
             let mut s = String::new();
