@@ -98,6 +98,7 @@ fn setup(compact_after: u64) -> PathBuf {
         r#"
 [server]
 compact_after = {compact_after}
+compact_ratio = 0
 timeout_secs = 30
 
 [[stores]]

@@ -4,7 +4,8 @@
 //! [server]
 //! max_concurrency = 64          # requests served at once; more wait for a slot
 //! timeout_secs = 30             # per request, body included
-//! compact_after = 64            # journal entries folded into a new snapshot
+//! compact_after = 64            # journal entries folded into a new snapshot, once
+//! compact_ratio = 16            #   the journal is also 1/16 of the snapshot's size (0: count only)
 //!
 //! [limits]                      # catalog_filter::Limits; max_snapshot_bytes is the body limit
 //! max_snapshot_bytes = 1048576  # the default here (1 MiB) whatever other limits are set
@@ -139,6 +140,9 @@ pub struct ServerSettings {
     pub timeout_secs: u64,
     /// Journal entries after which a store is compacted into a new snapshot.
     pub compact_after: u64,
+    /// And once the journal is at least 1/`compact_ratio` of the
+    /// snapshot's size (0: the count alone decides).
+    pub compact_ratio: u64,
 }
 
 impl Default for ServerSettings {
@@ -147,6 +151,7 @@ impl Default for ServerSettings {
             max_concurrency: 64,
             timeout_secs: 30,
             compact_after: 64,
+            compact_ratio: 16,
         }
     }
 }

@@ -16,7 +16,9 @@
 //!    apply, so a reader sees the state before or after it, never half);
 //! 5. answers. A 200 is sent only after step 3.
 //!
-//! Compaction (after `compact_after` entries, and at shutdown) writes the
+//! Compaction (once at least `compact_after` entries wait and the journal
+//! has grown to a `compact_ratio`th of the snapshot's size, and at
+//! shutdown) writes the
 //! state as read, with only the changed lists spliced in, to
 //! `snapshot-<SEQ>.json.tmp`, fsyncs it, renames it to `snapshot-<SEQ>.json`,
 //! fsyncs the directory, then empties the journal and removes the old
@@ -67,6 +69,23 @@ struct Journal {
     base: u64,
     /// Set when a failed append could not be undone: no more writes.
     broken: Option<String>,
+    /// The size of the snapshot file.
+    snapshot_len: u64,
+}
+
+/// When a store's journal is folded into a new snapshot.
+#[derive(Clone, Copy, Debug)]
+pub struct Compaction {
+    /// At least this many entries wait (1 at least).
+    pub after: u64,
+    /// And the journal is at least 1/`ratio` of the snapshot's size (0:
+    /// the count alone decides). A compaction rewrites the whole snapshot,
+    /// and writes wait while it runs: with a ratio, each byte journaled
+    /// costs at most `ratio` bytes of rewriting whatever the snapshot's
+    /// size, where a count alone would rewrite a 355 MB catalog every
+    /// `after` detaches. Replaying such a journal at start costs a
+    /// fraction of loading the snapshot.
+    pub ratio: u64,
 }
 
 /// A snapshot served from memory and made durable by a journal.
@@ -76,7 +95,7 @@ pub struct Durable<D> {
     _lock: File,
     state: RwLock<D>,
     journal: Mutex<Journal>,
-    compact_after: u64,
+    compaction: Compaction,
 }
 
 const JOURNAL: &str = "journal.jsonl";
@@ -118,7 +137,7 @@ impl<D: Doc> Durable<D> {
     pub fn open(
         dir: &Path,
         initial: impl FnOnce() -> Result<Vec<u8>, String>,
-        compact_after: u64,
+        compaction: Compaction,
     ) -> Result<Durable<D>, OpenError<D::Broken>> {
         let other = |what: &str, e: io::Error| OpenError::Other(format!("{what}: {e}"));
         if !dir.exists() {
@@ -179,6 +198,7 @@ impl<D: Doc> Durable<D> {
         let path = dir.join(snapshot_name(base));
         let bytes =
             fs::read(&path).map_err(|e| other(&format!("cannot read {}", path.display()), e))?;
+        let snapshot_len = bytes.len() as u64;
         let mut doc = D::load(bytes).map_err(OpenError::Load)?;
         let mut file = OpenOptions::new()
             .read(true)
@@ -214,8 +234,12 @@ impl<D: Doc> Durable<D> {
                 seq,
                 base,
                 broken: None,
+                snapshot_len,
             }),
-            compact_after: compact_after.max(1),
+            compaction: Compaction {
+                after: compaction.after.max(1),
+                ..compaction
+            },
         })
     }
 
@@ -271,10 +295,14 @@ impl<D: Doc> Durable<D> {
         Ok(Ok(plan))
     }
 
-    /// True when enough entries wait in the journal for a compaction.
+    /// True when enough waits in the journal for a compaction (see
+    /// [`Compaction`]).
     pub fn wants_compaction(&self) -> bool {
         let journal = lock(&self.journal);
-        journal.broken.is_none() && journal.seq.saturating_sub(journal.base) >= self.compact_after
+        journal.broken.is_none()
+            && journal.seq.saturating_sub(journal.base) >= self.compaction.after
+            && (self.compaction.ratio == 0
+                || journal.len.saturating_mul(self.compaction.ratio) >= journal.snapshot_len)
     }
 
     /// Folds the journal into a new snapshot (see the module docs); does
@@ -287,13 +315,14 @@ impl<D: Doc> Durable<D> {
         let seq = journal.seq;
         let path = self.dir.join(snapshot_name(seq));
         let tmp = self.dir.join(format!("{}.tmp", snapshot_name(seq)));
-        {
+        let snapshot_len = {
             let file = File::create(&tmp)?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
             self.read().write_as_read(&mut out)?;
             let file = out.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
-        }
+            file.metadata()?.len()
+        };
         fs::rename(&tmp, &path)?;
         // A failure up to here leaves the journal as it was (a snapshot
         // renamed into place holds entries the journal still has: replay
@@ -311,6 +340,7 @@ impl<D: Doc> Durable<D> {
         }
         journal.len = 0;
         journal.base = seq;
+        journal.snapshot_len = snapshot_len;
         if let Err(e) = journal.file.sync_all() {
             journal.broken = Some(format!("the emptied journal could not be synced: {e}"));
             return Err(e);
@@ -418,10 +448,20 @@ mod tests {
     }
 
     fn open(dir: &Path) -> Durable<Lines> {
-        match Durable::open(dir, || Ok(b"a".to_vec()), 1000) {
+        match Durable::open(dir, || Ok(b"a".to_vec()), counted(1000)) {
             Ok(d) => d,
             Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
         }
+    }
+
+    /// Compaction after `after` entries, whatever their size.
+    fn counted(after: u64) -> Compaction {
+        Compaction { after, ratio: 0 }
+    }
+
+    /// Compaction after `after` entries and a sixteenth of the snapshot.
+    fn sized(after: u64) -> Compaction {
+        Compaction { after, ratio: 16 }
     }
 
     fn add(d: &Durable<Lines>, text: &str) {
@@ -484,6 +524,58 @@ mod tests {
         let _ = fs::remove_dir_all(root);
     }
 
+    /// Compaction waits for `compact_after` entries and for a journal of
+    /// a sixteenth of the snapshot's size, whichever comes last.
+    #[test]
+    fn compaction_waits_for_a_journal_of_a_sixteenth_of_the_snapshot() {
+        let root = dir();
+        let store = root.join("s");
+        // 1,600 bytes of snapshot: compaction once the journal holds 100.
+        let d: Durable<Lines> = match Durable::open(&store, || Ok(vec![b'a'; 1_600]), sized(3)) {
+            Ok(d) => d,
+            Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
+        };
+        // Each entry is `{"seq":N,"entry":"b"}` and a newline: 22 bytes.
+        let mut wants = Vec::new();
+        for _ in 0..6 {
+            add(&d, "b");
+            wants.push(d.wants_compaction());
+        }
+        // 3 entries (66 bytes): not yet; 5 (110 bytes): due.
+        assert_eq!(wants, [false, false, false, false, true, true]);
+        d.compact().unwrap();
+        assert!(!d.wants_compaction());
+        // The new snapshot (1,606 bytes) sets the next threshold: 101 bytes.
+        for _ in 0..4 {
+            add(&d, "c");
+        }
+        assert!(!d.wants_compaction(), "88 journal bytes");
+        add(&d, "c");
+        assert!(d.wants_compaction(), "110 journal bytes");
+        drop(d);
+        // Reopened, the snapshot's size is read again: still due.
+        let d: Durable<Lines> = match Durable::open(&store, || Ok(Vec::new()), sized(3)) {
+            Ok(d) => d,
+            Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
+        };
+        assert!(d.wants_compaction());
+        drop(d);
+        // A count not reached holds it back whatever the size.
+        let d: Durable<Lines> = match Durable::open(&store, || Ok(Vec::new()), sized(6)) {
+            Ok(d) => d,
+            Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
+        };
+        assert!(!d.wants_compaction(), "5 entries of 6");
+        drop(d);
+        // Ratio 0: the count alone.
+        let d: Durable<Lines> = match Durable::open(&store, || Ok(Vec::new()), counted(5)) {
+            Ok(d) => d,
+            Err(OpenError::Load(e) | OpenError::Other(e) | OpenError::Locked(e)) => panic!("{e}"),
+        };
+        assert!(d.wants_compaction(), "5 entries of 5, 110 bytes");
+        let _ = fs::remove_dir_all(root);
+    }
+
     #[test]
     fn crashes() {
         let root = dir();
@@ -520,7 +612,7 @@ mod tests {
         text.splice(0..0, b"garbage\n".iter().copied());
         fs::write(store.join(JOURNAL), &text).unwrap();
         assert!(matches!(
-            Durable::<Lines>::open(&store, || Ok(Vec::new()), 1),
+            Durable::<Lines>::open(&store, || Ok(Vec::new()), counted(1)),
             Err(OpenError::Other(_))
         ));
         // Out of order.
@@ -530,7 +622,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            Durable::<Lines>::open(&store, || Ok(Vec::new()), 1),
+            Durable::<Lines>::open(&store, || Ok(Vec::new()), counted(1)),
             Err(OpenError::Other(_))
         ));
         let _ = fs::remove_dir_all(root);
@@ -543,7 +635,7 @@ mod tests {
         let d = open(&store);
         // Another open of the same directory (the lock is per open file, so
         // this process's second open is refused as another process's is).
-        match Durable::<Lines>::open(&store, || Ok(Vec::new()), 1) {
+        match Durable::<Lines>::open(&store, || Ok(Vec::new()), counted(1)) {
             Err(OpenError::Locked(reason)) => assert!(reason.contains("LOCK"), "{reason}"),
             Err(OpenError::Load(e) | OpenError::Other(e)) => panic!("{e}"),
             Ok(_) => panic!("opened twice"),

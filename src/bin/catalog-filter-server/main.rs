@@ -140,7 +140,10 @@ type Stores = (
 fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, String> {
     let mut catalogs: HashMap<String, Arc<dyn CatalogBackend>> = HashMap::new();
     let mut ecwid: HashMap<String, Arc<dyn EcwidBackend>> = HashMap::new();
-    let compact_after = config.server.compact_after;
+    let compaction = durable::Compaction {
+        after: config.server.compact_after,
+        ratio: config.server.compact_ratio,
+    };
     for store in &config.stores {
         if let config::Backend::Postgres(conninfo) = &store.backend {
             let backend = open_postgres(config, store, conninfo)?;
@@ -152,9 +155,7 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
         match store.vendor {
             Vendor::Elasticpath => {
                 let backend: Arc<dyn CatalogBackend> = match Durable::open(
-                    &dir,
-                    initial,
-                    compact_after,
+                    &dir, initial, compaction,
                 ) {
                     Ok(durable) => Arc::new(EmbeddedCatalog(durable)),
                     Err(e) => {
@@ -173,11 +174,8 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
                 catalogs.insert(store.name.clone(), backend);
             }
             Vendor::Ecwid => {
-                let backend: Arc<dyn EcwidBackend> = match Durable::open(
-                    &dir,
-                    initial,
-                    compact_after,
-                ) {
+                let backend: Arc<dyn EcwidBackend> = match Durable::open(&dir, initial, compaction)
+                {
                     Ok(durable) => Arc::new(EmbeddedEcwid(durable)),
                     Err(e) => {
                         let error = match e {

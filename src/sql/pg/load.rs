@@ -403,13 +403,19 @@ mod tests {
         let expected: String = (0..3_000).map(|k| format!("{k:0>999}\n")).collect();
         assert_eq!(all, expected);
         // No rows, no chunk (not one empty chunk).
-        assert_eq!(super::chunks(Vec::<String>::new(), |row, line| field(line, &row)).count(), 0);
+        assert_eq!(
+            super::chunks(Vec::<String>::new(), |row, line| field(line, &row)).count(),
+            0
+        );
         // Fields: tab-separated, escaped, NULL as \N.
         let mut line = String::new();
         field(&mut line, "a\tb\\c\nd\re");
         opt(&mut line, None);
         array(&mut line, ["x\"y", "z\\"].into_iter());
-        assert_eq!(line, "a\\tb\\\\c\\nd\\re\t\\N\t{\"x\\\\\"y\",\"z\\\\\\\\\"}\t");
+        assert_eq!(
+            line,
+            "a\\tb\\\\c\\nd\\re\t\\N\t{\"x\\\\\"y\",\"z\\\\\\\\\"}\t"
+        );
     }
 
     #[test]
