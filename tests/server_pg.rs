@@ -79,6 +79,25 @@ grant = "implicit"
     )
 }
 
+/// Waits until the PostgreSQL catalog of `token` is set up (its schema
+/// created and its snapshot loaded, in the background): 500 until then.
+async fn ready(server: &Server, token: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, body) = server.products(token, "?page[limit]=0").await;
+        if status == 200 {
+            return;
+        }
+        assert_eq!(status, 500, "{body}");
+        assert!(
+            Instant::now() < deadline,
+            "the PostgreSQL catalog is not set up: {}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Each product's memberships in the database, products without any left
 /// out: `{id: [node ids in order]}`.
 async fn memberships(url: &str) -> BTreeMap<String, Vec<String>> {
@@ -133,6 +152,7 @@ async fn a_postgres_catalog_answers_as_the_embedded_one() {
     let url = database();
     let snapshot = format!("{FIXTURES}/catalog-a.json");
     let server = Server::start_with(config(&url, &snapshot));
+    ready(&server, "pg-token").await;
     let requests = [
         // The seed's example.
         json!({"data": {"filter": "eq(sku,book)", "node_ids": ["123"]}}),
@@ -258,6 +278,7 @@ async fn concurrent_detaches_end_as_a_serial_order() {
         &url,
         &snapshot.display().to_string(),
     )));
+    ready(&server, "pg-token").await;
     let bodies: Vec<Value> = (0..24)
         .map(|k| {
             let filter = match k % 4 {
@@ -290,7 +311,7 @@ async fn concurrent_detaches_end_as_a_serial_order() {
     let mut expected = Catalog::from_json(&text).unwrap();
     for (task, body) in tasks.into_iter().zip(&bodies) {
         let (status, answer) = task.await.unwrap();
-        assert_eq!(status, 200, "{body}: {answer}");
+        assert_eq!(status, 200, "{body}: {answer}\n{}", server.log());
         let request: DetachNodesRequest = serde_json::from_value(body.clone()).unwrap();
         let plan = detach::plan(&expected, &request, &Limits::default()).unwrap();
         // Existence of nodes does not change: every order answers the same.
@@ -318,8 +339,7 @@ async fn a_terminated_backend_fails_the_detach_whole() {
     let url = database();
     let snapshot = format!("{FIXTURES}/catalog-a.json");
     let server = Arc::new(Server::start_with(config(&url, &snapshot)));
-    // The first request loads the snapshot.
-    assert_eq!(server.products("pg-token", "").await.0, 200);
+    ready(&server, "pg-token").await;
     let before = memberships(&url).await;
     let body = json!({"data": {"filter": "eq(status,live)", "node_ids": ["h1"]}});
 

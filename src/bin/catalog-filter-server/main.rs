@@ -198,8 +198,8 @@ fn open_stores(config: &Config, state: &std::path::Path) -> Result<Stores, Strin
 }
 
 /// A PostgreSQL catalog: its initial snapshot read now (one that fails
-/// its checks makes the store answer its 500), the database only when a
-/// request comes.
+/// its checks makes the store answer its 500), the database set up in the
+/// background (the runtime's; called from `serve`).
 fn open_postgres(
     config: &Config,
     store: &config::StoreConfig,
@@ -221,7 +221,9 @@ fn open_postgres(
     };
     let backend = pg::PgCatalog::new(conninfo, config.server.max_concurrency, initial)
         .map_err(|reason| format!("store `{}`: {reason}", store.name))?;
-    Ok(Arc::new(backend))
+    let backend = Arc::new(backend);
+    backend.set_up();
+    Ok(backend)
 }
 
 async fn serve(options: Options, config: Config) -> Result<(), String> {

@@ -2,10 +2,10 @@
 //! schema (`sql/schema.sql`) in a database, on a pool of `tokio-postgres`
 //! connections, run by `catalog_filter::sql::pg::nonblocking`.
 //!
-//! - At start nothing is required of the database: the schema is created
-//!   (idempotent) and the initial snapshot, when the config names one,
-//!   loaded into empty tables on the first request that finds the database
-//!   up; until then every request answers the 500 envelope.
+//! - At start nothing is required of the database: a task of its own
+//!   creates the schema (idempotent) and loads the initial snapshot, when
+//!   the config names one, into empty tables, tried again until the
+//!   database is up; until then every request answers the 500 envelope.
 //! - A detach is one `SERIALIZABLE` transaction (the library's), run in a
 //!   task of its own, so a client that leaves does not cut it short: it
 //!   commits or rolls back whole.
@@ -29,8 +29,9 @@ use catalog_filter::{Limits, ValidFilter};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::io;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
+use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls};
 
@@ -38,7 +39,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 pub struct PgCatalog {
     pool: Pool,
     /// Set once the schema exists and the initial snapshot is in.
-    ready: OnceCell<()>,
+    ready: AtomicBool,
     /// The initial snapshot, until it is loaded (or found unneeded).
     initial: Mutex<Option<Catalog>>,
 }
@@ -69,50 +70,84 @@ impl PgCatalog {
             .map_err(|e| format!("the PostgreSQL pool cannot be built: {e}"))?;
         Ok(PgCatalog {
             pool,
-            ready: OnceCell::new(),
+            ready: AtomicBool::new(false),
             initial: Mutex::new(initial),
         })
     }
 
-    /// A connection of the pool, the schema created and the initial
-    /// snapshot loaded first if that is not done yet.
-    async fn client(&self) -> Result<deadpool_postgres::Object, String> {
+    /// Sets the database up in a task of its own: creates the schema and
+    /// loads the initial snapshot into empty tables, tried again (after 1
+    /// s, doubling up to 30 s) until it succeeds. Not in a request: a
+    /// request's timeout would cancel a long load, over and over.
+    pub fn set_up(self: &Arc<Self>) {
+        let store = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut wait = Duration::from_secs(1);
+            loop {
+                match store.initialize().await {
+                    Ok(()) => {
+                        store.ready.store(true, Ordering::Release);
+                        return;
+                    }
+                    Err(reason) => {
+                        tracing::error!(%reason, retry_in = ?wait, "the PostgreSQL catalog is not set up");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(30));
+                    }
+                }
+            }
+        });
+    }
+
+    /// One try of [`PgCatalog::set_up`].
+    async fn initialize(&self) -> Result<(), String> {
         let mut client = self
             .pool
             .get()
             .await
             .map_err(|e| format!("no PostgreSQL connection: {e}"))?;
-        self.ready
-            .get_or_try_init(|| async {
-                nonblocking::create_schema(&client)
-                    .await
-                    .map_err(|e| format!("the schema cannot be created: {e}"))?;
-                let initial = self.initial.lock().map(|mut i| i.take()).unwrap_or(None);
-                if let Some(catalog) = initial {
-                    let empty: bool = client
-                        .query_one(
-                            "SELECT NOT EXISTS (SELECT 1 FROM hierarchies) \
-                             AND NOT EXISTS (SELECT 1 FROM products)",
-                            &[],
-                        )
-                        .await
-                        .and_then(|row| row.try_get(0))
-                        .map_err(|e| format!("the tables cannot be read: {e}"))?;
-                    if empty {
-                        if let Err(e) = nonblocking::load(&mut client, &catalog).await {
-                            // Tried again on the next request.
-                            if let Ok(mut slot) = self.initial.lock() {
-                                *slot = Some(catalog);
-                            }
-                            return Err(format!("the initial snapshot does not load: {e}"));
-                        }
-                        tracing::info!("the initial snapshot is loaded into PostgreSQL");
-                    }
-                }
-                Ok::<(), String>(())
-            })
-            .await?;
-        Ok(client)
+        nonblocking::create_schema(&client)
+            .await
+            .map_err(|e| format!("the schema cannot be created: {e}"))?;
+        let initial = self.initial.lock().map(|mut i| i.take()).unwrap_or(None);
+        let Some(catalog) = initial else {
+            return Ok(());
+        };
+        let empty: Result<bool, _> = client
+            .query_one(
+                "SELECT NOT EXISTS (SELECT 1 FROM hierarchies) \
+                 AND NOT EXISTS (SELECT 1 FROM products)",
+                &[],
+            )
+            .await
+            .and_then(|row| row.try_get(0));
+        let loaded = match empty {
+            Ok(false) => return Ok(()),
+            Ok(true) => nonblocking::load(&mut client, &catalog)
+                .await
+                .map_err(|e| format!("the initial snapshot does not load: {e}")),
+            Err(e) => Err(format!("the tables cannot be read: {e}")),
+        };
+        if loaded.is_err() {
+            // Tried again.
+            if let Ok(mut slot) = self.initial.lock() {
+                *slot = Some(catalog);
+            }
+        } else {
+            tracing::info!("the initial snapshot is loaded into PostgreSQL");
+        }
+        loaded
+    }
+
+    /// A connection of the pool, once the database is set up.
+    async fn client(&self) -> Result<deadpool_postgres::Object, String> {
+        if !self.ready.load(Ordering::Acquire) {
+            return Err("the PostgreSQL catalog is not set up yet (see the log)".into());
+        }
+        self.pool
+            .get()
+            .await
+            .map_err(|e| format!("no PostgreSQL connection: {e}"))
     }
 }
 
