@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS products (
     shopper_attributes    jsonb NOT NULL DEFAULT '{}',
     admin_attributes      jsonb NOT NULL DEFAULT '{}'
 );
+-- Selecting products by sku, the usual way to name them (the vendor's own
+-- example is `eq(sku,book)`): `eq`/`in` on sku render as `=`/`= ANY`,
+-- which this index serves. Without it a detach of one sku scans every
+-- product (measured on 1M products: 200 ms a detach, and SERIALIZABLE
+-- detaches conflicting on the whole table's predicate lock).
+CREATE INDEX IF NOT EXISTS products_sku ON products (sku);
 
 -- Memberships: product_id belongs to node_id. `ordinal` keeps the order of
 -- the product's node_ids (0-based; gaps appear after a detach).
