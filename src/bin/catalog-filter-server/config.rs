@@ -27,6 +27,10 @@
 //! vendor = "ecwid"
 //! snapshot = "store.json"
 //!
+//! [playground]                  # the filter playground (GET /playground always)
+//! at_root = true                # GET / serves it too
+//! public_stores = ["catalog"]   # catalogs it counts and lists without a token
+//!
 //! [[tokens]]
 //! token = "ep-admin-token"
 //! store = "catalog"
@@ -61,6 +65,10 @@ snapshot = "sample:catalog.json"
 name = "1003"
 vendor = "ecwid"
 snapshot = "sample:store.json"
+
+[playground]
+at_root = true
+public_stores = ["catalog"]
 
 [[tokens]]
 token = "ep-admin-token"
@@ -100,6 +108,9 @@ pub struct Config {
     /// The tokens.
     #[serde(default)]
     pub tokens: Vec<TokenConfig>,
+    /// `[playground]`: `GET /` and the stores it reads without a token.
+    #[serde(default)]
+    pub playground: crate::playground::Settings,
     /// Where relative snapshot paths start (the config file's directory).
     #[serde(skip)]
     pub base: PathBuf,
@@ -361,6 +372,7 @@ impl Config {
                 _ => {}
             }
         }
+        self.playground.check(&self.stores)?;
         if self.server.max_concurrency == 0 || self.server.timeout_secs == 0 {
             return Err("server.max_concurrency and server.timeout_secs must be at least 1".into());
         }

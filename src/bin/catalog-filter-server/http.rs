@@ -55,11 +55,19 @@ pub struct App {
     /// The preview's filter compiler: detach_nodes' schema under `limits`
     /// (the limits detach holds its filter to).
     pub compiler: Compiler,
+    /// The playground's page and compilers.
+    pub playground: Arc<crate::playground::Playground>,
 }
 
 /// The routes.
 pub fn routes(app: App) -> Router {
-    Router::new()
+    let mut router = Router::new();
+    if app.playground.at_root {
+        router = router.route("/", get(crate::playground::page));
+    }
+    router
+        .route("/playground", get(crate::playground::page))
+        .route("/playground/check", post(crate::playground::check))
         .route("/healthz", get(healthz))
         .route("/pcm/products", get(products))
         .route("/pcm/products/detach_nodes", post(detach_nodes))
@@ -217,7 +225,7 @@ fn ecwid_unauthorized(why: NoCaller) -> Response {
 
 /// Whether the request says its body is JSON (`application/json`, or any
 /// `application/*+json`).
-fn is_json(headers: &HeaderMap) -> bool {
+pub fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };

@@ -14,6 +14,7 @@ mod config;
 mod durable;
 mod http;
 mod pg;
+mod playground;
 mod stores;
 
 use axum::extract::DefaultBodyLimit;
@@ -236,6 +237,10 @@ async fn serve(options: Options, config: Config) -> Result<(), String> {
         ecwid: Arc::clone(&ecwid),
         limits: config.limits,
         compiler: CompilerBuilder::new().limits(config.limits).build(),
+        playground: Arc::new(playground::Playground::new(
+            &config.playground,
+            config.limits,
+        )?),
     };
     let timeout = Duration::from_secs(config.server.timeout_secs);
     let request_id = HeaderName::from_static("x-request-id");
