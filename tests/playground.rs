@@ -586,3 +586,79 @@ async fn the_page_in_a_browser() {
     }
     println!("screenshots in {}", shots.display());
 }
+
+/// The closing note's timing, by hand (not in CI: it builds a 1M-product
+/// catalog, ~130 MB of JSON): the time from the last keystroke to the
+/// updated result on screen (the page's 150 ms debounce included), p50 and
+/// worst of 20 inputs, on a public 1M-product catalog.
+///
+/// `cargo test --release --features server --test playground -- --ignored --nocapture keystroke`
+#[tokio::test]
+#[ignore = "by hand: a 1M-product catalog"]
+async fn keystroke_to_result_on_a_1m_product_catalog() {
+    let Some(driver) = webdriver::Driver::start() else {
+        return;
+    };
+    let dir = temp_dir();
+    let started = std::time::Instant::now();
+    let json = catalog_filter::synthetic::Config::new(42, 1_000_000, 1_000)
+        .benchmark_catalog()
+        .to_json();
+    std::fs::write(dir.join("catalog.json"), &json).unwrap();
+    println!(
+        "catalog: {} bytes, generated in {:?}",
+        json.len(),
+        started.elapsed()
+    );
+    std::fs::write(
+        dir.join("config.toml"),
+        "[playground]\npublic_stores = [\"big\"]\n\n[[stores]]\nname = \"big\"\nvendor = \"elasticpath\"\nsnapshot = \"catalog.json\"\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let server = Server::start_in(dir);
+    println!("server up in {:?}", started.elapsed());
+    let browser = driver.session().await;
+    browser.go(&format!("{}/playground", server.base)).await;
+    let inputs = [
+        "eq(status,live)",
+        "like(name,*a*)",
+        "like(sku,*)",
+        "eq(status,draft)",
+        "like(name,*Shoe*)",
+        "like(sku,SH-00*)",
+        "eq(status,live):like(name,*Shoe*)",
+        "gt(id,40000000-0000-4000-8000-000000000000)",
+        "like(sku,*1*)",
+        "eq(status,live):like(name,*Shoe*):like(sku,SH-00*):like(sku,*1*):gt(id,40000000-0000-4000-8000-000000000000)",
+        "in(status,live,draft)",
+        "like(name,*e*):like(name,*o*)",
+        "eqq(sku,x)",
+        "eq(skus,x)",
+        "like(name,*zzz*)",
+        "lt(id,c0000000-0000-4000-8000-000000000000)",
+        "eq(has_nodes,false)",
+        "like(sku,*9)",
+        "eq(status,live):like(sku,*)",
+        "like(name,*i*)",
+    ];
+    let mut latencies = Vec::new();
+    for input in inputs {
+        browser.type_filter(input).await;
+        let ms: u64 = browser
+            .attribute("body", "data-latency-ms")
+            .await
+            .parse()
+            .unwrap();
+        let count = browser.texts("#count").await;
+        println!("{ms:>6} ms  {input}  ->  {count:?}");
+        latencies.push(ms);
+    }
+    latencies.sort_unstable();
+    println!(
+        "keystroke to result (debounce of 150 ms included), 20 inputs: p50 {} ms, worst {} ms",
+        latencies[latencies.len() / 2 - 1],
+        latencies[latencies.len() - 1]
+    );
+    browser.close().await;
+}
