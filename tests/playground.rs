@@ -427,6 +427,48 @@ async fn the_limits_hold() {
     );
 }
 
+/// An `in` of sku values exactly `bytes` long (the last value padded).
+fn filter_of(bytes: usize) -> String {
+    let mut values: Vec<String> = (0..(bytes - 8) / 9)
+        .map(|i| format!("sku-{i:04}"))
+        .collect();
+    let mut filter = format!("in(sku,{})", values.join(","));
+    if let Some(last) = values.last_mut() {
+        last.push_str(&"x".repeat(bytes - filter.len()));
+    }
+    filter = format!("in(sku,{})", values.join(","));
+    assert_eq!(filter.len(), bytes);
+    filter
+}
+
+#[tokio::test]
+async fn a_filter_at_the_byte_limit_is_checked_whole() {
+    let server = sample();
+    let filter = filter_of(8192);
+    let (status, body) = check(&server, None, json!({"filter": filter, "store": "catalog"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["ok"], true, "{body}");
+    assert_eq!(body["canonical"], filter.as_str());
+    assert_eq!(
+        body["sql"]["where"],
+        "(\"products\".\"sku\" = ANY($1::text[]))"
+    );
+    assert_eq!(
+        body["sql"]["params"][0]["value"].as_array().unwrap().len(),
+        909
+    );
+    assert_eq!(
+        body["store"],
+        json!({"name": "catalog", "total": 0, "products": []})
+    );
+    // One byte more: refused before it is read.
+    let (_, body) = check(&server, None, json!({"filter": filter_of(8193)})).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the filter is 8193 bytes long, over the limit of 8192 bytes"
+    );
+}
+
 #[tokio::test]
 async fn the_page_is_one_self_contained_document() {
     let server = sample();
@@ -565,7 +607,27 @@ async fn the_page_in_a_browser() {
         .screenshot(&shots.join("4-wide-characters.png"))
         .await;
 
+    // A filter at the byte limit, pasted (set and one input event).
+    let long = filter_of(8192);
+    browser
+        .script_with(
+            "const f = document.getElementById('filter'); f.value = arguments[0]; f.dispatchEvent(new Event('input'));",
+            json!([long]),
+        )
+        .await;
+    browser.wait_checked(&long, "detach_nodes").await;
+    assert_eq!(
+        browser.texts("#status").await,
+        ["Valid detach_nodes filter."]
+    );
+    assert_eq!(browser.texts("#params tr").await.len(), 1);
+    assert_eq!(
+        browser.texts("#count").await,
+        ["0 products in catalog match."]
+    );
+
     // The suggestion, taken from the keyboard: focus its button, Enter.
+    browser.type_filter("eq(name,\"日本語\"):eqq(sku,x)").await;
     browser.press_suggestion().await;
     browser
         .wait_checked("eq(name,\"日本語\"):eq(sku,x)", "detach_nodes")
