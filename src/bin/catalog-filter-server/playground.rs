@@ -659,6 +659,34 @@ mod tests {
     }
 
     #[test]
+    fn public_stores_are_configured_catalogs() {
+        let config = |public: &str| {
+            crate::config::Config::parse(
+                &format!(
+                    "[playground]\npublic_stores = [{public}]\n\n\
+                     [[stores]]\nname = \"c\"\nvendor = \"elasticpath\"\nsnapshot = \"c.json\"\n\n\
+                     [[stores]]\nname = \"1003\"\nvendor = \"ecwid\"\nsnapshot = \"s.json\"\n"
+                ),
+                std::path::PathBuf::from("."),
+            )
+            .map(|c| c.playground.public_stores)
+        };
+        assert_eq!(config("\"c\"").unwrap(), ["c"]);
+        assert_eq!(config("").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            config("\"1003\"").unwrap_err(),
+            "playground.public_stores: `1003` is not an Elastic Path catalog"
+        );
+        assert_eq!(
+            config("\"x\"").unwrap_err(),
+            "playground.public_stores: `x` names no configured store"
+        );
+        let default = crate::config::Config::sample().unwrap();
+        assert!(default.playground.at_root);
+        assert_eq!(default.playground.public_stores, ["catalog"]);
+    }
+
+    #[test]
     fn the_page_gets_its_settings_without_a_closing_script_tag() {
         let settings = Settings {
             at_root: true,
