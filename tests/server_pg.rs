@@ -482,3 +482,50 @@ store = "broken"
     assert!(!log.contains("down-token"), "a token was logged");
     server.terminate();
 }
+
+/// The playground (`POST /playground/check`) reads a PostgreSQL catalog
+/// through its preview, as it reads an embedded one: the same count and
+/// the same products (PostgreSQL lists them in `id` order, so compared
+/// sorted), and the same refusal of a shopper token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playground_reads_a_postgres_catalog_as_the_embedded_one() {
+    let url = database();
+    let snapshot = format!("{FIXTURES}/catalog-a.json");
+    let server = Server::start_with(config(&url, &snapshot));
+    let check = |token: &'static str, filter: &'static str| {
+        let server = &server;
+        async move {
+            let body = json!({"filter": filter}).to_string();
+            let (status, answer, _) = server
+                .call("POST", "/playground/check", Some(token), Some(&body))
+                .await;
+            assert_eq!(status, 200, "{answer}");
+            answer
+        }
+    };
+    let sorted = |store: &Value| {
+        let mut products = store["products"].as_array().cloned().unwrap_or_default();
+        products.sort_by_key(|p| p["id"].as_str().unwrap_or_default().to_owned());
+        (store["total"].clone(), products)
+    };
+    for filter in [
+        "eq(status,live)",
+        "eq(sku,book)",
+        "like(name,*a*)",
+        "eq(sku,nothing)",
+    ] {
+        let embedded = check("emb-token", filter).await;
+        let pg = check("pg-token", filter).await;
+        assert_eq!(embedded["store"]["name"], "emb", "{embedded}");
+        assert_eq!(pg["store"]["name"], "pg", "{pg}");
+        assert_eq!(sorted(&pg["store"]), sorted(&embedded["store"]), "{filter}");
+        assert!(embedded["store"]["total"].is_u64(), "{embedded}");
+    }
+    let (total, _) = sorted(&check("pg-token", "eq(sku,book)").await["store"]);
+    assert_eq!(total, 1);
+    assert_eq!(
+        check("pg-shopper", "eq(sku,book)").await["store"],
+        json!({"name": "pg", "error": "the token may not read this catalog's products (an admin token is needed)"})
+    );
+    server.terminate();
+}
