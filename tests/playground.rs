@@ -333,6 +333,15 @@ async fn who_may_read_which_store() {
                 "this store is not public: a bearer token for it is required",
             ),
         ),
+        // The token's store, but a schema whose filters select no products.
+        (
+            Some("a-admin"),
+            json!({"filter": "eq(status,complete)", "schema": "orders"}),
+            refused(
+                json!("a"),
+                "filters of the orders schema select no products: choose detach_nodes or every_operator to count a store's products",
+            ),
+        ),
         // Refused even when the filter is not valid.
         (
             Some("b-admin"),

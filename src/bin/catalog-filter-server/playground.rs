@@ -282,7 +282,7 @@ enum StoreAnswer {
 }
 
 /// One matching product.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Match {
     id: serde_json::Value,
     sku: serde_json::Value,
@@ -302,6 +302,7 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     json(status, body)
 }
 
+/// A JSON answer.
 fn json(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
     response
@@ -385,8 +386,8 @@ pub async fn check(
             answer.sql = Some(render_sql(&filter));
             answer.store = match store {
                 Ok(None) => None,
-                Ok(Some(_)) if !is_product_schema(schema) => Some(StoreAnswer::Refused {
-                    name: request.store.clone(),
+                Ok(Some((name, _))) if !is_product_schema(schema) => Some(StoreAnswer::Refused {
+                    name: Some(name),
                     error: format!(
                         "filters of the {schema} schema select no products: choose detach_nodes or every_operator to count a store's products"
                     ),
