@@ -69,12 +69,17 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(driver)
+        let mut command = Command::new(driver);
+        command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        // A process group of its own, with the browsers it starts, so that
+        // dropping the driver ends them too (a failed test never closes
+        // its session).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().unwrap();
         Some(Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
@@ -133,7 +138,11 @@ impl Driver {
 }
 
 impl Drop for Driver {
+    /// Ends the driver's process group (the driver and its browsers), then
+    /// the driver itself should the group be gone already.
     fn drop(&mut self) {
+        let group = format!("kill -KILL -{} 2>/dev/null", self.child.id());
+        let _ = Command::new("sh").args(["-c", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
