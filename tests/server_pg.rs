@@ -492,6 +492,7 @@ async fn the_playground_reads_a_postgres_catalog_as_the_embedded_one() {
     let url = database();
     let snapshot = format!("{FIXTURES}/catalog-a.json");
     let server = Server::start_with(config(&url, &snapshot));
+    ready(&server, "pg-token").await;
     let check = |token: &'static str, filter: &'static str| {
         let server = &server;
         async move {
