@@ -16,8 +16,9 @@
 //!   with the columns the table keeps (those that are not NULL) and
 //!   `node_ids` in the snapshot's order.
 //! - A connection whose backend is gone (terminated, the database
-//!   restarted) fails its request with the 500 and is dropped when it
-//!   returns to the pool; the next request gets a new one.
+//!   restarted) fails its request with the 500 and is dropped, not
+//!   returned to the pool (any connection whose request failed in the
+//!   database is); the next request gets a new one.
 
 use crate::stores::{CatalogBackend, Failure, Page, Reply};
 use catalog_filter::catalog::Catalog;
@@ -169,6 +170,70 @@ fn page_query(sql_where: &str, first_page_param: usize) -> String {
     )
 }
 
+/// Takes a connection whose request failed in the database out of the
+/// pool, rather than handing it to the next request: its backend may be
+/// gone (terminated, restarted) before the connection has noticed, which
+/// the pool's check on return (`is_closed`) would miss.
+fn discard(client: deadpool_postgres::Object) {
+    drop(deadpool_postgres::Object::take(client));
+}
+
+/// One page of the preview (see the module docs), in one read-only
+/// `REPEATABLE READ` transaction: the body.
+async fn page_of(
+    client: &mut tokio_postgres::Client,
+    filter: Option<&ValidFilter>,
+    page: Page,
+) -> Result<Vec<u8>, tokio_postgres::Error> {
+    let (sql_where, params) = match filter {
+        Some(filter) => {
+            let sql = render_with(filter, &RenderOptions::default());
+            (sql.sql_where, sql.params)
+        }
+        None => ("TRUE".to_owned(), Vec::new()),
+    };
+    let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let bound = pg::bind(&params);
+    let total: i64 = tx
+        .query_one(
+            &format!("SELECT count(*) FROM products WHERE {sql_where}"),
+            &bound,
+        )
+        .await?
+        .try_get(0)?;
+    let mut paged: Vec<&(dyn ToSql + Sync)> = bound.clone();
+    paged.push(&limit);
+    paged.push(&offset);
+    let rows = tx
+        .query(&page_query(&sql_where, params.len() + 1), &paged)
+        .await?;
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(256 + 512 * rows.len());
+    out.extend_from_slice(b"{\"data\":[");
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let item: &str = row.try_get(0)?;
+        out.extend_from_slice(item.as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "],\"meta\":{{\"page\":{{\"limit\":{},\"offset\":{}}},\"results\":{{\"total\":{}}}}}}}",
+            page.limit, page.offset, total
+        )
+        .as_bytes(),
+    );
+    Ok(out)
+}
+
 impl CatalogBackend for PgCatalog {
     fn preview(
         self: Arc<Self>,
@@ -177,58 +242,13 @@ impl CatalogBackend for PgCatalog {
     ) -> Reply<Result<Vec<u8>, Failure<ErrorEnvelope>>> {
         Box::pin(async move {
             let mut client = self.client().await.map_err(Failure::Internal)?;
-            let (sql_where, params) = match &filter {
-                Some(filter) => {
-                    let sql = render_with(filter, &RenderOptions::default());
-                    (sql.sql_where, sql.params)
+            match page_of(&mut client, filter.as_ref(), page).await {
+                Ok(body) => Ok(body),
+                Err(e) => {
+                    discard(client);
+                    Err(Failure::Internal(format!("the database failed: {e}")))
                 }
-                None => ("TRUE".to_owned(), Vec::new()),
-            };
-            let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
-            let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-            let db =
-                |e: tokio_postgres::Error| Failure::Internal(format!("the database failed: {e}"));
-            let tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .await
-                .map_err(db)?;
-            let bound = pg::bind(&params);
-            let total: i64 = tx
-                .query_one(
-                    &format!("SELECT count(*) FROM products WHERE {sql_where}"),
-                    &bound,
-                )
-                .await
-                .and_then(|row| row.try_get(0))
-                .map_err(db)?;
-            let mut paged: Vec<&(dyn ToSql + Sync)> = bound.clone();
-            paged.push(&limit);
-            paged.push(&offset);
-            let rows = tx
-                .query(&page_query(&sql_where, params.len() + 1), &paged)
-                .await
-                .map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            let mut out = Vec::with_capacity(256 + 512 * rows.len());
-            out.extend_from_slice(b"{\"data\":[");
-            for (n, row) in rows.iter().enumerate() {
-                if n > 0 {
-                    out.push(b',');
-                }
-                let item: &str = row.try_get(0).map_err(db)?;
-                out.extend_from_slice(item.as_bytes());
             }
-            out.extend_from_slice(
-                format!(
-                    "],\"meta\":{{\"page\":{{\"limit\":{},\"offset\":{}}},\"results\":{{\"total\":{}}}}}}}",
-                    page.limit, page.offset, total
-                )
-                .as_bytes(),
-            );
-            Ok(out)
         })
     }
 
@@ -253,12 +273,14 @@ impl CatalogBackend for PgCatalog {
             let done = tokio::spawn(tracing::Instrument::instrument(
                 async move {
                     let mut client = store.client().await.map_err(Failure::Internal)?;
-                    nonblocking::detach(&mut client, &request, &limits)
-                        .await
-                        .map_err(|e| match e {
-                            DetachError::Request(envelope) => Failure::Answer(envelope),
-                            other => Failure::Internal(other.to_string()),
-                        })
+                    match nonblocking::detach(&mut client, &request, &limits).await {
+                        Ok(response) => Ok(response),
+                        Err(DetachError::Request(envelope)) => Err(Failure::Answer(envelope)),
+                        Err(other) => {
+                            discard(client);
+                            Err(Failure::Internal(other.to_string()))
+                        }
+                    }
                 },
                 span,
             ))
