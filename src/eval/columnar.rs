@@ -90,6 +90,13 @@ impl Catalog {
             }
             // `str`'s order is bytewise, as on the per-product path.
             Test::Compare(c) => match c {
+                // Many products in play: by the column's order (a binary
+                // search per value); few: compared one by one.
+                Comparison::OneOf(values)
+                    if mask.iter().filter(|&&m| m).count() > mask.len() / 8 =>
+                {
+                    col.retain_equal(mask, values.bytes())
+                }
                 Comparison::OneOf(values) => col.retain(mask, |v| values.bytes().any(|w| w == v)),
                 Comparison::Gt(w) => col.retain(mask, |v| v > w.as_bytes()),
                 Comparison::Ge(w) => col.retain(mask, |v| v >= w.as_bytes()),
