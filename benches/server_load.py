@@ -198,10 +198,10 @@ vendor = "elasticpath"
 snapshot = "sample:catalog.json"
 {tokens}""", 0)
         h = oha(args, base + "/healthz", "t", 1)
-        rows.append(fmt("GET /healthz", h, peak_mb(proc), f"{h['statuses']}"))
+        rows.append(fmt("GET /healthz", h, peak_mb(proc), f"{h['statuses']} {h['errors'] or ''}"))
         p = oha(args, base + preview, "t", 1)
         rows.append(fmt("preview, sample catalog", p, peak_mb(proc),
-                        f"{p['statuses']}; {p['rps'] / h['rps']:.2f}x healthz"))
+                        f"{p['statuses']} {p['errors'] or ''}; {p['rps'] / h['rps']:.2f}x healthz"))
         stop(proc, state)
 
     if "big" in only:
@@ -212,7 +212,7 @@ vendor = "elasticpath"
 snapshot = "{args.catalog}"
 {tokens}""", 0)
         p = oha(args, base + preview, "t", 1)
-        rows.append(fmt("preview, 1M catalog, embedded", p, peak_mb(proc), f"{p['statuses']}"))
+        rows.append(fmt("preview, 1M catalog, embedded", p, peak_mb(proc), f"{p['statuses']} {p['errors'] or ''}"))
         one = detaches(base, "t", 0, args.detaches // 4, 1)
         rows.append(fmt("detach, 1M, embedded, 1 connection", one, peak_mb(proc),
                         check_detached(base, "t", one["answers"])))
@@ -234,7 +234,7 @@ snapshot = "{args.catalog}"
             time.sleep(1)
         print(f"PostgreSQL: set up in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         p = oha(args, base + preview, "t", 1)
-        rows.append(fmt("preview, 1M catalog, PostgreSQL", p, peak_mb(proc), f"{p['statuses']}"))
+        rows.append(fmt("preview, 1M catalog, PostgreSQL", p, peak_mb(proc), f"{p['statuses']} {p['errors'] or ''}"))
         one = detaches(base, "t", 0, args.detaches // 4, 1)
         rows.append(fmt("detach, 1M, PostgreSQL, 1 connection", one, peak_mb(proc),
                         check_detached(base, "t", one["answers"])))

@@ -530,3 +530,57 @@ async fn the_playground_reads_a_postgres_catalog_as_the_embedded_one() {
     );
     server.terminate();
 }
+
+/// Every wait on the database is bounded by the request timeout: a detach
+/// stuck behind a lock is cancelled by `statement_timeout` (its backend
+/// stops waiting within seconds, and nothing changes once the lock goes),
+/// rather than running on long after its client was answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_stops_at_the_request_timeout() {
+    let url = database();
+    let snapshot = format!("{FIXTURES}/catalog-a.json");
+    let server = Server::start_with(format!(
+        "[server]\ntimeout_secs = 1\n{}",
+        config(&url, &snapshot)
+    ));
+    ready(&server, "pg-token").await;
+    let before = memberships(&url).await;
+    let mut holder = connect(&url).await;
+    let hold = holder.transaction().await.unwrap();
+    hold.batch_execute("LOCK TABLE product_nodes IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let body = json!({"data": {"filter": "eq(status,live)", "node_ids": ["h1"]}});
+    let (status, answer) = server.detach("pg-token", body).await;
+    // The request timeout (408) or the statement's (500), whichever is first.
+    assert!(matches!(status, 408 | 500), "{status} {answer}");
+    let admin = connect(&url).await;
+    let waiting = || async {
+        admin
+            .query(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM product_nodes%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .len()
+    };
+    while waiting().await > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the DELETE still waits after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    hold.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(memberships(&url).await, before, "nothing changed");
+    assert!(
+        server.log().contains("statement timeout"),
+        "{}",
+        server.log()
+    );
+    server.terminate();
+}

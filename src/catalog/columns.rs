@@ -193,3 +193,61 @@ impl Catalog {
             .as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Equality by the sorted order agrees with a comparison per product:
+    /// duplicates, an empty value, absent values, values that are
+    /// prefixes of others, and the mask ANDed (a product out of play stays
+    /// out).
+    #[test]
+    fn equality_by_sorted_order() {
+        let skus = [
+            Some("b"),
+            None,
+            Some(""),
+            Some("a"),
+            Some("b"),
+            Some("ba"),
+            None,
+            Some("a"),
+            Some("b"),
+        ];
+        let products: Vec<String> = skus
+            .iter()
+            .enumerate()
+            .map(|(k, sku)| {
+                let sku = sku.map_or(String::new(), |s| format!(r#","sku":"{s}""#));
+                format!(r#"{{"id":"00000000-0000-4000-8000-00000000000{k}"{sku}}}"#)
+            })
+            .collect();
+        let json = format!(r#"{{"products":[{}]}}"#, products.join(","));
+        let catalog = Catalog::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+        let column = column_of(ProductField::Sku)
+            .and_then(|c| catalog.text_column(c))
+            .expect("sku has a column");
+        let check = |values: &[&str], mask: [bool; 9]| {
+            let mut by_order = mask;
+            column.retain_equal(&mut by_order, values.iter().map(|v| v.as_bytes()));
+            let mut one_by_one = mask;
+            column.retain(&mut one_by_one, |v| {
+                values.iter().any(|w| w.as_bytes() == v)
+            });
+            assert_eq!(by_order, one_by_one, "{values:?} {mask:?}");
+            by_order
+        };
+        let all = [true; 9];
+        let t = true;
+        let f = false;
+        assert_eq!(check(&["b"], all), [t, f, f, f, t, f, f, f, t]);
+        assert_eq!(check(&[""], all), [f, f, t, f, f, f, f, f, f]);
+        assert_eq!(check(&["a", "ba", "a"], all), [f, f, f, t, f, t, f, t, f]);
+        assert_eq!(check(&["c"], all), [f; 9]);
+        assert_eq!(check(&[], all), [f; 9]);
+        let some = [f, t, t, t, t, f, t, t, f];
+        assert_eq!(check(&["b"], some), [f, f, f, f, t, f, f, f, f]);
+        assert_eq!(check(&["a", ""], some), [f, f, t, t, f, f, f, t, f]);
+    }
+}

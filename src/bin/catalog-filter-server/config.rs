@@ -47,6 +47,7 @@ use catalog_filter::elasticpath::detach::Grant;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// The sample catalog served without `--config` (examples/data).
 pub const SAMPLE_CATALOG: &str = include_str!("../../../examples/data/catalog.json");
@@ -188,6 +189,8 @@ pub enum Backend {
     /// (`sql/schema.sql`): the connection string, a `postgres://` or
     /// `postgresql://` URL or `key=value` pairs after `postgres:`.
     Postgres(String),
+    /// Anything else: refused by [`Config::check`].
+    Unknown,
 }
 
 impl std::fmt::Debug for Backend {
@@ -196,25 +199,41 @@ impl std::fmt::Debug for Backend {
         match self {
             Backend::Embedded => f.write_str("embedded"),
             Backend::Postgres(_) => f.write_str("postgres"),
+            Backend::Unknown => f.write_str("unknown"),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Backend {
+    /// Never fails: a value that is neither is refused by [`Config::check`],
+    /// with a message that does not repeat it (the TOML reader's own
+    /// errors quote the line, and a connection string may hold a password).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Backend, D::Error> {
         let text = String::deserialize(d)?;
-        if text == "embedded" {
-            Ok(Backend::Embedded)
+        Ok(if text == "embedded" {
+            Backend::Embedded
         } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Ok(Backend::Postgres(text))
+            Backend::Postgres(text)
         } else if let Some(pairs) = text.strip_prefix("postgres:") {
-            Ok(Backend::Postgres(pairs.to_owned()))
+            Backend::Postgres(pairs.to_owned())
         } else {
-            Err(serde::de::Error::custom(
-                "a back end is \"embedded\" or a PostgreSQL connection string \
-                 (\"postgres://...\", or \"postgres:host=... user=...\")",
-            ))
+            Backend::Unknown
+        })
+    }
+}
+
+/// Why a PostgreSQL connection string cannot serve, in words that do not
+/// repeat it.
+fn postgres_problem(conninfo: &str) -> Option<String> {
+    match tokio_postgres::Config::from_str(conninfo) {
+        // tokio-postgres names the option, never its value.
+        Err(e) => Some(format!(
+            "the PostgreSQL connection string does not parse: {e}"
+        )),
+        Ok(config) if config.get_hosts().is_empty() => {
+            Some("the PostgreSQL connection string names no host".to_owned())
         }
+        Ok(_) => None,
     }
 }
 
@@ -308,6 +327,18 @@ impl Config {
                 return Err(format!("store `{}` is configured twice", store.name));
             }
             match (&store.backend, &store.vendor, &store.snapshot) {
+                (Backend::Unknown, ..) => {
+                    return Err(format!(
+                        "store `{}`: a back end is \"embedded\" or a PostgreSQL connection \
+                         string (\"postgres://...\", or \"postgres:host=... user=...\")",
+                        store.name
+                    ));
+                }
+                (Backend::Postgres(conninfo), Vendor::Elasticpath, _) => {
+                    if let Some(problem) = postgres_problem(conninfo) {
+                        return Err(format!("store `{}`: {problem}", store.name));
+                    }
+                }
                 (Backend::Embedded, _, None) => {
                     return Err(format!(
                         "store `{}`: an embedded store needs its initial `snapshot`",

@@ -551,7 +551,10 @@ mod tests {
         }
         assert!(!d.wants_compaction(), "88 journal bytes");
         add(&d, "c");
-        assert!(d.wants_compaction(), "110 journal bytes");
+        assert!(
+            d.wants_compaction(),
+            "111 journal bytes (seq 10 has two digits)"
+        );
         drop(d);
         // Reopened, the snapshot's size is read again: still due.
         let d: Durable<Lines> = match Durable::open(&store, || Ok(Vec::new()), sized(3)) {

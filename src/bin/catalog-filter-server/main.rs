@@ -220,7 +220,8 @@ fn open_postgres(
             }
         },
     };
-    let backend = pg::PgCatalog::new(conninfo, config.server.max_concurrency, initial)
+    let timeout = std::time::Duration::from_secs(config.server.timeout_secs);
+    let backend = pg::PgCatalog::new(conninfo, config.server.max_concurrency, timeout, initial)
         .map_err(|reason| format!("store `{}`: {reason}", store.name))?;
     let backend = Arc::new(backend);
     backend.set_up();

@@ -27,7 +27,7 @@ use catalog_filter::elasticpath::envelope::ErrorEnvelope;
 use catalog_filter::sql::pg::{self, DetachError, nonblocking};
 use catalog_filter::sql::{RenderOptions, render_with};
 use catalog_filter::{Limits, ValidFilter};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::io;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +39,9 @@ use tokio_postgres::{IsolationLevel, NoTls};
 /// An Elastic Path catalog in PostgreSQL.
 pub struct PgCatalog {
     pool: Pool,
+    /// The connection of the set-up (no statement timeout: loading a large
+    /// snapshot takes as long as it takes).
+    setup: tokio_postgres::Config,
     /// Set once the schema exists and the initial snapshot is in.
     ready: AtomicBool,
     /// The initial snapshot, until it is loaded (or found unneeded).
@@ -48,16 +51,31 @@ pub struct PgCatalog {
 impl PgCatalog {
     /// A catalog served from the database `conninfo` names, with at most
     /// `connections` connections; `initial` is loaded into empty tables.
-    /// Fails only on a connection string that does not parse.
+    /// Every wait is bounded by `timeout` (the request timeout): a
+    /// connection from the pool, a new connection, and each statement of
+    /// a request (`statement_timeout`, so a query whose request has timed
+    /// out does not run on). Fails only on a connection string that does
+    /// not parse (the config checked it already).
     pub fn new(
         conninfo: &str,
         connections: usize,
+        timeout: Duration,
         initial: Option<Catalog>,
     ) -> Result<PgCatalog, String> {
-        let config = tokio_postgres::Config::from_str(conninfo)
+        let mut setup = tokio_postgres::Config::from_str(conninfo)
             .map_err(|e| format!("the PostgreSQL connection string does not parse: {e}"))?;
+        setup.connect_timeout(timeout);
+        let mut requests = setup.clone();
+        let options = requests
+            .get_options()
+            .map(|o| format!("{o} "))
+            .unwrap_or_default();
+        requests.options(format!(
+            "{options}-c statement_timeout={}",
+            timeout.as_millis()
+        ));
         let manager = Manager::from_config(
-            config,
+            requests,
             NoTls,
             ManagerConfig {
                 // Fast: a connection whose backend is gone reports itself
@@ -67,10 +85,15 @@ impl PgCatalog {
         );
         let pool = Pool::builder(manager)
             .max_size(connections.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(timeout))
+            .create_timeout(Some(timeout))
+            .recycle_timeout(Some(timeout))
             .build()
             .map_err(|e| format!("the PostgreSQL pool cannot be built: {e}"))?;
         Ok(PgCatalog {
             pool,
+            setup,
             ready: AtomicBool::new(false),
             initial: Mutex::new(initial),
         })
@@ -102,12 +125,21 @@ impl PgCatalog {
 
     /// One try of [`PgCatalog::set_up`].
     async fn initialize(&self) -> Result<(), String> {
-        let mut client = self
-            .pool
-            .get()
+        let (mut client, connection) = self
+            .setup
+            .connect(NoTls)
             .await
             .map_err(|e| format!("no PostgreSQL connection: {e}"))?;
-        nonblocking::create_schema(&client)
+        let connection = tokio::spawn(connection);
+        let done = self.initialize_with(&mut client).await;
+        drop(client);
+        let _ = connection.await;
+        done
+    }
+
+    /// [`PgCatalog::initialize`] on its connection.
+    async fn initialize_with(&self, client: &mut tokio_postgres::Client) -> Result<(), String> {
+        nonblocking::create_schema(client)
             .await
             .map_err(|e| format!("the schema cannot be created: {e}"))?;
         let initial = self.initial.lock().map(|mut i| i.take()).unwrap_or(None);
@@ -124,7 +156,7 @@ impl PgCatalog {
             .and_then(|row| row.try_get(0));
         let loaded = match empty {
             Ok(false) => return Ok(()),
-            Ok(true) => nonblocking::load(&mut client, &catalog)
+            Ok(true) => nonblocking::load(client, &catalog)
                 .await
                 .map_err(|e| format!("the initial snapshot does not load: {e}")),
             Err(e) => Err(format!("the tables cannot be read: {e}")),
@@ -168,6 +200,19 @@ fn page_query(sql_where: &str, first_page_param: usize) -> String {
          LIMIT ${first_page_param} OFFSET ${}",
         first_page_param + 1
     )
+}
+
+/// What the database said, for the log: its SQLSTATE and message (the
+/// error's own `Display` says only "db error").
+fn db_reason(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "the database failed: {} ({})",
+            db.message(),
+            db.code().code()
+        ),
+        None => format!("the database failed: {e}"),
+    }
 }
 
 /// Takes a connection whose request failed in the database out of the
@@ -246,7 +291,7 @@ impl CatalogBackend for PgCatalog {
                 Ok(body) => Ok(body),
                 Err(e) => {
                     discard(client);
-                    Err(Failure::Internal(format!("the database failed: {e}")))
+                    Err(Failure::Internal(db_reason(&e)))
                 }
             }
         })
@@ -278,7 +323,15 @@ impl CatalogBackend for PgCatalog {
                         Err(DetachError::Request(envelope)) => Err(Failure::Answer(envelope)),
                         Err(other) => {
                             discard(client);
-                            Err(Failure::Internal(other.to_string()))
+                            let reason = match &other {
+                                DetachError::Database(e) => db_reason(e),
+                                other => other.to_string(),
+                            };
+                            // Logged here too: the request may have timed
+                            // out, and its handler (which logs failures)
+                            // be gone.
+                            tracing::warn!(%reason, "detach_nodes failed in the database");
+                            Err(Failure::Internal(reason))
                         }
                     }
                 },
