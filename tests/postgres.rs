@@ -677,3 +677,81 @@ fn detach_refuses_the_same_requests_with_the_same_envelopes() {
         "nothing changed"
     );
 }
+
+/// Detaches that delete the same memberships at once, from 8 connections:
+/// every one succeeds (a transaction PostgreSQL aborts to keep them
+/// serializable is run again) and the memberships end as applying them
+/// one after another does (these commute, so every serial order ends
+/// there). Without the retries some fail with "could not serialize
+/// access".
+#[test]
+fn concurrent_detaches_all_succeed_and_end_as_a_serial_order() {
+    let server = pg_server::shared();
+    let mut client = server.fresh_database();
+    let catalog = generate::catalog(17, 300, 30);
+    reload(&mut client, &catalog);
+    let db: String = client
+        .query_one("SELECT current_database()", &[])
+        .unwrap()
+        .get(0);
+    let hierarchies: Vec<String> = catalog.hierarchies().iter().map(|h| h.id.clone()).collect();
+    let filters = [
+        "eq(status,live)",
+        "eq(status,draft)",
+        "like(sku,*1*)",
+        "like(sku,*2*)",
+        "eq(commodity_type,physical)",
+        "like(name,*e*)",
+        "eq(owner,store)",
+        "like(sku,*3*)",
+    ];
+    let start = std::sync::Barrier::new(filters.len());
+    let results: Vec<Result<pg::Detached, pg::Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = filters
+            .iter()
+            .map(|text| {
+                let (db, start, hierarchies) = (&db, &start, &hierarchies);
+                scope.spawn(move || {
+                    let mut client = server.connect(db);
+                    let filter = compile(text).unwrap();
+                    start.wait();
+                    pg::detach_nodes(&mut client, &filter, hierarchies)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut expected = catalog;
+    for (text, result) in filters.iter().zip(results) {
+        let done = result.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        assert_eq!(done.nodes_detached, hierarchies.len(), "{text}");
+        let request = DetachNodesRequest::new(*text, hierarchies.iter().map(String::as_str));
+        let plan = detach::plan(&expected, &request, &LIMITS).unwrap();
+        detach::apply(&mut expected, &plan);
+    }
+    assert_eq!(db_memberships(&mut client), memberships(&expected));
+    assert!(
+        memberships(&expected).len() < 300,
+        "some products kept nodes"
+    );
+}
+
+/// An error that running again cannot cure (here: no tables) is the
+/// answer at once, not retried.
+#[test]
+fn a_detach_that_cannot_succeed_fails_at_once() {
+    let server = pg_server::shared();
+    let name = format!("cf_no_tables_{}", std::process::id());
+    server
+        .connect("postgres")
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let mut client = server.connect(&name);
+    let e = pg::detach_nodes(&mut client, &compile("eq(sku,a)").unwrap(), &["n".into()])
+        .expect_err("no tables");
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::UNDEFINED_TABLE),
+        "{e:?}"
+    );
+}
