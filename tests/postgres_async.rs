@@ -123,6 +123,10 @@ fn the_async_client_agrees_with_the_blocking_one() {
         tables(&mut blocking),
         "the same memberships left"
     );
+    assert!(
+        tables(&mut mirror)[3].len() < memberships_before,
+        "the detaches removed memberships"
+    );
     // A refused request: the same envelope.
     let bad = DetachNodesRequest::new("eqq(sku,x)", ["a"]);
     let refused = rt
