@@ -103,7 +103,8 @@ async fn healthz() -> Response {
     json(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())
 }
 
-fn json(status: StatusCode, body: Vec<u8>) -> Response {
+/// A JSON answer: `body` with `Content-Type: application/json`.
+pub fn json(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()

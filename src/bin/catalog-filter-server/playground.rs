@@ -36,7 +36,7 @@
 //! unknown schema.
 
 use crate::config::{StoreConfig, Vendor};
-use crate::http::App;
+use crate::http::{App, json};
 use crate::stores::{CatalogBackend, Failure, Page};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -300,15 +300,6 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     })
     .unwrap_or_default();
     json(status, body)
-}
-
-/// A JSON answer.
-fn json(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }
 
 /// `POST /playground/check`.
