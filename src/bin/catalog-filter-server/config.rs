@@ -525,5 +525,31 @@ mod tests {
             snapshot,
             "PostgreSQL serves Elastic Path catalogs only",
         );
+        refused(
+            "elasticpath",
+            "backend = \"postgres:user=u\"\n",
+            "",
+            "names no host",
+        );
+        refused(
+            "elasticpath",
+            "backend = \"postgres://u:pw@h:nope/db\"\n",
+            "",
+            "does not parse",
+        );
+        // A refused connection string is never repeated: it may hold a
+        // password (the TOML reader's own errors quote the line).
+        for backend in [
+            "mysql://u:secret@h/db",
+            "postgres://u:secret@h:nope/db",
+            "postgres:password=secret",
+            "postgres:password=secret port=x host=h",
+        ] {
+            let Err(e) = store("elasticpath", &format!("backend = \"{backend}\"\n"), "") else {
+                panic!("{backend} was accepted");
+            };
+            assert!(e.contains("store `1003`"), "{e}");
+            assert!(!e.contains("secret"), "{e}");
+        }
     }
 }
