@@ -4,17 +4,30 @@
 //! ```text
 //! cargo run --example detach_parquet --features datafusion -- \
 //!     --dir DIR --filter FILTER --node ID... [--out OUT] \
-//!     [--from-json FILE] [--to-json FILE] [--ballista]
+//!     [--from-json FILE [--partitions N]] [--to-json FILE] [--removals] \
+//!     [--memory-limit MIB] [--ballista]
 //! ```
 //!
-//! - `--dir DIR`: the catalog's tables (`DIR/<table>.parquet`, as
-//!   `catalog_filter::datafusion::tables::export_parquet` writes them).
+//! - `--dir DIR`: the catalog's tables, in either layout: `DIR/<table>.parquet`,
+//!   as `catalog_filter::datafusion::tables::export_parquet` writes them,
+//!   or with `products` and `product_nodes` split into partitions, as
+//!   `catalog_filter::datafusion::partition::export_parquet_partitioned`
+//!   writes them.
 //! - `--from-json FILE`: first writes the tables of the JSON snapshot FILE
-//!   into DIR (creating it, replacing the tables there).
+//!   into DIR (creating it, replacing the tables there); with
+//!   `--partitions N`, in N partitions.
 //! - `--filter` and `--node` (one or more ids; repeatable): the request.
 //! - `--out OUT`: where the tables after the detach are written (default
 //!   `DIR.detached`; never DIR under any spelling: the input files are not
 //!   modified, and such an OUT is refused before anything is written).
+//!   The detach runs where the data is
+//!   (`catalog_filter::datafusion::detach::detach_dir`): one partition at a
+//!   time, into a new directory renamed to OUT when complete.
+//! - `--removals`: also writes the removed memberships as the table
+//!   `OUT/removals` (a record of what changed).
+//! - `--memory-limit MIB`: DataFusion's memory limit, in MiB (a partition
+//!   whose joins need more fails with DataFusion's "resources exhausted"
+//!   instead of growing the process).
 //! - `--to-json FILE`: writes the snapshot after the request as JSON (the
 //!   input's, unchanged, when the request is refused).
 //! - `--ballista`: runs the plan on a Ballista scheduler with two
@@ -35,16 +48,20 @@ mod common;
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
 use catalog_filter::datafusion::ballista::LocalCluster;
-use catalog_filter::datafusion::{detach, tables};
+use catalog_filter::datafusion::detach::{self, DirOptions};
+use catalog_filter::datafusion::{partition, tables};
 use catalog_filter::elasticpath::detach::{Answer, DetachNodesRequest, integrity_error};
 use common::{Args, Program};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::SessionConfig;
 use datafusion::prelude::SessionContext;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const PROGRAM: Program = Program {
     name: "detach_parquet",
-    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE] [--to-json FILE] [--ballista]",
+    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB] [--ballista]",
 };
 
 /// The command line.
@@ -56,6 +73,9 @@ struct Options {
     out: Option<PathBuf>,
     from_json: Option<String>,
     to_json: Option<PathBuf>,
+    partitions: Option<NonZeroUsize>,
+    removals: bool,
+    memory_limit: Option<usize>,
     ballista: bool,
 }
 
@@ -88,6 +108,25 @@ impl Options {
                     "--to-json",
                     PathBuf::from(args.value("--to-json", "a FILE")?),
                 )?,
+                "--partitions" => {
+                    let n = args.value("--partitions", "a number of partitions")?;
+                    let n = n
+                        .parse::<NonZeroUsize>()
+                        .map_err(|_| format!("--partitions takes a positive number, not `{n}`"))?;
+                    common::once(&mut options.partitions, "--partitions", n)?
+                }
+                "--memory-limit" => {
+                    let n = args.value("--memory-limit", "a size in MiB")?;
+                    let mib = n
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|m| *m > 0)
+                        .and_then(|m| m.checked_mul(1 << 20))
+                        .ok_or_else(|| format!("--memory-limit takes a size in MiB, not `{n}`"))?;
+                    common::once(&mut options.memory_limit, "--memory-limit", mib)?
+                }
+                "--removals" if options.removals => return Err("--removals given twice".to_owned()),
+                "--removals" => options.removals = true,
                 "--ballista" if options.ballista => return Err("--ballista given twice".to_owned()),
                 "--ballista" => options.ballista = true,
                 other => return Err(common::unknown(other)),
@@ -97,6 +136,11 @@ impl Options {
         options.filter = filter.ok_or("--filter is required")?;
         if options.nodes.is_empty() {
             return Err("--node is required".to_owned());
+        }
+        if options.partitions.is_some() && options.from_json.is_none() {
+            return Err(
+                "--partitions needs --from-json (it is how the tables are written)".to_owned(),
+            );
         }
         Ok(options)
     }
@@ -141,8 +185,11 @@ async fn run(options: &Options) -> Result<Answer, String> {
     if let Some(file) = &options.from_json {
         let text = common::read_file(file)?;
         match Catalog::from_json(&text) {
-            Ok(catalog) => tables::export_parquet(&catalog, &options.dir)
-                .map_err(|e| format!("cannot write the tables: {e}"))?,
+            Ok(catalog) => match options.partitions {
+                Some(n) => partition::export_parquet_partitioned(&catalog, &options.dir, n),
+                None => tables::export_parquet(&catalog, &options.dir),
+            }
+            .map_err(|e| format!("cannot write the tables: {e}"))?,
             // As `detach --json` answers a catalog that fails its checks.
             Err(e) => match e.integrity() {
                 Some(errors) => return Ok(Answer::error(integrity_error(errors))),
@@ -154,23 +201,27 @@ async fn run(options: &Options) -> Result<Answer, String> {
         let cluster = LocalCluster::start(2, 2).await.map_err(|e| e.to_string())?;
         cluster.context().await.map_err(|e| e.to_string())?
     } else {
-        SessionContext::new()
-    };
-    tables::register_parquet(&ctx, &options.dir)
-        .await
-        .map_err(|e| e.to_string())?;
-    let request = DetachNodesRequest::new(options.filter.clone(), options.nodes.clone());
-    let planned = detach::plan(&ctx, &request, &Limits::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    let (answer, after) = match planned {
-        Ok(plan) => {
-            let out = options.out();
-            detach::apply_to_dir(&ctx, &plan, &out)
-                .await
-                .map_err(|e| format!("cannot write the tables after the detach: {e}"))?;
-            (Answer::ok(plan.response), out)
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(bytes) = options.memory_limit {
+            runtime = runtime.with_memory_limit(bytes, 1.0);
         }
+        let runtime = runtime.build_arc().map_err(|e| e.to_string())?;
+        SessionContext::new_with_config_rt(SessionConfig::new(), runtime)
+    };
+    let request = DetachNodesRequest::new(options.filter.clone(), options.nodes.clone());
+    let out = options.out();
+    let detached = detach::detach_dir(
+        &ctx,
+        &options.dir,
+        &request,
+        &Limits::default(),
+        &out,
+        &DirOptions::new().removals(options.removals),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (answer, after) = match detached {
+        Ok(detached) => (Answer::ok(detached.response), out),
         Err(envelope) => (Answer::error(envelope), options.dir.clone()),
     };
     if let Some(file) = &options.to_json {

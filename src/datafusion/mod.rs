@@ -74,6 +74,7 @@ pub mod codec;
 pub mod detach;
 pub mod expr;
 mod guard;
+pub mod partition;
 pub mod tables;
 
 pub use expr::{select_ids, to_expr};

@@ -451,7 +451,8 @@ pub fn export_parquet(catalog: &Catalog, dir: &Path) -> Result<(), Error> {
     for (table, batch) in batches.tables() {
         write_batch(batch, &dir.join(format!("{table}.parquet")))?;
     }
-    Ok(())
+    // A partitioned export there before would be read instead.
+    super::partition::remove_partitioned(dir)
 }
 
 /// Writes `batch` as the Parquet file `path`, replacing it: written to a
@@ -493,15 +494,19 @@ fn columns(schema: &Schema) -> String {
         .join(", ")
 }
 
-/// Registers the tables of `dir` (as [`export_parquet`] writes them)
-/// in `ctx`. A missing file is [`Error::MissingTable`], a file with other
+/// Registers the tables of `dir` (as [`export_parquet`] or
+/// [`export_parquet_partitioned`](super::partition::export_parquet_partitioned)
+/// writes them) in `ctx`; a partitioned table is read from all its
+/// files. A missing file is [`Error::MissingTable`], a file with other
 /// columns [`Error::WrongSchema`], a file that is not Parquet
 /// [`Error::DataFusion`] (with DataFusion's reason), a file whose bytes
 /// make the Parquet reader panic [`Error::Panicked`], each naming the file.
 pub async fn register_parquet(ctx: &SessionContext, dir: &Path) -> Result<(), Error> {
+    // The partitions of the large tables pair up (or the single files are there).
+    super::partition::parts(dir)?;
     for table in TABLES {
-        let path = dir.join(format!("{table}.parquet"));
-        if !path.is_file() {
+        let path = super::partition::table_path(dir, table);
+        if !path.exists() {
             return Err(Error::MissingTable { table, path });
         }
         let Some(location) = path.to_str() else {

@@ -26,6 +26,10 @@
 //! `nodes`. (A product is named by its id in the lower-case hyphenated
 //! form, as in memory.)
 
+mod dir;
+
+pub use dir::{DirDetached, DirOptions, detach_dir};
+
 use super::Error;
 use super::expr::to_expr;
 use super::guard::{files, guarded};
@@ -50,7 +54,7 @@ use ::datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, when,
 };
 use ::datafusion::logical_expr::{JoinType, lit};
-use ::datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
+use ::datafusion::prelude::{DataFrame, ParquetReadOptions, SessionContext, ident};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,6 +90,62 @@ async fn plan_unguarded(
     request: &DetachNodesRequest,
     limits: &Limits,
 ) -> Result<Result<TablePlan, ErrorEnvelope>, Error> {
+    let Checked {
+        response,
+        targeted,
+        filter,
+    } = match check(ctx, request, limits).await? {
+        Ok(checked) => checked,
+        Err(envelope) => return Ok(Err(envelope)),
+    };
+    if targeted.is_empty() {
+        return Ok(Ok(TablePlan {
+            response,
+            removals: Vec::new(),
+        }));
+    }
+    let batches = removals(
+        ctx.table("products").await?,
+        ctx.table("product_nodes").await?,
+        &filter,
+        &targeted,
+    )?
+    .collect()
+    .await?;
+    let mut removals = Vec::new();
+    for batch in &batches {
+        let products = texts(batch, 0)?;
+        let nodes = texts(batch, 1)?;
+        for (product, node) in products.iter().zip(nodes) {
+            let id = product.parse().map_err(|_| Error::BadId(product.clone()))?;
+            removals.push((id, node));
+        }
+    }
+    removals.sort_unstable();
+    Ok(Ok(TablePlan { response, removals }))
+}
+
+/// A request checked against the tables: the vendor's response, and the
+/// ids of the nodes whose memberships of matching products go, and the
+/// compiled filter.
+struct Checked {
+    response: DetachNodesResponse,
+    targeted: Vec<String>,
+    filter: crate::validate::ValidFilter,
+}
+
+/// The checks every detach over the tables of `ctx` makes, in the order
+/// `detach --json` answers: the tables' integrity (the 500), then the
+/// request ([`check_request`]: the 422s and 400s). The small tables
+/// (`nodes`, `hierarchies`) are read into memory and indexed by the
+/// crate's catalog code, so that ids resolve (a hierarchy's id stands for
+/// all its nodes, a node's for its subtree) and `nodes_not_found` is
+/// counted ([`count_found`]) exactly as in memory.
+async fn check(
+    ctx: &SessionContext,
+    request: &DetachNodesRequest,
+    limits: &Limits,
+) -> Result<Result<Checked, ErrorEnvelope>, Error> {
     // The tables' integrity first, then the request: `detach --json`
     // loads (and checks) the catalog before it reads the request.
     let nodes = read_nodes(ctx).await?;
@@ -111,38 +171,41 @@ async fn plan_unguarded(
         Ok(c) => c,
         Err(envelope) => return Ok(Err(envelope)),
     };
-    let (filter, node_ids) = (&checked.filter, checked.node_ids);
-
     let mut ranges: Vec<Range<u32>> = Vec::new();
-    let meta = count_found(node_ids, |id| match tree.resolve(id) {
+    let meta = count_found(checked.node_ids, |id| match tree.resolve(id) {
         Some(range) => {
             ranges.push(range);
             true
         }
         None => false,
     });
-    let targeted: Vec<_> = ranges
+    let targeted = ranges
         .into_iter()
         .flatten()
         .filter_map(|pos| tree.node_at(pos))
-        .map(|node| lit(node.id.as_str()))
+        .map(|node| node.id.clone())
         .collect();
-    let response = DetachNodesResponse { meta };
-    if targeted.is_empty() {
-        return Ok(Ok(TablePlan {
-            response,
-            removals: Vec::new(),
-        }));
-    }
+    Ok(Ok(Checked {
+        response: DetachNodesResponse { meta },
+        targeted,
+        filter: checked.filter,
+    }))
+}
 
-    let matching = ctx
-        .table("products")
-        .await?
+/// The memberships a detach removes, as a frame of `removed_product_id`,
+/// `removed_node_id`: the rows of `product_nodes` in a `targeted` node
+/// whose product (in `products`) matches `filter`, a semi-join.
+fn removals(
+    products: DataFrame,
+    product_nodes: DataFrame,
+    filter: &crate::validate::ValidFilter,
+    targeted: &[String],
+) -> Result<DataFrame, Error> {
+    let matching = products
         .filter(to_expr(filter))?
         .select(vec![ident("id").alias("matching_id")])?;
-    let batches = ctx
-        .table("product_nodes")
-        .await?
+    let targeted = targeted.iter().map(|id| lit(id.as_str())).collect();
+    Ok(product_nodes
         .filter(ident("node_id").in_list(targeted, false))?
         .join(
             matching,
@@ -151,20 +214,10 @@ async fn plan_unguarded(
             &["matching_id"],
             None,
         )?
-        .select(vec![ident("product_id"), ident("node_id")])?
-        .collect()
-        .await?;
-    let mut removals = Vec::new();
-    for batch in &batches {
-        let products = texts(batch, 0)?;
-        let nodes = texts(batch, 1)?;
-        for (product, node) in products.iter().zip(nodes) {
-            let id = product.parse().map_err(|_| Error::BadId(product.clone()))?;
-            removals.push((id, node));
-        }
-    }
-    removals.sort_unstable();
-    Ok(Ok(TablePlan { response, removals }))
+        .select(vec![
+            ident("product_id").alias("removed_product_id"),
+            ident("node_id").alias("removed_node_id"),
+        ])?)
 }
 
 /// Writes the tables of `ctx` after `plan` to `out/<table>.parquet`
@@ -219,29 +272,35 @@ async fn refuse_inputs(ctx: &SessionContext, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// `path` with links and `..` resolved as far as it exists: its nearest
-/// existing ancestor resolved, the rest (to be created) appended.
+/// `path` made absolute, with links and `..` resolved: its longest
+/// existing prefix resolved by the file system, the rest (to be created,
+/// so free of links) applied to it component by component, `..` removing
+/// the last. Without a working directory, a relative `path` is kept as
+/// named.
 fn resolve(path: &Path) -> PathBuf {
-    let mut rest = Vec::new();
-    let mut at = path;
-    loop {
-        if let Ok(found) = at.canonicalize() {
-            return rest.iter().rev().fold(found, |p, part| p.join(part));
-        }
-        match (at.parent(), at.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                // A relative name's parent is the working directory.
-                at = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
+    use std::path::Component;
+    let absolute = match std::env::current_dir() {
+        Ok(cwd) => cwd.join(path),
+        Err(_) => path.to_owned(),
+    };
+    let components: Vec<Component> = absolute.components().collect();
+    for existing in (1..=components.len()).rev() {
+        let prefix: PathBuf = components.iter().take(existing).collect();
+        let Ok(mut resolved) = prefix.canonicalize() else {
+            continue;
+        };
+        for part in components.iter().skip(existing) {
+            match part {
+                Component::ParentDir => {
+                    resolved.pop();
+                }
+                Component::Normal(name) => resolved.push(name),
+                _ => {}
             }
-            // Nothing of it exists (or it ends in `..`): as it is named.
-            _ => return path.to_owned(),
         }
+        return resolved;
     }
+    path.to_owned()
 }
 
 /// [`apply_to_dir`] once the output is known to hold no input.
@@ -278,8 +337,40 @@ async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> 
     let removals = ctx
         .read_parquet(location(&removals_path)?, ParquetReadOptions::default())
         .await?;
-    let memberships = ctx.table("product_nodes").await?;
-    let kept = memberships.join(
+    let (kept, products) = after(
+        ctx.table("products").await?,
+        ctx.table("product_nodes").await?,
+        removals,
+    )?;
+    for table in TABLES {
+        let frame = match table {
+            "product_nodes" => kept.clone(),
+            "products" => products.clone(),
+            _ => ctx.table(table).await?,
+        };
+        let path = out.join(format!("{table}.parquet"));
+        frame
+            .write_parquet(
+                location(&path)?,
+                DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The tables `products` and `product_nodes` after removing the
+/// memberships `removals` (`removed_product_id`, `removed_node_id`):
+/// `product_nodes` without them (an anti-join), and `products` with each
+/// changed product's `record` rewritten without them in its `node_ids`
+/// (every other byte as it was).
+fn after(
+    products: DataFrame,
+    product_nodes: DataFrame,
+    removals: DataFrame,
+) -> Result<(DataFrame, DataFrame), Error> {
+    let kept = product_nodes.join(
         removals.clone(),
         JoinType::LeftAnti,
         &["product_id", "node_id"],
@@ -291,7 +382,6 @@ async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> 
         vec![ident("removed_product_id")],
         vec![array_agg(ident("removed_node_id")).alias("removed_node_ids")],
     )?;
-    let products = ctx.table("products").await?;
     let mut columns: Vec<Expr> = products
         .schema()
         .fields()
@@ -315,22 +405,7 @@ async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> 
             None,
         )?
         .select(columns)?;
-    for table in TABLES {
-        let frame = match table {
-            "product_nodes" => kept.clone(),
-            "products" => products.clone(),
-            _ => ctx.table(table).await?,
-        };
-        let path = out.join(format!("{table}.parquet"));
-        frame
-            .write_parquet(
-                location(&path)?,
-                DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
-            )
-            .await?;
-    }
-    Ok(())
+    Ok((kept, products))
 }
 
 /// The file [`apply_to_dir`] writes the removed memberships to, in the
@@ -589,7 +664,12 @@ mod tests {
             resolve(&std::env::temp_dir().join("cf-missing/a")),
             tmp.join("cf-missing/a")
         );
-        // A path of which nothing resolves is kept as named.
-        assert_eq!(resolve(Path::new("")), PathBuf::from(""));
+        // Through a directory that does not exist and back out.
+        assert_eq!(resolve(Path::new("no-such/../src/x")), cwd.join("src/x"));
+        assert_eq!(
+            resolve(Path::new("no-such/a/../../..")),
+            cwd.parent().unwrap()
+        );
+        assert_eq!(resolve(Path::new("")), cwd);
     }
 }
