@@ -53,12 +53,21 @@ fn differential(schema: &Schema, generate: fn(&mut SplitMix64, &Catalog) -> Stri
             let catalog = catalog_filter::synthetic::catalog(seed, products, nodes);
             let fail = |e: Error| TestCaseError::fail(e.to_string());
             // Every fourth case reads the tables from Parquet files (what
-            // Ballista reads), the others from memory.
+            // Ballista reads; every eighth in 3 partitions), the others
+            // from memory.
             let ctx = SessionContext::new();
             let dir =
                 std::env::temp_dir().join(format!("cf-df-diff-{}-{seed}", std::process::id()));
             case.set(case.get() + 1);
-            if case.get() % 4 == 0 {
+            if case.get() % 8 == 0 {
+                let three = std::num::NonZeroUsize::new(3).unwrap_or(std::num::NonZeroUsize::MIN);
+                catalog_filter::datafusion::partition::export_parquet_partitioned(
+                    &catalog, &dir, three,
+                )
+                .map_err(fail)?;
+                rt.block_on(tables::register_parquet(&ctx, &dir))
+                    .map_err(fail)?;
+            } else if case.get() % 4 == 0 {
                 tables::export_parquet(&catalog, &dir).map_err(fail)?;
                 rt.block_on(tables::register_parquet(&ctx, &dir))
                     .map_err(fail)?;
@@ -149,9 +158,18 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         expr(r#"like(name,"*50%*"):like(sku,a_*):like(slug,*_b):like(name,*):like(sku,x)"#),
         r#"contains(name, Utf8("50%")) AND starts_with(sku, Utf8("a_")) AND ends_with(slug, Utf8("_b")) AND name IS NOT NULL AND sku = Utf8("x")"#
     );
-    // `ilike`, lists and JSON attributes: the crate's evaluator over `record`.
+    // Lists: DataFusion's array functions for `is_null`, `eq`/`in` and
+    // `contains_all`.
     assert_eq!(
-        expr(r#"ilike(name,"*50%*"):eq(tags,a)"#),
+        expr(
+            "eq(tags,a):in(templates,b,c):contains_all(product_types,standard,bundle):is_null(tags)"
+        ),
+        r#"array_has(tags, Utf8("a")) AND array_has_any(templates, make_array(Utf8("b"), Utf8("c"))) AND array_has_all(product_types, make_array(Utf8("standard"), Utf8("bundle"))) AND empty(tags)"#
+    );
+    // `ilike`, orderings and patterns over lists, and JSON attributes: the
+    // crate's evaluator over `record`.
+    assert_eq!(
+        expr(r#"ilike(name,"*50%*"):like(tags,a*)"#),
         "catalog_filter_condition_0(record) AND catalog_filter_condition_1(record)"
     );
     // `like` on a text attribute without a column of its own (a schema

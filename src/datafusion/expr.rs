@@ -123,7 +123,7 @@ impl Shared<'_> {
 fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
     let pattern = a.pattern();
     if a.value_type().is_list() {
-        return None;
+        return list(a.product_field()?, p);
     }
     let column = ident(pattern);
     // The scalar text columns of `products`: the attribute's pattern is
@@ -158,6 +158,39 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
                 ))
             })
         }),
+        _ => None,
+    }
+}
+
+/// A native expression for a condition on one of the list columns of
+/// `products` (`product_types`, `tags`, `templates`; empty when absent),
+/// when there is one: `is_null` (an empty list), `eq`/`in` (an element is
+/// one of the values) and `contains_all` (every value is an element), as
+/// DataFusion's array functions. The orderings and patterns over a list's
+/// elements are left to the evaluator.
+fn list(field: ProductField, p: &Predicate<'_>) -> Option<Expr> {
+    use ::datafusion::functions_nested::expr_fn::{
+        array_empty, array_has, array_has_all, array_has_any, make_array,
+    };
+    let column = match field {
+        ProductField::ProductTypes => ident("product_types"),
+        ProductField::Tags => ident("tags"),
+        ProductField::Templates => ident("templates"),
+        _ => return None,
+    };
+    let values =
+        |values: &crate::validate::Values<'_, str>| make_array(values.iter().map(lit).collect());
+    match p {
+        Predicate::IsNull => Some(array_empty(column)),
+        Predicate::Text(TextTest::Compare(Comparison::OneOf(one))) => {
+            Some(match (one.len(), one.first()) {
+                (1, Some(v)) => array_has(column, lit(v)),
+                _ => array_has_any(column, values(one)),
+            })
+        }
+        Predicate::Text(TextTest::Compare(Comparison::All(all))) => {
+            Some(array_has_all(column, values(all)))
+        }
         _ => None,
     }
 }

@@ -49,11 +49,14 @@
 //! text and enumeration `eq`/`in` and the orderings (bytewise, as Arrow
 //! compares UTF-8), UUIDs as their lower-case hyphenated text (whose order
 //! is the UUIDs' byte order), instants as UTC nanosecond timestamps,
-//! `is_null` on a scalar column, and `like` on a text column (DataFusion's
+//! `is_null` on a scalar column, `like` on a text column (DataFusion's
 //! `starts_with`, `ends_with` and `contains` with the needle as a literal,
-//! so no escaping is needed; `*` alone is `IS NOT NULL`). Every other
+//! so no escaping is needed; `*` alone is `IS NOT NULL`), and on the list
+//! columns `is_null` (`empty`), `eq`/`in` (`array_has`, `array_has_any`)
+//! and `contains_all` (`array_has_all`). Every other
 //! condition (`like` on other attributes, `ilike` (whose Unicode case
-//! folding is the evaluator's), `text`, lists, `has_nodes`, the JSON
+//! folding is the evaluator's), `text`, orderings and patterns over
+//! lists, `has_nodes`, the JSON
 //! attributes, `contains_all` on a scalar, an instant outside the
 //! nanosecond range) is a scalar UDF that
 //! runs the crate's own evaluator on the row's `record` column (the
