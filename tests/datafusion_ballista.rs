@@ -179,7 +179,7 @@ fn the_codecs_carry_a_condition_and_refuse_what_is_not_one() {
         .schema(schema.clone())
         .limits(LIMITS)
         .build()
-        .compile("eq(sku,a):(ilike(name,*SHOE*)|contains(tags,x))")
+        .compile("eq(sku,a):(ilike(name,*SHOE*)|like(tags,x*))")
         .unwrap();
     let mut udfs = Vec::new();
     to_expr(&filter)
