@@ -117,6 +117,29 @@ fn removals_in(out: &Path) -> Vec<(Uuid, String)> {
     rows
 }
 
+/// The ids of the products without nodes in the tables of `dir`, by
+/// `eq(has_nodes,false)` in DataFusion (the schemas allow no other value).
+fn has_nodes_of(dir: &Path) -> Vec<Uuid> {
+    let ctx = SessionContext::new();
+    let rt = runtime();
+    rt.block_on(tables::register_parquet(&ctx, dir)).unwrap();
+    let filter = catalog_filter::compile("eq(has_nodes,false)").unwrap();
+    rt.block_on(catalog_filter::datafusion::select_ids(&ctx, &filter))
+        .unwrap()
+}
+
+/// [`has_nodes_of`] in memory.
+fn has_nodes_in(catalog: &Catalog) -> Vec<Uuid> {
+    let mut without: Vec<Uuid> = catalog
+        .products()
+        .iter()
+        .filter(|p| p.node_ids.is_empty())
+        .map(|p| p.id)
+        .collect();
+    without.sort_unstable();
+    without
+}
+
 #[test]
 fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
     let base = scratch("layouts");
@@ -170,6 +193,9 @@ fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
                     let plan = reference::plan(&catalog, &request, &generate::LIMITS).unwrap();
                     reference::apply(&mut after, &plan);
                     assert_eq!(json_of(&out), after.to_json(), "{context}");
+                    // `node_count` follows the memberships: `has_nodes`
+                    // (native over it) selects as in memory after.
+                    assert_eq!(has_nodes_of(&out), has_nodes_in(&after), "{context}");
                     // The output keeps the input's layout.
                     assert_eq!(out.join("products").is_dir(), partitions > 0, "{context}");
                     removing += usize::from(!removals.is_empty());
@@ -257,6 +283,9 @@ fn the_output_is_replaced_whole_or_left_as_it_was() {
         &reference::plan(&catalog, &request, &generate::LIMITS).unwrap(),
     );
     assert_eq!(json_of(&out), after.to_json());
+    // Every membership went: no product has nodes now, though some had.
+    assert!(has_nodes_in(&catalog).len() < catalog.products().len());
+    assert_eq!(has_nodes_of(&out).len(), catalog.products().len());
 
     // A job that fails part-way (a partition's file is not Parquet) leaves
     // the previous output and no partial directory.

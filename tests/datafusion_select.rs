@@ -166,6 +166,11 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         ),
         r#"array_has(tags, Utf8("a")) AND array_has_any(templates, make_array(Utf8("b"), Utf8("c"))) AND array_has_all(product_types, make_array(Utf8("standard"), Utf8("bundle"))) AND empty(tags)"#
     );
+    // `has_nodes`: whether the product's `node_count` is positive.
+    assert_eq!(
+        expr("eq(has_nodes,false):is_null(has_nodes)"),
+        r#"node_count > Int32(0) = Boolean(false) AND Boolean(false)"#
+    );
     // `ilike`, orderings and patterns over lists, and JSON attributes: the
     // crate's evaluator over `record`.
     assert_eq!(

@@ -136,6 +136,13 @@ fn native(a: &AttributeRef<'_>, p: &Predicate<'_>) -> Option<Expr> {
             Some(column.is_null())
         }
         (c, Predicate::IsNull) if c == "created_at" || c == "updated_at" => Some(column.is_null()),
+        // `has_nodes` always has a value: whether `node_count` is positive.
+        (_, Predicate::IsNull) if a.product_field() == Some(ProductField::HasNodes) => {
+            Some(lit(false))
+        }
+        (_, Predicate::Bool(cmp)) if a.product_field() == Some(ProductField::HasNodes) => {
+            compare(ident("node_count").gt(lit(0i32)), cmp, |b| Some(lit(*b)))
+        }
         (_, Predicate::Text(TextTest::Compare(cmp))) if scalar_text => {
             compare(column, cmp, |v| Some(lit(v)))
         }

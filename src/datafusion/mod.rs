@@ -53,10 +53,11 @@
 //! `starts_with`, `ends_with` and `contains` with the needle as a literal,
 //! so no escaping is needed; `*` alone is `IS NOT NULL`), and on the list
 //! columns `is_null` (`empty`), `eq`/`in` (`array_has`, `array_has_any`)
-//! and `contains_all` (`array_has_all`). Every other
+//! and `contains_all` (`array_has_all`), and `has_nodes` (the
+//! `node_count` column). Every other
 //! condition (`like` on other attributes, `ilike` (whose Unicode case
 //! folding is the evaluator's), `text`, orderings and patterns over
-//! lists, `has_nodes`, the JSON
+//! lists, the JSON
 //! attributes, `contains_all` on a scalar, an instant outside the
 //! nanosecond range) is a scalar UDF that
 //! runs the crate's own evaluator on the row's `record` column (the

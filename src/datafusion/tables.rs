@@ -3,7 +3,7 @@
 //!
 //! | table | columns |
 //! |---|---|
-//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps, clamped to the range), `position`, `record` |
+//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps, clamped to the range), `node_count` (the length of `node_ids`: what `has_nodes` reads), `position`, `record` |
 //! | `product_nodes` | `product_id` (UUID text), `node_id`, `ordinal` (the position in the product's `node_ids`) |
 //! | `nodes` | `id`, `hierarchy_id`, `parent_id`, `name`, `position`, `record` |
 //! | `hierarchies` | `id`, `name`, `position`, `record` |
@@ -106,6 +106,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
             text("parent_id", true),
             timestamp("created_at"),
             timestamp("updated_at"),
+            Field::new("node_count", DataType::Int32, false),
             position(),
             text("record", false),
         ]);
@@ -211,6 +212,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let mut created = TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut updated = TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut record = StringBuilder::new();
+    let mut node_count = Int32Builder::with_capacity(n);
     let mut uuid = uuid::Uuid::encode_buffer();
     for (p, json) in catalog.products().iter().zip(records) {
         id.append_value(p.id.hyphenated().encode_lower(&mut uuid));
@@ -237,6 +239,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
         created.append_option(p.created_at.as_ref().map(column_nanos));
         updated.append_option(p.updated_at.as_ref().map(column_nanos));
         record.append_value(json);
+        node_count.append_value(i32::try_from(p.node_ids.len()).unwrap_or(i32::MAX));
     }
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id.finish())];
     columns.extend(texts.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
@@ -244,6 +247,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     columns.push(Arc::new(parent.finish()));
     columns.push(Arc::new(created.finish()));
     columns.push(Arc::new(updated.finish()));
+    columns.push(Arc::new(node_count.finish()));
     columns.push(positions(n));
     columns.push(Arc::new(record.finish()));
     batch("products", columns)

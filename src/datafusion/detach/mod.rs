@@ -50,6 +50,8 @@ use ::datafusion::arrow::datatypes::{Field, Schema};
 use ::datafusion::dataframe::DataFrameWriteOptions;
 use ::datafusion::error::DataFusionError;
 use ::datafusion::functions_aggregate::expr_fn::array_agg;
+use ::datafusion::functions_nested::expr_fn::cardinality;
+use ::datafusion::logical_expr::cast as cast_expr;
 use ::datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, when,
 };
@@ -364,7 +366,8 @@ async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> 
 /// memberships `removals` (`removed_product_id`, `removed_node_id`):
 /// `product_nodes` without them (an anti-join), and `products` with each
 /// changed product's `record` rewritten without them in its `node_ids`
-/// (every other byte as it was).
+/// (every other byte as it was) and its `node_count` lowered by their
+/// number.
 fn after(
     products: DataFrame,
     product_nodes: DataFrame,
@@ -388,6 +391,19 @@ fn after(
         .iter()
         .map(|f| ident(f.name()))
         .collect();
+    let changed = || ident("removed_node_ids").is_not_null();
+    if let Some(count) = columns
+        .iter_mut()
+        .find(|c| matches!(c, Expr::Column(c) if c.name == "node_count"))
+    {
+        *count = when(
+            changed(),
+            ident("node_count")
+                - cast_expr(cardinality(ident("removed_node_ids")), DataType::Int32),
+        )
+        .otherwise(ident("node_count"))?
+        .alias("node_count");
+    }
     if let Some(record) = columns.last_mut() {
         *record = when(ident("removed_node_ids").is_null(), ident("record"))
             .otherwise(
