@@ -102,6 +102,14 @@ fn condition(filter: &Shared, c: ConditionRef<'_>) -> Expr {
     native(&c.field(), &c.predicate()).unwrap_or_else(|| evaluated(filter, c))
 }
 
+/// The scalar text column that holds the attribute's one value, if any
+/// (for `ilike` and `text`, which the evaluator runs over it).
+fn text_column(a: &AttributeRef<'_>) -> Option<&'static str> {
+    a.product_field()
+        .filter(|f| ProductField::SCALAR_TEXT.contains(f))
+        .map(|f| f.pattern())
+}
+
 /// The filter, shared by the UDFs of its conditions (cloned once, on the
 /// first condition that needs one).
 struct Shared<'f> {
@@ -237,7 +245,11 @@ fn compare<T: ?Sized>(
     })
 }
 
-/// The condition run by the crate's evaluator on the `record` column.
+/// The condition run by the crate's evaluator: a text test (`ilike`,
+/// `text`) on the scalar text column holding the attribute's value, any
+/// other condition on the `record` column (the product's JSON, parsed per
+/// row: free-form values, list orderings and patterns, `like` on an
+/// attribute without a column).
 fn evaluated(filter: &Shared, c: ConditionRef<'_>) -> Expr {
     // The condition's position among the filter's conditions: what a codec
     // sends to a remote executor, with the filter's canonical text.
@@ -246,15 +258,40 @@ fn evaluated(filter: &Shared, c: ConditionRef<'_>) -> Expr {
         .conditions()
         .position(|other| other.same(&c))
         .unwrap_or_default();
-    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index)).call(vec![ident("record")])
+    let column = match c.predicate() {
+        Predicate::Text(_) => text_column(&c.field()),
+        _ => None,
+    };
+    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index, column.is_some()))
+        .call(vec![ident(column.unwrap_or("record"))])
+}
+
+/// One product's value of one scalar text column, as a record: every
+/// attribute reads that value (the condition has one attribute, whose
+/// column it is).
+struct ColumnText<'a>(Option<&'a str>);
+
+impl crate::eval::Record for ColumnText<'_> {
+    fn any_value(
+        &self,
+        _: &AttributeRef<'_>,
+        visit: &mut impl FnMut(crate::eval::RecordValue<'_>) -> bool,
+    ) -> bool {
+        self.0
+            .is_some_and(|s| visit(crate::eval::RecordValue::Text(s)))
+    }
 }
 
 /// The prefix of the names of the UDFs that run a condition of a filter
 /// (see [`Evaluated`]); the rest of the name is the condition's position.
 pub(super) const UDF_PREFIX: &str = "catalog_filter_condition_";
 
-/// One condition of a filter as a scalar UDF over `record` (a product as
-/// JSON): true when the product parses and the condition holds on it.
+/// One condition of a filter as a scalar UDF, run by the crate's
+/// evaluator (so that it means exactly what it means in memory: `ilike`'s
+/// case folding is the crate's, `text` its word search, neither of which
+/// DataFusion has). Over `record` (a product as JSON): true when the
+/// product parses and the condition holds on it. Over a scalar text column
+/// (`on_column`): true when the condition holds on the column's value.
 #[derive(Debug)]
 struct Evaluated {
     name: String,
@@ -262,15 +299,18 @@ struct Evaluated {
     filter: Arc<ValidFilter>,
     /// The condition's position in [`ValidFilter::conditions`].
     index: usize,
+    /// Whether the argument is the attribute's text column, not `record`.
+    on_column: bool,
     signature: Signature,
 }
 
 impl Evaluated {
-    fn new(filter: Arc<ValidFilter>, index: usize) -> Evaluated {
+    fn new(filter: Arc<ValidFilter>, index: usize, on_column: bool) -> Evaluated {
         Evaluated {
             name: format!("{UDF_PREFIX}{index}"),
             filter,
             index,
+            on_column,
             signature: Signature::string(1, Volatility::Immutable),
         }
     }
@@ -285,6 +325,9 @@ struct Payload {
     filter: String,
     condition: usize,
     max_depth: usize,
+    /// Over the attribute's text column rather than `record`.
+    #[serde(default)]
+    on_column: bool,
 }
 
 /// Writes what [`decode_udf`] needs to rebuild `udf` into `buf`, when it is
@@ -298,6 +341,7 @@ pub(super) fn encode_udf(udf: &ScalarUDF, buf: &mut Vec<u8>) -> ::datafusion::er
         filter: evaluated.filter.to_string(),
         condition: evaluated.index,
         max_depth: depth(evaluated.filter.expr()),
+        on_column: evaluated.on_column,
     };
     serde_json::to_writer(buf, &payload)
         .map_err(|e| DataFusionError::Internal(format!("{}: {e}", evaluated.name)))?;
@@ -337,6 +381,7 @@ pub(super) fn decode_udf(
         Ok(Arc::new(ScalarUDF::new_from_impl(Evaluated::new(
             Arc::new(filter),
             payload.condition,
+            payload.on_column,
         ))))
     })())
 }
@@ -353,7 +398,9 @@ fn depth(e: ValidExpr<'_>) -> usize {
 
 impl PartialEq for Evaluated {
     fn eq(&self, other: &Evaluated) -> bool {
-        self.index == other.index && self.filter == other.filter
+        self.index == other.index
+            && self.on_column == other.on_column
+            && self.filter == other.filter
     }
 }
 
@@ -362,6 +409,7 @@ impl Eq for Evaluated {}
 impl Hash for Evaluated {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.index.hash(state);
+        self.on_column.hash(state);
         self.filter.hash(state);
     }
 }
@@ -393,7 +441,7 @@ impl ScalarUDFImpl for Evaluated {
         let records: ArrayRef = cast(&arg.to_array(args.number_rows)?, &DataType::Utf8)?;
         let Some(records) = records.as_string_opt::<i32>() else {
             return Err(DataFusionError::Execution(format!(
-                "{}: `record` is {}, not text",
+                "{}: the argument is {}, not text",
                 self.name,
                 records.data_type()
             )));
@@ -405,6 +453,13 @@ impl ScalarUDFImpl for Evaluated {
             )));
         };
 
+        if self.on_column {
+            let out: BooleanArray = records
+                .iter()
+                .map(|text| Some(condition.matches(&ColumnText(text))))
+                .collect();
+            return Ok(ColumnarValue::Array(Arc::new(out)));
+        }
         let mut out = Vec::with_capacity(records.len());
         for record in records.iter() {
             let holds = match record {
