@@ -171,12 +171,11 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         expr("eq(has_nodes,false):is_null(has_nodes)"),
         r#"node_count > Int32(0) = Boolean(false) AND Boolean(false)"#
     );
-    // `ilike` and `text` on a text column: the crate's evaluator over the
-    // column; orderings and patterns over lists, and JSON attributes: the
-    // evaluator over `record`.
+    // `ilike` and `text` on a text column, orderings and patterns over a
+    // list: the crate's evaluator over the column.
     assert_eq!(
-        expr(r#"ilike(name,"*50%*"):text(description,red):like(tags,a*)"#),
-        "catalog_filter_condition_0(name) AND catalog_filter_condition_1(description) AND catalog_filter_condition_2(record)"
+        expr(r#"ilike(name,"*50%*"):text(description,red):like(tags,a*):ilike(templates,*M*)"#),
+        "catalog_filter_condition_0(name) AND catalog_filter_condition_1(description) AND catalog_filter_condition_2(tags) AND catalog_filter_condition_3(templates)"
     );
     // `like` on a text attribute without a column of its own (a schema
     // allowing it on extensions) runs the evaluator too.

@@ -102,12 +102,33 @@ fn condition(filter: &Shared, c: ConditionRef<'_>) -> Expr {
     native(&c.field(), &c.predicate()).unwrap_or_else(|| evaluated(filter, c))
 }
 
-/// The scalar text column that holds the attribute's one value, if any
-/// (for `ilike` and `text`, which the evaluator runs over it).
-fn text_column(a: &AttributeRef<'_>) -> Option<&'static str> {
-    a.product_field()
-        .filter(|f| ProductField::SCALAR_TEXT.contains(f))
-        .map(|f| f.pattern())
+/// The column of `products` that holds the attribute's values for a text
+/// test the evaluator runs over it, with its kind: a scalar text column
+/// (`ilike`, `text`, `contains_all`), or a list column (orderings and
+/// patterns over the elements).
+fn value_column(a: &AttributeRef<'_>) -> Option<(&'static str, Input)> {
+    match a.product_field()? {
+        ProductField::ProductTypes => Some(("product_types", Input::List)),
+        ProductField::Tags => Some(("tags", Input::List)),
+        ProductField::Templates => Some(("templates", Input::List)),
+        f if ProductField::SCALAR_TEXT.contains(&f) => Some((f.pattern(), Input::Text)),
+        _ => None,
+    }
+}
+
+/// What an [`Evaluated`] condition reads.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+enum Input {
+    /// The `record` column: the product as JSON, parsed per row.
+    #[default]
+    Record,
+    /// A scalar text column: the attribute's one value.
+    Text,
+    /// A list column of text: the attribute's values.
+    List,
 }
 
 /// The filter, shared by the UDFs of its conditions (cloned once, on the
@@ -258,27 +279,33 @@ fn evaluated(filter: &Shared, c: ConditionRef<'_>) -> Expr {
         .conditions()
         .position(|other| other.same(&c))
         .unwrap_or_default();
-    let column = match c.predicate() {
-        Predicate::Text(_) => text_column(&c.field()),
-        _ => None,
+    let (column, input) = match c.predicate() {
+        Predicate::Text(_) => value_column(&c.field()).unwrap_or(("record", Input::Record)),
+        _ => ("record", Input::Record),
     };
-    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index, column.is_some()))
-        .call(vec![ident(column.unwrap_or("record"))])
+    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index, input)).call(vec![ident(column)])
 }
 
-/// One product's value of one scalar text column, as a record: every
-/// attribute reads that value (the condition has one attribute, whose
-/// column it is).
-struct ColumnText<'a>(Option<&'a str>);
+/// One product's values of one text column (scalar: none or one; list:
+/// its elements), as a record: every attribute reads them (the condition
+/// has one attribute, whose column it is).
+struct ColumnValues<'a, I>(I)
+where
+    I: Iterator<Item = Option<&'a str>> + Clone;
 
-impl crate::eval::Record for ColumnText<'_> {
+impl<'a, I> crate::eval::Record for ColumnValues<'a, I>
+where
+    I: Iterator<Item = Option<&'a str>> + Clone,
+{
     fn any_value(
         &self,
         _: &AttributeRef<'_>,
         visit: &mut impl FnMut(crate::eval::RecordValue<'_>) -> bool,
     ) -> bool {
         self.0
-            .is_some_and(|s| visit(crate::eval::RecordValue::Text(s)))
+            .clone()
+            .flatten()
+            .any(|s| visit(crate::eval::RecordValue::Text(s)))
     }
 }
 
@@ -290,8 +317,8 @@ pub(super) const UDF_PREFIX: &str = "catalog_filter_condition_";
 /// evaluator (so that it means exactly what it means in memory: `ilike`'s
 /// case folding is the crate's, `text` its word search, neither of which
 /// DataFusion has). Over `record` (a product as JSON): true when the
-/// product parses and the condition holds on it. Over a scalar text column
-/// (`on_column`): true when the condition holds on the column's value.
+/// product parses and the condition holds on it. Over a text column or a
+/// list column of text: true when the condition holds on its values.
 #[derive(Debug)]
 struct Evaluated {
     name: String,
@@ -299,19 +326,19 @@ struct Evaluated {
     filter: Arc<ValidFilter>,
     /// The condition's position in [`ValidFilter::conditions`].
     index: usize,
-    /// Whether the argument is the attribute's text column, not `record`.
-    on_column: bool,
+    /// What the argument is.
+    input: Input,
     signature: Signature,
 }
 
 impl Evaluated {
-    fn new(filter: Arc<ValidFilter>, index: usize, on_column: bool) -> Evaluated {
+    fn new(filter: Arc<ValidFilter>, index: usize, input: Input) -> Evaluated {
         Evaluated {
             name: format!("{UDF_PREFIX}{index}"),
             filter,
             index,
-            on_column,
-            signature: Signature::string(1, Volatility::Immutable),
+            input,
+            signature: Signature::any(1, Volatility::Immutable),
         }
     }
 }
@@ -325,9 +352,9 @@ struct Payload {
     filter: String,
     condition: usize,
     max_depth: usize,
-    /// Over the attribute's text column rather than `record`.
+    /// What the UDF reads (`record` when absent).
     #[serde(default)]
-    on_column: bool,
+    input: Input,
 }
 
 /// Writes what [`decode_udf`] needs to rebuild `udf` into `buf`, when it is
@@ -341,7 +368,7 @@ pub(super) fn encode_udf(udf: &ScalarUDF, buf: &mut Vec<u8>) -> ::datafusion::er
         filter: evaluated.filter.to_string(),
         condition: evaluated.index,
         max_depth: depth(evaluated.filter.expr()),
-        on_column: evaluated.on_column,
+        input: evaluated.input,
     };
     serde_json::to_writer(buf, &payload)
         .map_err(|e| DataFusionError::Internal(format!("{}: {e}", evaluated.name)))?;
@@ -381,7 +408,7 @@ pub(super) fn decode_udf(
         Ok(Arc::new(ScalarUDF::new_from_impl(Evaluated::new(
             Arc::new(filter),
             payload.condition,
-            payload.on_column,
+            payload.input,
         ))))
     })())
 }
@@ -398,9 +425,7 @@ fn depth(e: ValidExpr<'_>) -> usize {
 
 impl PartialEq for Evaluated {
     fn eq(&self, other: &Evaluated) -> bool {
-        self.index == other.index
-            && self.on_column == other.on_column
-            && self.filter == other.filter
+        self.index == other.index && self.input == other.input && self.filter == other.filter
     }
 }
 
@@ -409,7 +434,7 @@ impl Eq for Evaluated {}
 impl Hash for Evaluated {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.index.hash(state);
-        self.on_column.hash(state);
+        self.input.hash(state);
         self.filter.hash(state);
     }
 }
@@ -437,26 +462,52 @@ impl ScalarUDFImpl for Evaluated {
                 self.name
             )));
         };
-        // Parquet text arrives as `Utf8View`.
-        let records: ArrayRef = cast(&arg.to_array(args.number_rows)?, &DataType::Utf8)?;
-        let Some(records) = records.as_string_opt::<i32>() else {
-            return Err(DataFusionError::Execution(format!(
-                "{}: the argument is {}, not text",
-                self.name,
-                records.data_type()
-            )));
-        };
         let Some(condition) = self.filter.conditions().nth(self.index) else {
             return Err(DataFusionError::Internal(format!(
                 "{}: the filter has no such condition",
                 self.name
             )));
         };
-
-        if self.on_column {
+        let not = |what: &str, found: &DataType| {
+            DataFusionError::Execution(format!(
+                "{}: the argument is {found}, not {what}",
+                self.name
+            ))
+        };
+        let arg = arg.to_array(args.number_rows)?;
+        if self.input == Input::List {
+            // Parquet text arrives as `Utf8View`.
+            let item = Arc::new(::datafusion::arrow::datatypes::Field::new(
+                "item",
+                DataType::Utf8,
+                true,
+            ));
+            let lists = cast(&arg, &DataType::List(item))?;
+            let Some(lists) = lists.as_list_opt::<i32>() else {
+                return Err(not("a list of text", arg.data_type()));
+            };
+            let mut out = Vec::with_capacity(lists.len());
+            for list in lists.iter() {
+                let holds = match &list {
+                    None => false,
+                    Some(values) => match values.as_string_opt::<i32>() {
+                        Some(values) => condition.matches(&ColumnValues(values.iter())),
+                        None => return Err(not("a list of text", arg.data_type())),
+                    },
+                };
+                out.push(holds);
+            }
+            return Ok(ColumnarValue::Array(Arc::new(BooleanArray::from(out))));
+        }
+        // Parquet text arrives as `Utf8View`.
+        let records: ArrayRef = cast(&arg, &DataType::Utf8)?;
+        let Some(records) = records.as_string_opt::<i32>() else {
+            return Err(not("text", arg.data_type()));
+        };
+        if self.input == Input::Text {
             let out: BooleanArray = records
                 .iter()
-                .map(|text| Some(condition.matches(&ColumnText(text))))
+                .map(|text| Some(condition.matches(&ColumnValues(std::iter::once(text)))))
                 .collect();
             return Ok(ColumnarValue::Array(Arc::new(out)));
         }

@@ -54,13 +54,14 @@
 //! so no escaping is needed; `*` alone is `IS NOT NULL`), and on the list
 //! columns `is_null` (`empty`), `eq`/`in` (`array_has`, `array_has_any`)
 //! and `contains_all` (`array_has_all`), and `has_nodes` (the
-//! `node_count` column). `ilike` (whose Unicode case folding is the
-//! crate's, not DataFusion's `lower`) and `text` (the crate's word search,
-//! which DataFusion lacks) on a text column are a scalar UDF that runs the
-//! crate's evaluator over that column's value, with no JSON parsed. Every
-//! other condition (`like` on other attributes, orderings and patterns
-//! over lists, the free-form JSON attributes, `contains_all` on a scalar,
-//! an instant outside the nanosecond range) is a scalar UDF that runs the
+//! `node_count` column). The other text tests on a text or list column
+//! (`ilike`, whose Unicode case folding is the crate's, not DataFusion's
+//! `lower`; `text`, the crate's word search, which DataFusion lacks;
+//! `like` over a list's elements; `contains_all` on a scalar) are a scalar
+//! UDF that runs the crate's evaluator over that column's values, with no
+//! JSON parsed. Every other condition (the free-form JSON attributes, an
+//! instant outside the nanosecond range, `contains_all` on a UUID or
+//! instant) is a scalar UDF that runs the
 //! crate's own evaluator on the row's `record` column (the product as
 //! JSON), so it cannot mean anything else; such a condition costs a JSON
 //! parse per row, native conditions run at Arrow speed.
