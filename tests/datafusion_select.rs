@@ -195,7 +195,7 @@ fn native_conditions_are_typed_literals_and_the_rest_run_the_evaluator() {
         .unwrap();
     assert_eq!(
         to_expr(&filter).to_string(),
-        "catalog_filter_condition_0(record)"
+        r#"catalog_filter_condition_0(map_extract(free_form, Utf8("extensions.book.isbn")))"#
     );
 }
 
@@ -251,6 +251,76 @@ fn edge_cases_in_memory_tables() {
 /// or `null` in DataFusion too (its UDF evaluates the product), as in
 /// memory and PostgreSQL (`tests/eval.rs`, `tests/postgres.rs`: the same
 /// fixture and answers).
+#[test]
+fn free_form_values_read_from_their_column_as_in_memory() {
+    // Values of every JSON kind, numbers as written, a template and a
+    // field with a `.` in their names (which no path names), shopper and
+    // admin attributes.
+    let catalog = Catalog::from_json(
+        r#"{"products":[
+  {"id":"00000000-0000-4000-8000-000000000000","extensions":{"t":{"f":1.50,"g":"Caf\u00e9"},"a.b":{"c":1}},"shopper_attributes":{"s":"x"}},
+  {"id":"00000000-0000-4000-8000-000000000001","extensions":{"t":{"f":1e2,"g":"cafe"},"a":{"b.c":2}},"admin_attributes":{"s":true,"s.t":1}},
+  {"id":"00000000-0000-4000-8000-000000000002","extensions":{"t":{"f":-0,"g":null}},"shopper_attributes":{"s":[1]}},
+  {"id":"00000000-0000-4000-8000-000000000003","extensions":{"t":{"f":"1.5","g":{"k":"v"}}}},
+  {"id":"00000000-0000-4000-8000-000000000004"}]}"#,
+    )
+    .unwrap();
+    let filters = [
+        "eq(extensions.t.f,1.50)",
+        "eq(extensions.t.f,1.5)",
+        "eq(extensions.t.f,1e2)",
+        "eq(extensions.t.f,-0)",
+        "gt(extensions.t.f,1)",
+        "lt(extensions.t.f,1.6)",
+        "like(extensions.t.g,Caf*)",
+        "ilike(extensions.t.g,CAF*)",
+        "is_null(extensions.t.g)",
+        "eq(extensions.a.c,1)",
+        "is_null(extensions.a.c)",
+        "eq(shopper_attributes.s,x)",
+        "is_null(shopper_attributes.s)",
+        "eq(admin_attributes.s,true)",
+        "is_null(admin_attributes.s)",
+        "in(extensions.t.f,1.50,-0)",
+    ];
+    let dir = std::env::temp_dir().join(format!("cf-df-free-form-{}", std::process::id()));
+    tables::export_parquet(&catalog, &dir).unwrap();
+    let (memory_ctx, files_ctx) = (SessionContext::new(), SessionContext::new());
+    tables::register(&memory_ctx, &catalog).unwrap();
+    runtime()
+        .block_on(tables::register_parquet(&files_ctx, &dir))
+        .unwrap();
+    use catalog_filter::schema::ValueType;
+    use catalog_filter::syntax::Op;
+    let ops = [
+        Op::Eq,
+        Op::In,
+        Op::Like,
+        Op::Ilike,
+        Op::Gt,
+        Op::Lt,
+        Op::IsNull,
+    ];
+    let schema = Schema::builder("free-form")
+        .attribute("extensions.<template>.<field>", ValueType::Text, &ops)
+        .attribute("shopper_attributes.<field>", ValueType::Text, &ops)
+        .attribute("admin_attributes.<field>", ValueType::Text, &ops)
+        .build()
+        .unwrap();
+    let mut matched = 0;
+    for f in filters {
+        let filter = schema.compile(f).unwrap();
+        let want = in_memory(&catalog, &filter);
+        matched += usize::from(!want.is_empty());
+        for ctx in [&memory_ctx, &files_ctx] {
+            let got = runtime().block_on(select_ids(ctx, &filter)).unwrap();
+            assert_eq!(got, want, "{f}: {}", to_expr(&filter));
+        }
+    }
+    assert!(matched >= 8, "only {matched} filters matched anything");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn is_null_on_free_form_values_as_in_memory() {
     let catalog = Catalog::from_json(include_str!("data/free_form.json")).unwrap();

@@ -129,6 +129,45 @@ enum Input {
     Text,
     /// A list column of text: the attribute's values.
     List,
+    /// The free-form value at the attribute's path, looked up in the
+    /// `free_form` map column: a list of its JSON text (none when absent).
+    FreeForm,
+}
+
+/// Whether the attribute is a free-form one (extension, shopper or admin
+/// attribute), whose value `products.free_form` holds.
+fn is_free_form(a: &AttributeRef<'_>) -> bool {
+    matches!(
+        a.product_field(),
+        Some(
+            ProductField::Extension | ProductField::ShopperAttribute | ProductField::AdminAttribute
+        )
+    )
+}
+
+/// A product holding only the free-form value `value` at the attribute's
+/// path, placed where [`Product`]'s record reads it (so that the condition
+/// runs the one mapping of `eval::product`, which splits the path).
+fn with_free_form(a: &AttributeRef<'_>, value: crate::json::AttributeValue) -> Product {
+    let mut product = Product::default();
+    let mut captures = a.path().splitn(3, '.');
+    let _ = captures.next();
+    match (a.product_field(), captures.next(), captures.next()) {
+        (Some(ProductField::Extension), Some(template), Some(field)) => {
+            product
+                .extensions
+                .get_or_insert_default(template)
+                .insert(field.into(), value);
+        }
+        (Some(ProductField::ShopperAttribute), Some(field), _) => {
+            product.shopper_attributes.insert(field.into(), value);
+        }
+        (Some(ProductField::AdminAttribute), Some(field), _) => {
+            product.admin_attributes.insert(field.into(), value);
+        }
+        _ => {}
+    }
+    product
 }
 
 /// The filter, shared by the UDFs of its conditions (cloned once, on the
@@ -279,11 +318,20 @@ fn evaluated(filter: &Shared, c: ConditionRef<'_>) -> Expr {
         .conditions()
         .position(|other| other.same(&c))
         .unwrap_or_default();
+    let field = c.field();
+    let udf = |input| ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index, input));
+    if is_free_form(&field) {
+        let value = ::datafusion::functions_nested::expr_fn::map_extract(
+            ident("free_form"),
+            lit(field.path()),
+        );
+        return udf(Input::FreeForm).call(vec![value]);
+    }
     let (column, input) = match c.predicate() {
-        Predicate::Text(_) => value_column(&c.field()).unwrap_or(("record", Input::Record)),
+        Predicate::Text(_) => value_column(&field).unwrap_or(("record", Input::Record)),
         _ => ("record", Input::Record),
     };
-    ScalarUDF::new_from_impl(Evaluated::new(filter.arc(), index, input)).call(vec![ident(column)])
+    udf(input).call(vec![ident(column)])
 }
 
 /// One product's values of one text column (scalar: none or one; list:
@@ -439,6 +487,50 @@ impl Hash for Evaluated {
     }
 }
 
+impl Evaluated {
+    /// [`Input::FreeForm`]: `values` holds each row's list of the value's
+    /// JSON text (empty when absent).
+    fn free_form(
+        &self,
+        values: &ArrayRef,
+        condition: ConditionRef<'_>,
+    ) -> ::datafusion::error::Result<ColumnarValue> {
+        let bad = |what: String| DataFusionError::Execution(format!("{}: {what}", self.name));
+        let item = Arc::new(::datafusion::arrow::datatypes::Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        ));
+        let lists = cast(values, &DataType::List(item))?;
+        let Some(lists) = lists.as_list_opt::<i32>() else {
+            return Err(bad(format!(
+                "the argument is {}, not a list",
+                values.data_type()
+            )));
+        };
+        let field = condition.field();
+        let mut out = Vec::with_capacity(lists.len());
+        for list in lists.iter() {
+            let text = list
+                .as_ref()
+                .and_then(|l| l.as_string_opt::<i32>().map(|t| t.iter().flatten().next()))
+                .flatten();
+            let product = match text {
+                None => Product::default(),
+                Some(text) => {
+                    let raw = serde_json::value::RawValue::from_string(text.to_owned())
+                        .map_err(|e| bad(format!("a free-form value is not JSON: {e}")))?;
+                    let value = crate::json::AttributeValue::from_raw(&raw)
+                        .map_err(|e| bad(format!("a free-form value is not JSON: {e}")))?;
+                    with_free_form(&field, value)
+                }
+            };
+            out.push(condition.matches(&product));
+        }
+        Ok(ColumnarValue::Array(Arc::new(BooleanArray::from(out))))
+    }
+}
+
 impl ScalarUDFImpl for Evaluated {
     fn name(&self) -> &str {
         &self.name
@@ -475,6 +567,9 @@ impl ScalarUDFImpl for Evaluated {
             ))
         };
         let arg = arg.to_array(args.number_rows)?;
+        if self.input == Input::FreeForm {
+            return self.free_form(&arg, condition);
+        }
         if self.input == Input::List {
             // Parquet text arrives as `Utf8View`.
             let item = Arc::new(::datafusion::arrow::datatypes::Field::new(

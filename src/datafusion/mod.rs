@@ -59,9 +59,11 @@
 //! `lower`; `text`, the crate's word search, which DataFusion lacks;
 //! `like` over a list's elements; `contains_all` on a scalar) are a scalar
 //! UDF that runs the crate's evaluator over that column's values, with no
-//! JSON parsed. Every other condition (the free-form JSON attributes, an
-//! instant outside the nanosecond range, `contains_all` on a UUID or
-//! instant) is a scalar UDF that runs the
+//! JSON parsed. A condition on a free-form attribute (extension, shopper
+//! or admin attribute) runs the evaluator over its value alone, looked up
+//! natively in the `free_form` map column (`map_extract`) and parsed (a
+//! few bytes). The few left (an instant outside the nanosecond range,
+//! `contains_all` on a UUID or instant) are a scalar UDF that runs the
 //! crate's own evaluator on the row's `record` column (the product as
 //! JSON), so it cannot mean anything else; such a condition costs a JSON
 //! parse per row, native conditions run at Arrow speed.

@@ -3,7 +3,7 @@
 //!
 //! | table | columns |
 //! |---|---|
-//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps, clamped to the range), `node_count` (the length of `node_ids`: what `has_nodes` reads), `position`, `record` |
+//! | `products` | `id` (UUID text), `sku`, `slug`, `name`, `upc_ean`, `manufacturer_part_num`, `description`, `external_ref`, `status`, `commodity_type`, `owner` (text; enumerations by their lower-case names), `product_types`, `tags`, `templates` (lists of text, empty when absent), `parent_id` (UUID text), `created_at`, `updated_at` (UTC nanosecond timestamps, clamped to the range), `node_count` (the length of `node_ids`: what `has_nodes` reads), `free_form` (a map from each extension, shopper and admin attribute's path, `extensions.<template>.<field>`, to its value's JSON text), `position`, `record` |
 //! | `product_nodes` | `product_id` (UUID text), `node_id`, `ordinal` (the position in the product's `node_ids`) |
 //! | `nodes` | `id`, `hierarchy_id`, `parent_id`, `name`, `position`, `record` |
 //! | `hierarchies` | `id`, `name`, `position`, `record` |
@@ -38,8 +38,8 @@ use crate::json;
 use crate::schema::ProductField;
 use ::datafusion::arrow::array::{Array, AsArray};
 use ::datafusion::arrow::array::{
-    ArrayRef, Int32Array, Int32Builder, Int64Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder, TimestampNanosecondBuilder,
+    ArrayRef, Int32Array, Int32Builder, Int64Array, ListBuilder, MapBuilder, RecordBatch,
+    StringArray, StringBuilder, TimestampNanosecondBuilder,
 };
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -90,6 +90,56 @@ fn timestamp(name: &str) -> Field {
     )
 }
 
+/// The type of `products.free_form`: a map from a free-form attribute's
+/// path to its value's JSON text.
+fn free_form_type() -> DataType {
+    MapBuilder::new(None, StringBuilder::new(), StringBuilder::new())
+        .finish()
+        .data_type()
+        .clone()
+}
+
+/// Appends the product's free-form values to `map` as
+/// `extensions.<template>.<field>`, `shopper_attributes.<field>` and
+/// `admin_attributes.<field>` -> the value's JSON text (a number as
+/// written). Only the values a filter can name are kept: a template, or a
+/// shopper or admin field, with a `.` in its name is named by no path
+/// (the evaluator reads a path's second segment as the template or the
+/// field), and is left out, so that its key cannot stand for another.
+fn free_form(
+    p: &crate::catalog::Product,
+    map: &mut MapBuilder<StringBuilder, StringBuilder>,
+) -> Result<(), Error> {
+    let arrow = |e: ::datafusion::arrow::error::ArrowError| Error::Arrow {
+        table: "products",
+        source: e,
+    };
+    let mut put = |key: String, value: &json::AttributeValue| -> Result<(), Error> {
+        let text = serde_json::to_string(value).map_err(|e| {
+            arrow(::datafusion::arrow::error::ArrowError::ExternalError(
+                Box::new(e),
+            ))
+        })?;
+        map.keys().append_value(key);
+        map.values().append_value(text);
+        Ok(())
+    };
+    for (template, fields) in p.extensions.iter().filter(|(t, _)| !t.contains('.')) {
+        for (field, value) in fields.iter() {
+            put(format!("extensions.{template}.{field}"), value)?;
+        }
+    }
+    for (prefix, fields) in [
+        ("shopper_attributes", &p.shopper_attributes),
+        ("admin_attributes", &p.admin_attributes),
+    ] {
+        for (field, value) in fields.iter().filter(|(f, _)| !f.contains('.')) {
+            put(format!("{prefix}.{field}"), value)?;
+        }
+    }
+    map.append(true).map_err(arrow)
+}
+
 /// The Arrow schema of a table of the layout (`None` for another name).
 pub fn table_schema(table: &str) -> Option<SchemaRef> {
     static SCHEMAS: LazyLock<[SchemaRef; 5]> = LazyLock::new(|| {
@@ -107,6 +157,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
             timestamp("created_at"),
             timestamp("updated_at"),
             Field::new("node_count", DataType::Int32, false),
+            Field::new("free_form", free_form_type(), false),
             position(),
             text("record", false),
         ]);
@@ -213,6 +264,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     let mut updated = TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC");
     let mut record = StringBuilder::new();
     let mut node_count = Int32Builder::with_capacity(n);
+    let mut free_forms = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
     let mut uuid = uuid::Uuid::encode_buffer();
     for (p, json) in catalog.products().iter().zip(records) {
         id.append_value(p.id.hyphenated().encode_lower(&mut uuid));
@@ -240,6 +292,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
         updated.append_option(p.updated_at.as_ref().map(column_nanos));
         record.append_value(json);
         node_count.append_value(i32::try_from(p.node_ids.len()).unwrap_or(i32::MAX));
+        free_form(p, &mut free_forms)?;
     }
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id.finish())];
     columns.extend(texts.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
@@ -248,6 +301,7 @@ fn products(catalog: &Catalog, records: &[&str]) -> Result<RecordBatch, Error> {
     columns.push(Arc::new(created.finish()));
     columns.push(Arc::new(updated.finish()));
     columns.push(Arc::new(node_count.finish()));
+    columns.push(Arc::new(free_forms.finish()));
     columns.push(positions(n));
     columns.push(Arc::new(record.finish()));
     batch("products", columns)
