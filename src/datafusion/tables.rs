@@ -513,6 +513,12 @@ pub fn export_parquet(catalog: &Catalog, dir: &Path) -> Result<(), Error> {
     super::partition::remove_partitioned(dir)
 }
 
+/// The rows of a row group in the files written here: a reader or writer
+/// holds a row group's column chunks in memory, so they bound the memory
+/// of a scan or a write (the default, 1M rows, would make a partition of
+/// products, about 560 bytes each with its JSON text, one buffer).
+pub(super) const ROW_GROUP_ROWS: usize = 16 * 1024;
+
 /// Writes `batch` as the Parquet file `path`, replacing it: written to a
 /// new file beside it, then renamed over it, so a link at `path` is
 /// replaced, never written through (it may point at an input), and a
@@ -537,7 +543,11 @@ pub(super) fn write_batch(batch: &RecordBatch, path: &Path) -> Result<(), Error>
         path: path.to_owned(),
         source,
     };
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
+    let properties = ::datafusion::parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(parquet)?;
     writer.write(batch).map_err(parquet)?;
     writer.close().map_err(parquet)?;
     std::fs::rename(&partial, path).map_err(io)

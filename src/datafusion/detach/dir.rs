@@ -6,12 +6,13 @@ use super::{Checked, after, check, location, removals, resolve};
 use crate::datafusion::Error;
 use crate::datafusion::guard::guarded;
 use crate::datafusion::partition::{self, PARTITIONED, Part};
-use crate::datafusion::tables::{self, TABLES};
+use crate::datafusion::tables::{self, ROW_GROUP_ROWS, TABLES};
 use crate::elasticpath::detach::{DetachNodesRequest, DetachNodesResponse};
 use crate::elasticpath::envelope::ErrorEnvelope;
 use crate::limits::Limits;
 use ::datafusion::arrow::array::AsArray;
 use ::datafusion::arrow::datatypes::UInt64Type;
+use ::datafusion::common::config::TableParquetOptions;
 use ::datafusion::dataframe::DataFrameWriteOptions;
 use ::datafusion::prelude::{DataFrame, ParquetReadOptions, SessionContext};
 use std::path::{Path, PathBuf};
@@ -190,11 +191,14 @@ async fn detach_part(
 /// Writes `frame` to the one Parquet file `path`; the rows written, as the
 /// engine counts them.
 async fn write(frame: DataFrame, path: &Path) -> Result<u64, Error> {
+    // Row groups of the export's size: the writer holds one in memory.
+    let mut options = TableParquetOptions::default();
+    options.global.max_row_group_size = ROW_GROUP_ROWS;
     let counts = frame
         .write_parquet(
             location(path)?,
             DataFrameWriteOptions::new().with_single_file_output(true),
-            None,
+            Some(options),
         )
         .await?;
     let mut rows = 0;
