@@ -26,6 +26,11 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `detach --json`'s answer line for `catalog` (JSON text) and the request.
 fn detach_json(catalog: &str, filter: &str, nodes: &[&str]) -> Value {
+    serde_json::from_str(&detach_json_text(catalog, filter, nodes)).unwrap()
+}
+
+/// `detach --json`'s answer line for `catalog` and the request, as text.
+fn detach_json_text(catalog: &str, filter: &str, nodes: &[&str]) -> String {
     let input = serde_json::json!({
         "request": {"data": {"filter": filter, "node_ids": nodes}},
     });
@@ -34,7 +39,7 @@ fn detach_json(catalog: &str, filter: &str, nodes: &[&str]) -> Value {
         .replacen('{', &format!("{{\"catalog\":{catalog},"), 1);
     let (code, stdout, stderr) = run_text("detach", &["--json"], input.as_bytes());
     assert_eq!(code, Some(0), "{stderr}");
-    serde_json::from_str(&stdout).unwrap()
+    stdout
 }
 
 /// Runs `detach_parquet` on `catalog` (JSON text): its answer line and the
@@ -115,6 +120,53 @@ fn answers_and_writes_what_detach_json_does() {
         answer.to_string(),
         r#"{"body":{"meta":{"nodes_detached":2,"nodes_not_found":["node-does-not-exist"]}},"status":200}"#
     );
+}
+
+#[test]
+fn the_generated_catalog_of_20000_products_answers_as_detach_json() {
+    // The catalog of `benches/gen_catalog.py` (its seed is fixed), in 4
+    // partitions: the same answer line and snapshot as `detach --json`.
+    let dir = scratch("generated");
+    let catalog = dir.join("catalog.json");
+    let generated = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/gen_catalog.py"
+        ))
+        .arg("20000")
+        .arg(&catalog)
+        .output();
+    match generated {
+        Ok(out) if out.status.success() => {}
+        other => {
+            eprintln!("skipped: python3 benches/gen_catalog.py did not run: {other:?}");
+            return;
+        }
+    }
+    let catalog = std::fs::read_to_string(&catalog).unwrap();
+    let nodes = ["h0", "h1", "n2-7", "n3-0", "n3-404", "no-such-node"];
+    for filter in ["eq(status,live)", "like(name,*Boot*):in(tags,wool,oak)"] {
+        let want = detach_json(&catalog, filter, &nodes);
+        let (answer, after) = detach_parquet(
+            &catalog,
+            filter,
+            &nodes,
+            &["--partitions", "4"],
+            "generated-run",
+        );
+        assert_eq!(answer["status"], 200, "{filter}");
+        assert_eq!(answer["body"], want["body"], "{filter}");
+        assert_ne!(after, catalog, "{filter}: something was detached");
+        // As text: the generated numbers (`4.2`, `1e-05`) are compared as
+        // written, not as serde_json would print them again.
+        let want = detach_json_text(&catalog, filter, &nodes);
+        let want = want
+            .split_once(r#","catalog":"#)
+            .and_then(|(_, rest)| rest.trim_end().strip_suffix('}'))
+            .unwrap();
+        assert!(after == want, "{filter}: the snapshots differ");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
