@@ -5,7 +5,7 @@
 //! cargo run --example detach_parquet --features datafusion -- \
 //!     --dir DIR --filter FILTER --node ID... [--out OUT] \
 //!     [--from-json FILE [--partitions N]] [--to-json FILE] [--removals] \
-//!     [--memory-limit MIB] [--ballista]
+//!     [--memory-limit MIB] [--ballista | --scheduler HOST:PORT]
 //! ```
 //!
 //! - `--dir DIR`: the catalog's tables, in either layout: `DIR/<table>.parquet`,
@@ -32,6 +32,10 @@
 //!   input's, unchanged, when the request is refused).
 //! - `--ballista`: runs the plan on a Ballista scheduler with two
 //!   executors started in this process on 127.0.0.1.
+//! - `--scheduler HOST:PORT`: runs the plan on the Ballista cluster whose
+//!   scheduler is at HOST:PORT (the `ballista_scheduler` and
+//!   `ballista_executor` examples; the executors must see DIR and OUT at
+//!   the same paths).
 //!
 //! It prints one line, `{"status":200,"body":{...}}`, with the status and
 //! body `detach --json` answers for the same catalog and request (the
@@ -45,9 +49,10 @@
 
 mod common;
 
+use ::ballista::prelude::SessionContextExt;
 use catalog_filter::Limits;
 use catalog_filter::catalog::Catalog;
-use catalog_filter::datafusion::ballista::LocalCluster;
+use catalog_filter::datafusion::ballista::{LocalCluster, session_state};
 use catalog_filter::datafusion::detach::{self, DirOptions};
 use catalog_filter::datafusion::{partition, tables};
 use catalog_filter::elasticpath::detach::{Answer, DetachNodesRequest, integrity_error};
@@ -61,7 +66,7 @@ use std::process::ExitCode;
 
 const PROGRAM: Program = Program {
     name: "detach_parquet",
-    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB] [--ballista]",
+    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB]\n                      [--ballista | --scheduler HOST:PORT]",
 };
 
 /// The command line.
@@ -77,6 +82,7 @@ struct Options {
     removals: bool,
     memory_limit: Option<usize>,
     ballista: bool,
+    scheduler: Option<String>,
 }
 
 impl Options {
@@ -129,6 +135,11 @@ impl Options {
                 "--removals" => options.removals = true,
                 "--ballista" if options.ballista => return Err("--ballista given twice".to_owned()),
                 "--ballista" => options.ballista = true,
+                "--scheduler" => common::once(
+                    &mut options.scheduler,
+                    "--scheduler",
+                    args.value("--scheduler", "a HOST:PORT")?,
+                )?,
                 other => return Err(common::unknown(other)),
             }
         }
@@ -136,6 +147,9 @@ impl Options {
         options.filter = filter.ok_or("--filter is required")?;
         if options.nodes.is_empty() {
             return Err("--node is required".to_owned());
+        }
+        if options.ballista && options.scheduler.is_some() {
+            return Err("--ballista and --scheduler exclude each other".to_owned());
         }
         if options.partitions.is_some() && options.from_json.is_none() {
             return Err(
@@ -197,7 +211,11 @@ async fn run(options: &Options) -> Result<Answer, String> {
             },
         }
     }
-    let ctx = if options.ballista {
+    let ctx = if let Some(addr) = &options.scheduler {
+        SessionContext::remote_with_state(&format!("df://{addr}"), session_state())
+            .await
+            .map_err(|e| format!("cannot connect to the scheduler at {addr}: {e}"))?
+    } else if options.ballista {
         let cluster = LocalCluster::start(2, 2).await.map_err(|e| e.to_string())?;
         cluster.context().await.map_err(|e| e.to_string())?
     } else {

@@ -11,7 +11,7 @@ use program::{assert_conventions, run_text};
 use serde_json::Value;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB] [--ballista]";
+const USAGE: &str = "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB]\n                      [--ballista | --scheduler HOST:PORT]";
 
 /// A fresh directory for one case.
 fn scratch(name: &str) -> PathBuf {
@@ -200,6 +200,20 @@ fn arguments_and_files_follow_the_conventions() {
             (
                 &["--dir", "d", "--filter", "f", "--node", "n", "--fast"],
                 "unknown argument `--fast`",
+            ),
+            (
+                &[
+                    "--dir",
+                    "d",
+                    "--filter",
+                    "f",
+                    "--node",
+                    "n",
+                    "--ballista",
+                    "--scheduler",
+                    "h:1",
+                ],
+                "--ballista and --scheduler exclude each other",
             ),
             (
                 &[

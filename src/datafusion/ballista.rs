@@ -19,8 +19,10 @@
 //!
 //! [`LocalCluster`] starts a scheduler and executors on 127.0.0.1 inside
 //! the calling process (free ports), for tests and the `detach_parquet`
-//! example; a deployment runs Ballista's scheduler and executor programs
-//! built with these codecs instead.
+//! example. A deployment runs a scheduler and executors as programs of
+//! their own, configured by [`scheduler_config`] and [`executor_config`]
+//! (the `ballista_scheduler` and `ballista_executor` examples are such
+//! programs).
 //!
 //! # How the work splits across machines
 //!
@@ -55,7 +57,11 @@ use ::ballista::prelude::{SessionConfigExt, SessionContextExt};
 use ::datafusion::execution::SessionStateBuilder;
 use ::datafusion::execution::context::SessionState;
 use ::datafusion::prelude::{SessionConfig, SessionContext};
+use ballista_core::config::TaskSchedulingPolicy;
+use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+use ballista_executor::executor_process::ExecutorProcessConfig;
+use ballista_scheduler::config::SchedulerConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,14 +75,62 @@ use std::time::Duration;
 /// stage every few milliseconds); the static planner runs every plan of
 /// this back end.
 pub fn session_state() -> SessionState {
-    let config = SessionConfig::new_with_ballista()
+    state_from(session_config())
+}
+
+/// The config of [`session_state`]: the codecs, the adaptive planner off.
+fn session_config() -> SessionConfig {
+    SessionConfig::new_with_ballista()
         .with_ballista_adaptive_query_planner(false)
         .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
-        .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
+        .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()))
+}
+
+/// A session state with DataFusion's default functions and `config`.
+fn state_from(config: SessionConfig) -> SessionState {
     SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
         .build()
+}
+
+/// The configuration of a scheduler running in a program of its own
+/// (`ballista_scheduler::scheduler_process::start_server`), set as
+/// [`session_state`] is: the crate's codecs, its sessions built from that
+/// state's config (the client's settings applied), push-based scheduling
+/// (what [`executor_config`] asks for). The address, timeouts and the rest
+/// are Ballista's defaults, for the caller to set (the fields are public);
+/// the `ballista_scheduler` example shows one.
+pub fn scheduler_config() -> SchedulerConfig {
+    let mut config = SchedulerConfig::default()
+        .with_scheduler_policy(TaskSchedulingPolicy::PushStaged)
+        .with_override_config_producer(Arc::new(session_config))
+        .with_override_session_builder(Arc::new(|config| Ok(state_from(config))));
+    config.override_logical_codec = Some(Arc::new(LogicalCodec::default()));
+    config.override_physical_codec = Some(Arc::new(PhysicalCodec::default()));
+    config
+}
+
+/// The configuration of an executor running in a program of its own
+/// (`ballista_executor::executor_process::start_executor_process`), set
+/// as [`session_state`] is: the crate's codecs, session config and
+/// functions (Ballista's default registry lacks DataFusion's list
+/// functions, which the list conditions use), push-based scheduling (what
+/// [`scheduler_config`] asks for). The
+/// addresses, slots, heartbeat and the rest are Ballista's defaults, for
+/// the caller to set (the fields are public); the `ballista_executor`
+/// example shows one.
+pub fn executor_config() -> ExecutorProcessConfig {
+    ExecutorProcessConfig {
+        task_scheduling_policy: TaskSchedulingPolicy::PushStaged,
+        override_config_producer: Some(Arc::new(session_config)),
+        override_logical_codec: Some(Arc::new(LogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
+        override_function_registry: Some(Arc::new(
+            BallistaFunctionRegistry::from(&session_state()),
+        )),
+        ..ExecutorProcessConfig::default()
+    }
 }
 
 /// A Ballista scheduler and executors running as tasks of the Tokio
