@@ -5,7 +5,7 @@
 //! cargo run --example detach_parquet --features datafusion -- \
 //!     --dir DIR --filter FILTER --node ID... [--out OUT] \
 //!     [--from-json FILE [--partitions N]] [--to-json FILE] [--removals] \
-//!     [--memory-limit MIB] [--ballista | --scheduler HOST:PORT]
+//!     [--memory-limit MIB] [--timeout SECS] [--ballista | --scheduler HOST:PORT]
 //! ```
 //!
 //! - `--dir DIR`: the catalog's tables, in either layout: `DIR/<table>.parquet`,
@@ -28,6 +28,10 @@
 //! - `--memory-limit MIB`: DataFusion's memory limit, in MiB (a partition
 //!   whose joins need more fails with DataFusion's "resources exhausted"
 //!   instead of growing the process).
+//! - `--timeout SECS`: gives up after SECS seconds, exit 2, OUT left as it
+//!   was. Ctrl-C and SIGTERM do the same at once. (On a Ballista cluster
+//!   that lost an executor mid-job, Ballista 55 neither reschedules its
+//!   tasks nor fails the job: the job would wait forever.)
 //! - `--to-json FILE`: writes the snapshot after the request as JSON (the
 //!   input's, unchanged, when the request is refused).
 //! - `--ballista`: runs the plan on a Ballista scheduler with two
@@ -63,10 +67,11 @@ use datafusion::prelude::SessionContext;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 const PROGRAM: Program = Program {
     name: "detach_parquet",
-    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB]\n                      [--ballista | --scheduler HOST:PORT]",
+    usage: "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB] [--timeout SECS]\n                      [--ballista | --scheduler HOST:PORT]",
 };
 
 /// The command line.
@@ -81,6 +86,7 @@ struct Options {
     partitions: Option<NonZeroUsize>,
     removals: bool,
     memory_limit: Option<usize>,
+    timeout: Option<Duration>,
     ballista: bool,
     scheduler: Option<String>,
 }
@@ -130,6 +136,13 @@ impl Options {
                         .and_then(|m| m.checked_mul(1 << 20))
                         .ok_or_else(|| format!("--memory-limit takes a size in MiB, not `{n}`"))?;
                     common::once(&mut options.memory_limit, "--memory-limit", mib)?
+                }
+                "--timeout" => {
+                    let n = args.value("--timeout", "a number of seconds")?;
+                    let secs = n.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+                        format!("--timeout takes a positive number of seconds, not `{n}`")
+                    })?;
+                    common::once(&mut options.timeout, "--timeout", Duration::from_secs(secs))?
                 }
                 "--removals" if options.removals => return Err("--removals given twice".to_owned()),
                 "--removals" => options.removals = true,
@@ -182,15 +195,60 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return PROGRAM.fail(&format!("cannot start a Tokio runtime: {e}")),
     };
-    let result = runtime.block_on(run(&options));
-    // The cluster's tasks end with the runtime.
-    runtime.shutdown_background();
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = run(&options) => result,
+            () = deadline(options.timeout) => Err(format!(
+                "no answer within {} s; {} is left as it was (on a cluster, an executor may \
+                 have been lost: Ballista neither reschedules its tasks nor fails the job)",
+                options.timeout.map_or(0, |t| t.as_secs()),
+                options.out().display()
+            )),
+            reason = interrupted() => Err(format!(
+                "{reason}; {} is left as it was",
+                options.out().display()
+            )),
+        }
+    });
+    // The cluster's tasks end with the runtime. Work that was cut short
+    // may still write to the staging directory until it stops: removed
+    // after it has.
+    runtime.shutdown_timeout(Duration::from_secs(10));
+    if result.is_err() {
+        if let Some(partial) = detach::partial_dir(&options.out()) {
+            let _ = std::fs::remove_dir_all(partial);
+        }
+    }
     match result {
         Ok(answer) => {
             println!("{}", serde_json::to_string(&answer).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Err(reason) => PROGRAM.fail(&reason),
+    }
+}
+
+/// Never, or after `timeout`.
+async fn deadline(timeout: Option<Duration>) {
+    match timeout {
+        Some(t) => tokio::time::sleep(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// When the program is asked to stop (Ctrl-C, SIGTERM): which way.
+async fn interrupted() -> &'static str {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "interrupted",
+        () = terminate => "terminated",
     }
 }
 

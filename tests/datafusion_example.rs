@@ -11,7 +11,7 @@ use program::{assert_conventions, run_text};
 use serde_json::Value;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB]\n                      [--ballista | --scheduler HOST:PORT]";
+const USAGE: &str = "usage: detach_parquet --dir DIR --filter FILTER --node ID... [--out OUT]\n                      [--from-json FILE [--partitions N]] [--to-json FILE]\n                      [--removals] [--memory-limit MIB] [--timeout SECS]\n                      [--ballista | --scheduler HOST:PORT]";
 
 /// A fresh directory for one case.
 fn scratch(name: &str) -> PathBuf {
@@ -327,5 +327,89 @@ fn arguments_and_files_follow_the_conventions() {
             dir.join("products.parquet").display()
         )
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[path = "support/faults.rs"]
+mod faults;
+
+/// `detach_parquet` on the tables of `dir` (see `faults::prepare`),
+/// detaching every product from every hierarchy, as a child process.
+fn spawn_detach(
+    dir: &std::path::Path,
+    hierarchies: &[String],
+    extra: &[&str],
+) -> std::process::Child {
+    let mut command = std::process::Command::new(program::example("detach_parquet"));
+    command
+        .args(["--dir", dir.join("tables").to_str().unwrap()])
+        .args(["--out", dir.join("out").to_str().unwrap()])
+        .args(["--filter", "like(name,*)"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for h in hierarchies {
+        command.args(["--node", h]);
+    }
+    command.spawn().unwrap()
+}
+
+#[test]
+fn a_killed_or_stopped_job_leaves_the_previous_output_and_the_inputs() {
+    use std::time::Duration;
+    let dir = scratch("faults");
+    let detach_parquet = program::example("detach_parquet");
+    let catalog = faults::prepare(&detach_parquet, &dir, 40_000);
+    let hierarchies = faults::hierarchies(&catalog);
+    let inputs = faults::files(&dir.join("tables"));
+    let previous = faults::files(&dir.join("out"));
+    let out = dir.join("out");
+
+    // SIGTERM while it writes: exit 2 with the reason, the previous output
+    // and the inputs as they were, no staging directory left.
+    let mut job = spawn_detach(&dir, &hierarchies, &[]);
+    if faults::wait_writing(&mut job, &out) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &job.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (code, stdout, stderr) = faults::finish(job, Duration::from_secs(60));
+        assert_eq!((code, stdout.as_str()), (Some(2), ""), "{stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "detach_parquet: terminated; {} is left as it was\n",
+                out.display()
+            )
+        );
+        assert_eq!(faults::partials(&out), Vec::<std::path::PathBuf>::new());
+    } else {
+        eprintln!("note: the job ended before it could be stopped");
+    }
+    assert_eq!(faults::files(&out), previous);
+    assert_eq!(faults::files(&dir.join("tables")), inputs);
+
+    // SIGKILL while it writes: nothing can clean up, but the previous
+    // output and the inputs are intact; the next job removes the staging
+    // directory left behind and replaces the output.
+    let mut job = spawn_detach(&dir, &hierarchies, &[]);
+    if faults::wait_writing(&mut job, &out) {
+        job.kill().unwrap();
+        let _ = job.wait();
+        assert_eq!(faults::partials(&out).len(), 1);
+    }
+    assert_eq!(faults::files(&out), previous);
+    assert_eq!(faults::files(&dir.join("tables")), inputs);
+    let (code, stdout, stderr) = faults::finish(
+        spawn_detach(&dir, &hierarchies, &[]),
+        Duration::from_secs(300),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with(r#"{"status":200,"#), "{stdout}");
+    assert_eq!(faults::partials(&out), Vec::<std::path::PathBuf>::new());
+    assert!(!out.join("previous.txt").exists());
+    assert!(out.join("products").is_dir());
+    assert_eq!(faults::files(&dir.join("tables")), inputs);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -234,6 +234,22 @@ fn refuse_overlap(dir: &Path, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The directory [`detach_dir`] stages its output for `out` in, in this
+/// process: `.NAME.partial-PID` beside `out` (`None` when `out` has no
+/// name in UTF-8). [`detach_dir`] removes it when it fails or is
+/// cancelled, but work DataFusion already started can still write there
+/// after a cancelled future is dropped: a program that gives up on a
+/// detach (a deadline, a signal) removes it again after stopping its
+/// runtime.
+pub fn partial_dir(out: &Path) -> Option<PathBuf> {
+    let name = out.file_name()?.to_str()?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Some(parent.join(format!(".{name}.partial-{}", std::process::id())))
+}
+
 /// The new output directory beside `out`, renamed to `out` by
 /// [`commit`](Staging::commit); removed if dropped before.
 struct Staging {
@@ -250,22 +266,20 @@ impl Staging {
             let path = path.to_owned();
             move |source| Error::Io { path, source }
         };
-        let name = out
+        let path = partial_dir(out).ok_or_else(|| Error::Io {
+            path: out.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the output must be a directory name in UTF-8",
+            ),
+        })?;
+        let parent = path.parent().unwrap_or(Path::new(".")).to_owned();
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = path
             .file_name()
             .and_then(|n| n.to_str())
-            .ok_or_else(|| Error::Io {
-                path: out.to_owned(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "the output must be a directory name in UTF-8",
-                ),
-            })?;
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let leftover = format!(".{name}.partial-");
+            .unwrap_or_default();
+        let leftover = name.trim_end_matches(|c: char| c.is_ascii_digit());
         for entry in std::fs::read_dir(&parent).map_err(io(&parent))?.flatten() {
             if entry
                 .file_name()
@@ -276,7 +290,6 @@ impl Staging {
                 std::fs::remove_dir_all(&path).map_err(io(&path))?;
             }
         }
-        let path = parent.join(format!("{leftover}{}", std::process::id()));
         std::fs::create_dir(&path).map_err(io(&path))?;
         Ok(Staging {
             out: out.to_owned(),

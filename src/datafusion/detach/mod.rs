@@ -28,7 +28,7 @@
 
 mod dir;
 
-pub use dir::{DirDetached, DirOptions, detach_dir};
+pub use dir::{DirDetached, DirOptions, detach_dir, partial_dir};
 
 use super::Error;
 use super::expr::to_expr;
