@@ -284,7 +284,7 @@ impl Staging {
             if entry
                 .file_name()
                 .to_str()
-                .is_some_and(|n| n.starts_with(&leftover))
+                .is_some_and(|n| n.starts_with(leftover))
             {
                 let path = entry.path();
                 std::fs::remove_dir_all(&path).map_err(io(&path))?;
