@@ -307,3 +307,87 @@ fn the_cluster_programs_follow_the_conventions() {
         "{stderr}"
     );
 }
+
+#[path = "support/faults.rs"]
+mod faults;
+
+#[test]
+fn an_executor_lost_mid_detach_leaves_the_previous_output_and_the_inputs() {
+    let dir = scratch("lost");
+    let mut cluster = Cluster::start(&dir, 2, 3);
+    let catalog = faults::prepare(&example("detach_parquet"), &dir, 20_000);
+    let hierarchies = faults::hierarchies(&catalog);
+    let inputs = faults::files(&dir.join("tables"));
+    let previous = faults::files(&dir.join("out"));
+    let out = dir.join("out");
+    let nodes: Vec<&str> = hierarchies.iter().map(String::as_str).collect();
+    let want = detach_json(&catalog, "like(name,*)", &nodes);
+
+    let scheduler = cluster.scheduler.to_string();
+    let mut command = Command::new(example("detach_parquet"));
+    command
+        .args(["--scheduler", &scheduler, "--timeout", "30"])
+        .args(["--dir", dir.join("tables").to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .args(["--filter", "like(name,*)"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for h in &nodes {
+        command.args(["--node", h]);
+    }
+    let mut job = command.spawn().unwrap();
+    let killed = faults::wait_writing(&mut job, &out);
+    if killed {
+        // SIGKILL to the second executor.
+        let (_, executor) = &mut cluster.processes[2];
+        executor.kill().unwrap();
+        let _ = executor.wait();
+    }
+    let (code, stdout, stderr) = faults::finish(job, Duration::from_secs(120));
+    match code {
+        // Ballista finished the job without the executor: the in-memory
+        // answer, and the output replaced.
+        Some(0) => {
+            let answer: Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(answer["body"], want["body"]);
+            assert!(!out.join("previous.txt").exists());
+            // The snapshot the output holds is the in-memory one.
+            let snapshot = dir.join("after.json");
+            let (code, _, stderr) = run_text(
+                "detach_parquet",
+                &[
+                    "--dir",
+                    out.to_str().unwrap(),
+                    "--out",
+                    dir.join("unused").to_str().unwrap(),
+                    "--to-json",
+                    snapshot.to_str().unwrap(),
+                    "--filter",
+                    "like(name,*)",
+                    "--node",
+                    "no-such-node",
+                ],
+                b"",
+            );
+            assert_eq!(code, Some(0), "{stderr}");
+            let after: Value =
+                serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+            assert_eq!(after, want["catalog"]);
+            eprintln!("note: the job finished without the lost executor (killed: {killed})");
+        }
+        // It did not: a clear error, and nothing changed.
+        _ => {
+            assert_eq!((code, stdout.as_str()), (Some(2), ""), "{stderr}");
+            assert!(
+                stderr.starts_with("detach_parquet: no answer within 30 s;"),
+                "{stderr}"
+            );
+            assert_eq!(faults::files(&out), previous);
+            eprintln!("note: the job waited for the lost executor until the timeout");
+        }
+    }
+    assert_eq!(faults::files(&dir.join("tables")), inputs);
+    assert_eq!(faults::partials(&out), Vec::<PathBuf>::new());
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+}
