@@ -10,9 +10,15 @@
 //! - [`expr`]: [`ValidFilter`](crate::ValidFilter) ->
 //!   [`Expr`](::datafusion::logical_expr::Expr) over the `products` table,
 //!   and [`select_ids`]: the ids of the matching products.
-//! - [`detach`]: detach_nodes planned over the tables, answering as
-//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) does,
-//!   and applied by writing new files.
+//! - [`detach`]: detach_nodes over the tables, answering as
+//!   [`elasticpath::detach::plan`](crate::elasticpath::detach::plan) does:
+//!   [`detach::detach_dir`] where the data is (the engine finds, counts and
+//!   writes the removals, one partition at a time, into a new directory
+//!   renamed into place), or [`detach::plan`] then [`detach::apply_to_dir`]
+//!   with the removals as a list in the caller (small catalogs, tests).
+//! - [`partition`]: the partitioned layout of the large tables (a product
+//!   and its memberships in files of the same number), which bounds a
+//!   detach's memory by a partition.
 //! - [`ballista`]: the same on Ballista, DataFusion's distributed
 //!   scheduler (an in-process cluster for tests and the example, and how a
 //!   plan splits across machines); [`codec`]: the plan codecs that carry

@@ -72,7 +72,9 @@ pub struct TablePlan {
 }
 
 /// Plans the detach `request` over the tables registered in `ctx` (see
-/// [`tables`](super::tables)). `Ok(Err(envelope))` is the vendor's
+/// [`tables`](super::tables)), bringing every removal back to the caller
+/// (memory grows with them: for large catalogs, [`detach_dir`] keeps them
+/// where the data is). `Ok(Err(envelope))` is the vendor's
 /// error answer (bad request, integrity 500); `Err` is a failure of the
 /// tables or of DataFusion.
 ///
