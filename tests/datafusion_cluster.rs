@@ -391,3 +391,125 @@ fn an_executor_lost_mid_detach_leaves_the_previous_output_and_the_inputs() {
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[path = "support/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+
+#[test]
+fn a_cluster_of_processes_selects_and_detaches_as_memory_on_generated_catalogs() {
+    use ::ballista::prelude::SessionContextExt;
+    use catalog_filter::datafusion::detach::{DirOptions, detach_dir};
+    use catalog_filter::datafusion::{ballista, partition, select_ids, tables};
+    use catalog_filter::elasticpath::detach as reference;
+    use catalog_filter::schema::Schema;
+    use catalog_filter::synthetic::SplitMix64;
+    use catalog_filter::{CompilerBuilder, Limits};
+    use datafusion::prelude::SessionContext;
+
+    let dir = scratch("differential");
+    let cluster = Cluster::start(&dir, 2, 3);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let ctx = rt
+        .block_on(SessionContext::remote_with_state(
+            &format!("df://{}", cluster.scheduler),
+            ballista::session_state(),
+        ))
+        .unwrap();
+    let limits = Limits {
+        max_conditions: 64,
+        ..generate::LIMITS
+    };
+    let (mut checked, mut matched, mut removed) = (0, 0, 0);
+    for seed in 0..4u64 {
+        // Generated catalogs with hostile texts and free-form values of
+        // every kind; every operator and OR groups; the single-file layout
+        // and partitions.
+        let catalog = generate::catalog(seed, 40 + 20 * seed as usize, 12);
+        let tables_dir = dir.join(format!("tables-{seed}"));
+        match seed % 2 {
+            0 => tables::export_parquet(&catalog, &tables_dir).unwrap(),
+            _ => partition::export_parquet_partitioned(
+                &catalog,
+                &tables_dir,
+                std::num::NonZeroUsize::new(3).unwrap(),
+            )
+            .unwrap(),
+        }
+        rt.block_on(tables::register_parquet(&ctx, &tables_dir))
+            .unwrap();
+        let mut rng = SplitMix64::new(seed);
+        for _ in 0..6 {
+            let text = generate::every_operator_filter(&mut rng, &catalog);
+            let filter = match CompilerBuilder::new()
+                .schema(Schema::every_operator())
+                .limits(limits.clone())
+                .build()
+                .compile(&text)
+            {
+                Ok(f) => f,
+                Err(e) if e.to_string().contains("too complex") => continue,
+                Err(e) => panic!("{text}: {e}"),
+            };
+            let mut want: Vec<uuid::Uuid> = catalog.select(&filter).map(|(_, p)| p.id).collect();
+            want.sort_unstable();
+            let got = rt.block_on(select_ids(&ctx, &filter)).unwrap();
+            assert_eq!(got, want, "seed {seed}: {text}");
+            checked += 1;
+            matched += usize::from(!want.is_empty());
+        }
+        // A detach on the cluster writes what the in-memory apply does.
+        let request = reference::DetachNodesRequest::new(
+            generate::filter(&mut rng, &catalog),
+            generate::node_ids(&mut rng, &catalog),
+        );
+        let out = dir.join(format!("out-{seed}"));
+        let got = rt
+            .block_on(detach_dir(
+                &ctx,
+                &tables_dir,
+                &request,
+                &generate::LIMITS,
+                &out,
+                &DirOptions::new(),
+            ))
+            .unwrap();
+        match (
+            got,
+            generate::planned(&catalog, &request, &generate::LIMITS),
+        ) {
+            (Ok(detached), Ok((response, removals))) => {
+                assert_eq!(serde_json::to_string(&detached.response).unwrap(), response);
+                assert_eq!(detached.memberships_removed, removals.len() as u64);
+                removed += removals.len();
+                let mut after = catalog.clone();
+                let plan = reference::plan(&catalog, &request, &generate::LIMITS).unwrap();
+                reference::apply(&mut after, &plan);
+                let local = SessionContext::new();
+                rt.block_on(tables::register_parquet(&local, &out)).unwrap();
+                let mut text = Vec::new();
+                rt.block_on(tables::write_json(&local, &mut text)).unwrap();
+                assert_eq!(
+                    String::from_utf8(text).unwrap(),
+                    after.to_json(),
+                    "seed {seed}"
+                );
+            }
+            (Err(envelope), Err(want)) => {
+                assert_eq!(serde_json::to_string(&envelope).unwrap(), want);
+            }
+            (got, want) => panic!("seed {seed}: {got:?} against {want:?}"),
+        }
+    }
+    assert!(checked >= 20, "{checked} filters");
+    assert!(matched * 4 > checked, "only {matched} of {checked} matched");
+    assert!(removed > 0, "no detach removed anything");
+    drop(ctx);
+    rt.shutdown_background();
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+}
