@@ -447,7 +447,7 @@ fn a_cluster_of_processes_selects_and_detaches_as_memory_on_generated_catalogs()
             let text = generate::every_operator_filter(&mut rng, &catalog);
             let filter = match CompilerBuilder::new()
                 .schema(Schema::every_operator())
-                .limits(limits.clone())
+                .limits(limits)
                 .build()
                 .compile(&text)
             {
