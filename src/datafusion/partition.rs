@@ -316,6 +316,7 @@ mod tests {
             "part-.parquet",
             "notes.txt",
             "part-x1.parquet",
+            "part-+3.parquet",
         ] {
             std::fs::write(dir.join(name), b"").unwrap();
         }
@@ -328,6 +329,14 @@ mod tests {
         remove_stale(&dir, 5).unwrap();
         assert!(dir.join("part-00002.parquet").exists());
         assert!(!dir.join("part-00010.parquet").exists());
+        // A file that cannot be removed (here a directory in its place) is
+        // an error naming it; one that is not there is not.
+        std::fs::create_dir_all(dir.join("part-00007.parquet")).unwrap();
+        match remove_stale(&dir, 5) {
+            Err(Error::Io { path, .. }) => assert_eq!(path, dir.join("part-00007.parquet")),
+            other => panic!("{other:?}"),
+        }
+        assert!(remove_file(&dir.join("no-such-file")).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

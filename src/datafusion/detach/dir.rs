@@ -87,9 +87,9 @@ pub struct DirDetached {
 /// previous output, or nothing) and at most that partial directory, which
 /// the next `detach_dir` into the same `out` removes. An `out` that
 /// exists is replaced: it is first renamed aside (`.NAME.replaced-PID`),
-/// then the new one renamed into place, then the old one removed; a crash
-/// between the two renames leaves the previous output in that aside
-/// directory. The input files are never written: an `out` that is `dir`,
+/// then the new one renamed into place, then the old one removed (if the
+/// second rename fails, the old one is renamed back); a crash between the
+/// two renames leaves the previous output in that aside directory. The input files are never written: an `out` that is `dir`,
 /// inside it, or holding it (under any spelling) is
 /// [`Error::WouldOverwriteInput`], before anything is written. Two jobs
 /// writing the same `out` at once are not supported.
@@ -321,7 +321,13 @@ impl Staging {
         if replacing {
             std::fs::rename(&self.out, &aside).map_err(io(&self.out))?;
         }
-        std::fs::rename(&self.path, &self.out).map_err(io(&self.out))?;
+        if let Err(e) = std::fs::rename(&self.path, &self.out) {
+            // The previous output back in its place.
+            if replacing {
+                let _ = std::fs::rename(&aside, &self.out);
+            }
+            return Err(io(&self.out)(e));
+        }
         self.committed = true;
         if let Some(parent) = self.out.parent() {
             sync_dir(if parent.as_os_str().is_empty() {
