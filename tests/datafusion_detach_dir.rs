@@ -5,6 +5,9 @@
 //! written.
 #![cfg(feature = "datafusion")]
 
+#[path = "support/faults.rs"]
+#[allow(dead_code)]
+mod faults;
 #[path = "support/generate.rs"]
 #[allow(dead_code)]
 mod generate;
@@ -16,7 +19,6 @@ use catalog_filter::datafusion::{Error, tables};
 use catalog_filter::elasticpath::detach::{self as reference, DetachNodesRequest};
 use catalog_filter::synthetic::SplitMix64;
 use datafusion::prelude::SessionContext;
-use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
@@ -36,23 +38,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Every file under `dir` with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.insert(path.clone(), std::fs::read(&path).unwrap());
-        }
-    }
-    found
 }
 
 /// The entries of `dir` (names only).
@@ -154,7 +139,7 @@ fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
             base.join(format!("out-{seed}")),
         );
         export(&catalog, &input, partitions);
-        let before = files(&input);
+        let before = faults::files(&input);
         let mut rng = SplitMix64::new(seed);
         for round in 0..3 {
             let request = DetachNodesRequest::new(
@@ -207,7 +192,7 @@ fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
                 (got, want) => panic!("{context}\ngot {got:?}\nwant {want:?}"),
             }
             // The inputs are never written.
-            assert_eq!(files(&input), before, "{context}");
+            assert_eq!(faults::files(&input), before, "{context}");
             let _ = std::fs::remove_dir_all(&out);
             checked += 1;
         }
@@ -289,7 +274,7 @@ fn the_output_is_replaced_whole_or_left_as_it_was() {
 
     // A job that fails part-way (a partition's file is not Parquet) leaves
     // the previous output and no partial directory.
-    let previous = files(&out);
+    let previous = faults::files(&out);
     std::fs::write(input.join("products/part-00002.parquet"), b"not parquet").unwrap();
     let failed = rt.block_on(detach_dir(
         &SessionContext::new(),
@@ -300,7 +285,7 @@ fn the_output_is_replaced_whole_or_left_as_it_was() {
         &DirOptions::new(),
     ));
     assert!(failed.is_err(), "{failed:?}");
-    assert_eq!(files(&out), previous);
+    assert_eq!(faults::files(&out), previous);
     assert_eq!(names(&base), [".other.partial-1", "in", "out"]);
     let _ = std::fs::remove_dir_all(&base);
 }
@@ -312,7 +297,7 @@ fn outputs_overlapping_the_input_are_refused_before_anything_is_written() {
     let catalog = catalog_filter::synthetic::catalog(5, 30, 6);
     let input = base.join("in");
     export(&catalog, &input, 2);
-    let before = files(&input);
+    let before = faults::files(&input);
     let request = DetachNodesRequest::new("like(name,*)", [catalog.hierarchies()[0].id.clone()]);
     for out in [
         input.clone(),
@@ -335,7 +320,7 @@ fn outputs_overlapping_the_input_are_refused_before_anything_is_written() {
             "{}: {got:?}",
             out.display()
         );
-        assert_eq!(files(&input), before, "{}", out.display());
+        assert_eq!(faults::files(&input), before, "{}", out.display());
     }
     assert_eq!(names(&base), ["in"]);
     let _ = std::fs::remove_dir_all(&base);

@@ -496,12 +496,7 @@ impl Evaluated {
         condition: ConditionRef<'_>,
     ) -> ::datafusion::error::Result<ColumnarValue> {
         let bad = |what: String| DataFusionError::Execution(format!("{}: {what}", self.name));
-        let item = Arc::new(::datafusion::arrow::datatypes::Field::new(
-            "item",
-            DataType::Utf8,
-            true,
-        ));
-        let lists = cast(values, &DataType::List(item))?;
+        let lists = cast(values, &text_list())?;
         let Some(lists) = lists.as_list_opt::<i32>() else {
             return Err(bad(format!(
                 "the argument is {}, not a list",
@@ -529,6 +524,16 @@ impl Evaluated {
         }
         Ok(ColumnarValue::Array(Arc::new(BooleanArray::from(out))))
     }
+}
+
+/// A list of UTF-8 text: what list arguments are cast to (Parquet's lists
+/// of text arrive as lists of `Utf8View`).
+fn text_list() -> DataType {
+    DataType::List(Arc::new(::datafusion::arrow::datatypes::Field::new(
+        "item",
+        DataType::Utf8,
+        true,
+    )))
 }
 
 impl ScalarUDFImpl for Evaluated {
@@ -572,12 +577,7 @@ impl ScalarUDFImpl for Evaluated {
         }
         if self.input == Input::List {
             // Parquet text arrives as `Utf8View`.
-            let item = Arc::new(::datafusion::arrow::datatypes::Field::new(
-                "item",
-                DataType::Utf8,
-                true,
-            ));
-            let lists = cast(&arg, &DataType::List(item))?;
+            let lists = cast(&arg, &text_list())?;
             let Some(lists) = lists.as_list_opt::<i32>() else {
                 return Err(not("a list of text", arg.data_type()));
             };

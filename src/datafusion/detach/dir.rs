@@ -262,10 +262,6 @@ impl Staging {
     /// Creates `.NAME.partial-PID` beside `out` (and `out`'s parent),
     /// removing what earlier jobs into `out` left.
     fn create(out: &Path) -> Result<Staging, Error> {
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| Error::Io { path, source }
-        };
         let path = partial_dir(out).ok_or_else(|| Error::Io {
             path: out.to_owned(),
             source: std::io::Error::new(
@@ -306,10 +302,6 @@ impl Staging {
     /// `out`, replacing what was there.
     fn commit(mut self) -> Result<(), Error> {
         sync_tree(&self.path)?;
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| Error::Io { path, source }
-        };
         let aside = self.path.with_file_name(
             self.path
                 .file_name()
@@ -355,12 +347,14 @@ impl Drop for Staging {
     }
 }
 
+/// An I/O error at `path` as the back end's [`Error::Io`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_owned();
+    move |source| Error::Io { path, source }
+}
+
 /// `fsync`s every file and directory under `dir`, and `dir`.
 fn sync_tree(dir: &Path) -> Result<(), Error> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io { path, source }
-    };
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
         if path.is_dir() {
