@@ -192,6 +192,16 @@ impl Catalog {
             .get_or_init(|| TextColumn::build(column, self.products()))
             .as_ref()
     }
+
+    /// True when column `column` has been built and holds values (a
+    /// column is built by the first condition answered from it).
+    #[cfg(test)]
+    pub(crate) fn text_column_built(&self, column: usize) -> bool {
+        self.columns
+            .text
+            .get(column)
+            .is_some_and(|c| c.get().is_some_and(Option::is_some))
+    }
 }
 
 #[cfg(test)]

@@ -260,7 +260,24 @@ mod tests {
                     .compile(&text)
                     .unwrap_or_else(|e| panic!("{text}: {e}"));
                 assert!(is_columnar(f.expr()), "{text} has a column");
+                let column = f
+                    .conditions()
+                    .next()
+                    .and_then(|c| c.field().product_field())
+                    .and_then(column_of)
+                    .unwrap_or_else(|| panic!("{text}: no column"));
+                // Built by this condition, not before (each attribute is
+                // asked first here), and used: the answer is the column's.
+                assert_eq!(
+                    c.text_column_built(column),
+                    value == second,
+                    "{text}: built only by the first condition on it"
+                );
                 let mask = c.matching(&f);
+                assert!(
+                    c.text_column_built(column),
+                    "{text}: answered from its column"
+                );
                 let picked: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
                 assert_eq!(picked, [expected], "{text}");
             }
