@@ -98,6 +98,9 @@ pub(super) struct Index {
     pub(super) operators: OpSet,
     /// The product field each attribute reads, by attribute index.
     pub(super) fields: Vec<Option<super::ProductField>>,
+    /// Whether each attribute has a value rule, by attribute index (most
+    /// have none, and validation then skips the rules for every value).
+    pub(super) ruled: Vec<bool>,
 }
 
 impl Index {
@@ -109,6 +112,7 @@ impl Index {
             index
                 .fields
                 .push(super::ProductField::of_pattern(&a.pattern.text));
+            index.ruled.push(!a.rules.is_empty());
             if a.pattern.is_exact() {
                 exact.push((a.pattern.text.clone(), i));
             } else {

@@ -168,6 +168,16 @@ impl Schema {
         self.index.fields.get(index).copied().flatten()
     }
 
+    /// The value rules of the attribute at `index`; `None` when it has
+    /// none (so validation does not look at them per value).
+    #[inline]
+    pub(crate) fn rules_at(&self, index: usize) -> Option<&super::ValueRules> {
+        match self.index.ruled.get(index) {
+            Some(true) => self.attribute_at(index).map(AttributeDef::rules),
+            _ => None,
+        }
+    }
+
     /// True when both values are the same schema object (clones of one
     /// another), which is cheaper than comparing them.
     pub fn same(&self, other: &Schema) -> bool {

@@ -1113,7 +1113,7 @@ impl<'m> Checker<'m> {
         let mut typer = Typer {
             attribute: attr.path,
             value_type: attribute.value_type(),
-            rules: attribute.rules(),
+            rules: self.schema.rules_at(index),
             errors,
             values: nodes,
             texts,
@@ -1156,7 +1156,8 @@ fn is_comparison(op: Op) -> bool {
 struct Typer<'a, 'm> {
     attribute: &'a str,
     value_type: &'a ValueType,
-    rules: &'a crate::schema::ValueRules,
+    /// `None` when the attribute has no value rule.
+    rules: Option<&'a crate::schema::ValueRules>,
     errors: &'a mut Vec<ValidationError>,
     /// The filter's nodes, which the values are appended to.
     values: &'a mut Vec<Node>,
@@ -1253,7 +1254,7 @@ impl Typer<'_, '_> {
         if !self.value_type.is_text() {
             return None;
         }
-        self.rules.text_break(text).map(expected)
+        self.rules?.text_break(text).map(expected)
     }
 
     /// Types each value as a number with `parse`, then checks the bounds
@@ -1263,7 +1264,7 @@ impl Typer<'_, '_> {
             let Some(n) = self.one(v, parse) else {
                 continue;
             };
-            if let Some(broken) = self.rules.number_break(&n) {
+            if let Some(broken) = self.rules.and_then(|r| r.number_break(&n)) {
                 self.push_invalid(v, expected(broken));
                 continue;
             }
@@ -1311,7 +1312,7 @@ impl Typer<'_, '_> {
     fn one<T>(&mut self, v: &Value<'_>, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
         // `one_of` values are values of the type, so it is checked first
         // and says the most.
-        if let Some(one_of) = &self.rules.one_of {
+        if let Some(one_of) = self.rules.and_then(|r| r.one_of.as_ref()) {
             if !one_of.iter().any(|x| *x == *v.text) {
                 self.push_invalid(v, ExpectedValue::OneOf(one_of.clone()));
                 return None;
