@@ -1066,7 +1066,8 @@ impl<'m> Checker<'m> {
             return false;
         }
         let before = errors.len();
-        let n = cond.values.len();
+        let values = cond.values.as_slice();
+        let n = values.len();
         if !cond.op.arity().allows(n) {
             errors.push(ValidationError::new(
                 ValidationErrorKind::WrongArity {
@@ -1075,12 +1076,12 @@ impl<'m> Checker<'m> {
                     found: n,
                     in_supported: ops.contains(Op::In),
                 },
-                cond.values
+                values
                     .get(usize::from(cond.op != Op::IsNull))
                     .map_or(cond.span, |v| v.span),
             ));
         }
-        if let Some(first_over) = cond.values.get(self.limits.max_in_values) {
+        if let Some(first_over) = values.get(self.limits.max_in_values) {
             errors.push(ValidationError::new(
                 ValidationErrorKind::TooManyValues {
                     found: n,
@@ -1171,7 +1172,7 @@ impl Typer<'_, '_> {
     /// span to stay total).
     fn predicate(&mut self, cond: &Condition<'_>) -> bool {
         let op = cond.op;
-        let values = &cond.values;
+        let values: &[Value<'_>] = cond.values.as_slice();
         let before = self.errors.len();
         let compared = is_comparison(op);
         let ok = match self.value_type {
