@@ -151,16 +151,46 @@ pub(crate) fn split(pattern: &str) -> (PatternKind, &str) {
     (kind, needle)
 }
 
-/// True when `hay` matches a pattern of `kind` with `needle`.
+/// True when `hay` matches a pattern of `kind` with `needle` (the one
+/// matcher of `like` values, per record and over columns alike).
 #[inline(always)]
-fn matches_bytes(kind: PatternKind, needle: &[u8], hay: &[u8]) -> bool {
+pub(crate) fn matches_bytes(kind: PatternKind, needle: &[u8], hay: &[u8]) -> bool {
     match kind {
         PatternKind::Any => true,
-        PatternKind::Contains => memmem::find(hay, needle).is_some(),
+        PatternKind::Contains => contains(hay, needle),
         PatternKind::StartsWith => hay.starts_with(needle),
         PatternKind::EndsWith => hay.ends_with(needle),
         PatternKind::Equals => hay == needle,
     }
+}
+
+/// The values shorter than this are searched without memmem's searcher.
+const SHORT_HAY: usize = 64;
+
+/// True when `hay` holds `needle`. A short value (most product texts: a
+/// name, a sku) is searched for the needle's first byte with `memchr` and
+/// compared at each hit: building memmem's searcher, which `memmem::find`
+/// does per call, cost more than the whole search of a name (about 250
+/// instructions per product for `like(name,*shoe*)`). At most
+/// `SHORT_HAY` hits of at most `SHORT_HAY` bytes each, so no pattern makes
+/// it slow; a longer value goes to memmem, linear in the value.
+#[inline]
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() >= SHORT_HAY {
+        return memmem::find(hay, needle).is_some();
+    }
+    let mut at = 0;
+    while let Some(k) = hay.get(at..).and_then(|h| memchr::memchr(first, h)) {
+        let after = at + k + 1;
+        if hay.get(after..).is_some_and(|h| h.starts_with(rest)) {
+            return true;
+        }
+        at = after;
+    }
+    false
 }
 
 impl fmt::Debug for LikePattern {
@@ -191,6 +221,46 @@ impl Hash for LikePattern {
 mod tests {
     use super::*;
     use std::collections::hash_map::DefaultHasher;
+
+    /// The short-value search agrees with memmem on both sides of
+    /// `SHORT_HAY`: a first byte that repeats before the match, a match at
+    /// either end, a needle longer than the value, a partial match at the
+    /// end, and non-ASCII bytes.
+    #[test]
+    fn contains_is_memmem_on_short_and_long_values() {
+        let needles = ["aab", "a", "shoe", "é", "xyz", "aaaa", "b"];
+        let bodies = [
+            "aaab",
+            "aab",
+            "shoes and shoe",
+            "café",
+            "xy",
+            "",
+            "baaaa",
+            "aaa",
+            "ab",
+        ];
+        for pad in [0, SHORT_HAY - 4, SHORT_HAY - 3, SHORT_HAY, SHORT_HAY + 5] {
+            for body in bodies {
+                for front in [true, false] {
+                    let filler = "-".repeat(pad);
+                    let hay = if front {
+                        format!("{filler}{body}")
+                    } else {
+                        format!("{body}{filler}")
+                    };
+                    for needle in needles {
+                        assert_eq!(
+                            contains(hay.as_bytes(), needle.as_bytes()),
+                            memmem::find(hay.as_bytes(), needle.as_bytes()).is_some(),
+                            "{needle:?} in {hay:?}"
+                        );
+                    }
+                    assert!(contains(hay.as_bytes(), b""), "the empty needle");
+                }
+            }
+        }
+    }
 
     fn hash(p: &LikePattern) -> u64 {
         let mut h = DefaultHasher::new();

@@ -15,7 +15,6 @@ use crate::catalog::Catalog;
 use crate::catalog::columns::{FIRST_ENUM, column_of};
 use crate::pattern::{LikePatternRef, PatternKind};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
-use memchr::memmem;
 
 impl Catalog {
     /// One flag per product: does it match `filter`. Conditions on scalar
@@ -153,14 +152,7 @@ fn columnar_test(c: ConditionRef<'_>) -> Option<(usize, Test<'_>)> {
 
 /// `like` on bytes of a value (the column holds whole UTF-8 values).
 fn like(p: &LikePatternRef<'_>, value: &[u8]) -> bool {
-    let needle = p.needle().as_bytes();
-    match p.kind() {
-        PatternKind::Any => true,
-        PatternKind::Contains => memmem::find(value, needle).is_some(),
-        PatternKind::StartsWith => value.starts_with(needle),
-        PatternKind::EndsWith => value.ends_with(needle),
-        PatternKind::Equals => value == needle,
-    }
+    crate::pattern::matches_bytes(p.kind(), p.needle().as_bytes(), value)
 }
 
 #[cfg(test)]
