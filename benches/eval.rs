@@ -59,8 +59,8 @@ fn over_products(c: &mut Criterion) {
                 .and_then(|v| v.text())
                 == Some("1765426")
     };
-    closure_beside(&mut group, products, "1 condition, closure", ONE, &one);
-    closure_beside(&mut group, products, "5 conditions, closure", FIVE, &five);
+    closure_beside(&mut group, products, "1 condition, closure", ONE, one);
+    closure_beside(&mut group, products, "5 conditions, closure", FIVE, five);
     group.finish();
 
     // The same filters over the first 1,000 products, which stay in cache:
@@ -77,8 +77,8 @@ fn over_products(c: &mut Criterion) {
     }
     // Beside them, the closures: the ratio here is the cost of the tests
     // alone, without waiting for memory.
-    closure_beside(&mut group, few, "1 condition, closure", ONE, &one);
-    closure_beside(&mut group, few, "5 conditions, closure", FIVE, &five);
+    closure_beside(&mut group, few, "1 condition, closure", ONE, one);
+    closure_beside(&mut group, few, "5 conditions, closure", FIVE, five);
     group.finish();
 }
 
