@@ -65,6 +65,7 @@ impl Text {
     }
 
     /// The text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         let start = self.start as usize;
         self.buf
@@ -82,18 +83,21 @@ impl Default for Text {
 
 impl Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl AsRef<str> for Text {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl std::borrow::Borrow<str> for Text {
+    #[inline]
     fn borrow(&self) -> &str {
         self.as_str()
     }
