@@ -182,6 +182,12 @@ impl Options {
     }
 }
 
+/// Blocking threads of the runtime (file reads and writes): at most
+/// `CF_BLOCKING_THREADS`, default 2 (temporary, for measuring).
+fn blocking_threads() -> usize {
+    std::env::var("CF_BLOCKING_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
+}
+
 fn main() -> ExitCode {
     let options = match PROGRAM.options(Options::parse) {
         Ok(options) => options,
@@ -189,6 +195,7 @@ fn main() -> ExitCode {
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(blocking_threads())
         .enable_all()
         .build()
     {

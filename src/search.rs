@@ -242,6 +242,20 @@ fn lexemes(text: &str, mut each: impl FnMut(&str)) {
 mod tests {
     use super::*;
 
+    /// The query is kept as written, its stems distinct and in order
+    /// (stop words dropped), and `Debug` shows both.
+    #[test]
+    fn query_stems_and_debug() {
+        let q = TextQuery::new("The Running shoes, run!");
+        assert_eq!(q.query(), "The Running shoes, run!");
+        assert_eq!(q.stems(), ["run", "shoe"]);
+        assert_eq!(
+            format!("{q:?}"),
+            r#"TextQuery { query: "The Running shoes, run!", stems: ["run", "shoe"] }"#
+        );
+        assert!(TextQuery::new("the of").stems().is_empty());
+    }
+
     #[test]
     fn stop_words_are_sorted() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
