@@ -185,7 +185,10 @@ impl Options {
 /// Blocking threads of the runtime (file reads and writes): at most
 /// `CF_BLOCKING_THREADS`, default 2 (temporary, for measuring).
 fn blocking_threads() -> usize {
-    std::env::var("CF_BLOCKING_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
+    std::env::var("CF_BLOCKING_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
 }
 
 fn main() -> ExitCode {

@@ -16,7 +16,6 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
-use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -89,42 +88,16 @@ impl json::Loadable for Catalog {
     }
 }
 
+json::snapshot_methods!(
+    Catalog,
+    CatalogError,
+    "catalog",
+    "node_ids",
+    " Product ids and parent ids that are not UUIDs are integrity problems reported with all others, not JSON errors.",
+    ""
+);
+
 impl Catalog {
-    /// Reads a snapshot from JSON text and checks it. Product ids and parent
-    /// ids that are not UUIDs are integrity problems reported with all
-    /// others, not JSON errors. Copies `json` once (the catalog keeps the
-    /// text it writes back); [`Catalog::from_string`] takes it instead.
-    pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
-        json::load_str(json)
-    }
-
-    /// Like [`Catalog::from_json`], from bytes.
-    pub fn from_slice(json: &[u8]) -> Result<Catalog, CatalogError> {
-        json::load_slice(json)
-    }
-
-    /// Like [`Catalog::from_json`], taking the bytes (no copy).
-    pub fn from_vec(json: Vec<u8>) -> Result<Catalog, CatalogError> {
-        json::load_vec(json)
-    }
-
-    /// Like [`Catalog::from_json`], taking the text (no copy).
-    pub fn from_string(json: String) -> Result<Catalog, CatalogError> {
-        json::load_string(json)
-    }
-
-    /// Loads the snapshot that is the part `range` of `document` (for a
-    /// snapshot embedded in a larger document, such as a request), sharing
-    /// the document without copying it. A snapshot over
-    /// [`Limits::max_snapshot_bytes`] is refused before anything is parsed.
-    pub fn load(
-        document: Arc<String>,
-        range: Range<usize>,
-        limits: &Limits,
-    ) -> Result<Catalog, CatalogError> {
-        json::load(document, range, limits)
-    }
-
     /// Loads the snapshot object that starts at byte `start` of `document`
     /// and ends wherever its closing brace is (for a snapshot embedded in a
     /// larger document, such as a request envelope, read in the same pass
@@ -179,29 +152,6 @@ impl Catalog {
     /// catalog is the snapshot's JSON (as serde writes it) loaded back.
     pub fn new(snapshot: Snapshot) -> Result<Catalog, CatalogError> {
         Catalog::from_string(serde_json::to_string(&snapshot)?)
-    }
-
-    /// The snapshot as compact JSON text: the text it was read from with
-    /// the changed `node_ids` lists spliced in, whitespace outside strings
-    /// left out (so a compact input comes back byte for byte).
-    pub fn to_json(&self) -> String {
-        self.doc.to_json(|i, raw| self.kept_list(i, raw))
-    }
-
-    /// Writes [`Catalog::to_json`] to `out`, without building it in memory.
-    pub fn write_json(&self, out: &mut dyn io::Write) -> io::Result<()> {
-        self.write(out, true)
-    }
-
-    /// Writes the snapshot exactly as read (whitespace included), with the
-    /// changed `node_ids` lists spliced in.
-    pub fn write_json_as_read(&self, out: &mut dyn io::Write) -> io::Result<()> {
-        self.write(out, false)
-    }
-
-    fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
-        self.doc
-            .write(out, compact, |i, raw| self.kept_list(i, raw))
     }
 
     /// Product `i`'s `node_ids` as they are now, written from `raw`, the

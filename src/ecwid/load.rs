@@ -16,7 +16,6 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
-use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -67,68 +66,16 @@ impl From<json::DocumentError> for StoreLoadError {
     }
 }
 
+json::snapshot_methods!(
+    Store,
+    StoreLoadError,
+    "store",
+    "category_ids",
+    "",
+    "; unknown members are skipped without recursion, so deep nesting in them cannot exhaust the stack"
+);
+
 impl Store {
-    /// Reads a snapshot from JSON text and checks it. Copies `json` once
-    /// (the store keeps the text it writes back); [`Store::from_string`]
-    /// takes it instead.
-    pub fn from_json(json: &str) -> Result<Store, StoreLoadError> {
-        json::load_str(json)
-    }
-
-    /// Like [`Store::from_json`], from bytes.
-    pub fn from_slice(json: &[u8]) -> Result<Store, StoreLoadError> {
-        json::load_slice(json)
-    }
-
-    /// Like [`Store::from_json`], taking the bytes (no copy).
-    pub fn from_vec(json: Vec<u8>) -> Result<Store, StoreLoadError> {
-        json::load_vec(json)
-    }
-
-    /// Like [`Store::from_json`], taking the text (no copy).
-    pub fn from_string(json: String) -> Result<Store, StoreLoadError> {
-        json::load_string(json)
-    }
-
-    /// Loads the snapshot that is the part `range` of `document` (for a
-    /// snapshot embedded in a larger document, such as a request), sharing
-    /// the document without copying it. A snapshot over
-    /// [`Limits::max_snapshot_bytes`] is refused before anything is parsed;
-    /// unknown members are skipped without recursion, so deep nesting in
-    /// them cannot exhaust the stack.
-    pub fn load(
-        document: Arc<String>,
-        range: Range<usize>,
-        limits: &Limits,
-    ) -> Result<Store, StoreLoadError> {
-        json::load(document, range, limits)
-    }
-
-    /// The snapshot as compact JSON text: the text it was read from with
-    /// the changed `category_ids` lists spliced in, whitespace outside
-    /// strings left out (so a compact input comes back byte for byte).
-    pub fn to_json(&self) -> String {
-        self.doc.to_json(|i, raw| self.kept_list(i, raw))
-    }
-
-    /// Writes [`Store::to_json`] to `out`, without building it in memory.
-    pub fn write_json(&self, out: &mut dyn io::Write) -> io::Result<()> {
-        self.write(out, true)
-    }
-
-    /// Writes the snapshot exactly as read (whitespace included), with the
-    /// changed `category_ids` lists spliced in.
-    pub fn write_json_as_read(&self, out: &mut dyn io::Write) -> io::Result<()> {
-        self.write(out, false)
-    }
-
-    fn write(&self, out: &mut dyn io::Write, compact: bool) -> io::Result<()> {
-        // A changed product always has a `category_ids` member: one stored
-        // without categories is only in 0, which no operation changes.
-        self.doc
-            .write(out, compact, |i, raw| self.kept_list(i, raw))
-    }
-
     /// Product `i`'s `category_ids` as they are now, written from `raw`,
     /// the list as read.
     fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {

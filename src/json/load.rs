@@ -66,3 +66,66 @@ pub(crate) fn load_slice<T: Loadable>(json: &[u8]) -> Result<T, T::Error> {
     check_snapshot_size(json.len(), &Limits::default())?;
     load_vec(json.to_vec())
 }
+
+/// The public loader and writer methods of a snapshot type, written once
+/// for both (a catalog, a store): `from_json`, `from_slice`, `from_vec`,
+/// `from_string` and `load` through this module's functions, and
+/// `to_json`, `write_json` and `write_json_as_read` through the type's
+/// `doc` (its [`Source`](super::Source)) and its `kept_list` (product
+/// `i`'s changed list as it is now, written from the list as read).
+///
+/// `$what` names the type in prose ("catalog", "store"), `$list` the
+/// member an operation changes, `$read` adds to `from_json`'s docs and
+/// `$load` to `load`'s.
+macro_rules! snapshot_methods {
+    ($ty:ident, $err:ident, $what:literal, $list:literal, $read:literal, $load:literal) => {
+        impl $ty {
+            #[doc = concat!("Reads a snapshot from JSON text and checks it.", $read, " Copies `json` once (the ", $what, " keeps the text it writes back); [`", stringify!($ty), "::from_string`] takes it instead.")]
+            pub fn from_json(json: &str) -> Result<$ty, $err> {
+                $crate::json::load_str(json)
+            }
+
+            #[doc = concat!("Like [`", stringify!($ty), "::from_json`], from bytes.")]
+            pub fn from_slice(json: &[u8]) -> Result<$ty, $err> {
+                $crate::json::load_slice(json)
+            }
+
+            #[doc = concat!("Like [`", stringify!($ty), "::from_json`], taking the bytes (no copy).")]
+            pub fn from_vec(json: Vec<u8>) -> Result<$ty, $err> {
+                $crate::json::load_vec(json)
+            }
+
+            #[doc = concat!("Like [`", stringify!($ty), "::from_json`], taking the text (no copy).")]
+            pub fn from_string(json: String) -> Result<$ty, $err> {
+                $crate::json::load_string(json)
+            }
+
+            #[doc = concat!("Loads the snapshot that is the part `range` of `document` (for a snapshot embedded in a larger document, such as a request), sharing the document without copying it. A snapshot over [`Limits::max_snapshot_bytes`](crate::Limits::max_snapshot_bytes) is refused before anything is parsed", $load, ".")]
+            pub fn load(
+                document: std::sync::Arc<String>,
+                range: std::ops::Range<usize>,
+                limits: &$crate::limits::Limits,
+            ) -> Result<$ty, $err> {
+                $crate::json::load(document, range, limits)
+            }
+
+            #[doc = concat!("The snapshot as compact JSON text: the text it was read from with the changed `", $list, "` lists spliced in, whitespace outside strings left out (so a compact input comes back byte for byte).")]
+            pub fn to_json(&self) -> String {
+                self.doc.to_json(|i, raw| self.kept_list(i, raw))
+            }
+
+            #[doc = concat!("Writes [`", stringify!($ty), "::to_json`] to `out`, without building it in memory.")]
+            pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+                self.doc
+                    .write(out, true, |i, raw| self.kept_list(i, raw))
+            }
+
+            #[doc = concat!("Writes the snapshot exactly as read (whitespace included), with the changed `", $list, "` lists spliced in.")]
+            pub fn write_json_as_read(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+                self.doc
+                    .write(out, false, |i, raw| self.kept_list(i, raw))
+            }
+        }
+    };
+}
+pub(crate) use snapshot_methods;

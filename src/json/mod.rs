@@ -35,7 +35,9 @@ mod write;
 pub(crate) use check::{TextError, check_text};
 pub(crate) use counted::{Counted, CountedSeq, Skip};
 pub(crate) use document::DocumentError;
-pub(crate) use load::{Loadable, load, load_slice, load_str, load_string, load_vec};
+pub(crate) use load::{
+    Loadable, load, load_slice, load_str, load_string, load_vec, snapshot_methods,
+};
 pub use number::JsonNumber;
 pub use object::{Attributes, Extensions, Object};
 pub(crate) use position::{relocate, unplaced};
