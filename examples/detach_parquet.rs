@@ -305,7 +305,14 @@ async fn run(options: &Options) -> Result<Answer, String> {
     .await
     .map_err(|e| e.to_string())?;
     let (answer, after) = match detached {
-        Ok(detached) => (Answer::ok(detached.response), out),
+        Ok(detached) => {
+            // What was done, for the operator (stdout is the answer).
+            eprintln!(
+                "detach_parquet: {} memberships removed in {} partitions",
+                detached.memberships_removed, detached.partitions
+            );
+            (Answer::ok(detached.response), out)
+        }
         Err(envelope) => (Answer::error(envelope), options.dir.clone()),
     };
     if let Some(file) = &options.to_json {

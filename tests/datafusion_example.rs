@@ -71,10 +71,35 @@ fn detach_parquet(
     args.extend(extra);
     let (code, stdout, stderr) = run_text("detach_parquet", &args, b"");
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(stderr, "");
     let after = std::fs::read_to_string(&out).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
-    (serde_json::from_str(&stdout).unwrap(), after)
+    let answer: Value = serde_json::from_str(&stdout).unwrap();
+    // A detach says on stderr what it removed: the memberships the
+    // snapshot lost, in the partitions asked for (one file: one).
+    let expected = if answer["status"] == 200 {
+        let partitions = extra
+            .iter()
+            .position(|&a| a == "--partitions")
+            .and_then(|i| extra.get(i + 1))
+            .map_or(1, |n| n.parse::<usize>().unwrap());
+        let removed = memberships(catalog) - memberships(&after);
+        format!("detach_parquet: {removed} memberships removed in {partitions} partitions\n")
+    } else {
+        String::new()
+    };
+    assert_eq!(stderr, expected);
+    (answer, after)
+}
+
+/// The memberships (`node_ids` entries) of a snapshot's products.
+fn memberships(snapshot: &str) -> usize {
+    let v: Value = serde_json::from_str(snapshot).unwrap();
+    v["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["node_ids"].as_array().map_or(0, Vec::len))
+        .sum()
 }
 
 fn sample() -> String {
