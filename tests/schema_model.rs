@@ -267,3 +267,15 @@ fn patterns_print_as_written() {
         r#"AttributePattern("extensions.<template>.<field>")"#
     );
 }
+
+/// `same` is identity, not equality: a clone is the same schema object, an
+/// equal schema built again is not (equality then compares the parts).
+#[test]
+fn same_is_one_schema_object() {
+    let a = schema(&base());
+    let b = schema(&base());
+    assert!(a.same(&a.clone()));
+    assert_eq!(a, b);
+    assert!(!a.same(&b));
+    assert!(!Schema::detach_nodes().same(&a));
+}
