@@ -125,6 +125,39 @@ fn has_nodes_in(catalog: &Catalog) -> Vec<Uuid> {
     without
 }
 
+/// Every column chunk of every Parquet file below `dir` is compressed
+/// with zstd, as the export and both detaches write (the files do not
+/// record the level; a reader sees zstd's default).
+fn assert_zstd(dir: &Path) {
+    use datafusion::parquet::basic::{Compression, ZstdLevel};
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut files = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                let reader =
+                    SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+                for group in reader.metadata().row_groups() {
+                    for column in group.columns() {
+                        assert_eq!(
+                            column.compression(),
+                            Compression::ZSTD(ZstdLevel::default()),
+                            "{}",
+                            path.display()
+                        );
+                    }
+                }
+                files += 1;
+            }
+        }
+    }
+    assert!(files >= 5, "{} holds {files} Parquet files", dir.display());
+}
+
 #[test]
 fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
     let base = scratch("layouts");
@@ -139,6 +172,7 @@ fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
             base.join(format!("out-{seed}")),
         );
         export(&catalog, &input, partitions);
+        assert_zstd(&input);
         let before = faults::files(&input);
         let mut rng = SplitMix64::new(seed);
         for round in 0..3 {
@@ -181,8 +215,10 @@ fn detach_dir_answers_and_writes_what_memory_does_in_every_layout() {
                     // `node_count` follows the memberships: `has_nodes`
                     // (native over it) selects as in memory after.
                     assert_eq!(has_nodes_of(&out), has_nodes_in(&after), "{context}");
-                    // The output keeps the input's layout.
+                    // The output keeps the input's layout, and its
+                    // compression.
                     assert_eq!(out.join("products").is_dir(), partitions > 0, "{context}");
+                    assert_zstd(&out);
                     removing += usize::from(!removals.is_empty());
                 }
                 (Err(envelope), Err(want)) => {

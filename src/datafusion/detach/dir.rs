@@ -6,13 +6,12 @@ use super::{Checked, after, check, location, removals, resolve};
 use crate::datafusion::Error;
 use crate::datafusion::guard::guarded;
 use crate::datafusion::partition::{self, PARTITIONED, Part};
-use crate::datafusion::tables::{self, ROW_GROUP_ROWS, TABLES};
+use crate::datafusion::tables::{self, TABLES};
 use crate::elasticpath::detach::{DetachNodesRequest, DetachNodesResponse};
 use crate::elasticpath::envelope::ErrorEnvelope;
 use crate::limits::Limits;
 use ::datafusion::arrow::array::AsArray;
 use ::datafusion::arrow::datatypes::UInt64Type;
-use ::datafusion::common::config::TableParquetOptions;
 use ::datafusion::dataframe::DataFrameWriteOptions;
 use ::datafusion::prelude::{DataFrame, ParquetReadOptions, SessionContext};
 use std::path::{Path, PathBuf};
@@ -195,14 +194,12 @@ async fn detach_part(
 /// Writes `frame` to the one Parquet file `path`; the rows written, as the
 /// engine counts them.
 async fn write(frame: DataFrame, path: &Path) -> Result<u64, Error> {
-    // Row groups of the export's size: the writer holds one in memory.
-    let mut options = TableParquetOptions::default();
-    options.global.max_row_group_size = ROW_GROUP_ROWS;
+    // As the export writes (the writer holds a row group in memory).
     let counts = frame
         .write_parquet(
             location(path)?,
             DataFrameWriteOptions::new().with_single_file_output(true),
-            Some(options),
+            Some(tables::parquet_options()),
         )
         .await?;
     let mut rows = 0;

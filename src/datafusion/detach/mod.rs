@@ -357,7 +357,7 @@ async fn apply_unguarded(ctx: &SessionContext, plan: &TablePlan, out: &Path) -> 
             .write_parquet(
                 location(&path)?,
                 DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
+                Some(super::tables::parquet_options()),
             )
             .await?;
     }
