@@ -185,8 +185,8 @@ impl Options {
 /// The runtime's blocking threads, which DataFusion's file reads and
 /// writes run on. Tokio allows 512; each thread that allocates may get a
 /// malloc arena of its own, which keeps what it freed. Bounded to 4, the
-/// 1M-product detach of `benches/detach_dir.sh` peaked at 203 MB instead
-/// of 298 MB, in the same time.
+/// 1M-product detach of `benches/detach_dir.sh` peaked at 203-212 MB
+/// instead of 287-298 MB, in the same time.
 const BLOCKING_THREADS: usize = 4;
 
 fn main() -> ExitCode {

@@ -20,8 +20,10 @@ use std::hash::{Hash, Hasher};
 /// | `*`, `**` | is present (any text, even empty) |
 /// | `a*b` | equals `a*b` (the star is literal) |
 ///
-/// Matching is case-sensitive and runs in time linear in the value:
-/// "contains" uses `memchr::memmem::find`. A pattern is a kind and the
+/// Matching is case-sensitive. "Contains" scans a value under 64 bytes
+/// for the needle's first byte and compares at each hit (at most 64 x 64
+/// byte comparisons), and gives a longer value to `memchr::memmem::find`,
+/// linear in the value. A pattern is a kind and the
 /// needle, held inline when short (up to 22 bytes), so compiling one
 /// usually allocates nothing; evaluation over a catalog's columns builds
 /// its own searcher per column.

@@ -525,8 +525,9 @@ pub(super) const ROW_GROUP_ROWS: usize = 16 * 1024;
 /// detaches' outputs): zstd at level 1. The export wrote no compression
 /// and the detaches DataFusion's default, zstd at level 3: on the 1M
 /// catalog of `benches/detach_dir.sh`, zstd(3) spent about a quarter of
-/// the detach's CPU compressing (4.35-5.91 s), zstd(1) wrote the same
-/// 160 MB in 3.95 s, LZ4 270 MB in 4.04 s, none 543 MB in 4.27 s.
+/// the detach's CPU compressing (4.35-5.91 s, 160 MB written); zstd(1)
+/// wrote 163 MB in 3.95 s, LZ4 270 MB in 4.04 s, none 543 MB in 4.27 s
+/// (one run each, load 7.5).
 pub(super) const COMPRESSION: &str = "zstd(1)";
 
 /// The options DataFusion writes this module's files with: row groups
@@ -742,9 +743,5 @@ mod tests {
         let parsed: Result<Compression, _> = COMPRESSION.parse();
         let level = ZstdLevel::try_new(1).ok();
         assert_eq!(parsed.ok(), level.map(Compression::ZSTD));
-        assert_eq!(
-            parquet_options().global.compression.as_deref(),
-            Some("zstd(1)")
-        );
     }
 }

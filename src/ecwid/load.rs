@@ -77,7 +77,9 @@ json::snapshot_methods!(
 
 impl Store {
     /// Product `i`'s `category_ids` as they are now, written from `raw`,
-    /// the list as read.
+    /// the list as read. (A changed product always has a `category_ids`
+    /// member: one stored without categories is only in 0, which no
+    /// operation changes.)
     fn kept_list(&self, i: usize, raw: &str) -> Option<Vec<u8>> {
         let kept = &self.products().get(i)?.category_ids;
         Some(json::kept_list(raw, kept, |element, &id: &CategoryId| {

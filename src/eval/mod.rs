@@ -46,10 +46,11 @@
 //!
 //! Evaluation allocates nothing per record for the detach_nodes operators
 //! (`ilike` on a value with upper-case letters, `text`, and numbers do):
-//! `like` patterns are compiled once, at validation, into a
-//! [`LikePattern`](crate::pattern::LikePattern) holding a `memchr::memmem::Finder`,
-//! which finds a substring in time linear in the value whatever the pattern
-//! (no regex, no backtracking).
+//! `like` patterns are compiled once, at validation, into a kind and a
+//! needle ([`LikePattern`](crate::pattern::LikePattern)); a substring is
+//! found without regex or backtracking, in time linear in the value
+//! whatever the pattern (a short value is scanned for the needle's first
+//! byte, a long one searched with `memchr::memmem`).
 //!
 //! ```
 //! use catalog_filter::catalog::Product;

@@ -8,9 +8,9 @@ use super::pattern::AttributePattern;
 
 /// Exact names -> indexes: open addressing (linear probing) over a
 /// power-of-two table at most half full, hashed from the name's length and
-/// its bytes, eight at a time. A lookup is a few dozen instructions
-/// and one comparison, where a general hash map hashed every byte (the
-/// attribute lookup was a tenth of `compile`). The names come from the
+/// its bytes, eight at a time (not SipHash, as `HashMap` would). A
+/// lookup is a few dozen instructions and one comparison, where a general
+/// hash map was a tenth of `compile`. The names come from the
 /// schema's author and the table is fixed once built, so a filter's path
 /// cannot lengthen a probe.
 #[derive(Clone, Debug, Default)]

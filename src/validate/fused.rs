@@ -70,6 +70,15 @@ mod tests {
     use super::*;
     use crate::validate::ValidExpr;
 
+    /// The first node vector stays within glibc's per-thread cache (1,032
+    /// bytes at most) and holds the default limit's conditions with two
+    /// values each, and a path.
+    #[test]
+    fn the_first_node_vector_fits_the_cache_and_the_default_filter() {
+        assert!(NODES * std::mem::size_of::<Node>() <= 1024);
+        assert!(NODES >= 2 + 3 * Limits::DEFAULT.max_conditions, "{NODES}");
+    }
+
     /// The fused pass answers for valid plain conjunctions, and for nothing
     /// else (the stages answer those).
     #[test]

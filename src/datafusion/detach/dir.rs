@@ -75,7 +75,7 @@ pub struct DirDetached {
 /// Bound the Tokio runtime's blocking threads too (DataFusion's file
 /// reads and writes run on them; Tokio allows 512, and each may hold a
 /// malloc arena of its own): `detach_parquet` allows 4, which took the
-/// peak RSS of its 1M-product detach from 298 MB to 203 MB.
+/// peak RSS of its 1M-product detach from 287-298 MB to 203-212 MB.
 ///
 /// The tables of `dir` are registered in `ctx` for the checks (replacing
 /// tables of those names). `ctx` may be a Ballista context: the queries

@@ -231,7 +231,9 @@ fn removals(
 /// `out/`[`REMOVALS_FILE`] (a record of what changed, and the file the
 /// anti-join reads, so that it runs on Ballista too). `out` must not be the directory the tables were read
 /// from (the inputs are never written); [`tables::register_parquet`]
-/// reads the result.
+/// reads the result. The files are written as the export writes them
+/// (row groups of 16,384 rows, zstd level 1), whatever Parquet options
+/// `ctx`'s session holds.
 ///
 /// [`tables::register_parquet`]: super::tables::register_parquet
 ///
