@@ -279,3 +279,33 @@ fn same_is_one_schema_object() {
     assert!(!a.same(&b));
     assert!(!Schema::detach_nodes().same(&a));
 }
+
+/// Each condition's attribute carries its position in the schema and its
+/// pattern as written, whatever path or alias named it: what a record
+/// type dispatches on.
+#[test]
+fn a_conditions_attribute_knows_its_position_and_pattern() {
+    let s = schema(&base());
+    let f = s
+        .compile("eq(count,1):eq(title,a):eq(x.k.v,b):eq(short,c):eq(name,d)")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let seen: Vec<(usize, &str, &str)> = f
+        .conditions()
+        .map(|c| {
+            let a = c.field();
+            (a.id(), a.pattern(), a.path())
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        // Positions in the schema's text (`serde_json::Value` writes its
+        // members sorted: count, name, x.<a>.<b>).
+        [
+            (0, "count", "count"),
+            (1, "name", "name"),
+            (2, "x.<a>.<b>", "x.k.v"),
+            (2, "x.<a>.<b>", "x.k.v"),
+            (1, "name", "name"),
+        ]
+    );
+}
