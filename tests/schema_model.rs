@@ -293,6 +293,8 @@ fn a_conditions_attribute_knows_its_position_and_pattern() {
         .conditions()
         .map(|c| {
             let a = c.field();
+            // `Display` prints the path.
+            assert_eq!(a.to_string(), a.path());
             (a.id(), a.pattern(), a.path())
         })
         .collect();
