@@ -270,9 +270,10 @@ impl Schema {
                 .find(|(from, _)| from.matches_str(path))?,
         };
         let target = from.fill(to, path);
+        // An exact name is its attribute's pattern (the table holds only
+        // those), so no path is kept apart from it.
         if let Some(i) = self.index.exact.get(target.as_str()) {
-            let canonical = self.def.attributes.get(i)?;
-            return Some((i, (canonical.pattern.text != target).then_some(target)));
+            return Some((i, None));
         }
         let i = self.match_pattern(&target)?;
         Some((i, Some(target)))
