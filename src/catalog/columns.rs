@@ -208,6 +208,37 @@ impl Catalog {
 mod tests {
     use super::*;
 
+    /// One search over the whole buffer finds the values holding the
+    /// needle whether the next hit is in the next value or far after it
+    /// (past the few values stepped over before a binary search), and not
+    /// a match that straddles two values.
+    #[test]
+    fn containing_finds_near_and_far_hits() {
+        let names: Vec<String> = (0..40)
+            .map(|i| match i {
+                0 | 1 | 12 | 30 | 39 => format!("a shoe {i}"),
+                // "sh" ending one value and "oe" starting the next.
+                20 => "sh".to_owned(),
+                21 => "oe".to_owned(),
+                _ => format!("x{i}"),
+            })
+            .collect();
+        let products: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| format!(r#"{{"id":"00000000-0000-4000-8000-{k:012}","name":"{n}"}}"#))
+            .collect();
+        let json = format!(r#"{{"products":[{}]}}"#, products.join(","));
+        let catalog = Catalog::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+        let column = column_of(ProductField::Name)
+            .and_then(|c| catalog.text_column(c))
+            .expect("name has a column");
+        let mut mask = vec![true; names.len()];
+        column.retain_containing(&mut mask, b"shoe");
+        let hits: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
+        assert_eq!(hits, [0, 1, 12, 30, 39]);
+    }
+
     /// Equality by the sorted order agrees with a comparison per product:
     /// duplicates, an empty value, absent values, values that are
     /// prefixes of others, and the mask ANDed (a product out of play stays
