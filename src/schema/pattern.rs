@@ -347,21 +347,9 @@ impl fmt::Display for AttributePattern {
 
 /// A byte of a literal path segment: ASCII letter, digit, `_` or `-`.
 fn is_path_byte(b: u8) -> bool {
-    PATH_BYTE[usize::from(b)]
+    // The grammar's table of a path name's bytes: one load per byte.
+    crate::syntax::NAME[usize::from(b)]
 }
-
-/// [`is_path_byte`] as a table: one load per byte where the tests were a
-/// dozen instructions (the capture scan of every patterned lookup).
-static PATH_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
-        b += 1;
-    }
-    table
-};
 
 /// A whole path segment of the filter language.
 fn is_path_segment(s: &str) -> bool {

@@ -25,5 +25,5 @@ pub use ast::{
 };
 pub(crate) use display::write_expr;
 pub use error::{Expected, ParseError, ParseErrorKind};
-pub(crate) use parse::each_condition;
+pub(crate) use parse::{NAME, each_condition};
 pub use parse::{parse, parse_with};

@@ -205,8 +205,9 @@ const BARE: [bool; 256] = {
     t
 };
 
-/// The bytes of an attribute path's names: ASCII letters, digits, `_`, `-`.
-const NAME: [bool; 256] = {
+/// The bytes of an attribute path's names: ASCII letters, digits, `_`, `-`
+/// (also what a schema's attribute patterns are made of).
+pub(crate) const NAME: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
