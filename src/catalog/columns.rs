@@ -208,6 +208,21 @@ impl Catalog {
 mod tests {
     use super::*;
 
+    /// A catalog of one product per value, each with `field` set to its
+    /// value (absent for `None`).
+    fn catalog_with(field: &str, values: &[Option<&str>]) -> Catalog {
+        let products: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                let v = v.map_or(String::new(), |v| format!(r#","{field}":"{v}""#));
+                format!(r#"{{"id":"00000000-0000-4000-8000-{k:012}"{v}}}"#)
+            })
+            .collect();
+        let json = format!(r#"{{"products":[{}]}}"#, products.join(","));
+        Catalog::from_json(&json).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// One search over the whole buffer finds the values holding the
     /// needle whether the next hit is in the next value or far after it
     /// (past the few values stepped over before a binary search), and not
@@ -223,13 +238,8 @@ mod tests {
                 _ => format!("x{i}"),
             })
             .collect();
-        let products: Vec<String> = names
-            .iter()
-            .enumerate()
-            .map(|(k, n)| format!(r#"{{"id":"00000000-0000-4000-8000-{k:012}","name":"{n}"}}"#))
-            .collect();
-        let json = format!(r#"{{"products":[{}]}}"#, products.join(","));
-        let catalog = Catalog::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+        let values: Vec<Option<&str>> = names.iter().map(|n| Some(n.as_str())).collect();
+        let catalog = catalog_with("name", &values);
         let column = column_of(ProductField::Name)
             .and_then(|c| catalog.text_column(c))
             .expect("name has a column");
@@ -256,16 +266,7 @@ mod tests {
             Some("a"),
             Some("b"),
         ];
-        let products: Vec<String> = skus
-            .iter()
-            .enumerate()
-            .map(|(k, sku)| {
-                let sku = sku.map_or(String::new(), |s| format!(r#","sku":"{s}""#));
-                format!(r#"{{"id":"00000000-0000-4000-8000-00000000000{k}"{sku}}}"#)
-            })
-            .collect();
-        let json = format!(r#"{{"products":[{}]}}"#, products.join(","));
-        let catalog = Catalog::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+        let catalog = catalog_with("sku", &skus);
         let column = column_of(ProductField::Sku)
             .and_then(|c| catalog.text_column(c))
             .expect("sku has a column");
