@@ -91,8 +91,11 @@ pub struct DirDetached {
 /// the next `detach_dir` into the same `out` removes. An `out` that
 /// exists is replaced: it is first renamed aside (`.NAME.replaced-PID`),
 /// then the new one renamed into place, then the old one removed (if the
-/// second rename fails, the old one is renamed back); a crash between the
-/// two renames leaves the previous output in that aside directory. The input files are never written: an `out` that is `dir`,
+/// second rename fails, the old one is renamed back). A crash between the
+/// two renames leaves the previous output in that aside directory, and
+/// the next `detach_dir` into `out` renames it back before it stages
+/// anything (a crash after them leaves an aside that the next one
+/// removes). The input files are never written: an `out` that is `dir`,
 /// inside it, or holding it (under any spelling) is
 /// [`Error::WouldOverwriteInput`], before anything is written. Two jobs
 /// writing the same `out` at once are not supported.
@@ -277,6 +280,7 @@ impl Staging {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         let leftover = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        recover_replaced(out, &parent, &leftover.replace(".partial-", ".replaced-"))?;
         for entry in std::fs::read_dir(&parent).map_err(io(&parent))?.flatten() {
             if entry
                 .file_name()
@@ -330,14 +334,55 @@ impl Staging {
             })?;
         }
         if replacing {
-            let removed = match std::fs::symlink_metadata(&aside) {
-                Ok(m) if m.is_dir() => std::fs::remove_dir_all(&aside),
-                _ => std::fs::remove_file(&aside),
-            };
-            removed.map_err(io(&aside))?;
+            remove(&aside)?;
         }
         Ok(())
     }
+}
+
+/// Settles what a job killed inside [`Staging::commit`] left: the
+/// directories named `aside` + PID beside `out` hold outputs that were
+/// replaced. When `out` is missing, the job was killed between the two
+/// renames, so the newest of them is the previous output: it is renamed
+/// back to `out` (a job that then fails leaves `out` as it was before the
+/// killed one). When `out` exists, they are outputs already replaced, and
+/// are removed.
+fn recover_replaced(out: &Path, parent: &Path, aside: &str) -> Result<(), Error> {
+    let mut asides: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(parent).map_err(io(parent))?.flatten() {
+        let named = entry.file_name().to_str().is_some_and(|n| {
+            n.strip_prefix(aside)
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if named {
+            let path = entry.path();
+            let modified = std::fs::symlink_metadata(&path)
+                .and_then(|m| m.modified())
+                .map_err(io(&path))?;
+            asides.push((modified, path));
+        }
+    }
+    // The newest last.
+    asides.sort();
+    if std::fs::symlink_metadata(out).is_err() {
+        if let Some((_, newest)) = asides.pop() {
+            std::fs::rename(&newest, out).map_err(io(&newest))?;
+            sync_dir(parent)?;
+        }
+    }
+    for (_, path) in asides {
+        remove(&path)?;
+    }
+    Ok(())
+}
+
+/// Removes the directory (with what it holds) or file at `path`.
+fn remove(path: &Path) -> Result<(), Error> {
+    let removed = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        _ => std::fs::remove_file(path),
+    };
+    removed.map_err(io(path))
 }
 
 impl Drop for Staging {
@@ -377,4 +422,106 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
             path: dir.to_owned(),
             source,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch directory of its own for each test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("catalog-filter-dir-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A directory holding one file `mark` with `text`.
+    fn output(path: &Path, text: &str) {
+        std::fs::create_dir_all(path).unwrap();
+        std::fs::write(path.join("mark"), text).unwrap();
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Killed between commit's two renames: `out` is missing and the
+    /// previous output is aside. The next job's staging puts it back
+    /// first, so a job that then fails leaves `out` as it was before.
+    #[test]
+    fn an_output_left_aside_is_renamed_back() {
+        let dir = scratch("aside");
+        let out = dir.join("out");
+        output(&dir.join(".out.replaced-17"), "older");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        output(&dir.join(".out.replaced-42"), "previous");
+        // Not asides of `out`: left alone.
+        output(&dir.join(".out.replaced-"), "no pid");
+        output(&dir.join(".other.replaced-42"), "another output's");
+        let staging = Staging::create(&out).unwrap();
+        let partial = staging
+            .path()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            std::fs::read_to_string(out.join("mark")).unwrap(),
+            "previous"
+        );
+        // The job fails: dropping the staging leaves the previous output.
+        drop(staging);
+        assert_eq!(
+            names(&dir),
+            [".other.replaced-42", ".out.replaced-", "out"],
+            "the older aside removed, the staging ({partial}) too"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("mark")).unwrap(),
+            "previous"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Killed after both renames: `out` is the new output and the old one
+    /// is still aside. The next job removes it and leaves `out`.
+    #[test]
+    fn an_output_already_replaced_is_removed() {
+        let dir = scratch("replaced");
+        let out = dir.join("out");
+        output(&out, "current");
+        output(&dir.join(".out.replaced-42"), "replaced");
+        std::fs::write(dir.join(".out.replaced-43"), "a file").unwrap();
+        let staging = Staging::create(&out).unwrap();
+        drop(staging);
+        assert_eq!(names(&dir), ["out"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("mark")).unwrap(),
+            "current"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A commit replaces `out` and leaves nothing beside it.
+    #[test]
+    fn a_commit_replaces_the_output() {
+        let dir = scratch("commit");
+        let out = dir.join("out");
+        output(&out, "previous");
+        let staging = Staging::create(&out).unwrap();
+        output(staging.path(), "new");
+        staging.commit().unwrap();
+        assert_eq!(names(&dir), ["out"]);
+        assert_eq!(std::fs::read_to_string(out.join("mark")).unwrap(), "new");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
