@@ -83,6 +83,7 @@ mod json;
 mod product;
 
 use crate::catalog::{Catalog, Product};
+use crate::pattern::matches_bytes;
 use crate::schema::ValueType;
 use crate::schema::{AttributeRef, Decimal, parse_uuid};
 use crate::validate::{Comparison, ConditionRef, Predicate, TextTest, ValidExpr, ValidFilter};
@@ -192,6 +193,10 @@ impl ValidFilter {
     /// True when `record` satisfies the filter.
     #[inline]
     pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
+        // Most filters: every condition must hold, so no tree is walked.
+        if self.is_conjunction() {
+            return self.conditions().all(|c| c.matches(record));
+        }
         self.expr().matches(record)
     }
 }
@@ -215,7 +220,18 @@ impl ConditionRef<'_> {
     /// resolved (its key was found when the filter was compiled).
     #[inline]
     pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.predicate().holds(&self.field(), record)
+        let a = self.field();
+        // The commonest tests, `like` and text equality, read straight
+        // from the stored values: building the `Predicate` and
+        // dispatching on it cost more than the test (see README
+        // "Performance").
+        if let Some((kind, needle)) = self.like() {
+            return any_text(record, &a, |s| matches_bytes(kind, needle, s.as_bytes()));
+        }
+        if let Some(values) = self.text_values() {
+            return any_text(record, &a, |s| values.contains(s.as_bytes()));
+        }
+        self.predicate().holds(&a, record)
     }
 
     /// `mask[i] &= records[i] satisfies this condition`, testing only the
@@ -417,5 +433,190 @@ impl Catalog {
             .enumerate()
             .zip(mask)
             .filter_map(|(item, m)| m.then_some(item))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Attributes;
+    use crate::schema::Status;
+    use serde_json::json;
+
+    /// The filter's answer through the tree and each condition's
+    /// `Predicate`: what `matches` gives without its shortcuts (the
+    /// conjunction loop, `like` and text values read from the slots).
+    fn through_predicates<R: Record + ?Sized>(e: ValidExpr<'_>, r: &R) -> bool {
+        match e {
+            ValidExpr::Condition(c) => c.predicate().holds(&c.field(), r),
+            ValidExpr::And(mut terms) => terms.all(|t| through_predicates(t, r)),
+            ValidExpr::Or(mut alts) => alts.any(|t| through_predicates(t, r)),
+        }
+    }
+
+    fn product(
+        name: &str,
+        sku: Option<&str>,
+        status: Status,
+        tags: &[&str],
+        isbn: serde_json::Value,
+    ) -> Product {
+        let book: Attributes = json!({ "isbn": isbn })
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+            .into();
+        Product {
+            // An empty name stands for none.
+            name: (!name.is_empty()).then(|| name.into()),
+            sku: sku.map(Into::into),
+            status: Some(status),
+            tags: tags.iter().map(|&t| t.into()).collect(),
+            extensions: [("book".to_string(), book)].into_iter().collect(),
+            ..Product::default()
+        }
+    }
+
+    /// `like` and text equality read from the stored slots, and the
+    /// conjunction loop, answer as the predicates do, on products and on
+    /// JSON objects, for every `like` kind, scalar and list attributes,
+    /// a free-form value and an attribute with a canonical path; each
+    /// filter selects some records and not others.
+    #[test]
+    fn shortcuts_answer_as_the_predicates() {
+        let products = [
+            product(
+                "Running shoe",
+                Some("a-1"),
+                Status::Live,
+                &["sale", "new"],
+                json!("1765426"),
+            ),
+            product("shoe rack", Some("b-2x"), Status::Draft, &[], json!(1765426)),
+            product("Sandal", None, Status::Live, &["shoe"], json!(null)),
+            product("", Some("c-3"), Status::Draft, &["Sale"], json!([1])),
+        ];
+        let objects: Vec<serde_json::Map<String, JsonValue>> = [
+            json!({"name": "Running shoe", "sku": "a-1", "status": "live", "tags": ["sale"], "n": 5}),
+            json!({"name": 17, "sku": true, "status": "draft", "tags": "sale"}),
+            json!({"name": "shoe", "tags": [], "status": null}),
+        ]
+        .iter()
+        .filter_map(|o| o.as_object().cloned())
+        .collect();
+        let filters = [
+            "like(name,*shoe*)",
+            "like(name,shoe*)",
+            "like(name,*shoe)",
+            "like(name,shoe rack)",
+            "like(name,*)",
+            "like(sku,*-*)",
+            "like(tags,*ale)",
+            "eq(sku,a-1)",
+            "in(sku,a-1,c-3)",
+            // A value that starts the record's is not equal to it.
+            "in(sku,b-2,c-3)",
+            "eq(status,live)",
+            "in(status,draft)",
+            "eq(tags,sale)",
+            "eq(extensions.book.isbn,1765426)",
+            "in(extensions.book.isbn,1,1765426)",
+            "eq(status,live):like(name,*shoe*)",
+            "like(name,*):in(sku,a-1,b-2x,c-3):eq(status,draft)",
+            "is_null(sku):like(name,*a*)",
+        ];
+        let every = crate::schema::Schema::every_operator();
+        for f in filters {
+            let filter = every.compile(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert!(filter.is_conjunction(), "{f}");
+            let answers: Vec<bool> = products.iter().map(|p| filter.matches(p)).collect();
+            let want: Vec<bool> = products
+                .iter()
+                .map(|p| through_predicates(filter.expr(), p))
+                .collect();
+            assert_eq!(answers, want, "{f}");
+            assert!(
+                answers.contains(&true) && answers.contains(&false),
+                "{f}: {answers:?}"
+            );
+        }
+        let orders = crate::schema::Schema::builder("records")
+            .attribute(
+                "name",
+                ValueType::Text,
+                &[
+                    crate::syntax::Op::Eq,
+                    crate::syntax::Op::Like,
+                    crate::syntax::Op::In,
+                ],
+            )
+            .attribute(
+                "sku",
+                ValueType::Text,
+                &[
+                    crate::syntax::Op::Eq,
+                    crate::syntax::Op::Like,
+                    crate::syntax::Op::In,
+                ],
+            )
+            .attribute(
+                "status",
+                ValueType::Text,
+                &[crate::syntax::Op::Eq, crate::syntax::Op::In],
+            )
+            .attribute(
+                "tags",
+                ValueType::TextList,
+                &[
+                    crate::syntax::Op::Contains,
+                    crate::syntax::Op::ContainsAny,
+                    crate::syntax::Op::Like,
+                ],
+            )
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        for f in [
+            "like(name,*shoe*)",
+            "like(name,1*)",
+            "eq(sku,true)",
+            "in(status,live,draft)",
+            "contains(tags,sale)",
+            "contains_any(tags,x,sale)",
+            "like(tags,s*)",
+            "like(name,*):eq(status,live)",
+        ] {
+            let filter = orders.compile(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+            let answers: Vec<bool> = objects.iter().map(|o| filter.matches(o)).collect();
+            let want: Vec<bool> = objects
+                .iter()
+                .map(|o| through_predicates(filter.expr(), o))
+                .collect();
+            assert_eq!(answers, want, "{f}");
+            assert!(
+                answers.contains(&true) && answers.contains(&false),
+                "{f}: {answers:?}"
+            );
+        }
+    }
+
+    /// Filters with OR groups are not conjunctions, and are answered
+    /// through the tree.
+    #[test]
+    fn groups_are_walked() {
+        let p = product("shoe", Some("a-1"), Status::Draft, &[], json!(null));
+        for (f, conjunction, want) in [
+            ("eq(sku,a-1)", true, true),
+            ("eq(sku,b-2):like(name,*)", true, false),
+            ("eq(sku,b-2)|like(name,*)", false, true),
+            ("eq(status,live):(eq(sku,b-2)|like(name,*))", false, false),
+            ("eq(status,draft):(eq(sku,b-2)|like(name,*))", false, true),
+        ] {
+            let filter = crate::schema::Schema::every_operator()
+                .compile(f)
+                .unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert_eq!(filter.is_conjunction(), conjunction, "{f}");
+            assert_eq!(filter.matches(&p), want, "{f}");
+            assert_eq!(through_predicates(filter.expr(), &p), want, "{f}");
+        }
     }
 }

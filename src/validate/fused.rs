@@ -12,7 +12,7 @@
 //! exactly the [`ValidFilter`] the two stages build (`tests/fused_props.rs`
 //! checks both on generated filters).
 
-use super::{Checker, Node, ValidFilter};
+use super::{Checker, Conjunction, Node, ValidFilter};
 use crate::limits::Limits;
 use crate::schema::Schema;
 use std::sync::OnceLock;
@@ -67,7 +67,7 @@ pub(crate) fn compile_conjunction(
             };
         }
     }
-    Some(checker.finish(OnceLock::new()))
+    Some(checker.finish(OnceLock::new(), Conjunction::Yes))
 }
 
 #[cfg(test)]

@@ -96,11 +96,23 @@ pub struct ValidFilter {
     /// terms' subtrees, a condition by its canonical path (when it has
     /// one) and its typed values. Never empty.
     nodes: Vec<Node>,
+    /// True when the root is a condition or an AND of conditions (no
+    /// OR, no nested group): the filter holds when every condition does.
+    conjunction: bool,
     /// The numbers the values point to (empty for most filters).
     numbers: Vec<Decimal>,
     /// The full-text queries the values point to (empty for most
     /// filters).
     searches: Vec<TextQuery>,
+}
+
+/// What [`Checker::finish`] knows of the tree's shape.
+enum Conjunction {
+    /// A condition or an AND of conditions (the fused pass builds no
+    /// other).
+    Yes,
+    /// To be found from the nodes.
+    Unknown,
 }
 
 /// An entry of the flat tree.
@@ -192,6 +204,14 @@ impl ValidFilter {
             .map_or(ValidExpr::And(Terms::empty(self)), |(e, _)| e)
     }
 
+    /// True when the filter holds exactly when every one of
+    /// [`ValidFilter::conditions`] does (its root is a condition or an AND
+    /// of conditions).
+    #[inline]
+    pub(crate) fn is_conjunction(&self) -> bool {
+        self.conjunction
+    }
+
     /// The schema the filter was validated against.
     pub fn schema(&self) -> &Schema {
         &self.schema
@@ -199,18 +219,26 @@ impl ValidFilter {
 
     /// The conditions of the tree, left to right (depth first), each with
     /// its attribute.
+    #[inline]
     pub fn conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .filter_map(move |(at, n)| match n {
-                Node::Condition(c) => Some(ConditionRef {
-                    filter: self,
-                    cond: c,
-                    at,
-                }),
-                Node::Group { .. } | Node::Value(_) => None,
-            })
+        // From node to node, over each condition's path and values.
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            loop {
+                match self.nodes.get(at)? {
+                    Node::Condition(c) => {
+                        let cond = ConditionRef {
+                            filter: self,
+                            cond: c,
+                            at,
+                        };
+                        at += 1 + usize::from(c.path) + c.count as usize;
+                        return Some(cond);
+                    }
+                    Node::Group { .. } | Node::Value(_) => at += 1,
+                }
+            }
+        })
     }
 
     /// The canonical form of the filter (what `Display` prints).
@@ -429,16 +457,60 @@ impl<'f> ConditionRef<'f> {
         self.cond.span
     }
 
+    /// The nodes of the condition's values.
+    #[inline]
+    fn slots(&self) -> &'f [Node] {
+        let c = self.cond;
+        let start = self.at + 1 + usize::from(c.path);
+        self.filter
+            .nodes
+            .get(start..start + c.count as usize)
+            .unwrap_or_default()
+    }
+
+    /// A `like` condition's pattern, as its kind and needle; `None` for
+    /// any other operator. What [`ConditionRef::predicate`] gives as
+    /// [`TextTest::Like`], without building the predicate.
+    #[inline]
+    pub(crate) fn like(&self) -> Option<(PatternKind, &'f [u8])> {
+        if self.cond.op != Op::Like {
+            return None;
+        }
+        match *self.slots().first()? {
+            Node::Value(Slot::Like { kind, start, len }) => {
+                Some((kind, self.filter.text.as_bytes().get(start..start + len)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The values of an `eq`, `in`, `contains` or `contains_any` condition
+    /// on text; `None` for any other. What [`ConditionRef::predicate`]
+    /// gives as a [`TextTest::Compare`] of [`Comparison::OneOf`], without
+    /// building the predicate.
+    #[inline]
+    pub(crate) fn text_values(&self) -> Option<TextValues<'f>> {
+        if !matches!(
+            self.cond.op,
+            Op::Eq | Op::In | Op::Contains | Op::ContainsAny
+        ) {
+            return None;
+        }
+        let slots = self.slots();
+        match slots.first()? {
+            Node::Value(Slot::Text { .. }) => Some(TextValues {
+                slots,
+                text: self.filter.text.as_bytes(),
+            }),
+            _ => None,
+        }
+    }
+
     /// What the condition tests.
     #[inline]
     pub fn predicate(&self) -> Predicate<'f> {
         let c = self.cond;
-        let start = self.at + 1 + usize::from(c.path);
-        let slots = self
-            .filter
-            .nodes
-            .get(start..start + c.count as usize)
-            .unwrap_or_default();
+        let slots = self.slots();
         let op = c.op;
         let f = self.filter;
         let first = match slots.first() {
@@ -485,6 +557,27 @@ impl<'f> ConditionRef<'f> {
             // Only `is_null` has no values.
             None => nothing(),
         }
+    }
+}
+
+/// The text values of a condition ([`ConditionRef::text_values`]),
+/// compared bytewise.
+#[derive(Clone, Copy)]
+pub(crate) struct TextValues<'f> {
+    slots: &'f [Node],
+    text: &'f [u8],
+}
+
+impl TextValues<'_> {
+    /// True when `value` is one of them.
+    #[inline]
+    pub(crate) fn contains(&self, value: &[u8]) -> bool {
+        self.slots.iter().any(|n| match *n {
+            Node::Value(Slot::Text { start, len }) => {
+                self.text.get(start..start + len) == Some(value)
+            }
+            _ => false,
+        })
     }
 }
 
@@ -729,7 +822,7 @@ pub(crate) fn validate_for(
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
     let checker = check(filter, "", schema, limits)?;
-    Ok(checker.finish(OnceLock::from(canonical_text(filter))))
+    Ok(checker.finish(OnceLock::from(canonical_text(filter)), Conjunction::Unknown))
 }
 
 /// [`validate_for`] of `filter`, parsed from `source` with `limits`: the
@@ -742,7 +835,7 @@ pub(crate) fn validate_source(
     limits: &Limits,
 ) -> Result<ValidFilter, ValidationErrors> {
     let checker = check(filter, source, schema, limits)?;
-    Ok(checker.finish(OnceLock::new()))
+    Ok(checker.finish(OnceLock::new(), Conjunction::Unknown))
 }
 
 /// The checker holding the flat tree of `filter` (parsed from `source`,
@@ -893,7 +986,15 @@ impl<'m> Checker<'m> {
     }
 
     /// The filter built (the checker found no problem).
-    fn finish(self, canonical: OnceLock<Box<str>>) -> ValidFilter {
+    fn finish(self, canonical: OnceLock<Box<str>>, conjunction: Conjunction) -> ValidFilter {
+        let conjunction = match conjunction {
+            Conjunction::Yes => true,
+            Conjunction::Unknown => match self.nodes.split_first() {
+                Some((Node::Group { or: true, .. }, _)) => false,
+                Some((_, rest)) => !rest.iter().any(|n| matches!(n, Node::Group { .. })),
+                None => false,
+            },
+        };
         let Texts {
             source,
             extra,
@@ -914,6 +1015,7 @@ impl<'m> Checker<'m> {
             text,
             source_len: source.len(),
             nodes: self.nodes,
+            conjunction,
             numbers,
             searches,
         }
