@@ -435,9 +435,14 @@ impl<'f> ConditionRef<'f> {
     #[inline]
     pub fn field(&self) -> AttributeRef<'f> {
         let c = self.cond;
-        let path = match self.filter.nodes.get(self.at + 1) {
-            Some(Node::Value(slot)) if c.path => text_of(slot, self.filter),
-            _ => None,
+        // Most conditions name their attribute's pattern, and have no
+        // path node.
+        let path = match c.path {
+            true => match self.filter.nodes.get(self.at + 1) {
+                Some(Node::Value(slot)) => text_of(slot, self.filter),
+                _ => None,
+            },
+            false => None,
         };
         match self.filter.schema.attribute_at(c.attribute as usize) {
             Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
