@@ -447,6 +447,7 @@ mod tests {
     use super::*;
     use crate::catalog::Attributes;
     use crate::schema::Status;
+    use crate::syntax::Op;
     use serde_json::json;
 
     /// The filter's answer through the tree and each condition's
@@ -552,41 +553,21 @@ mod tests {
                 "{f}: {answers:?}"
             );
         }
-        let orders = crate::schema::Schema::builder("records")
-            .attribute(
-                "name",
-                ValueType::Text,
-                &[
-                    crate::syntax::Op::Eq,
-                    crate::syntax::Op::Like,
-                    crate::syntax::Op::In,
-                ],
-            )
-            .attribute(
-                "sku",
-                ValueType::Text,
-                &[
-                    crate::syntax::Op::Eq,
-                    crate::syntax::Op::Like,
-                    crate::syntax::Op::In,
-                ],
-            )
-            .attribute(
-                "status",
-                ValueType::Text,
-                &[crate::syntax::Op::Eq, crate::syntax::Op::In],
-            )
-            .attribute(
-                "tags",
-                ValueType::TextList,
-                &[
-                    crate::syntax::Op::Contains,
-                    crate::syntax::Op::ContainsAny,
-                    crate::syntax::Op::Like,
-                ],
-            )
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let texts = [Op::Eq, Op::Like, Op::In];
+        let lists = [Op::Contains, Op::ContainsAny, Op::Like];
+        let orders = [
+            ("name", ValueType::Text, &texts[..]),
+            ("sku", ValueType::Text, &texts[..]),
+            ("status", ValueType::Text, &texts[..]),
+            ("tags", ValueType::TextList, &lists[..]),
+        ]
+        .into_iter()
+        .fold(
+            crate::schema::Schema::builder("records"),
+            |b, (name, value_type, ops)| b.attribute(name, value_type, ops),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
         for f in [
             "like(name,*shoe*)",
             "like(name,1*)",
