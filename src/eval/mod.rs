@@ -537,6 +537,11 @@ mod tests {
             "eq(status,live):like(name,*shoe*)",
             "like(name,*):in(sku,a-1,b-2x,c-3):eq(status,draft)",
             "is_null(sku):like(name,*a*)",
+            // Through the predicates: not `like` nor text equality.
+            "ilike(name,*SHOE*)",
+            "contains_all(tags,sale,new)",
+            "gt(sku,b)",
+            "like(name,*):ilike(name,s*)",
         ];
         let every = crate::schema::Schema::every_operator();
         for f in filters {
@@ -599,6 +604,9 @@ mod tests {
         let p = product("shoe", Some("a-1"), Status::Draft, &[], json!(null));
         for (f, conjunction, want) in [
             ("eq(sku,a-1)", true, true),
+            // Parenthesised: compiled through the tree, still a conjunction.
+            ("(eq(sku,a-1):like(name,*))", true, true),
+            ("(eq(sku,b-2):like(name,*))", true, false),
             ("eq(sku,b-2):like(name,*)", true, false),
             ("eq(sku,b-2)|like(name,*)", false, true),
             ("eq(status,live):(eq(sku,b-2)|like(name,*))", false, false),

@@ -204,9 +204,10 @@ impl ValidFilter {
             .map_or(ValidExpr::And(Terms::empty(self)), |(e, _)| e)
     }
 
-    /// True when the filter holds exactly when every one of
-    /// [`ValidFilter::conditions`] does (its root is a condition or an AND
-    /// of conditions).
+    /// True only when the root is a condition or an AND of conditions, so
+    /// the filter holds exactly when every one of
+    /// [`ValidFilter::conditions`] does; false for any OR or nested group
+    /// (those filters are walked as a tree).
     #[inline]
     pub(crate) fn is_conjunction(&self) -> bool {
         self.conjunction
@@ -437,12 +438,13 @@ impl<'f> ConditionRef<'f> {
         let c = self.cond;
         // Most conditions name their attribute's pattern, and have no
         // path node.
-        let path = match c.path {
-            true => match self.filter.nodes.get(self.at + 1) {
+        let path = if c.path {
+            match self.filter.nodes.get(self.at + 1) {
                 Some(Node::Value(slot)) => text_of(slot, self.filter),
                 _ => None,
-            },
-            false => None,
+            }
+        } else {
+            None
         };
         match self.filter.schema.attribute_at(c.attribute as usize) {
             Some(a) => AttributeRef::new(a, path, c.attribute, c.field),
@@ -579,7 +581,7 @@ impl TextValues<'_> {
     pub(crate) fn contains(&self, value: &[u8]) -> bool {
         self.slots.iter().any(|n| match *n {
             Node::Value(Slot::Text { start, len }) => {
-                self.text.get(start..start + len) == Some(value)
+                self.text.get(start..start.saturating_add(len)) == Some(value)
             }
             _ => false,
         })

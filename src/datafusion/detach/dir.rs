@@ -92,10 +92,11 @@ pub struct DirDetached {
 /// exists is replaced: it is first renamed aside (`.NAME.replaced-PID`),
 /// then the new one renamed into place, then the old one removed (if the
 /// second rename fails, the old one is renamed back). A crash between the
-/// two renames leaves the previous output in that aside directory, and
-/// the next `detach_dir` into `out` renames it back before it stages
-/// anything (a crash after them leaves an aside that the next one
-/// removes). The input files are never written: an `out` that is `dir`,
+/// two renames leaves the previous output in that aside directory; the
+/// next `detach_dir` into `out` that passes its checks renames it back
+/// before it stages anything (a request refused by the checks changes
+/// nothing, the aside included). A crash after them leaves an aside that
+/// the next one removes. The input files are never written: an `out` that is `dir`,
 /// inside it, or holding it (under any spelling) is
 /// [`Error::WouldOverwriteInput`], before anything is written. Two jobs
 /// writing the same `out` at once are not supported.
@@ -246,12 +247,37 @@ fn refuse_overlap(dir: &Path, out: &Path) -> Result<(), Error> {
 /// detach (a deadline, a signal) removes it again after stopping its
 /// runtime.
 pub fn partial_dir(out: &Path) -> Option<PathBuf> {
+    let (parent, name) = parent_and_name(out)?;
+    Some(parent.join(format!("{}{}", prefix(name, PARTIAL), std::process::id())))
+}
+
+/// What a job into `out` names its staging directory and the previous
+/// output it sets aside: `.NAME.partial-PID`, `.NAME.replaced-PID`.
+const PARTIAL: &str = "partial";
+/// See [`PARTIAL`].
+const REPLACED: &str = "replaced";
+
+/// `out`'s parent directory (`.` for a bare name) and its name in UTF-8.
+fn parent_and_name(out: &Path) -> Option<(PathBuf, &str)> {
     let name = out.file_name()?.to_str()?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    Some(parent.join(format!(".{name}.partial-{}", std::process::id())))
+    Some((parent, name))
+}
+
+/// `.NAME.KIND-`, what the PID follows.
+fn prefix(name: &str, kind: &str) -> String {
+    format!(".{name}.{kind}-")
+}
+
+/// The PID in `file_name` when it is `prefix` and digits, and nothing
+/// else (so `.out.partial-backup` is no job's).
+fn pid_in<'n>(file_name: &'n str, prefix: &str) -> Option<&'n str> {
+    file_name
+        .strip_prefix(prefix)
+        .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The new output directory beside `out`, renamed to `out` by
@@ -259,42 +285,35 @@ pub fn partial_dir(out: &Path) -> Option<PathBuf> {
 struct Staging {
     out: PathBuf,
     path: PathBuf,
+    /// Where `commit` sets the previous output aside.
+    aside: PathBuf,
     committed: bool,
 }
 
 impl Staging {
     /// Creates `.NAME.partial-PID` beside `out` (and `out`'s parent),
-    /// removing what earlier jobs into `out` left.
+    /// after settling what earlier jobs into `out` left: the previous
+    /// output of a job killed inside its commit is renamed back (see
+    /// [`settle`]), and their staging directories are removed.
     fn create(out: &Path) -> Result<Staging, Error> {
-        let path = partial_dir(out).ok_or_else(|| Error::Io {
+        let invalid = || Error::Io {
             path: out.to_owned(),
             source: std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "the output must be a directory name in UTF-8",
             ),
-        })?;
-        let parent = path.parent().unwrap_or(Path::new(".")).to_owned();
+        };
+        let (parent, name) = parent_and_name(out).ok_or_else(invalid)?;
+        let pid = std::process::id();
+        let path = parent.join(format!("{}{pid}", prefix(name, PARTIAL)));
+        let aside = parent.join(format!("{}{pid}", prefix(name, REPLACED)));
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let leftover = name.trim_end_matches(|c: char| c.is_ascii_digit());
-        recover_replaced(out, &parent, &leftover.replace(".partial-", ".replaced-"))?;
-        for entry in std::fs::read_dir(&parent).map_err(io(&parent))?.flatten() {
-            if entry
-                .file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with(leftover))
-            {
-                let path = entry.path();
-                std::fs::remove_dir_all(&path).map_err(io(&path))?;
-            }
-        }
+        settle(out, &parent, name)?;
         std::fs::create_dir(&path).map_err(io(&path))?;
         Ok(Staging {
             out: out.to_owned(),
             path,
+            aside,
             committed: false,
         })
     }
@@ -307,13 +326,7 @@ impl Staging {
     /// `out`, replacing what was there.
     fn commit(mut self) -> Result<(), Error> {
         sync_tree(&self.path)?;
-        let aside = self.path.with_file_name(
-            self.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .replace(".partial-", ".replaced-"),
-        );
+        let aside = self.aside.clone();
         let replacing = std::fs::symlink_metadata(&self.out).is_ok();
         if replacing {
             std::fs::rename(&self.out, &aside).map_err(io(&self.out))?;
@@ -340,38 +353,62 @@ impl Staging {
     }
 }
 
-/// Settles what a job killed inside [`Staging::commit`] left: the
-/// directories named `aside` + PID beside `out` hold outputs that were
-/// replaced. When `out` is missing, the job was killed between the two
-/// renames, so the newest of them is the previous output: it is renamed
-/// back to `out` (a job that then fails leaves `out` as it was before the
-/// killed one). When `out` exists, they are outputs already replaced, and
-/// are removed.
-fn recover_replaced(out: &Path, parent: &Path, aside: &str) -> Result<(), Error> {
-    let mut asides: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+/// Settles what earlier jobs into `out` (named `name`, in `parent`) left.
+///
+/// A job killed inside [`Staging::commit`] between its two renames left
+/// `out` missing, the previous output as `.NAME.replaced-PID` and its
+/// complete new output still as `.NAME.partial-PID`: the killed job never
+/// answered, so the previous output is renamed back to `out`. A job killed
+/// after both renames left only the aside, and `out` holds its new output:
+/// the aside is removed (best effort: it is only space).
+///
+/// Anything else is left as it is: an aside whose staging directory is
+/// still there while `out` exists again (someone recreated `out`; the
+/// aside may be the only copy of the previous output), asides without
+/// their staging directory while `out` is missing (someone removed `out`
+/// after a finished job; those are older outputs), and several candidates
+/// at once. Then the staging directories of earlier jobs are removed,
+/// except those beside an aside that was kept. Only names of the exact
+/// form `.NAME.KIND-` and digits are touched.
+fn settle(out: &Path, parent: &Path, name: &str) -> Result<(), Error> {
+    let (partial, replaced) = (prefix(name, PARTIAL), prefix(name, REPLACED));
+    let mut partials: Vec<(String, PathBuf)> = Vec::new();
+    let mut asides: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(parent).map_err(io(parent))?.flatten() {
-        let named = entry.file_name().to_str().is_some_and(|n| {
-            n.strip_prefix(aside)
-                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        });
-        if named {
-            let path = entry.path();
-            let modified = std::fs::symlink_metadata(&path)
-                .and_then(|m| m.modified())
-                .map_err(io(&path))?;
-            asides.push((modified, path));
+        let Some(file_name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if let Some(pid) = pid_in(&file_name, &partial) {
+            partials.push((pid.to_owned(), entry.path()));
+        } else if let Some(pid) = pid_in(&file_name, &replaced) {
+            asides.push((pid.to_owned(), entry.path()));
         }
     }
-    // The newest last.
-    asides.sort();
-    if std::fs::symlink_metadata(out).is_err() {
-        if let Some((_, newest)) = asides.pop() {
-            std::fs::rename(&newest, out).map_err(io(&newest))?;
+    let out_missing = match std::fs::symlink_metadata(out) {
+        Ok(_) => false,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(io(out)(e)),
+    };
+    let staged = |pid: &str| partials.iter().any(|(p, _)| p == pid);
+    let (interrupted, finished): (Vec<_>, Vec<_>) =
+        asides.into_iter().partition(|(pid, _)| staged(pid));
+    let mut kept: Vec<String> = Vec::new();
+    match interrupted.as_slice() {
+        [(_, previous)] if out_missing => {
+            std::fs::rename(previous, out).map_err(io(previous))?;
             sync_dir(parent)?;
         }
+        _ => kept.extend(interrupted.into_iter().map(|(pid, _)| pid)),
     }
-    for (_, path) in asides {
-        remove(&path)?;
+    if !out_missing {
+        for (_, path) in finished {
+            let _ = remove(&path);
+        }
+    }
+    for (pid, path) in partials {
+        if !kept.contains(&pid) {
+            remove(&path)?;
+        }
     }
     Ok(())
 }
@@ -453,27 +490,24 @@ mod tests {
         names
     }
 
-    /// Killed between commit's two renames: `out` is missing and the
-    /// previous output is aside. The next job's staging puts it back
-    /// first, so a job that then fails leaves `out` as it was before.
+    /// Killed between commit's two renames: `out` is missing, the
+    /// previous output is aside and the new one still staged. The next
+    /// job's staging puts the previous one back first and removes the
+    /// staged one, so a job that then fails leaves `out` as it was before
+    /// the killed job. Names not of that job's exact form are left.
     #[test]
     fn an_output_left_aside_is_renamed_back() {
         let dir = scratch("aside");
         let out = dir.join("out");
-        output(&dir.join(".out.replaced-17"), "older");
-        std::thread::sleep(std::time::Duration::from_millis(20));
         output(&dir.join(".out.replaced-42"), "previous");
-        // Not asides of `out`: left alone.
+        output(&dir.join(".out.partial-42"), "never answered");
+        // An aside without its staging directory is an older output,
+        // whose job finished: with `out` missing, it is left alone.
+        output(&dir.join(".out.replaced-17"), "older");
         output(&dir.join(".out.replaced-"), "no pid");
+        output(&dir.join(".out.partial-backup"), "not a job's");
         output(&dir.join(".other.replaced-42"), "another output's");
         let staging = Staging::create(&out).unwrap();
-        let partial = staging
-            .path()
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
         assert_eq!(
             std::fs::read_to_string(out.join("mark")).unwrap(),
             "previous"
@@ -482,8 +516,13 @@ mod tests {
         drop(staging);
         assert_eq!(
             names(&dir),
-            [".other.replaced-42", ".out.replaced-", "out"],
-            "the older aside removed, the staging ({partial}) too"
+            [
+                ".other.replaced-42",
+                ".out.partial-backup",
+                ".out.replaced-",
+                ".out.replaced-17",
+                "out"
+            ]
         );
         assert_eq!(
             std::fs::read_to_string(out.join("mark")).unwrap(),
@@ -493,7 +532,8 @@ mod tests {
     }
 
     /// Killed after both renames: `out` is the new output and the old one
-    /// is still aside. The next job removes it and leaves `out`.
+    /// is still aside. The next job removes it, and earlier jobs' staging
+    /// directories, and leaves `out`.
     #[test]
     fn an_output_already_replaced_is_removed() {
         let dir = scratch("replaced");
@@ -501,6 +541,7 @@ mod tests {
         output(&out, "current");
         output(&dir.join(".out.replaced-42"), "replaced");
         std::fs::write(dir.join(".out.replaced-43"), "a file").unwrap();
+        output(&dir.join(".out.partial-7"), "killed while writing");
         let staging = Staging::create(&out).unwrap();
         drop(staging);
         assert_eq!(names(&dir), ["out"]);
@@ -508,6 +549,45 @@ mod tests {
             std::fs::read_to_string(out.join("mark")).unwrap(),
             "current"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Killed between the renames, then `out` recreated by someone: the
+    /// aside may be the only copy of the previous output, so it and its
+    /// staging directory stay, and so does `out`.
+    #[test]
+    fn an_aside_is_kept_when_out_came_back() {
+        let dir = scratch("recreated");
+        let out = dir.join("out");
+        output(&out, "recreated");
+        output(&dir.join(".out.replaced-42"), "previous");
+        output(&dir.join(".out.partial-42"), "never answered");
+        let staging = Staging::create(&out).unwrap();
+        drop(staging);
+        assert_eq!(names(&dir), [".out.partial-42", ".out.replaced-42", "out"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("mark")).unwrap(),
+            "recreated"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The names beside `out` come from `out`'s whole name, so an output
+    /// named like another's staging directory sets aside under its own.
+    #[test]
+    fn names_come_from_the_whole_output_name() {
+        let dir = scratch("names");
+        let staging = Staging::create(&dir.join("a.partial-b")).unwrap();
+        let pid = std::process::id();
+        assert_eq!(
+            staging.path(),
+            dir.join(format!(".a.partial-b.partial-{pid}"))
+        );
+        assert_eq!(
+            staging.aside,
+            dir.join(format!(".a.partial-b.replaced-{pid}"))
+        );
+        drop(staging);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
