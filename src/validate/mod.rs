@@ -1469,6 +1469,51 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// A filter deeper than the default limit, compiled under a larger
+    /// one, still prints canonically: the canonical text is parsed again
+    /// without a depth limit (with the default one it would fail, and the
+    /// source would stand in).
+    #[test]
+    fn a_deep_filter_prints_canonically() {
+        let mut source = String::from("eq(sku,\"x\")");
+        for n in 0..12 {
+            source = format!("eq(sku,\"a{n}\"):(eq(sku,b{n})|{source})");
+        }
+        let limits = Limits {
+            max_depth: 16,
+            max_conditions: 100,
+            max_complexity: 100,
+            ..Limits::DEFAULT
+        };
+        let every = Schema::every_operator();
+        // Too deep for the default depth alone.
+        let default_depth = Limits {
+            max_depth: Limits::DEFAULT.max_depth,
+            ..limits
+        };
+        let refused = crate::CompilerBuilder::new()
+            .schema(every.clone())
+            .limits(default_depth)
+            .build()
+            .compile(&source);
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("deep")),
+            "{refused:?}"
+        );
+        let filter = crate::CompilerBuilder::new()
+            .schema(every)
+            .limits(limits)
+            .build()
+            .compile(&source)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let parsed = crate::syntax::parse_with(&source, &limits).unwrap_or_else(|e| panic!("{e}"));
+        let want = canonical_text(&parsed);
+        assert!(!want.contains('"'), "{want}");
+        assert_eq!(filter.as_str(), &*want);
+    }
+
     #[test]
     fn instants() {
         let midnight = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();

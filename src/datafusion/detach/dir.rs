@@ -304,9 +304,8 @@ impl Staging {
             ),
         };
         let (parent, name) = parent_and_name(out).ok_or_else(invalid)?;
-        let pid = std::process::id();
-        let path = parent.join(format!("{}{pid}", prefix(name, PARTIAL)));
-        let aside = parent.join(format!("{}{pid}", prefix(name, REPLACED)));
+        let path = partial_dir(out).ok_or_else(invalid)?;
+        let aside = parent.join(format!("{}{}", prefix(name, REPLACED), std::process::id()));
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
         settle(out, &parent, name)?;
         std::fs::create_dir(&path).map_err(io(&path))?;
@@ -589,6 +588,37 @@ mod tests {
         );
         drop(staging);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The staging directory is beside `out`, in `.` for a bare name;
+    /// an output without a name in UTF-8 has none.
+    #[test]
+    fn the_staging_directory_is_beside_the_output() {
+        let pid = std::process::id();
+        assert_eq!(
+            partial_dir(Path::new("tables/out")),
+            Some(PathBuf::from(format!("tables/.out.partial-{pid}")))
+        );
+        assert_eq!(
+            partial_dir(Path::new("out")),
+            Some(PathBuf::from(format!("./.out.partial-{pid}")))
+        );
+        assert_eq!(partial_dir(Path::new("/")), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let not_utf8 = std::ffi::OsStr::from_bytes(b"out\xff");
+            assert_eq!(partial_dir(Path::new(not_utf8)), None);
+        }
+        assert_eq!(pid_in(".out.partial-12", ".out.partial-"), Some("12"));
+        for other in [
+            ".out.partial-",
+            ".out.partial-1a",
+            ".out.partial-x",
+            ".out.partial",
+        ] {
+            assert_eq!(pid_in(other, ".out.partial-"), None, "{other}");
+        }
     }
 
     /// A commit replaces `out` and leaves nothing beside it.
