@@ -461,6 +461,8 @@ mod tests {
         }
     }
 
+    /// A product with these fields and the extension `book.isbn` (any
+    /// JSON value), the rest default.
     fn product(
         name: &str,
         sku: Option<&str>,
