@@ -461,6 +461,21 @@ mod tests {
         }
     }
 
+    /// Checks that `filter` answers on each of `records` as through the
+    /// predicates, and selects some of them but not all.
+    fn answers_as_the_predicates<R: Record>(filter: &ValidFilter, records: &[R]) {
+        let answers: Vec<bool> = records.iter().map(|r| filter.matches(r)).collect();
+        let want: Vec<bool> = records
+            .iter()
+            .map(|r| through_predicates(filter.expr(), r))
+            .collect();
+        assert_eq!(answers, want, "{filter}");
+        assert!(
+            answers.contains(&true) && answers.contains(&false),
+            "{filter}: {answers:?}"
+        );
+    }
+
     /// A product with these fields and the extension `book.isbn` (any
     /// JSON value), the rest default.
     fn product(
@@ -549,16 +564,7 @@ mod tests {
         for f in filters {
             let filter = every.compile(f).unwrap_or_else(|e| panic!("{f}: {e}"));
             assert!(filter.is_conjunction(), "{f}");
-            let answers: Vec<bool> = products.iter().map(|p| filter.matches(p)).collect();
-            let want: Vec<bool> = products
-                .iter()
-                .map(|p| through_predicates(filter.expr(), p))
-                .collect();
-            assert_eq!(answers, want, "{f}");
-            assert!(
-                answers.contains(&true) && answers.contains(&false),
-                "{f}: {answers:?}"
-            );
+            answers_as_the_predicates(&filter, &products);
         }
         let texts = [Op::Eq, Op::Like, Op::In];
         let lists = [Op::Contains, Op::ContainsAny, Op::Like];
@@ -586,16 +592,7 @@ mod tests {
             "like(name,*):eq(status,live)",
         ] {
             let filter = orders.compile(f).unwrap_or_else(|e| panic!("{f}: {e}"));
-            let answers: Vec<bool> = objects.iter().map(|o| filter.matches(o)).collect();
-            let want: Vec<bool> = objects
-                .iter()
-                .map(|o| through_predicates(filter.expr(), o))
-                .collect();
-            assert_eq!(answers, want, "{f}");
-            assert!(
-                answers.contains(&true) && answers.contains(&false),
-                "{f}: {answers:?}"
-            );
+            answers_as_the_predicates(&filter, &objects);
         }
     }
 
