@@ -229,7 +229,7 @@ impl ConditionRef<'_> {
             return any_text(record, &a, |s| matches_bytes(kind, needle, s.as_bytes()));
         }
         if let Some(values) = self.text_values() {
-            return any_text(record, &a, |s| values.contains(s.as_bytes()));
+            return any_text(record, &a, |s| values.bytes().any(|v| v == s.as_bytes()));
         }
         self.predicate().holds(&a, record)
     }

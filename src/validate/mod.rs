@@ -496,7 +496,7 @@ impl<'f> ConditionRef<'f> {
     /// gives as a [`TextTest::Compare`] of [`Comparison::OneOf`], without
     /// building the predicate.
     #[inline]
-    pub(crate) fn text_values(&self) -> Option<TextValues<'f>> {
+    pub(crate) fn text_values(&self) -> Option<Values<'f, str>> {
         if !matches!(
             self.cond.op,
             Op::Eq | Op::In | Op::Contains | Op::ContainsAny
@@ -505,9 +505,10 @@ impl<'f> ConditionRef<'f> {
         }
         let slots = self.slots();
         match slots.first()? {
-            Node::Value(Slot::Text { .. }) => Some(TextValues {
+            Node::Value(Slot::Text { .. }) => Some(Values {
                 slots,
-                text: self.filter.text.as_bytes(),
+                filter: Some(self.filter),
+                get: text_of,
             }),
             _ => None,
         }
@@ -564,27 +565,6 @@ impl<'f> ConditionRef<'f> {
             // Only `is_null` has no values.
             None => nothing(),
         }
-    }
-}
-
-/// The text values of a condition ([`ConditionRef::text_values`]),
-/// compared bytewise.
-#[derive(Clone, Copy)]
-pub(crate) struct TextValues<'f> {
-    slots: &'f [Node],
-    text: &'f [u8],
-}
-
-impl TextValues<'_> {
-    /// True when `value` is one of them.
-    #[inline]
-    pub(crate) fn contains(&self, value: &[u8]) -> bool {
-        self.slots.iter().any(|n| match *n {
-            Node::Value(Slot::Text { start, len }) => {
-                self.text.get(start..start.saturating_add(len)) == Some(value)
-            }
-            _ => false,
-        })
     }
 }
 
@@ -784,7 +764,7 @@ impl<'f> Values<'f, str> {
     pub(crate) fn bytes(&self) -> impl Iterator<Item = &'f [u8]> + Clone + 'f {
         let text = self.filter.map_or(&[][..], |f| f.text.as_bytes());
         self.slots.iter().filter_map(move |n| match *n {
-            Node::Value(Slot::Text { start, len }) => text.get(start..start.checked_add(len)?),
+            Node::Value(Slot::Text { start, len }) => text.get(start..start.saturating_add(len)),
             _ => None,
         })
     }
